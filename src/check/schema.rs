@@ -1,0 +1,94 @@
+//! JSON Schema check: every violation as a finding with the instance pointer,
+//! the schema's expectation and the actual value.
+
+use serde_json::{json, Value};
+
+use super::excerpt;
+use crate::verdict::Finding;
+
+/// Validate `body` against `validator`; one finding per violation (capped, with a count).
+pub fn check_schema(validator: &jsonschema::Validator, body: &Value, origin: &str, limit: usize) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut total = 0;
+    for err in validator.iter_errors(body) {
+        total += 1;
+        if out.len() < limit {
+            let pointer = err.instance_path().to_string();
+            let (expected, actual) = expectation(err.kind(), err.instance());
+            out.push(Finding::new("schema", pointer, expected, actual, format!("{err} (schema {origin} at {})", err.schema_path())));
+        }
+    }
+    if total > limit {
+        out.push(Finding::new("schema", "", json!(null), json!(total), format!("{} more schema violations not shown", total - limit)));
+    }
+    out
+}
+
+fn expectation(kind: &jsonschema::error::ValidationErrorKind, instance: &Value) -> (Value, Value) {
+    use jsonschema::error::ValidationErrorKind as K;
+    let actual = excerpt(instance);
+    match kind {
+        K::Type { kind } => (json!({ "type": format!("{kind:?}").to_lowercase().replace("single(", "").replace("multiple(", "").replace(')', "") }), json!({"type": type_name(instance), "value": actual})),
+        K::Required { property } => (json!({ "required": property }), json!("(missing)")),
+        K::Enum { options } => (json!({ "enum": options.as_ref() }), actual),
+        K::Constant { expected_value } => (json!({ "const": expected_value.as_ref() }), actual),
+        K::Format { format } => (json!({ "format": format }), actual),
+        K::Pattern { pattern } => (json!({ "pattern": pattern }), actual),
+        K::Minimum { limit } => (json!({ "minimum": limit }), actual),
+        K::Maximum { limit } => (json!({ "maximum": limit }), actual),
+        K::ExclusiveMinimum { limit } => (json!({ "exclusiveMinimum": limit }), actual),
+        K::ExclusiveMaximum { limit } => (json!({ "exclusiveMaximum": limit }), actual),
+        K::MinItems { limit } => (json!({ "minItems": limit }), json!(instance.as_array().map(Vec::len))),
+        K::MaxItems { limit } => (json!({ "maxItems": limit }), json!(instance.as_array().map(Vec::len))),
+        K::MinLength { limit } => (json!({ "minLength": limit }), actual),
+        K::MaxLength { limit } => (json!({ "maxLength": limit }), actual),
+        K::AdditionalProperties { unexpected } => (json!({ "additionalProperties": false }), json!({ "unexpected": unexpected })),
+        other => (json!({ "keyword": other.keyword() }), actual),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_every_violation_with_pointer_expected_and_actual() {
+        let schema = json!({"type": "object", "required": ["images"], "properties": {"images": {"type": "array", "items": {"type": "object", "properties": {"min_ram": {"type": "integer"}}}}}});
+        let v = jsonschema::validator_for(&schema).unwrap();
+        let body = json!({"images": [{"min_ram": 1}, {"min_ram": "512"}, {"min_ram": true}]});
+        let f = check_schema(&v, &body, "inline", 50);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].pointer, "/images/1/min_ram");
+        assert_eq!(f[0].expected, json!({"type": "integer"}));
+        assert_eq!(f[0].actual, json!({"type": "string", "value": "512"}));
+        assert_eq!(f[1].pointer, "/images/2/min_ram");
+    }
+
+    #[test]
+    fn missing_required_key_is_named() {
+        let v = jsonschema::validator_for(&json!({"required": ["images"]})).unwrap();
+        let f = check_schema(&v, &json!({"image": []}), "inline", 50);
+        assert_eq!(f[0].expected, json!({"required": "images"}));
+        assert_eq!(f[0].actual, json!("(missing)"));
+    }
+
+    #[test]
+    fn violations_beyond_the_cap_are_counted() {
+        let v = jsonschema::validator_for(&json!({"items": {"type": "string"}})).unwrap();
+        let f = check_schema(&v, &json!([1, 2, 3, 4]), "inline", 2);
+        assert_eq!(f.len(), 3);
+        assert_eq!(f[2].actual, json!(4));
+    }
+}

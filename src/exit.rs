@@ -1,0 +1,18 @@
+//! Exit codes of `specgate`: the one place they are defined (mirrored in the README).
+
+use std::process::ExitCode;
+
+/// Every selected case passed (warnings from `should` cases allowed).
+pub const PASSED: u8 = 0;
+/// At least one `must` case failed: the API broke the contract.
+pub const FAILED: u8 = 1;
+/// Usage error or invalid spec: nothing was run.
+pub const USAGE: u8 = 2;
+/// No `fail`, but at least one case could not be checked (`error`).
+pub const ERRORED: u8 = 3;
+/// The filters selected no case.
+pub const NOTHING_SELECTED: u8 = 4;
+
+pub fn code(c: u8) -> ExitCode {
+    ExitCode::from(c)
+}

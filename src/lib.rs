@@ -1,0 +1,19 @@
+//! specgate: contract and conformance tests for HTTP JSON APIs.
+//!
+//! One pipeline, one direction:
+//! `spec` (load) → `plan` → `run` (HTTP exchanges) → `check` (findings) → `verdict` → `report`.
+
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod embedded;
+pub mod exit;
+pub mod http;
+pub mod invariant;
+pub mod plan;
+pub mod redact;
+pub mod render;
+pub mod report;
+pub mod run;
+pub mod spec;
+pub mod verdict;

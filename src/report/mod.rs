@@ -1,0 +1,87 @@
+//! Reporters: JSON, JUnit, Markdown and HTML files from the verdicts of a run.
+//! They never do HTTP; they only read verdicts (and the previous run's `results.json`).
+
+pub mod compare;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::verdict::{Summary, Verdict};
+
+/// Facts about the run shown in every report.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub specgate: String,
+    pub targets: Vec<TargetInfo>,
+    pub seed: u64,
+    pub budget: usize,
+    pub specs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetInfo {
+    pub name: String,
+    pub url: String,
+}
+
+/// Everything a reporter needs.
+pub struct Report<'a> {
+    pub info: &'a RunInfo,
+    pub verdicts: &'a [Verdict],
+    pub summary: Summary,
+    /// Changes against the previous run in the same report directory, if there was one.
+    pub changes: Option<compare::Changes>,
+}
+
+/// Write every report into `dir`; returns the files written.
+pub fn write_all(dir: &Path, info: &RunInfo, verdicts: &[Verdict]) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let results = dir.join("results.json");
+    let previous = compare::load_previous(&results);
+    if results.exists() {
+        std::fs::copy(&results, dir.join("results.previous.json"))?;
+    }
+    let report = Report { info, verdicts, summary: Summary::of(verdicts), changes: previous.map(|p| compare::Changes::between(&p, verdicts)) };
+    let files = [
+        (results, json::render(&report)),
+        (dir.join("junit.xml"), junit::render(&report)),
+        (dir.join("report.md"), markdown::render(&report)),
+        (dir.join("report.html"), html::render(&report)),
+    ];
+    let mut written = Vec::new();
+    for (path, text) in files {
+        write_atomically(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Write through a temporary file so an interrupted run never leaves half a report.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(tmp, path)
+}
+
+/// Group verdicts for matrix views: (case key without target, verdict per target name).
+pub fn matrix<'a>(verdicts: &'a [Verdict], targets: &[TargetInfo]) -> Vec<(String, Vec<Option<&'a Verdict>>)> {
+    let mut rows: Vec<(String, Vec<Option<&Verdict>>)> = Vec::new();
+    for v in verdicts {
+        let key = format!("{}::{}", v.spec, v.case);
+        let col = targets.iter().position(|t| t.name == v.target).unwrap_or(0);
+        match rows.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, cells)) => cells[col] = Some(v),
+            None => {
+                let mut cells = vec![None; targets.len().max(1)];
+                cells[col] = Some(v);
+                rows.push((key, cells));
+            }
+        }
+    }
+    rows
+}

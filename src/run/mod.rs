@@ -1,0 +1,67 @@
+//! Running a plan as libtest trials: one trial per case per target, executed on one tokio
+//! runtime, verdicts collected for the reporters.
+
+pub mod execute;
+pub mod session;
+
+use std::sync::{Arc, Mutex};
+
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+
+use crate::plan::Plan;
+use crate::render;
+use crate::verdict::{Outcome, Verdict};
+use session::Context;
+
+/// What a run produced.
+pub struct RunOutput {
+    /// Verdicts in plan order.
+    pub verdicts: Vec<Verdict>,
+    /// Cases the libtest filters selected (0 means nothing ran).
+    pub selected: usize,
+    /// `--list` was given: nothing ran, the plan was printed.
+    pub listed: bool,
+}
+
+pub fn run_plan(plan: &Plan, ctx: Arc<Context>, handle: tokio::runtime::Handle, args: &Arguments) -> RunOutput {
+    let sink: Arc<Mutex<Vec<(usize, Verdict)>>> = Arc::default();
+    let trials = plan
+        .cases
+        .iter()
+        .enumerate()
+        .map(|(order, case)| {
+            let kind = plan_kind(&case.work);
+            let (ctx, case, handle, sink) = (ctx.clone(), case.clone(), handle.clone(), sink.clone());
+            Trial::ignorable_test(case.id.clone(), move || {
+                let verdict = handle.block_on(execute::execute(&ctx, &case));
+                let result = trial_result(&verdict);
+                sink.lock().expect("verdict sink").push((order, verdict));
+                result
+            })
+            .with_kind(kind)
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(args, trials);
+    let mut verdicts = std::mem::take(&mut *sink.lock().expect("verdict sink"));
+    verdicts.sort_by_key(|(order, _)| *order);
+    let selected = (conclusion.num_passed + conclusion.num_failed + conclusion.num_ignored) as usize;
+    RunOutput { verdicts: verdicts.into_iter().map(|(_, v)| v).collect(), selected, listed: args.list }
+}
+
+fn plan_kind(work: &crate::plan::Work) -> &'static str {
+    match work {
+        crate::plan::Work::Request(_) => "",
+        crate::plan::Work::Invariant(_) => "invariant",
+    }
+}
+
+/// How libtest shows a verdict: `should` failures and skips as ignored-with-reason, so only
+/// gate failures and errors are red.
+fn trial_result(v: &Verdict) -> Result<Completion, Failed> {
+    match v.outcome {
+        Outcome::Pass => Ok(Completion::Completed),
+        Outcome::Skip => Ok(Completion::ignored_with(format!("skip: {}", v.reason.as_deref().unwrap_or("")))),
+        Outcome::Fail if v.is_warning() => Ok(Completion::ignored_with(format!("warning (should): {}", render::first_line(v)))),
+        Outcome::Fail | Outcome::Error => Err(Failed::from(render::verdict_text(v))),
+    }
+}

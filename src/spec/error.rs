@@ -1,0 +1,142 @@
+//! Spec errors: what is wrong, where (file:line:col), the offending line, and a hint.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A position in a spec file (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+impl Pos {
+    pub(crate) fn of(loc: &serde_saphyr::Location) -> Pos {
+        Pos {
+            line: loc.line() as usize,
+            col: loc.column() as usize,
+        }
+    }
+}
+
+/// A problem with a spec file, rendered rustc-style.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct SpecError {
+    pub file: PathBuf,
+    pub pos: Option<Pos>,
+    pub message: String,
+    /// The offending source line, when the position is known.
+    pub line_text: Option<String>,
+    /// Length of the underline.
+    pub width: usize,
+    pub hint: Option<String>,
+}
+
+impl SpecError {
+    pub(crate) fn new(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        SpecError {
+            file: file.into(),
+            pos: None,
+            message: message.into(),
+            line_text: None,
+            width: 1,
+            hint: None,
+        }
+    }
+
+    /// Point the error at `pos` in `source`, underlining `width` characters.
+    pub(crate) fn at(mut self, source: &str, pos: Pos, width: usize) -> Self {
+        if pos.line > 0 {
+            self.pos = Some(pos);
+            self.line_text = source.lines().nth(pos.line - 1).map(str::to_owned);
+            self.width = width.max(1);
+        }
+        self
+    }
+
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// `file:line:col`, or just the file when the position is unknown.
+    pub fn location(&self) -> String {
+        match self.pos {
+            Some(p) => format!("{}:{}:{}", self.file.display(), p.line, p.col),
+            None => self.file.display().to_string(),
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = self.write_to(&mut out);
+        out
+    }
+
+    fn write_to(&self, out: &mut impl fmt::Write) -> fmt::Result {
+        writeln!(out, "error: {}", self.message)?;
+        match (self.pos, &self.line_text) {
+            (Some(p), Some(text)) => {
+                let gutter = p.line.to_string().len();
+                writeln!(out, "{:gutter$}--> {}", "", self.location())?;
+                writeln!(out, "{:gutter$} |", "")?;
+                writeln!(out, "{} | {}", p.line, text)?;
+                let pad: String = text
+                    .chars()
+                    .take(p.col.saturating_sub(1))
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                writeln!(out, "{:gutter$} | {}{}", "", pad, "^".repeat(self.width))?;
+                if let Some(h) = &self.hint {
+                    writeln!(out, "{:gutter$} = hint: {}", "", h)?;
+                }
+            }
+            _ => {
+                writeln!(out, " --> {}", self.location())?;
+                if let Some(h) = &self.hint {
+                    writeln!(out, "  = hint: {}", h)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The closest candidate to `word`, if it is plausibly a typo of it.
+pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_transposed_key() {
+        assert_eq!(did_you_mean("sort_dri", ["sort_key", "sort_dir", "limit"]), Some("sort_dir"));
+    }
+
+    #[test]
+    fn no_suggestion_for_unrelated_word() {
+        assert_eq!(did_you_mean("banana", ["sort_key", "limit"]), None);
+    }
+
+    #[test]
+    fn renders_location_line_and_hint() {
+        let src = "a: 1\n  sort_dri: x\n";
+        let e = SpecError::new("x.yaml", "unknown key `sort_dri`")
+            .at(src, Pos { line: 2, col: 3 }, 8)
+            .hint("did you mean `sort_dir`?");
+        let text = e.render();
+        assert_eq!(
+            text,
+            "error: unknown key `sort_dri`\n --> x.yaml:2:3\n  |\n2 |   sort_dri: x\n  |   ^^^^^^^^\n  = hint: did you mean `sort_dir`?\n"
+        );
+    }
+}

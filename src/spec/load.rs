@@ -1,0 +1,323 @@
+//! Loading: read spec files, deserialize them with locations, validate what serde cannot
+//! (references between keys, placeholders, schemas) and compile their JSON Schemas.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_saphyr::Spanned;
+
+use super::error::{did_you_mean, Pos, SpecError};
+use super::model::{ErrorExpect, SpecFile};
+
+/// A compiled JSON Schema and where it was declared.
+#[derive(Clone)]
+pub struct Schema {
+    pub validator: Arc<jsonschema::Validator>,
+    /// `$ref` target or "inline".
+    pub origin: String,
+    pub pos: Pos,
+}
+
+impl std::fmt::Debug for Schema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Schema({} at {}:{})", self.origin, self.pos.line, self.pos.col)
+    }
+}
+
+/// A loaded, validated spec.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The path as the user named it (forward slashes), used in trial ids and findings.
+    pub path: String,
+    pub file: SpecFile,
+    /// Compiled `expect.schema` per case (same order as `file.cases`).
+    pub case_schemas: Vec<Option<Schema>>,
+    pub pagination_error_schema: Option<Schema>,
+    pub filter_error_schema: Option<Schema>,
+}
+
+/// Expand `paths` (files or directories) into the sorted list of spec files.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SpecError> {
+    let mut out = BTreeSet::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out).map_err(|e| SpecError::new(p, format!("cannot read directory: {e}")))?;
+        } else if p.exists() {
+            out.insert(p.clone());
+        } else {
+            return Err(SpecError::new(p, "no such file or directory"));
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            out.insert(path);
+        }
+    }
+    Ok(())
+}
+
+/// Load every spec under `paths`; all errors are collected, not just the first.
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Spec>, Vec<SpecError>> {
+    let files = discover(paths).map_err(|e| vec![e])?;
+    let mut specs = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        match load_file(&f) {
+            Ok(s) => specs.push(s),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(specs)
+    } else {
+        Err(errors)
+    }
+}
+
+pub fn load_file(path: &Path) -> Result<Spec, Vec<SpecError>> {
+    let source = std::fs::read_to_string(path).map_err(|e| vec![SpecError::new(path, format!("cannot read spec: {e}"))])?;
+    load_str(path, &source)
+}
+
+/// Parse and validate a spec from text; `path` names it in errors and resolves `$ref`s.
+pub fn load_str(path: &Path, source: &str) -> Result<Spec, Vec<SpecError>> {
+    let file: SpecFile = serde_saphyr::from_str(source).map_err(|e| vec![yaml_error(path, source, &e)])?;
+    let v = Validator { path, source, errors: Vec::new() };
+    v.finish(file)
+}
+
+fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError {
+    use serde_saphyr::Error as E;
+    let inner = err.without_snippet();
+    let pos = inner.location().map(|l| Pos::of(&l)).unwrap_or_default();
+    match inner {
+        E::SerdeUnknownField { field, expected, .. } => {
+            let mut e = SpecError::new(path, format!("unknown key `{field}`")).at(source, pos, field.chars().count());
+            e = match did_you_mean(field, expected.iter().copied()) {
+                Some(s) => e.hint(format!("did you mean `{s}`?")),
+                None => e.hint(format!("expected one of: {}", expected.join(", "))),
+            };
+            e
+        }
+        E::SerdeUnknownVariant { variant, expected, .. } => {
+            let e = SpecError::new(path, format!("unknown value `{variant}`")).at(source, pos, variant.chars().count());
+            match did_you_mean(variant, expected.iter().copied()) {
+                Some(s) => e.hint(format!("did you mean `{s}`?")),
+                None => e.hint(format!("expected one of: {}", expected.join(", "))),
+            }
+        }
+        E::SerdeMissingField { field, .. } => {
+            SpecError::new(path, format!("missing required key `{field}`")).at(source, pos, 1).hint(format!("add `{field}:` here (see docs/spec-format.md)"))
+        }
+        other => {
+            let text = other.to_string();
+            let text = text.lines().next().unwrap_or("").trim_start_matches("error: ");
+            // The YAML parser prefixes its message with its own "line N column M: ".
+            let msg = match text.split_once(": ") {
+                Some((head, rest)) if head.starts_with("line ") => rest,
+                _ => text,
+            };
+            SpecError::new(path, msg.to_string()).at(source, pos, 1)
+        }
+    }
+}
+
+struct Validator<'a> {
+    path: &'a Path,
+    source: &'a str,
+    errors: Vec<SpecError>,
+}
+
+impl Validator<'_> {
+    fn err_at<T>(&mut self, spanned: &Spanned<T>, width: usize, message: String, hint: Option<String>) {
+        let mut e = SpecError::new(self.path, message).at(self.source, Pos::of(&spanned.referenced), width);
+        if let Some(h) = hint {
+            e = e.hint(h);
+        }
+        self.errors.push(e);
+    }
+
+    fn finish(mut self, file: SpecFile) -> Result<Spec, Vec<SpecError>> {
+        if file.specgate.value != 1 {
+            self.err_at(&file.specgate, 1, format!("unsupported format version {}", file.specgate.value), Some("this specgate reads `specgate: 1`".into()));
+        }
+        self.check_placeholders(&file);
+        let mut seen = HashSet::new();
+        for case in &file.cases {
+            let name = &case.name.value;
+            if name.is_empty() || name.contains("::") || name.contains(char::is_whitespace) {
+                self.err_at(&case.name, name.len(), format!("invalid case name `{name}`"), Some("use letters, digits, `-`, `_` and `.`".into()));
+            } else if name.starts_with("pagination.") || name.starts_with("filter.") {
+                self.err_at(&case.name, name.len(), format!("case name `{name}` is reserved"), Some("`pagination.*` and `filter.*` are derived from the blocks of those names".into()));
+            } else if !seen.insert(name.clone()) {
+                self.err_at(&case.name, name.len(), format!("duplicate case name `{name}`"), None);
+            }
+        }
+        self.check_pagination(&file);
+        let case_schemas = file.cases.iter().map(|c| c.expect.schema.as_ref().and_then(|s| self.compile(s))).collect();
+        let pagination_error_schema = file.pagination.as_ref().and_then(|p| self.error_schema(p.value.errors.as_ref()));
+        let filter_error_schema = file.filters.as_ref().and_then(|f| self.error_schema(f.value.errors.as_ref()));
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        Ok(Spec {
+            path: display_path(self.path),
+            file,
+            case_schemas,
+            pagination_error_schema,
+            filter_error_schema,
+        })
+    }
+
+    fn error_schema(&mut self, errors: Option<&ErrorExpect>) -> Option<Schema> {
+        errors.and_then(|e| e.schema.as_ref()).and_then(|s| self.compile(s))
+    }
+
+    fn check_placeholders(&mut self, file: &SpecFile) {
+        let path = &file.request.path;
+        for name in placeholders(&path.value) {
+            if !file.vars.contains_key(name) {
+                let declared: Vec<&str> = file.vars.keys().map(String::as_str).collect();
+                let hint = match did_you_mean(name, declared) {
+                    Some(s) => format!("did you mean `{{{s}}}`?"),
+                    None => format!("declare it under `vars:` ({name}: {{description: ...}})"),
+                };
+                self.err_at(path, path.value.len(), format!("path uses `{{{name}}}` but `vars:` does not declare it"), Some(hint));
+            }
+        }
+        if !path.value.starts_with('/') {
+            self.err_at(path, path.value.len(), "request path must start with `/`".into(), None);
+        }
+    }
+
+    fn check_pagination(&mut self, file: &SpecFile) {
+        if let Some(f) = &file.filters {
+            if file.pagination.is_none() {
+                self.err_at(f, 1, "`filters:` needs a `pagination:` block to walk the full listing".into(), None);
+            }
+            for p in &f.value.params {
+                if !p.value.field.starts_with('/') {
+                    self.err_at(p, 1, format!("filter `{}`: field `{}` is not a JSON pointer", p.value.param, p.value.field), Some(format!("write `/{}`", p.value.field)));
+                }
+                if p.value.relation == super::model::Relation::Mapped && p.value.map.is_empty() {
+                    self.err_at(p, 1, format!("filter `{}`: relation `mapped` needs a `map:`", p.value.param), None);
+                }
+            }
+        }
+        let Some(p) = &file.pagination else { return };
+        for (what, ptr) in [("items", &p.value.items), ("id", &p.value.id)] {
+            if !ptr.is_empty() && !ptr.starts_with('/') {
+                self.err_at(p, 1, format!("pagination `{what}`: `{ptr}` is not a JSON pointer"), Some(format!("write `/{ptr}`")));
+            }
+        }
+        if let Some(sort) = &p.value.sort {
+            if let Some(k) = &sort.default_key {
+                if !sort.keys.contains_key(k) {
+                    let hint = did_you_mean(k, sort.keys.keys().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
+                    self.err_at(p, 1, format!("pagination.sort.default_key `{k}` is not one of `sort.keys`"), hint);
+                }
+            }
+        }
+    }
+
+    fn compile(&mut self, schema: &Spanned<serde_json::Value>) -> Option<Schema> {
+        let pos = Pos::of(&schema.referenced);
+        let origin = match schema.value.get("$ref").and_then(|r| r.as_str()) {
+            Some(r) if schema.value.as_object().is_some_and(|o| o.len() == 1) => r.to_string(),
+            _ => "inline".to_string(),
+        };
+        let abs = std::path::absolute(self.path).unwrap_or_else(|_| self.path.to_path_buf());
+        let base = url::Url::from_file_path(&abs).map(|u| u.to_string()).unwrap_or_default();
+        match jsonschema::options().with_base_uri(base).should_validate_formats(true).build(&schema.value) {
+            Ok(v) => Some(Schema { validator: Arc::new(v), origin, pos }),
+            Err(e) => {
+                let hint = (origin != "inline").then(|| format!("`$ref` resolves relative to {}", display_path(self.path.parent().unwrap_or(Path::new(".")))));
+                self.errors.push({
+                    let mut err = SpecError::new(self.path, format!("invalid JSON Schema ({origin}): {e}")).at(self.source, pos, 1);
+                    if let Some(h) = hint {
+                        err = err.hint(h);
+                    }
+                    err
+                });
+                None
+            }
+        }
+    }
+}
+
+/// `{name}` placeholders in a path template, in order.
+pub(crate) fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        out.push(&rest[start + 1..start + len]);
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+pub(crate) fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "specgate: 1\ntitle: t\ndoc: {file: f, section: s}\nrequest:\n  path: /v2/images\ncases:\n  - name: ok\n    doc: {file: f, section: s}\n    expect:\n      status: 200\n";
+
+    #[test]
+    fn loads_minimal_spec() {
+        let spec = load_str(Path::new("specs/x.yaml"), MINIMAL).unwrap();
+        assert_eq!(spec.file.cases.len(), 1);
+        assert_eq!(spec.path, "specs/x.yaml");
+    }
+
+    #[test]
+    fn unknown_key_names_position_and_suggests() {
+        let src = MINIMAL.replace("    expect:", "    levl: must\n    expect:");
+        let errs = load_str(Path::new("x.yaml"), &src).unwrap_err();
+        let text = errs[0].render();
+        assert!(text.contains("unknown key `levl`"), "{text}");
+        assert!(text.contains("x.yaml:9:5"), "{text}");
+        assert!(text.contains("did you mean `level`?"), "{text}");
+    }
+
+    #[test]
+    fn undeclared_placeholder_is_an_error() {
+        let src = MINIMAL.replace("/v2/images", "/v2.1/{project_id}/images");
+        let errs = load_str(Path::new("x.yaml"), &src).unwrap_err();
+        assert!(errs[0].message.contains("{project_id}"), "{:?}", errs[0]);
+        assert_eq!(errs[0].pos.unwrap().line, 5);
+    }
+
+    #[test]
+    fn duplicate_case_names_are_rejected() {
+        let src = format!("{MINIMAL}  - name: ok\n    doc: {{file: f, section: s}}\n    expect:\n      status: 200\n");
+        let errs = load_str(Path::new("x.yaml"), &src).unwrap_err();
+        assert!(errs[0].message.contains("duplicate case name `ok`"));
+        assert_eq!(errs[0].pos.unwrap().line, 11);
+    }
+
+    #[test]
+    fn invalid_inline_schema_is_an_error() {
+        let src = MINIMAL.replace("      status: 200\n", "      status: 200\n      schema: {type: 12}\n");
+        let errs = load_str(Path::new("x.yaml"), &src).unwrap_err();
+        assert!(errs[0].message.contains("invalid JSON Schema"), "{:?}", errs[0]);
+    }
+
+    #[test]
+    fn placeholders_are_found_in_order() {
+        assert_eq!(placeholders("/v2.1/{project_id}/x/{id}"), vec!["project_id", "id"]);
+    }
+}

@@ -1,0 +1,8 @@
+//! Specs: the YAML format (`model`), its loader (`load`) and spanned errors (`error`).
+
+pub mod error;
+pub mod load;
+pub mod model;
+
+pub use error::SpecError;
+pub use load::{load_all, Schema, Spec};

@@ -1,0 +1,211 @@
+//! Verdicts: what a case concluded (`pass`, `fail`, `error`, `skip`) and the findings behind it.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::spec::model::{DocRef, Level};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every check held.
+    Pass,
+    /// The API broke the contract.
+    Fail,
+    /// The case could not be checked (refused, timeout, not JSON, budget exhausted…).
+    Error,
+    /// The case was not checked, for a stated reason.
+    Skip,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Error => "error",
+            Outcome::Skip => "skip",
+        }
+    }
+}
+
+/// One broken expectation: which check, where in the body, expected vs actual.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub check: String,
+    /// JSON pointer into the response body ("" for the whole body or non-body checks).
+    pub pointer: String,
+    pub expected: Value,
+    pub actual: Value,
+    pub message: String,
+    /// The request that proves it (index into the case's exchanges), when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<usize>,
+}
+
+impl Finding {
+    pub fn new(check: &str, pointer: impl Into<String>, expected: Value, actual: Value, message: impl Into<String>) -> Self {
+        Finding {
+            check: check.to_string(),
+            pointer: pointer.into(),
+            expected,
+            actual,
+            message: message.into(),
+            exchange: None,
+        }
+    }
+
+    pub fn on(mut self, exchange: usize) -> Self {
+        self.exchange = Some(exchange);
+        self
+    }
+}
+
+/// A request made for a case, as recorded in reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExchangeRecord {
+    pub method: String,
+    pub url: String,
+    pub status: Option<u16>,
+    pub elapsed_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The verdict of one case against one target.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub id: String,
+    pub spec: String,
+    pub case: String,
+    pub target: String,
+    pub outcome: Outcome,
+    pub level: Level,
+    /// Where the case is declared: `file:line`.
+    pub location: String,
+    pub doc: DocRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    /// Why the case was skipped or could not be checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub findings: Vec<Finding>,
+    pub exchanges: Vec<ExchangeRecord>,
+    /// Requests spent on this case.
+    pub requests: usize,
+    pub elapsed_ms: u64,
+    /// Seed used to sample values, for replay with `--seed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// The response body the case snapshotted (redacted), if any.
+    #[serde(skip)]
+    pub snapshot: Option<Value>,
+}
+
+impl Verdict {
+    /// A `should` case that failed is a warning: reported, but it does not fail the gate.
+    pub fn is_warning(&self) -> bool {
+        self.outcome == Outcome::Fail && self.level == Level::Should
+    }
+    pub fn fails_gate(&self) -> bool {
+        self.outcome == Outcome::Fail && self.level == Level::Must
+    }
+}
+
+/// Counts over a run, as in `results.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub passed: usize,
+    /// `must` cases that failed.
+    pub failed: usize,
+    pub errored: usize,
+    pub skipped: usize,
+    /// `should` cases that failed.
+    pub warnings: usize,
+}
+
+impl Summary {
+    pub fn of(verdicts: &[Verdict]) -> Summary {
+        let mut s = Summary::default();
+        for v in verdicts {
+            match v.outcome {
+                Outcome::Pass => s.passed += 1,
+                Outcome::Fail if v.level == Level::Should => s.warnings += 1,
+                Outcome::Fail => s.failed += 1,
+                Outcome::Error => s.errored += 1,
+                Outcome::Skip => s.skipped += 1,
+            }
+        }
+        s
+    }
+
+    /// The process exit code for this run (see `exit`).
+    pub fn exit_code(&self, selected: usize) -> u8 {
+        if selected == 0 {
+            crate::exit::NOTHING_SELECTED
+        } else if self.failed > 0 {
+            crate::exit::FAILED
+        } else if self.errored > 0 {
+            crate::exit::ERRORED
+        } else {
+            crate::exit::PASSED
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(outcome: Outcome, level: Level) -> Verdict {
+        Verdict {
+            id: "s::c".into(),
+            spec: "s".into(),
+            case: "c".into(),
+            target: "t".into(),
+            outcome,
+            level,
+            location: "s:1".into(),
+            doc: DocRef { file: "f".into(), section: "s".into() },
+            why: None,
+            reason: None,
+            findings: vec![],
+            exchanges: vec![],
+            requests: 0,
+            elapsed_ms: 0,
+            seed: None,
+            snapshot: None,
+        }
+    }
+
+    #[test]
+    fn should_failures_are_warnings_not_gate_failures() {
+        let s = Summary::of(&[verdict(Outcome::Pass, Level::Must), verdict(Outcome::Fail, Level::Should)]);
+        assert_eq!(s.warnings, 1);
+        assert_eq!(s.failed, 0);
+        assert_eq!(s.exit_code(2), crate::exit::PASSED);
+    }
+
+    #[test]
+    fn fail_outranks_error() {
+        let s = Summary::of(&[verdict(Outcome::Error, Level::Must), verdict(Outcome::Fail, Level::Must)]);
+        assert_eq!(s.exit_code(2), crate::exit::FAILED);
+        let s = Summary::of(&[verdict(Outcome::Error, Level::Must), verdict(Outcome::Skip, Level::Must)]);
+        assert_eq!(s.exit_code(2), crate::exit::ERRORED);
+    }
+
+    #[test]
+    fn nothing_selected_has_its_own_code() {
+        assert_eq!(Summary::default().exit_code(0), crate::exit::NOTHING_SELECTED);
+    }
+}
+
+/// What running a case concluded, before it is dressed up as a [`Verdict`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conclusion {
+    Pass,
+    Fail(Vec<Finding>),
+    /// Could not check; findings gathered so far are kept.
+    Error(String, Vec<Finding>),
+    Skip(String),
+}
