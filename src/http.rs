@@ -221,16 +221,22 @@ impl Http {
     }
 }
 
-/// The error and its sources on one line ("error sending request: connection reset").
+/// The causes of an error on one line, without the wrappers that only repeat the URL
+/// ("tcp connect error: Connection refused (os error 111)").
 fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut src = e.source();
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !parts.iter().any(|p| p.contains(&t)) {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = cur {
+        let t = err.to_string();
+        let wrapper = t.starts_with("error sending request") || t.starts_with("error decoding response body") || t.starts_with("client error (") || t.starts_with("request or response body error");
+        if !wrapper && !parts.iter().any(|p| p.contains(&t)) {
             parts.push(t);
         }
-        src = s.source();
+        cur = err.source();
     }
-    parts.join(": ")
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
+    }
 }

@@ -1,7 +1,16 @@
 //! Invariants derived from a spec's `pagination:` and `filters:` blocks.
 //!
-//! `derive` turns the blocks into named cases (same for `list` and `run`); `run` executes one
-//! against a target through a [`Session`], then hands the collected pages to the pure checks.
+//! `derive` turns the blocks into named cases (the same for `list` and `run`); `run` executes
+//! one against a target through a [`Session`], then hands the collected pages to the pure
+//! checks in `pages` and `relation`.
+
+pub mod filters;
+pub mod pages;
+pub mod pagination;
+pub mod relation;
+pub mod sample;
+pub mod time;
+pub mod walk;
 
 use crate::run::session::Session;
 use crate::spec::model::{DocRef, Level};
@@ -21,14 +30,23 @@ pub struct Invariant {
 }
 
 /// What an invariant checks.
-#[derive(Debug, Clone)]
-pub enum Check {}
-
-/// The invariants of `spec`, in a stable order.
-pub fn derive(_spec: &Spec) -> Vec<Invariant> {
-    Vec::new()
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    Pagination(pagination::PagCheck),
+    Filter(filters::FilterCheck),
 }
 
-pub async fn run(inv: &Invariant, _session: &mut Session<'_>) -> Conclusion {
-    match inv.check {}
+/// The invariants of `spec`, in a stable order.
+pub fn derive(spec: &Spec) -> Vec<Invariant> {
+    let mut out = Vec::new();
+    pagination::derive(spec, &mut out);
+    filters::derive(spec, &mut out);
+    out
+}
+
+pub async fn run(inv: &Invariant, session: &mut Session<'_>) -> Conclusion {
+    match &inv.check {
+        Check::Pagination(c) => pagination::run(c, session).await,
+        Check::Filter(c) => filters::run(c, session).await,
+    }
 }

@@ -30,7 +30,6 @@ pub fn run_plan(plan: &Plan, ctx: Arc<Context>, handle: tokio::runtime::Handle, 
         .iter()
         .enumerate()
         .map(|(order, case)| {
-            let kind = plan_kind(&case.work);
             let (ctx, case, handle, sink) = (ctx.clone(), case.clone(), handle.clone(), sink.clone());
             Trial::ignorable_test(case.id.clone(), move || {
                 let verdict = handle.block_on(execute::execute(&ctx, &case));
@@ -38,7 +37,6 @@ pub fn run_plan(plan: &Plan, ctx: Arc<Context>, handle: tokio::runtime::Handle, 
                 sink.lock().expect("verdict sink").push((order, verdict));
                 result
             })
-            .with_kind(kind)
         })
         .collect();
     let conclusion = libtest_mimic::run(args, trials);
@@ -46,13 +44,6 @@ pub fn run_plan(plan: &Plan, ctx: Arc<Context>, handle: tokio::runtime::Handle, 
     verdicts.sort_by_key(|(order, _)| *order);
     let selected = (conclusion.num_passed + conclusion.num_failed + conclusion.num_ignored) as usize;
     RunOutput { verdicts: verdicts.into_iter().map(|(_, v)| v).collect(), selected, listed: args.list }
-}
-
-fn plan_kind(work: &crate::plan::Work) -> &'static str {
-    match work {
-        crate::plan::Work::Request(_) => "",
-        crate::plan::Work::Invariant(_) => "invariant",
-    }
 }
 
 /// How libtest shows a verdict: `should` failures and skips as ignored-with-reason, so only

@@ -235,6 +235,13 @@ pub struct Pagination {
     /// Extra query parameters for every paging request (e.g. to make a listing deterministic).
     #[serde(default)]
     pub query: Query,
+    /// `limit` values the server must reject with `errors` (default `-1` and `abc`).
+    #[serde(default = "default_bad_limits")]
+    pub bad_limits: Vec<Scalar>,
+}
+
+fn default_bad_limits() -> Vec<Scalar> {
+    vec![Scalar::Int(-1), Scalar::Str("abc".into())]
 }
 
 fn default_id() -> String {
@@ -300,8 +307,10 @@ pub struct Sort {
     pub keys: BTreeMap<String, SortKey>,
     pub default_key: Option<String>,
     pub default_dir: Option<Direction>,
-    /// Field that breaks ties between equal keys (compared in the same direction).
+    /// Field (JSON pointer) that orders items with equal keys.
     pub tie_breaker: Option<String>,
+    /// Direction of the tie-breaker; default: the same as the sort direction.
+    pub tie_breaker_dir: Option<Direction>,
 }
 
 fn default_sort_key_param() -> String {

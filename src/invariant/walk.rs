@@ -1,0 +1,149 @@
+//! Walking a listing page by page through a session, by marker or by next link, with
+//! cycle detection and bounded cost. Collects pages; judging them is the pure checks' job.
+
+use std::collections::HashSet;
+
+use serde_json::{json, Value};
+
+use super::pages::{id_of, Page};
+use crate::check::excerpt;
+use crate::run::session::Session;
+use crate::spec::model::{NextLink, NextStyle, Pagination};
+use crate::verdict::Finding;
+
+/// How the walk moves to the next page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Follow {
+    /// Ask for the page after the last item's id (`marker=`).
+    Marker,
+    /// Follow the next link the page carries.
+    Link,
+}
+
+/// Why a walk stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum End {
+    /// The listing ended (a short or empty page, or no next link).
+    Complete,
+    /// Stopped after `max_pages` pages on purpose (a sample, not the whole listing).
+    Sampled,
+    /// The API broke the contract while walking (bad status, no item array, a cycle…).
+    Broken(Finding),
+    /// The walk could not go on (transport failure, not JSON, budget).
+    Stuck(String),
+}
+
+pub struct Walk {
+    pub pages: Vec<Page>,
+    pub end: End,
+}
+
+/// A listing request: the query (without marker) and page size.
+pub struct Listing<'p> {
+    pub pagination: &'p Pagination,
+    pub query: Vec<(String, String)>,
+    pub limit: Option<u64>,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Extract the next link of a page body per the style.
+pub fn next_link(body: &Value, next: &NextLink) -> Option<String> {
+    let v = body.pointer(&next.pointer)?;
+    match next.style {
+        NextStyle::Href => v.as_str().map(str::to_owned),
+        NextStyle::Links => v.as_array()?.iter().find(|l| l.get("rel").and_then(Value::as_str) == Some(next.rel.as_str())).and_then(|l| l.get("href")).and_then(Value::as_str).map(str::to_owned),
+    }
+}
+
+/// Fetch one page at `url`.
+pub async fn fetch_page(session: &mut Session<'_>, pagination: &Pagination, url: url::Url, headers: Vec<(String, String)>) -> Result<Page, End> {
+    let i = session.send(url, headers).await.map_err(|b| End::Stuck(b.to_string()))?;
+    let ex = &session.exchanges[i];
+    if let Some(e) = &ex.error {
+        return Err(End::Stuck(format!("{} {}: {e}", ex.method, ex.url)));
+    }
+    let status = ex.status.unwrap_or(0);
+    if !(200..300).contains(&status) {
+        return Err(End::Broken(Finding::new("pagination.status", "", json!("2xx"), json!(status), format!("listing page answered {status}: {}", ex.body_excerpt(160))).on(i)));
+    }
+    let body = ex.json().map_err(|m| End::Stuck(format!("{} {}: {m}", ex.method, ex.url)))?;
+    let Some(items) = body.pointer(&pagination.items).and_then(Value::as_array) else {
+        let keys: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+        return Err(End::Broken(Finding::new("pagination.items", pagination.items.clone(), json!("an array of items"), json!({"keys": keys}), format!("no item array at {} in the listing", pagination.items)).on(i)));
+    };
+    let next = pagination.next.as_ref().and_then(|n| next_link(&body, n));
+    Ok(Page { exchange: i, url: ex.url.clone(), items: items.clone(), next })
+}
+
+/// Walk `listing` from its first page, at most `max_pages` pages.
+pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Follow, max_pages: usize) -> Walk {
+    let p = listing.pagination;
+    let mut pages: Vec<Page> = Vec::new();
+    let mut markers: HashSet<String> = HashSet::new();
+    let mut links: HashSet<String> = HashSet::new();
+    let mut query = listing.query.clone();
+    if let Some(l) = listing.limit {
+        query.push((p.limit.clone(), l.to_string()));
+    }
+    let mut url = match session.url(&query) {
+        Ok(u) => u,
+        Err(e) => return Walk { pages, end: End::Stuck(e) },
+    };
+    loop {
+        if pages.len() >= max_pages {
+            return Walk { pages, end: End::Sampled };
+        }
+        let page = match fetch_page(session, p, url.clone(), listing.headers.clone()).await {
+            Ok(page) => page,
+            Err(end) => return Walk { pages, end },
+        };
+        let short = listing.limit.is_some_and(|l| (page.items.len() as u64) < l);
+        let empty = page.items.is_empty();
+        let last_id = page.items.last().and_then(|i| id_of(i, &p.id));
+        let link = page.next.clone();
+        let exchange = page.exchange;
+        pages.push(page);
+        match follow {
+            Follow::Marker => {
+                if empty || short {
+                    return Walk { pages, end: End::Complete };
+                }
+                let Some(marker) = last_id else {
+                    let f = Finding::new("pagination.id", p.id.clone(), json!("an id on the last item"), json!(null), "the last item of the page has no id to use as marker").on(exchange);
+                    return Walk { pages, end: End::Broken(f) };
+                };
+                if !markers.insert(marker.clone()) {
+                    let f = Finding::new("pagination.cycle", "", json!("every page ends on a new item"), json!(marker), format!("page {} ends on id {marker} again: the walk would loop", pages.len())).on(exchange);
+                    return Walk { pages, end: End::Broken(f) };
+                }
+                let mut q = query.clone();
+                q.push((p.marker.clone(), marker));
+                url = match session.url(&q) {
+                    Ok(u) => u,
+                    Err(e) => return Walk { pages, end: End::Stuck(e) },
+                };
+            }
+            Follow::Link => {
+                let Some(href) = link else {
+                    return Walk { pages, end: End::Complete };
+                };
+                if empty {
+                    // A link on an empty page leads nowhere new; the next-link check judges it.
+                    return Walk { pages, end: End::Complete };
+                }
+                if !links.insert(href.clone()) {
+                    let cycle: Vec<String> = pages.iter().map(|pg| pg.url.clone()).collect();
+                    let f = Finding::new("pagination.cycle", p.next.as_ref().map(|n| n.pointer.clone()).unwrap_or_default(), json!("a next link not seen before"), json!({"link": href, "pages": cycle}), format!("page {} links to {href}, a page already visited: the walk would loop", pages.len())).on(exchange);
+                    return Walk { pages, end: End::Broken(f) };
+                }
+                url = match session.resolve_link(&href) {
+                    Ok(u) => u,
+                    Err(e) => {
+                        let f = Finding::new("pagination.next-link", "", json!("a URL"), excerpt(&json!(href)), e).on(exchange);
+                        return Walk { pages, end: End::Broken(f) };
+                    }
+                };
+            }
+        }
+    }
+}
