@@ -106,8 +106,10 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
     if !targets.is_empty() && !args.faults.is_empty() {
         return usage("--fault applies to the embedded reference server only (run without --target)");
     }
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        return usage("--timeout must be a positive number of seconds");
+    for (flag, secs) in [("--timeout", args.timeout), ("--case-timeout", args.case_timeout)] {
+        if !(secs > 0.0 && secs.is_finite()) {
+            return usage(format!("{flag} must be a positive number of seconds"));
+        }
     }
     let redactor = Redactor::new(secrets);
     let http_config = HttpConfig { timeout: Duration::from_secs_f64(args.timeout), max_body: args.max_body, ..HttpConfig::default() };
@@ -137,7 +139,7 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
 
     // Plan and run.
     let plan = Plan::new(&specs, &targets);
-    let ctx = Arc::new(Context { http, vars, headers, path_map, budget: args.budget, seed: args.seed });
+    let ctx = Arc::new(Context { http, vars, headers, path_map, budget: args.budget, case_timeout: Duration::from_secs_f64(args.case_timeout), seed: args.seed });
     let output = run_plan(&plan, ctx, rt.handle().clone(), &libtest);
     if let Some(server) = embedded {
         rt.block_on(server.shutdown());

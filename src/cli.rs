@@ -54,6 +54,9 @@ pub struct RunArgs {
     /// Most requests one case may spend.
     #[arg(long, default_value_t = 400)]
     pub budget: usize,
+    /// Seconds one case may take; no request starts after that.
+    #[arg(long, default_value_t = 120.0)]
+    pub case_timeout: f64,
     /// Seed for sampling filter values from the catalogue (recorded in results.json).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

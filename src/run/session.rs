@@ -19,17 +19,25 @@ pub struct Context {
     pub path_map: Vec<(String, String)>,
     /// Most requests one case may spend.
     pub budget: usize,
+    /// Longest time one case may take; no request starts after it.
+    pub case_timeout: std::time::Duration,
     /// Seed for sampling values from catalogues.
     pub seed: u64,
 }
 
 /// The budget ran out: the case could not be completed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BudgetExhausted(pub usize);
+pub enum BudgetExhausted {
+    Requests(usize),
+    Time(std::time::Duration),
+}
 
 impl std::fmt::Display for BudgetExhausted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "request budget of {} exhausted (raise it with --budget)", self.0)
+        match self {
+            BudgetExhausted::Requests(n) => write!(f, "request budget of {n} exhausted (raise it with --budget)"),
+            BudgetExhausted::Time(d) => write!(f, "time budget of {} s exhausted (raise it with --case-timeout)", d.as_secs_f64()),
+        }
     }
 }
 
@@ -38,11 +46,12 @@ pub struct Session<'a> {
     pub spec: &'a Arc<Spec>,
     pub target: &'a Arc<Target>,
     pub exchanges: Vec<Exchange>,
+    started: std::time::Instant,
 }
 
 impl<'a> Session<'a> {
     pub fn new(ctx: &'a Context, spec: &'a Arc<Spec>, target: &'a Arc<Target>) -> Self {
-        Session { ctx, spec, target, exchanges: Vec::new() }
+        Session { ctx, spec, target, exchanges: Vec::new(), started: std::time::Instant::now() }
     }
 
     /// The value of a template variable: `--var`, then the target's own, then the spec default.
@@ -107,7 +116,10 @@ impl<'a> Session<'a> {
     /// Send a GET-like request of the spec's method; returns the index of the exchange.
     pub async fn send(&mut self, url: url::Url, headers: Vec<(String, String)>) -> Result<usize, BudgetExhausted> {
         if self.exchanges.len() >= self.ctx.budget {
-            return Err(BudgetExhausted(self.ctx.budget));
+            return Err(BudgetExhausted::Requests(self.ctx.budget));
+        }
+        if self.started.elapsed() >= self.ctx.case_timeout {
+            return Err(BudgetExhausted::Time(self.ctx.case_timeout));
         }
         let req = Request { method: self.spec.file.request.method.as_str().to_string(), url, headers };
         let ex = self.ctx.http.send(&req).await;

@@ -1,0 +1,160 @@
+//! The binary against the in-process fixture: verdicts, exit codes, reports, golden output.
+
+mod common;
+
+use common::{report_dir, results, serve, specgate, text, Mode, VOLATILE};
+
+fn run(url: &str, test: &str, extra: &[&str]) -> (std::process::Output, std::path::PathBuf) {
+    let dir = report_dir(test);
+    let mut args = vec!["run", "tests/fixtures/listing.yaml", "--target", url, "--report-dir", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    (specgate(&args), dir)
+}
+
+#[test]
+fn correct_server_passes_and_reports_are_written() {
+    let url = serve(Mode::Good);
+    let (out, dir) = run(&url, "good", &["--", "--test-threads", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    let r = results(&dir);
+    assert_eq!(r["summary"]["failed"], 0);
+    assert_eq!(r["summary"]["errored"], 0);
+    assert!(r["summary"]["passed"].as_u64().unwrap() >= 6, "{}", r["summary"]);
+    for f in ["junit.xml", "report.md", "report.html"] {
+        assert!(dir.join(f).exists(), "{f} missing");
+    }
+}
+
+#[test]
+fn wrong_type_is_a_fail_naming_pointer_expected_and_actual() {
+    let url = serve(Mode::WrongType);
+    let (out, dir) = run(&url, "wrong-type", &["--", "--exact", "tests/fixtures/listing.yaml::first-page"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let r = results(&dir);
+    let case = &r["cases"][0];
+    assert_eq!(case["outcome"], "fail");
+    let f = &case["findings"][0];
+    assert_eq!(f["check"], "schema");
+    assert_eq!(f["pointer"], "/images/0/min_ram");
+    assert_eq!(f["expected"], serde_json::json!({"type": "integer"}));
+    assert_eq!(f["actual"]["type"], "string");
+    assert!(case["exchanges"][0]["url"].as_str().unwrap().ends_with("/v2/images?limit=3"));
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
+    assert!(junit.contains("<failure"), "{junit}");
+}
+
+#[test]
+fn limit_off_by_one_fails_the_limit_invariant() {
+    let url = serve(Mode::LimitOffByOne);
+    let (out, dir) = run(&url, "limit", &["--", "--exact", "tests/fixtures/listing.yaml::pagination.limit"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let f = &results(&dir)["cases"][0]["findings"][0];
+    assert_eq!(f["check"], "pagination.limit");
+    assert_eq!(f["expected"], 1);
+    assert_eq!(f["actual"], 2);
+}
+
+#[test]
+fn dead_endpoint_is_an_error_and_reports_are_still_written() {
+    let (out, dir) = run("http://127.0.0.1:9", "dead", &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stdout));
+    let r = results(&dir);
+    assert_eq!(r["summary"]["passed"], 0);
+    assert!(r["cases"].as_array().unwrap().iter().all(|c| c["outcome"] == "error"));
+    assert!(text(&out.stdout).contains("Connection refused"), "{}", text(&out.stdout));
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
+    assert!(junit.contains("<error"), "{junit}");
+}
+
+#[test]
+fn hanging_server_is_an_error_within_the_timeout() {
+    let url = serve(Mode::Hang);
+    let started = std::time::Instant::now();
+    let (out, dir) = run(&url, "hang", &["--timeout", "0.5", "--", "--exact", "tests/fixtures/listing.yaml::first-page"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(results(&dir)["cases"][0]["reason"].as_str().unwrap().contains("timed out"));
+}
+
+#[test]
+fn token_is_sent_but_never_printed_or_reported() {
+    let url = serve(Mode::WrongType);
+    let secret = "tok-9f8e7d6c5b4a";
+    let (out, dir) = run(&url, "token", &["--token", secret, "--header", "Authorization: Bearer hdr-secret-123"]);
+    let mut all = text(&out.stdout) + &text(&out.stderr);
+    for f in ["results.json", "junit.xml", "report.md", "report.html"] {
+        all += &std::fs::read_to_string(dir.join(f)).unwrap();
+    }
+    assert!(!all.contains(secret) && !all.contains("hdr-secret-123"));
+}
+
+#[test]
+fn several_targets_give_one_trial_each_and_a_matrix() {
+    let good = serve(Mode::Good);
+    let bad = serve(Mode::WrongType);
+    let dir = report_dir("matrix");
+    let out = specgate(&["run", "tests/fixtures/listing.yaml", "--target", &format!("good={good}"), "--target", &format!("bad={bad}"), "--report-dir", dir.to_str().unwrap(), "--", "first-page"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let line = |id: &str| stdout.lines().find(|l| l.contains(id)).unwrap_or_default().to_string();
+    assert!(line("listing.yaml::first-page@good ").ends_with("ok"), "{stdout}");
+    assert!(line("listing.yaml::first-page@bad ").ends_with("FAILED"), "{stdout}");
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(md.contains("## Compatibility matrix"), "{md}");
+}
+
+#[test]
+fn second_run_reports_changes_since_the_previous_one() {
+    let dir = report_dir("regression");
+    let args = |url: &str| vec!["run".to_string(), "tests/fixtures/listing.yaml".to_string(), "--target".into(), format!("api={url}"), "--report-dir".into(), dir.to_str().unwrap().to_string(), "--".into(), "--exact".into(), "tests/fixtures/listing.yaml::first-page".into()];
+    let good = serve(Mode::Good);
+    let a: Vec<String> = args(&good);
+    assert_eq!(specgate(&a.iter().map(String::as_str).collect::<Vec<_>>()).status.code(), Some(0));
+    let bad = serve(Mode::WrongType);
+    let b: Vec<String> = args(&bad);
+    assert_eq!(specgate(&b.iter().map(String::as_str).collect::<Vec<_>>()).status.code(), Some(1));
+    let r = results(&dir);
+    assert_eq!(r["changes"]["regressed"][0]["before"], "pass");
+    assert_eq!(r["changes"]["regressed"][0]["after"], "fail");
+    assert!(std::fs::read_to_string(dir.join("report.md")).unwrap().contains("**Regressed**"));
+}
+
+#[test]
+fn nothing_selected_exits_4() {
+    let url = serve(Mode::Good);
+    let (out, _) = run(&url, "none", &["--", "no-such-case"]);
+    assert_eq!(out.status.code(), Some(4));
+}
+
+#[test]
+fn list_prints_the_plan_without_running() {
+    let out = specgate(&["list", "tests/fixtures/listing.yaml"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("list", text(&out.stdout));
+}
+
+#[test]
+fn spec_error_names_file_line_col_and_suggests() {
+    let out = specgate(&["run", "tests/fixtures/typo.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("spec_error", text(&out.stderr));
+}
+
+#[test]
+fn wrong_flag_is_a_usage_error() {
+    let out = specgate(&["run", "--targt", "http://x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--target"), "{}", text(&out.stderr));
+    let out = specgate(&["run", "tests/fixtures/listing.yaml", "--target", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("bad_target", text(&out.stderr));
+}
+
+#[test]
+fn terminal_output_of_a_failing_case() {
+    let url = serve(Mode::WrongType);
+    let (out, _) = run(&url, "terminal", &["--", "--exact", "tests/fixtures/listing.yaml::first-page"]);
+    insta::with_settings!({filters => VOLATILE.to_vec()}, {
+        insta::assert_snapshot!("terminal_fail", text(&out.stdout));
+    });
+}
