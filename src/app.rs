@@ -35,7 +35,9 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
     if list && !args.libtest.iter().any(|a| a == "--list") {
         args.libtest.push("--list".into());
     }
-    let libtest = match <libtest_mimic::Arguments as clap::Parser>::try_parse_from(std::iter::once("specgate run --".to_string()).chain(args.libtest.iter().cloned())) {
+    let libtest = match <libtest_mimic::Arguments as clap::Parser>::try_parse_from(
+        std::iter::once("specgate run --".to_string()).chain(args.libtest.iter().cloned()),
+    ) {
         Ok(a) => a,
         Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp) => {
             print!("{e}");
@@ -123,7 +125,11 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
     let mut embedded = None;
     if targets.is_empty() {
         if list {
-            targets.push(Target { name: "reference".into(), url: url::Url::parse("http://127.0.0.1/").expect("static URL"), vars: Default::default() });
+            targets.push(Target {
+                name: "reference".into(),
+                url: url::Url::parse("http://127.0.0.1/").expect("static URL"),
+                vars: Default::default(),
+            });
         } else {
             match rt.block_on(crate::embedded::start(args.images, args.catalog_seed, args.faults.clone())) {
                 Ok((running, target)) => {
@@ -139,7 +145,15 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
 
     // Plan and run.
     let plan = Plan::new(&specs, &targets);
-    let ctx = Arc::new(Context { http, vars, headers, path_map, budget: args.budget, case_timeout: Duration::from_secs_f64(args.case_timeout), seed: args.seed });
+    let ctx = Arc::new(Context {
+        http,
+        vars,
+        headers,
+        path_map,
+        budget: args.budget,
+        case_timeout: Duration::from_secs_f64(args.case_timeout),
+        seed: args.seed,
+    });
     let output = run_plan(&plan, ctx, rt.handle().clone(), &libtest);
     if let Some(server) = embedded {
         rt.block_on(server.shutdown());
@@ -158,7 +172,15 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
     };
     let summary = Summary::of(&output.verdicts);
     match report::write_all(&args.report_dir, &info, &output.verdicts) {
-        Ok(files) => eprintln!("specgate: {} passed, {} failed (must), {} warnings (should), {} errored, {} skipped; reports: {}", summary.passed, summary.failed, summary.warnings, summary.errored, summary.skipped, describe(&files, &args.report_dir)),
+        Ok(files) => eprintln!(
+            "specgate: {} passed, {} failed (must), {} warnings (should), {} errored, {} skipped; reports: {}",
+            summary.passed,
+            summary.failed,
+            summary.warnings,
+            summary.errored,
+            summary.skipped,
+            describe(&files, &args.report_dir)
+        ),
         Err(e) => eprintln!("specgate: cannot write reports to {}: {e}", args.report_dir.display()),
     }
     exit::code(summary.exit_code(output.selected))
@@ -182,7 +204,12 @@ fn serve(args: ServeArgs) -> ExitCode {
             Err(e) => return usage(e),
         };
         println!("{}", running.url());
-        eprintln!("specgate: reference server with {} images (seed {}), project id {}; Ctrl-C stops it", args.images, args.seed, running.project_id());
+        eprintln!(
+            "specgate: reference server with {} images (seed {}), project id {}; Ctrl-C stops it",
+            args.images,
+            args.seed,
+            running.project_id()
+        );
         let _ = tokio::signal::ctrl_c().await;
         running.shutdown().await;
         exit::code(exit::PASSED)

@@ -26,12 +26,7 @@ pub struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig {
-            timeout: Duration::from_secs(10),
-            max_body: 16 * 1024 * 1024,
-            retries: 2,
-            max_retry_wait: Duration::from_secs(2),
-        }
+        HttpConfig { timeout: Duration::from_secs(10), max_body: 16 * 1024 * 1024, retries: 2, max_retry_wait: Duration::from_secs(2) }
     }
 }
 
@@ -192,7 +187,8 @@ impl Http {
         }
         let mut resp = builder.send().await.map_err(|e| self.classify(e))?;
         ex.status = Some(resp.status().as_u16());
-        ex.headers = resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
+        ex.headers =
+            resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
         if let Some(len) = resp.content_length() {
             if len as usize > self.config.max_body {
                 return Err(TransportError::TooLarge(self.config.max_body));
@@ -228,7 +224,10 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     let mut cur: Option<&dyn std::error::Error> = Some(e);
     while let Some(err) = cur {
         let t = err.to_string();
-        let wrapper = t.starts_with("error sending request") || t.starts_with("error decoding response body") || t.starts_with("client error (") || t.starts_with("request or response body error");
+        let wrapper = t.starts_with("error sending request")
+            || t.starts_with("error decoding response body")
+            || t.starts_with("client error (")
+            || t.starts_with("request or response body error");
         if !wrapper && !parts.iter().any(|p| p.contains(&t)) {
             parts.push(t);
         }

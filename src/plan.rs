@@ -114,9 +114,6 @@ mod tests {
         let mut over = Query::new();
         over.insert("sort_key".into(), None);
         over.insert("tag".into(), Some(QueryValue::Many(vec![Scalar::Str("a".into()), Scalar::Str("b".into())])));
-        assert_eq!(
-            merge_query(&base, &over),
-            vec![("limit".into(), "5".into()), ("tag".into(), "a".into()), ("tag".into(), "b".into())]
-        );
+        assert_eq!(merge_query(&base, &over), vec![("limit".into(), "5".into()), ("tag".into(), "a".into()), ("tag".into(), "b".into())]);
     }
 }

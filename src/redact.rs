@@ -3,12 +3,33 @@
 use std::sync::Arc;
 
 /// Query parameters whose values are credentials (compared case-insensitively).
-const SECRET_PARAMS: &[&str] = &["token", "auth_token", "x-auth-token", "signature", "x-amz-signature", "secret", "password", "access_key", "secret_key", "ak", "sk", "api_key", "apikey"];
+const SECRET_PARAMS: &[&str] = &[
+    "token",
+    "auth_token",
+    "x-auth-token",
+    "signature",
+    "x-amz-signature",
+    "secret",
+    "password",
+    "access_key",
+    "secret_key",
+    "ak",
+    "sk",
+    "api_key",
+    "apikey",
+];
 
 /// Headers whose values are credentials.
 pub fn is_secret_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n == "authorization" || n == "cookie" || n == "proxy-authorization" || n.contains("token") || n.contains("secret") || n.contains("api-key") || n.contains("apikey") || n.ends_with("-key")
+    n == "authorization"
+        || n == "cookie"
+        || n == "proxy-authorization"
+        || n.contains("token")
+        || n.contains("secret")
+        || n.contains("api-key")
+        || n.contains("apikey")
+        || n.ends_with("-key")
 }
 
 /// Replaces known secret values with `***`.

@@ -37,13 +37,25 @@ pub fn verdict_text(v: &Verdict) -> String {
         let _ = writeln!(s, "      expected: {}", f.expected);
         let _ = writeln!(s, "      actual:   {}", f.actual);
         if let Some(ex) = f.exchange.and_then(|i| v.exchanges.get(i)) {
-            let _ = writeln!(s, "      request:  {} {} -> {}", ex.method, ex.url, ex.status.map(|c| c.to_string()).unwrap_or_else(|| "no response".into()));
+            let _ = writeln!(
+                s,
+                "      request:  {} {} -> {}",
+                ex.method,
+                ex.url,
+                ex.status.map(|c| c.to_string()).unwrap_or_else(|| "no response".into())
+            );
         }
     }
     // Requests that prove nothing in particular: the last few, unless the reason already names them.
     if v.findings.iter().all(|f| f.exchange.is_none()) {
         for ex in v.exchanges.iter().rev().take(3).rev().filter(|ex| !v.reason.as_deref().unwrap_or("").contains(&ex.url)) {
-            let _ = writeln!(s, "  request: {} {} -> {}", ex.method, ex.url, ex.status.map(|c| c.to_string()).unwrap_or_else(|| ex.error.clone().unwrap_or_default()));
+            let _ = writeln!(
+                s,
+                "  request: {} {} -> {}",
+                ex.method,
+                ex.url,
+                ex.status.map(|c| c.to_string()).unwrap_or_else(|| ex.error.clone().unwrap_or_default())
+            );
         }
     }
     let _ = writeln!(s, "  requests spent: {}", v.requests);

@@ -45,14 +45,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(check: &str, pointer: impl Into<String>, expected: Value, actual: Value, message: impl Into<String>) -> Self {
-        Finding {
-            check: check.to_string(),
-            pointer: pointer.into(),
-            expected,
-            actual,
-            message: message.into(),
-            exchange: None,
-        }
+        Finding { check: check.to_string(), pointer: pointer.into(), expected, actual, message: message.into(), exchange: None }
     }
 
     pub fn on(mut self, exchange: usize) -> Self {

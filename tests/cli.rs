@@ -93,7 +93,18 @@ fn several_targets_give_one_trial_each_and_a_matrix() {
     let good = serve(Mode::Good);
     let bad = serve(Mode::WrongType);
     let dir = report_dir("matrix");
-    let out = specgate(&["run", "tests/fixtures/listing.yaml", "--target", &format!("good={good}"), "--target", &format!("bad={bad}"), "--report-dir", dir.to_str().unwrap(), "--", "first-page"]);
+    let out = specgate(&[
+        "run",
+        "tests/fixtures/listing.yaml",
+        "--target",
+        &format!("good={good}"),
+        "--target",
+        &format!("bad={bad}"),
+        "--report-dir",
+        dir.to_str().unwrap(),
+        "--",
+        "first-page",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     let line = |id: &str| stdout.lines().find(|l| l.contains(id)).unwrap_or_default().to_string();
@@ -106,7 +117,19 @@ fn several_targets_give_one_trial_each_and_a_matrix() {
 #[test]
 fn second_run_reports_changes_since_the_previous_one() {
     let dir = report_dir("regression");
-    let args = |url: &str| vec!["run".to_string(), "tests/fixtures/listing.yaml".to_string(), "--target".into(), format!("api={url}"), "--report-dir".into(), dir.to_str().unwrap().to_string(), "--".into(), "--exact".into(), "tests/fixtures/listing.yaml::first-page".into()];
+    let args = |url: &str| {
+        vec![
+            "run".to_string(),
+            "tests/fixtures/listing.yaml".to_string(),
+            "--target".into(),
+            format!("api={url}"),
+            "--report-dir".into(),
+            dir.to_str().unwrap().to_string(),
+            "--".into(),
+            "--exact".into(),
+            "tests/fixtures/listing.yaml::first-page".into(),
+        ]
+    };
     let good = serve(Mode::Good);
     let a: Vec<String> = args(&good);
     assert_eq!(specgate(&a.iter().map(String::as_str).collect::<Vec<_>>()).status.code(), Some(0));

@@ -33,13 +33,29 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
     let mut findings = Vec::new();
     if !expect.status.contains(status) {
         findings.push(
-            Finding::new("status", "", expect.status.to_json(), json!(status), format!("expected status {}, got {status}; body: {}", expect.status.to_json(), ex.body_excerpt(200))).on(index),
+            Finding::new(
+                "status",
+                "",
+                expect.status.to_json(),
+                json!(status),
+                format!("expected status {}, got {status}; body: {}", expect.status.to_json(), ex.body_excerpt(200)),
+            )
+            .on(index),
         );
     }
     if let Some(want) = expect.content_type {
         let got = ex.media_type();
         if got.as_deref() != Some(&want.to_ascii_lowercase()) {
-            findings.push(Finding::new("content_type", "", json!(want), json!(ex.header("content-type")), format!("expected Content-Type {want}, got {}", ex.header("content-type").unwrap_or("(none)"))).on(index));
+            findings.push(
+                Finding::new(
+                    "content_type",
+                    "",
+                    json!(want),
+                    json!(ex.header("content-type")),
+                    format!("expected Content-Type {want}, got {}", ex.header("content-type").unwrap_or("(none)")),
+                )
+                .on(index),
+            );
         }
     }
     let Some(schema) = expect.schema else {
@@ -92,7 +108,9 @@ mod tests {
     fn garbage_with_right_status_could_not_be_checked() {
         let s = schema();
         let e = Expectation { status: &StatusSet::One(200), content_type: Some("application/json"), schema: Some(&s) };
-        assert!(matches!(check_response(e, &exchange(200, "application/json", "<<garbage"), 0), Checked::CouldNotCheck(m) if m.contains("not JSON")));
+        assert!(
+            matches!(check_response(e, &exchange(200, "application/json", "<<garbage"), 0), Checked::CouldNotCheck(m) if m.contains("not JSON"))
+        );
     }
 
     #[test]

@@ -28,7 +28,10 @@ fn expectation(kind: &jsonschema::error::ValidationErrorKind, instance: &Value) 
     use jsonschema::error::ValidationErrorKind as K;
     let actual = excerpt(instance);
     match kind {
-        K::Type { kind } => (json!({ "type": format!("{kind:?}").to_lowercase().replace("single(", "").replace("multiple(", "").replace(')', "") }), json!({"type": type_name(instance), "value": actual})),
+        K::Type { kind } => (
+            json!({ "type": format!("{kind:?}").to_lowercase().replace("single(", "").replace("multiple(", "").replace(')', "") }),
+            json!({"type": type_name(instance), "value": actual}),
+        ),
         K::Required { property } => (json!({ "required": property }), json!("(missing)")),
         K::Enum { options } => (json!({ "enum": options.as_ref() }), actual),
         K::Constant { expected_value } => (json!({ "const": expected_value.as_ref() }), actual),

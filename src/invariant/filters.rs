@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::{json, Value};
 
-use super::pages::{duplicates, id_of, ids, misordered, scalar_text, same_items, Order, Page, MAX_FINDINGS};
+use super::pages::{duplicates, id_of, ids, misordered, same_items, scalar_text, Order, Page, MAX_FINDINGS};
 use super::pagination::{base_query, conclude, full_listing};
 use super::relation::{satisfies, value_selecting, Sent};
 use super::sample::Rng;
@@ -46,19 +46,54 @@ pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
         let doc = p.doc.clone().unwrap_or_else(|| fl.doc.clone());
         let level = p.level.unwrap_or(fl.level);
         let name = super::pagination::case_suffix(&p.param);
-        out.push(Invariant { name: format!("filter.{name}.sound"), level, doc: doc.clone(), why: p.why.clone(), line, check: Check::Filter(FilterCheck::Sound(i)) });
-        out.push(Invariant { name: format!("filter.{name}.complete"), level: p.completeness.unwrap_or(level), doc: doc.clone(), why: p.why.clone(), line, check: Check::Filter(FilterCheck::Complete(i)) });
+        out.push(Invariant {
+            name: format!("filter.{name}.sound"),
+            level,
+            doc: doc.clone(),
+            why: p.why.clone(),
+            line,
+            check: Check::Filter(FilterCheck::Sound(i)),
+        });
+        out.push(Invariant {
+            name: format!("filter.{name}.complete"),
+            level: p.completeness.unwrap_or(level),
+            doc: doc.clone(),
+            why: p.why.clone(),
+            line,
+            check: Check::Filter(FilterCheck::Complete(i)),
+        });
         if !p.invalid.is_empty() {
             let level = fl.errors.as_ref().map(|e| e.level).unwrap_or(level);
-            out.push(Invariant { name: format!("filter.{name}.invalid"), level, doc, why: p.why.clone(), line, check: Check::Filter(FilterCheck::Invalid(i)) });
+            out.push(Invariant {
+                name: format!("filter.{name}.invalid"),
+                level,
+                doc,
+                why: p.why.clone(),
+                line,
+                check: Check::Filter(FilterCheck::Invalid(i)),
+            });
         }
     }
     let line = f.referenced.line() as usize;
     if fl.combinations && fl.params.len() >= 2 {
-        out.push(Invariant { name: "filter.pairs".into(), level: fl.level, doc: fl.doc.clone(), why: None, line, check: Check::Filter(FilterCheck::Pairs) });
+        out.push(Invariant {
+            name: "filter.pairs".into(),
+            level: fl.level,
+            doc: fl.doc.clone(),
+            why: None,
+            line,
+            check: Check::Filter(FilterCheck::Pairs),
+        });
     }
     if !fl.params.is_empty() {
-        out.push(Invariant { name: "filter.paged".into(), level: fl.level, doc: fl.doc.clone(), why: None, line, check: Check::Filter(FilterCheck::Paged) });
+        out.push(Invariant {
+            name: "filter.paged".into(),
+            level: fl.level,
+            doc: fl.doc.clone(),
+            why: None,
+            line,
+            check: Check::Filter(FilterCheck::Paged),
+        });
     }
 }
 
@@ -80,7 +115,10 @@ pub fn candidates(param: &FilterParam, items: &[Value], seed: u64, samples: usiz
             let chosen = rng.choose(&times, samples);
             if param.relation == Relation::Time {
                 let ops = if param.ops.is_empty() { TimeOp::ALL.to_vec() } else { param.ops.clone() };
-                chosen.iter().flat_map(|t| ops.iter().map(move |op| Sent { text: format!("{}:{}", op.as_str(), time::format_z(*t)), op: Some(*op) })).collect()
+                chosen
+                    .iter()
+                    .flat_map(|t| ops.iter().map(move |op| Sent { text: format!("{}:{}", op.as_str(), time::format_z(*t)), op: Some(*op) }))
+                    .collect()
             } else {
                 chosen.into_iter().map(|t| plain(time::format_z(t))).collect()
             }
@@ -124,7 +162,12 @@ pub async fn run(check: &FilterCheck, session: &mut Session<'_>) -> Conclusion {
             let items: Vec<Value> = universe.pages.iter().flat_map(|pg| pg.items.iter().cloned()).collect();
             let values = candidates(param, &items, session.ctx.seed, fl.samples);
             if values.is_empty() {
-                return Conclusion::Skip(format!("no item of the catalogue ({} items) carries {}: no value to sample for `{}`", items.len(), param.field, param.param));
+                return Conclusion::Skip(format!(
+                    "no item of the catalogue ({} items) carries {}: no value to sample for `{}`",
+                    items.len(),
+                    param.field,
+                    param.param
+                ));
             }
             let mut findings = Vec::new();
             for sent in &values {
@@ -173,7 +216,11 @@ pub async fn run(check: &FilterCheck, session: &mut Session<'_>) -> Conclusion {
                     Ok(i) => i,
                     Err(b) => return Conclusion::Error(b.to_string(), findings),
                 };
-                let expect = Expectation { status: &errors.status, content_type: errors.content_type.as_deref(), schema: spec.filter_error_schema.as_ref() };
+                let expect = Expectation {
+                    status: &errors.status,
+                    content_type: errors.content_type.as_deref(),
+                    schema: spec.filter_error_schema.as_ref(),
+                };
                 match check_response(expect, &session.exchanges[idx], idx) {
                     Checked::Findings(f) => findings.extend(f.into_iter().map(|mut x| {
                         x.message = format!("{}={bad}: {}", param.param, x.message);
@@ -220,7 +267,14 @@ pub fn unsound(pages: &[Page], id: &str, filters: &[(&FilterParam, &Sent)]) -> V
                         format!("/{n}{}", param.field),
                         json!(format!("{} {:?} {}", param.field, param.relation, sent.text).replace('"', "")),
                         json!({"id": id_of(item, id), "value": excerpt(field.unwrap_or(&Value::Null))}),
-                        format!("{}={} returned item {} which {what} {} ({})", param.param, sent.text, id_of(item, id).unwrap_or_default(), param.field, field.map(|v| v.to_string()).unwrap_or_else(|| "absent".into())),
+                        format!(
+                            "{}={} returned item {} which {what} {} ({})",
+                            param.param,
+                            sent.text,
+                            id_of(item, id).unwrap_or_default(),
+                            param.field,
+                            field.map(|v| v.to_string()).unwrap_or_else(|| "absent".into())
+                        ),
                     )
                     .on(page.exchange),
                 );
@@ -239,7 +293,10 @@ pub fn incomplete(universe: &[Value], pages: &[Page], id: &str, filters: &[(&Fil
     let missing: Vec<(String, Vec<Value>)> = universe
         .iter()
         .filter(|item| filters.iter().all(|(param, sent)| satisfies(param, item.pointer(&param.field), sent) == Some(true)))
-        .filter_map(|item| id_of(item, id).map(|i| (i, filters.iter().map(|(param, _)| excerpt(item.pointer(&param.field).unwrap_or(&Value::Null))).collect())))
+        .filter_map(|item| {
+            id_of(item, id)
+                .map(|i| (i, filters.iter().map(|(param, _)| excerpt(item.pointer(&param.field).unwrap_or(&Value::Null))).collect()))
+        })
         .filter(|(i, _)| !returned.contains(i))
         .collect();
     if missing.is_empty() {
@@ -261,11 +318,18 @@ pub fn incomplete(universe: &[Value], pages: &[Page], id: &str, filters: &[(&Fil
 }
 
 /// A skip if the catalogue changed since `items` was listed.
-async fn changed(session: &mut Session<'_>, p: &crate::spec::model::Pagination, query: Vec<(String, String)>, items: &[Value], id: &str) -> Option<Conclusion> {
+async fn changed(
+    session: &mut Session<'_>,
+    p: &crate::spec::model::Pagination,
+    query: Vec<(String, String)>,
+    items: &[Value],
+    id: &str,
+) -> Option<Conclusion> {
     let again = full_listing(session, p, query).await.ok()?;
     let before: BTreeSet<String> = items.iter().filter_map(|i| id_of(i, id)).collect();
     let after: BTreeSet<String> = ids(&again.pages, id).into_iter().collect();
-    (before != after).then(|| Conclusion::Skip(format!("catalogue changed during the walk ({} items before, {} after)", before.len(), after.len())))
+    (before != after)
+        .then(|| Conclusion::Skip(format!("catalogue changed during the walk ({} items before, {} after)", before.len(), after.len())))
 }
 
 async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::Pagination) -> Conclusion {
@@ -288,7 +352,10 @@ async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::
         };
         let items: Vec<Value> = universe.pages.iter().flat_map(|pg| pg.items.iter().cloned()).collect();
         // An item that carries both fields proposes the pair's values, so the answer can't be empty.
-        let proposals: Vec<(Sent, Sent)> = items.iter().filter_map(|it| Some((value_selecting(a, it.pointer(&a.field)?)?, value_selecting(b, it.pointer(&b.field)?)?))).collect();
+        let proposals: Vec<(Sent, Sent)> = items
+            .iter()
+            .filter_map(|it| Some((value_selecting(a, it.pointer(&a.field)?)?, value_selecting(b, it.pointer(&b.field)?)?)))
+            .collect();
         let Some((sa, sb)) = rng.choose(&proposals, 1).into_iter().next() else { continue };
         let mut q = query.clone();
         q.push((a.param.clone(), sa.text.clone()));
@@ -343,7 +410,13 @@ async fn paged(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::
             if let Some((key, k)) = sort.keys.iter().next() {
                 q.push((sort.key_param.clone(), key.clone()));
                 q.push((sort.dir_param.clone(), "asc".into()));
-                order = Some(Order { key: key.clone(), field: k.field.clone(), kind: k.kind, dir: Direction::Asc, tie: sort.tie_breaker.clone().map(|t| (t, sort.tie_breaker_dir.unwrap_or(Direction::Asc))) });
+                order = Some(Order {
+                    key: key.clone(),
+                    field: k.field.clone(),
+                    kind: k.kind,
+                    dir: Direction::Asc,
+                    tie: sort.tie_breaker.clone().map(|t| (t, sort.tie_breaker_dir.unwrap_or(Direction::Asc))),
+                });
             }
         }
         let headers = session.headers(&BTreeMap::new());
@@ -374,7 +447,20 @@ mod tests {
     use super::*;
 
     fn param(name: &str, relation: Relation) -> FilterParam {
-        FilterParam { param: name.into(), field: format!("/{name}"), relation, doc: None, level: None, completeness: None, why: None, map: Default::default(), ops: vec![], with: Default::default(), values: vec![], invalid: vec![] }
+        FilterParam {
+            param: name.into(),
+            field: format!("/{name}"),
+            relation,
+            doc: None,
+            level: None,
+            completeness: None,
+            why: None,
+            map: Default::default(),
+            ops: vec![],
+            with: Default::default(),
+            values: vec![],
+            invalid: vec![],
+        }
     }
 
     fn page(items: Value) -> Page {

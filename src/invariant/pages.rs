@@ -38,7 +38,16 @@ pub fn over_limit(pages: &[Page], limit: u64) -> Vec<Finding> {
         .iter()
         .enumerate()
         .filter(|(_, p)| p.items.len() as u64 > limit)
-        .map(|(i, p)| Finding::new("pagination.limit", "", json!(limit), json!(p.items.len()), format!("page {} holds {} items, more than limit={limit}", i + 1, p.items.len())).on(p.exchange))
+        .map(|(i, p)| {
+            Finding::new(
+                "pagination.limit",
+                "",
+                json!(limit),
+                json!(p.items.len()),
+                format!("page {} holds {} items, more than limit={limit}", i + 1, p.items.len()),
+            )
+            .on(p.exchange)
+        })
         .take(MAX_FINDINGS)
         .collect()
 }
@@ -50,12 +59,28 @@ pub fn duplicates(pages: &[Page], id: &str) -> Vec<Finding> {
     for (pi, page) in pages.iter().enumerate() {
         for (ii, item) in page.items.iter().enumerate() {
             let Some(key) = id_of(item, id) else {
-                out.push(Finding::new("pagination.id", format!("{ii}{id}"), json!("a string or number id"), excerpt(item.pointer(id).unwrap_or(&Value::Null)), format!("item {ii} of page {} has no usable id at {id}", pi + 1)).on(page.exchange));
+                out.push(
+                    Finding::new(
+                        "pagination.id",
+                        format!("{ii}{id}"),
+                        json!("a string or number id"),
+                        excerpt(item.pointer(id).unwrap_or(&Value::Null)),
+                        format!("item {ii} of page {} has no usable id at {id}", pi + 1),
+                    )
+                    .on(page.exchange),
+                );
                 continue;
             };
             if let Some(first) = seen.insert(key.clone(), pi) {
                 out.push(
-                    Finding::new("pagination.duplicate", format!("/{ii}{id}"), json!("each id once"), json!(key), format!("id {key} appears on page {} and again on page {}", first + 1, pi + 1)).on(page.exchange),
+                    Finding::new(
+                        "pagination.duplicate",
+                        format!("/{ii}{id}"),
+                        json!("each id once"),
+                        json!(key),
+                        format!("id {key} appears on page {} and again on page {}", first + 1, pi + 1),
+                    )
+                    .on(page.exchange),
                 );
             }
         }
@@ -143,13 +168,23 @@ pub struct Order {
 
 /// Consecutive items (across page boundaries too) must follow `order`.
 pub fn misordered(pages: &[Page], order: &Order) -> Vec<Finding> {
-    let flat: Vec<(usize, usize, &Value)> = pages.iter().enumerate().flat_map(|(pi, p)| p.items.iter().enumerate().map(move |(ii, v)| (pi, ii, v))).collect();
+    let flat: Vec<(usize, usize, &Value)> =
+        pages.iter().enumerate().flat_map(|(pi, p)| p.items.iter().enumerate().map(move |(ii, v)| (pi, ii, v))).collect();
     let mut out = Vec::new();
     for w in flat.windows(2) {
         let ((pa, ia, a), (pb, ib, b)) = (w[0], w[1]);
         let (fa, fb) = (a.pointer(&order.field), b.pointer(&order.field));
         let Some(ord) = compare(fa, fb, order.kind) else {
-            out.push(Finding::new("pagination.order", format!("/{ib}{}", order.field), json!(format!("{:?} values", order.kind).to_lowercase()), json!([fa, fb]), format!("cannot compare `{}` values {} and {}", order.key, json!(fa), json!(fb))).on(pages[pb].exchange));
+            out.push(
+                Finding::new(
+                    "pagination.order",
+                    format!("/{ib}{}", order.field),
+                    json!(format!("{:?} values", order.kind).to_lowercase()),
+                    json!([fa, fb]),
+                    format!("cannot compare `{}` values {} and {}", order.key, json!(fa), json!(fb)),
+                )
+                .on(pages[pb].exchange),
+            );
             continue;
         };
         let ord = if order.dir == Direction::Desc { ord.reverse() } else { ord };
@@ -162,13 +197,25 @@ pub fn misordered(pages: &[Page], order: &Order) -> Vec<Finding> {
                     format!("/{ib}{}", order.field),
                     json!(format!("{} {}", order.key, order.dir.as_str())),
                     json!([fa, fb]),
-                    format!("`{}` {} order broken{boundary}: {where_} (ids {}, {})", order.key, order.dir.as_str(), json!(a.get("id")), json!(b.get("id"))),
+                    format!(
+                        "`{}` {} order broken{boundary}: {where_} (ids {}, {})",
+                        order.key,
+                        order.dir.as_str(),
+                        json!(a.get("id")),
+                        json!(b.get("id"))
+                    ),
                 )
                 .on(pages[pb].exchange),
             ),
             Ordering::Equal => {
                 if let Some((tie, tdir)) = &order.tie {
-                    let t = compare(a.pointer(tie), b.pointer(tie), ValueKind::String).map(|o| if *tdir == Direction::Desc { o.reverse() } else { o });
+                    let t = compare(a.pointer(tie), b.pointer(tie), ValueKind::String).map(|o| {
+                        if *tdir == Direction::Desc {
+                            o.reverse()
+                        } else {
+                            o
+                        }
+                    });
                     if t != Some(Ordering::Less) {
                         out.push(
                             Finding::new(
@@ -176,7 +223,12 @@ pub fn misordered(pages: &[Page], order: &Order) -> Vec<Finding> {
                                 format!("/{ib}{tie}"),
                                 json!(format!("equal `{}` ordered by {tie} {}", order.key, tdir.as_str())),
                                 json!([a.pointer(tie), b.pointer(tie)]),
-                                format!("items with equal `{}` ({}) are not ordered by {tie} {}{boundary}: {where_}", order.key, json!(fa), tdir.as_str()),
+                                format!(
+                                    "items with equal `{}` ({}) are not ordered by {tie} {}{boundary}: {where_}",
+                                    order.key,
+                                    json!(fa),
+                                    tdir.as_str()
+                                ),
                             )
                             .on(pages[pb].exchange),
                         );

@@ -128,7 +128,13 @@ pub async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
         PagCheck::Limit => {
             let mut findings = Vec::new();
             for limit in [1, p.page_size] {
-                let w = walk(session, &Listing { pagination: p, query: query.clone(), limit: Some(limit), headers: headers.clone() }, Follow::Marker, 3).await;
+                let w = walk(
+                    session,
+                    &Listing { pagination: p, query: query.clone(), limit: Some(limit), headers: headers.clone() },
+                    Follow::Marker,
+                    3,
+                )
+                .await;
                 findings.extend(over_limit(&w.pages, limit));
                 if !matches!(w.end, End::Complete | End::Sampled) {
                     return conclude(&w.end, findings);
@@ -158,7 +164,17 @@ pub async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
             } else if n == expected {
                 Conclusion::Pass
             } else {
-                Conclusion::Fail(vec![Finding::new("pagination.default-limit", p.items.clone(), json!(expected), json!(n), format!("without `{}` the page holds {n} items; the documented default is {default} and the catalogue holds {total}", p.limit)).on(page.exchange)])
+                Conclusion::Fail(vec![Finding::new(
+                    "pagination.default-limit",
+                    p.items.clone(),
+                    json!(expected),
+                    json!(n),
+                    format!(
+                        "without `{}` the page holds {n} items; the documented default is {default} and the catalogue holds {total}",
+                        p.limit
+                    ),
+                )
+                .on(page.exchange)])
             }
         }
         PagCheck::MaxLimit => {
@@ -175,7 +191,14 @@ pub async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
             };
             let n = page.items.len() as u64;
             if n > max {
-                Conclusion::Fail(vec![Finding::new("pagination.max-limit", p.items.clone(), json!(max), json!(n), format!("limit={} returned {n} items, more than the maximum {max}", max + 1)).on(page.exchange)])
+                Conclusion::Fail(vec![Finding::new(
+                    "pagination.max-limit",
+                    p.items.clone(),
+                    json!(max),
+                    json!(n),
+                    format!("limit={} returned {n} items, more than the maximum {max}", max + 1),
+                )
+                .on(page.exchange)])
             } else if n < max {
                 Conclusion::Skip(format!("the catalogue holds fewer than {max} items ({n} returned): the cap cannot show"))
             } else {
@@ -222,7 +245,13 @@ pub async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
 }
 
 /// Walk with small pages; compare with the full listing taken before and after.
-async fn walk_case(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>, headers: Vec<(String, String)>, follow: Follow) -> Conclusion {
+async fn walk_case(
+    session: &mut Session<'_>,
+    p: &Pagination,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    follow: Follow,
+) -> Conclusion {
     let before = match full_listing(session, p, base_query(session, p)).await {
         Ok(w) => w,
         Err(c) => return c,
@@ -234,7 +263,11 @@ async fn walk_case(session: &mut Session<'_>, p: &Pagination, query: Vec<(String
     };
     let (ids_before, ids_after) = (ids(&before.pages, &p.id), ids(&after.pages, &p.id));
     if ids_before.iter().collect::<BTreeSet<_>>() != ids_after.iter().collect::<BTreeSet<_>>() {
-        return Conclusion::Skip(format!("catalogue changed during the walk ({} items before, {} after)", ids_before.len(), ids_after.len()));
+        return Conclusion::Skip(format!(
+            "catalogue changed during the walk ({} items before, {} after)",
+            ids_before.len(),
+            ids_after.len()
+        ));
     }
     let mut findings = over_limit(&w.pages, p.page_size);
     findings.extend(duplicates(&w.pages, &p.id));
@@ -257,10 +290,28 @@ fn link_findings(w: &Walk, p: &Pagination, query: &[(String, String)]) -> Vec<Fi
         let Some(href) = &page.next else { continue };
         let is_last = i + 1 == w.pages.len();
         if page.items.len() < limit && !page.items.is_empty() {
-            out.push(Finding::new("pagination.next-link", next.pointer.clone(), json!("no next link on a short (last) page"), json!(href), format!("page {} holds {} < {limit} items yet links to a next page", i + 1, page.items.len())).on(page.exchange));
+            out.push(
+                Finding::new(
+                    "pagination.next-link",
+                    next.pointer.clone(),
+                    json!("no next link on a short (last) page"),
+                    json!(href),
+                    format!("page {} holds {} < {limit} items yet links to a next page", i + 1, page.items.len()),
+                )
+                .on(page.exchange),
+            );
         }
         if page.items.is_empty() && is_last {
-            out.push(Finding::new("pagination.next-link", next.pointer.clone(), json!("no next link on an empty page"), json!(href), format!("the empty page {} still links to a next page", i + 1)).on(page.exchange));
+            out.push(
+                Finding::new(
+                    "pagination.next-link",
+                    next.pointer.clone(),
+                    json!("no next link on an empty page"),
+                    json!(href),
+                    format!("the empty page {} still links to a next page", i + 1),
+                )
+                .on(page.exchange),
+            );
         }
         let parsed = url::Url::parse("http://base/").and_then(|b| b.join(href));
         let Ok(link) = parsed else { continue };
@@ -270,14 +321,32 @@ fn link_findings(w: &Walk, p: &Pagination, query: &[(String, String)]) -> Vec<Fi
                 continue;
             }
             if !pairs.iter().any(|(lk, lv)| lk == k && lv == v) {
-                out.push(Finding::new("pagination.next-link", next.pointer.clone(), json!(format!("{k}={v}")), json!(href), format!("the next link of page {} drops `{k}={v}`", i + 1)).on(page.exchange));
+                out.push(
+                    Finding::new(
+                        "pagination.next-link",
+                        next.pointer.clone(),
+                        json!(format!("{k}={v}")),
+                        json!(href),
+                        format!("the next link of page {} drops `{k}={v}`", i + 1),
+                    )
+                    .on(page.exchange),
+                );
             }
         }
     }
     if next.last_page == LastPage::NoLink {
         if let Some((i, page)) = w.pages.iter().enumerate().last() {
             if page.items.is_empty() && i > 0 && w.pages[i - 1].next.is_some() {
-                out.push(Finding::new("pagination.next-link", next.pointer.clone(), json!("no next link on the last non-empty page"), json!(w.pages[i - 1].next), format!("page {} links to an empty page {}", i, i + 1)).on(w.pages[i - 1].exchange));
+                out.push(
+                    Finding::new(
+                        "pagination.next-link",
+                        next.pointer.clone(),
+                        json!("no next link on the last non-empty page"),
+                        json!(w.pages[i - 1].next),
+                        format!("page {} links to an empty page {}", i, i + 1),
+                    )
+                    .on(w.pages[i - 1].exchange),
+                );
             }
         }
     }
@@ -285,12 +354,25 @@ fn link_findings(w: &Walk, p: &Pagination, query: &[(String, String)]) -> Vec<Fi
     out
 }
 
-async fn order_case(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>, headers: Vec<(String, String)>, key: &str, dir: Direction) -> Conclusion {
+async fn order_case(
+    session: &mut Session<'_>,
+    p: &Pagination,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    key: &str,
+    dir: Direction,
+) -> Conclusion {
     let sort = p.sort.as_ref().expect("order cases come from a sort block");
     let Some(k) = sort.keys.get(key) else {
         return Conclusion::Skip(format!("sort key `{key}` is not declared in sort.keys"));
     };
-    let order = Order { key: key.to_string(), field: k.field.clone(), kind: k.kind, dir, tie: sort.tie_breaker.clone().map(|t| (t, sort.tie_breaker_dir.unwrap_or(dir))) };
+    let order = Order {
+        key: key.to_string(),
+        field: k.field.clone(),
+        kind: k.kind,
+        dir,
+        tie: sort.tie_breaker.clone().map(|t| (t, sort.tie_breaker_dir.unwrap_or(dir))),
+    };
     let w = walk(session, &Listing { pagination: p, query, limit: Some(p.page_size), headers }, Follow::Marker, ORDER_PAGES).await;
     if w.pages.iter().map(|pg| pg.items.len()).sum::<usize>() < 2 && matches!(w.end, End::Complete) {
         return Conclusion::Skip("the catalogue holds fewer than two items: no order to check".into());
@@ -318,7 +400,8 @@ async fn negative(session: &mut Session<'_>, p: &Pagination, mut query: Vec<(Str
         Ok(i) => i,
         Err(b) => return Conclusion::Error(b.to_string(), vec![]),
     };
-    let expect = Expectation { status: &errors.status, content_type: errors.content_type.as_deref(), schema: spec.pagination_error_schema.as_ref() };
+    let expect =
+        Expectation { status: &errors.status, content_type: errors.content_type.as_deref(), schema: spec.pagination_error_schema.as_ref() };
     match check_response(expect, &session.exchanges[i], i) {
         Checked::Findings(f) if f.is_empty() => Conclusion::Pass,
         Checked::Findings(mut f) => {

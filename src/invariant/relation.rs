@@ -76,7 +76,9 @@ pub fn value_selecting(param: &FilterParam, field: &Value) -> Option<Sent> {
             _ => return None,
         },
         Relation::Contains => scalar_text(field.as_array()?.first()?)?,
-        Relation::Time => return Some(Sent { text: format!("gte:{}", time::format_z(time::parse(field.as_str()?)?)), op: Some(TimeOp::Gte) }),
+        Relation::Time => {
+            return Some(Sent { text: format!("gte:{}", time::format_z(time::parse(field.as_str()?)?)), op: Some(TimeOp::Gte) })
+        }
         Relation::SinceInclusive | Relation::SinceExclusive => time::format_z(time::parse(field.as_str()?)? - 1),
         Relation::Mapped => param.map.iter().find(|(_, vals)| vals.iter().any(|v| scalar_text(v) == scalar_text(field)))?.0.clone(),
     };
@@ -135,7 +137,14 @@ mod tests {
     #[test]
     fn time_operators() {
         let f = json!("2020-01-01T00:00:01Z");
-        for (q, want) in [("gt:2020-01-01T00:00:00Z", true), ("lt:2020-01-01T00:00:00Z", false), ("gte:2020-01-01T00:00:01Z", true), ("eq:2020-01-01T00:00:01Z", true), ("neq:2020-01-01T00:00:01Z", false), ("lte:2020-01-01 00:00:01", true)] {
+        for (q, want) in [
+            ("gt:2020-01-01T00:00:00Z", true),
+            ("lt:2020-01-01T00:00:00Z", false),
+            ("gte:2020-01-01T00:00:01Z", true),
+            ("eq:2020-01-01T00:00:01Z", true),
+            ("neq:2020-01-01T00:00:01Z", false),
+            ("lte:2020-01-01 00:00:01", true),
+        ] {
             assert_eq!(satisfies(&param(Relation::Time), Some(&f), &sent(q)), Some(want), "{q}");
         }
         assert_eq!(satisfies(&param(Relation::Time), Some(&f), &sent("after:2020")), None);
@@ -158,7 +167,14 @@ mod tests {
 
     #[test]
     fn value_selecting_an_item_selects_it() {
-        for (rel, field) in [(Relation::Equals, json!("x")), (Relation::Boolean, json!("true")), (Relation::AtLeast, json!(3)), (Relation::Time, json!("2020-01-01T00:00:01.5Z")), (Relation::SinceExclusive, json!("2020-01-01T00:00:01Z")), (Relation::Contains, json!(["t"]))] {
+        for (rel, field) in [
+            (Relation::Equals, json!("x")),
+            (Relation::Boolean, json!("true")),
+            (Relation::AtLeast, json!(3)),
+            (Relation::Time, json!("2020-01-01T00:00:01.5Z")),
+            (Relation::SinceExclusive, json!("2020-01-01T00:00:01Z")),
+            (Relation::Contains, json!(["t"])),
+        ] {
             let p = param(rel);
             let s = value_selecting(&p, &field).unwrap();
             assert_eq!(satisfies(&p, Some(&field), &s), Some(true), "{rel:?} {s:?}");

@@ -51,12 +51,23 @@ pub fn next_link(body: &Value, next: &NextLink) -> Option<String> {
     let v = body.pointer(&next.pointer)?;
     match next.style {
         NextStyle::Href => v.as_str().map(str::to_owned),
-        NextStyle::Links => v.as_array()?.iter().find(|l| l.get("rel").and_then(Value::as_str) == Some(next.rel.as_str())).and_then(|l| l.get("href")).and_then(Value::as_str).map(str::to_owned),
+        NextStyle::Links => v
+            .as_array()?
+            .iter()
+            .find(|l| l.get("rel").and_then(Value::as_str) == Some(next.rel.as_str()))
+            .and_then(|l| l.get("href"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     }
 }
 
 /// Fetch one page at `url`.
-pub async fn fetch_page(session: &mut Session<'_>, pagination: &Pagination, url: url::Url, headers: Vec<(String, String)>) -> Result<Page, End> {
+pub async fn fetch_page(
+    session: &mut Session<'_>,
+    pagination: &Pagination,
+    url: url::Url,
+    headers: Vec<(String, String)>,
+) -> Result<Page, End> {
     let i = session.send(url, headers).await.map_err(|b| End::Stuck(b.to_string()))?;
     let ex = &session.exchanges[i];
     if let Some(e) = &ex.error {
@@ -64,12 +75,30 @@ pub async fn fetch_page(session: &mut Session<'_>, pagination: &Pagination, url:
     }
     let status = ex.status.unwrap_or(0);
     if !(200..300).contains(&status) {
-        return Err(End::Broken(Finding::new("pagination.status", "", json!("2xx"), json!(status), format!("listing page answered {status}: {}", ex.body_excerpt(160))).on(i)));
+        return Err(End::Broken(
+            Finding::new(
+                "pagination.status",
+                "",
+                json!("2xx"),
+                json!(status),
+                format!("listing page answered {status}: {}", ex.body_excerpt(160)),
+            )
+            .on(i),
+        ));
     }
     let body = ex.json().map_err(|m| End::Stuck(format!("{} {}: {m}", ex.method, ex.url)))?;
     let Some(items) = body.pointer(&pagination.items).and_then(Value::as_array) else {
         let keys: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
-        return Err(End::Broken(Finding::new("pagination.items", pagination.items.clone(), json!("an array of items"), json!({"keys": keys}), format!("no item array at {} in the listing", pagination.items)).on(i)));
+        return Err(End::Broken(
+            Finding::new(
+                "pagination.items",
+                pagination.items.clone(),
+                json!("an array of items"),
+                json!({"keys": keys}),
+                format!("no item array at {} in the listing", pagination.items),
+            )
+            .on(i),
+        ));
     };
     let next = pagination.next.as_ref().and_then(|n| next_link(&body, n));
     Ok(Page { exchange: i, url: ex.url.clone(), items: items.clone(), next })
@@ -109,11 +138,25 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
                     return Walk { pages, end: End::Complete };
                 }
                 let Some(marker) = last_id else {
-                    let f = Finding::new("pagination.id", p.id.clone(), json!("an id on the last item"), json!(null), "the last item of the page has no id to use as marker").on(exchange);
+                    let f = Finding::new(
+                        "pagination.id",
+                        p.id.clone(),
+                        json!("an id on the last item"),
+                        json!(null),
+                        "the last item of the page has no id to use as marker",
+                    )
+                    .on(exchange);
                     return Walk { pages, end: End::Broken(f) };
                 };
                 if !markers.insert(marker.clone()) {
-                    let f = Finding::new("pagination.cycle", "", json!("every page ends on a new item"), json!(marker), format!("page {} ends on id {marker} again: the walk would loop", pages.len())).on(exchange);
+                    let f = Finding::new(
+                        "pagination.cycle",
+                        "",
+                        json!("every page ends on a new item"),
+                        json!(marker),
+                        format!("page {} ends on id {marker} again: the walk would loop", pages.len()),
+                    )
+                    .on(exchange);
                     return Walk { pages, end: End::Broken(f) };
                 }
                 let mut q = query.clone();
@@ -133,7 +176,14 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
                 }
                 if !links.insert(href.clone()) {
                     let cycle: Vec<String> = pages.iter().map(|pg| pg.url.clone()).collect();
-                    let f = Finding::new("pagination.cycle", p.next.as_ref().map(|n| n.pointer.clone()).unwrap_or_default(), json!("a next link not seen before"), json!({"link": href, "pages": cycle}), format!("page {} links to {href}, a page already visited: the walk would loop", pages.len())).on(exchange);
+                    let f = Finding::new(
+                        "pagination.cycle",
+                        p.next.as_ref().map(|n| n.pointer.clone()).unwrap_or_default(),
+                        json!("a next link not seen before"),
+                        json!({"link": href, "pages": cycle}),
+                        format!("page {} links to {href}, a page already visited: the walk would loop", pages.len()),
+                    )
+                    .on(exchange);
                     return Walk { pages, end: End::Broken(f) };
                 }
                 url = match session.resolve_link(&href) {

@@ -17,7 +17,9 @@ pub fn load_previous(path: &Path) -> Option<Previous> {
     Some(
         cases
             .iter()
-            .filter_map(|c| Some((format!("{}@{}", c.get("id")?.as_str()?, c.get("target")?.as_str()?), c.get("outcome")?.as_str()?.to_string())))
+            .filter_map(|c| {
+                Some((format!("{}@{}", c.get("id")?.as_str()?, c.get("target")?.as_str()?), c.get("outcome")?.as_str()?.to_string()))
+            })
             .collect(),
     )
 }
@@ -65,7 +67,8 @@ impl Changes {
                 }
             }
         }
-        c.removed = previous.keys().filter(|k| !seen.contains(*k)).map(|k| k.rsplit_once('@').map(|(id, _)| id).unwrap_or(k).to_string()).collect();
+        c.removed =
+            previous.keys().filter(|k| !seen.contains(*k)).map(|k| k.rsplit_once('@').map(|(id, _)| id).unwrap_or(k).to_string()).collect();
         c
     }
 

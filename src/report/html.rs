@@ -64,9 +64,22 @@ pub fn render(r: &Report<'_>) -> String {
     let _ = write!(s, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>specgate report</title><style>{STYLE}</style></head><body>\n");
     let _ = writeln!(s, "<h1>specgate report</h1>");
     let targets: Vec<String> = r.info.targets.iter().map(|t| format!("<code>{}</code> {}", esc(&t.name), esc(&t.url))).collect();
-    let _ = writeln!(s, "<div class=\"meta\">Targets: {} · sampling seed <code>{}</code> · budget {} requests/case · specgate {}</div>", targets.join(", "), r.info.seed, r.info.budget, esc(&r.info.specgate));
+    let _ = writeln!(
+        s,
+        "<div class=\"meta\">Targets: {} · sampling seed <code>{}</code> · budget {} requests/case · specgate {}</div>",
+        targets.join(", "),
+        r.info.seed,
+        r.info.budget,
+        esc(&r.info.specgate)
+    );
     let _ = writeln!(s, "<div class=\"cards\">");
-    for (cls, label, n) in [("pass", "passed", sum.passed), ("fail", "failed (must)", sum.failed), ("warn", "warnings (should)", sum.warnings), ("error", "errored", sum.errored), ("skip", "skipped", sum.skipped)] {
+    for (cls, label, n) in [
+        ("pass", "passed", sum.passed),
+        ("fail", "failed (must)", sum.failed),
+        ("warn", "warnings (should)", sum.warnings),
+        ("error", "errored", sum.errored),
+        ("skip", "skipped", sum.skipped),
+    ] {
         let _ = writeln!(s, "<div class=\"card {cls}\" data-filter=\"{cls}\" title=\"show only these\"><b>{n}</b>{label}</div>");
     }
     let _ = writeln!(s, "</div>");
@@ -142,9 +155,21 @@ fn case(s: &mut String, v: &Verdict) {
         let _ = writeln!(s, "<p><b>reason:</b> {}</p>", esc(r));
     }
     if !v.findings.is_empty() {
-        let _ = writeln!(s, "<table><tr><th>check</th><th>pointer</th><th>expected</th><th>actual</th><th>message</th><th>request</th></tr>");
+        let _ =
+            writeln!(s, "<table><tr><th>check</th><th>pointer</th><th>expected</th><th>actual</th><th>message</th><th>request</th></tr>");
         for f in &v.findings {
-            let req = f.exchange.and_then(|i| v.exchanges.get(i)).map(|e| format!("<code>{} {}</code> → {}", esc(&e.method), esc(&e.url), e.status.map(|c| c.to_string()).unwrap_or_else(|| "no response".into()))).unwrap_or_default();
+            let req = f
+                .exchange
+                .and_then(|i| v.exchanges.get(i))
+                .map(|e| {
+                    format!(
+                        "<code>{} {}</code> → {}",
+                        esc(&e.method),
+                        esc(&e.url),
+                        e.status.map(|c| c.to_string()).unwrap_or_else(|| "no response".into())
+                    )
+                })
+                .unwrap_or_default();
             let _ = writeln!(
                 s,
                 "<tr><td>{}</td><td><code>{}</code></td><td class=\"exp\"><code>{}</code></td><td class=\"act\"><code>{}</code></td><td>{}</td><td>{}</td></tr>",

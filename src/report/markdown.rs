@@ -23,12 +23,20 @@ pub fn render(r: &Report<'_>) -> String {
     let mut s = String::new();
     let sum = &r.summary;
     let _ = writeln!(s, "# specgate report\n");
-    let _ = writeln!(s, "| passed | failed (must) | warnings (should) | errored | skipped |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} |\n", sum.passed, sum.failed, sum.warnings, sum.errored, sum.skipped);
+    let _ = writeln!(
+        s,
+        "| passed | failed (must) | warnings (should) | errored | skipped |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} |\n",
+        sum.passed, sum.failed, sum.warnings, sum.errored, sum.skipped
+    );
     let _ = writeln!(s, "Targets:");
     for t in &r.info.targets {
         let _ = writeln!(s, "- `{}`: {}", t.name, t.url);
     }
-    let _ = writeln!(s, "\nSampling seed `{}` (replay with `--seed {}`), request budget {} per case, specgate {}.\n", r.info.seed, r.info.seed, r.info.budget, r.info.specgate);
+    let _ = writeln!(
+        s,
+        "\nSampling seed `{}` (replay with `--seed {}`), request budget {} per case, specgate {}.\n",
+        r.info.seed, r.info.seed, r.info.budget, r.info.specgate
+    );
 
     if let Some(c) = &r.changes {
         let _ = writeln!(s, "## Changes since the previous run\n");
@@ -90,14 +98,29 @@ pub fn render(r: &Report<'_>) -> String {
     if !skipped.is_empty() {
         let _ = writeln!(s, "## Skipped\n\n| case | target | reason |\n|---|---|---|");
         for v in skipped {
-            let _ = writeln!(s, "| `{}` | {} | {} |", cell(&format!("{}::{}", v.spec, v.case)), cell(&v.target), cell(v.reason.as_deref().unwrap_or("")));
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} |",
+                cell(&format!("{}::{}", v.spec, v.case)),
+                cell(&v.target),
+                cell(v.reason.as_deref().unwrap_or(""))
+            );
         }
         s.push('\n');
     }
 
     let _ = writeln!(s, "## All cases\n\n| case | target | level | outcome | requests | ms |\n|---|---|---|---|---|---|");
     for v in r.verdicts {
-        let _ = writeln!(s, "| `{}` | {} | {} | {} | {} | {} |", cell(&format!("{}::{}", v.spec, v.case)), cell(&v.target), v.level.as_str(), outcome_mark(v), v.requests, v.elapsed_ms);
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            cell(&format!("{}::{}", v.spec, v.case)),
+            cell(&v.target),
+            v.level.as_str(),
+            outcome_mark(v),
+            v.requests,
+            v.elapsed_ms
+        );
     }
     s
 }
@@ -117,8 +140,21 @@ fn detail(s: &mut String, v: &Verdict) {
     if !v.findings.is_empty() {
         let _ = writeln!(s, "\n| check | pointer | expected | actual | message | request |\n|---|---|---|---|---|---|");
         for f in &v.findings {
-            let req = f.exchange.and_then(|i| v.exchanges.get(i)).map(|e| format!("`{} {}` → {}", e.method, e.url, e.status.map(|c| c.to_string()).unwrap_or_else(|| "no response".into()))).unwrap_or_default();
-            let _ = writeln!(s, "| {} | `{}` | `{}` | `{}` | {} | {} |", f.check, cell(&f.pointer), cell(&f.expected.to_string()), cell(&f.actual.to_string()), cell(&f.message), cell(&req));
+            let req = f
+                .exchange
+                .and_then(|i| v.exchanges.get(i))
+                .map(|e| format!("`{} {}` → {}", e.method, e.url, e.status.map(|c| c.to_string()).unwrap_or_else(|| "no response".into())))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "| {} | `{}` | `{}` | `{}` | {} | {} |",
+                f.check,
+                cell(&f.pointer),
+                cell(&f.expected.to_string()),
+                cell(&f.actual.to_string()),
+                cell(&f.message),
+                cell(&req)
+            );
         }
     }
     if !v.exchanges.is_empty() {

@@ -46,7 +46,8 @@ pub fn write_all(dir: &Path, info: &RunInfo, verdicts: &[Verdict]) -> std::io::R
     if results.exists() {
         std::fs::copy(&results, dir.join("results.previous.json"))?;
     }
-    let report = Report { info, verdicts, summary: Summary::of(verdicts), changes: previous.map(|p| compare::Changes::between(&p, verdicts)) };
+    let report =
+        Report { info, verdicts, summary: Summary::of(verdicts), changes: previous.map(|p| compare::Changes::between(&p, verdicts)) };
     let files = [
         (results, json::render(&report)),
         (dir.join("junit.xml"), junit::render(&report)),

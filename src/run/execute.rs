@@ -69,7 +69,11 @@ async fn request_case(session: &mut Session<'_>, index: usize) -> (Conclusion, O
         Err(e) => return (Conclusion::Error(e.to_string(), vec![]), None),
     };
     let ex = &session.exchanges[i];
-    let expect = Expectation { status: &case.expect.status, content_type: case.expect.content_type.as_deref(), schema: spec.case_schemas[index].as_ref() };
+    let expect = Expectation {
+        status: &case.expect.status,
+        content_type: case.expect.content_type.as_deref(),
+        schema: spec.case_schemas[index].as_ref(),
+    };
     let snapshot = if case.snapshot { ex.json().ok() } else { None };
     let conclusion = match check_response(expect, ex, i) {
         Checked::Findings(f) if f.is_empty() => Conclusion::Pass,

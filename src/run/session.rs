@@ -79,9 +79,12 @@ impl<'a> Session<'a> {
             path.push_str(&rest[..start]);
             let end = rest[start..].find('}').map(|e| start + e).ok_or_else(|| format!("unclosed `{{` in path `{template}`"))?;
             let name = &rest[start + 1..end];
-            let value = self
-                .var(name)
-                .ok_or_else(|| format!("variable `{name}` is not set: pass --var {name}=VALUE ({})", self.spec.file.vars.get(name).map(|v| v.description.as_str()).unwrap_or("undeclared")))?;
+            let value = self.var(name).ok_or_else(|| {
+                format!(
+                    "variable `{name}` is not set: pass --var {name}=VALUE ({})",
+                    self.spec.file.vars.get(name).map(|v| v.description.as_str()).unwrap_or("undeclared")
+                )
+            })?;
             path.push_str(&utf8_percent_encode_segment(&value));
             rest = &rest[end + 1..];
         }

@@ -12,10 +12,7 @@ pub struct Pos {
 
 impl Pos {
     pub(crate) fn of(loc: &serde_saphyr::Location) -> Pos {
-        Pos {
-            line: loc.line() as usize,
-            col: loc.column() as usize,
-        }
+        Pos { line: loc.line() as usize, col: loc.column() as usize }
     }
 }
 
@@ -35,14 +32,7 @@ pub struct SpecError {
 
 impl SpecError {
     pub(crate) fn new(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        SpecError {
-            file: file.into(),
-            pos: None,
-            message: message.into(),
-            line_text: None,
-            width: 1,
-            hint: None,
-        }
+        SpecError { file: file.into(), pos: None, message: message.into(), line_text: None, width: 1, hint: None }
     }
 
     /// Point the error at `pos` in `source`, underlining `width` characters.
@@ -82,11 +72,7 @@ impl SpecError {
                 writeln!(out, "{:gutter$}--> {}", "", self.location())?;
                 writeln!(out, "{:gutter$} |", "")?;
                 writeln!(out, "{} | {}", p.line, text)?;
-                let pad: String = text
-                    .chars()
-                    .take(p.col.saturating_sub(1))
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
+                let pad: String = text.chars().take(p.col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 writeln!(out, "{:gutter$} | {}{}", "", pad, "^".repeat(self.width))?;
                 if let Some(h) = &self.hint {
                     writeln!(out, "{:gutter$} = hint: {}", "", h)?;
@@ -130,9 +116,7 @@ mod tests {
     #[test]
     fn renders_location_line_and_hint() {
         let src = "a: 1\n  sort_dri: x\n";
-        let e = SpecError::new("x.yaml", "unknown key `sort_dri`")
-            .at(src, Pos { line: 2, col: 3 }, 8)
-            .hint("did you mean `sort_dir`?");
+        let e = SpecError::new("x.yaml", "unknown key `sort_dri`").at(src, Pos { line: 2, col: 3 }, 8).hint("did you mean `sort_dir`?");
         let text = e.render();
         assert_eq!(
             text,

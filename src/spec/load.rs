@@ -114,9 +114,9 @@ fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError
                 None => e.hint(format!("expected one of: {}", expected.join(", "))),
             }
         }
-        E::SerdeMissingField { field, .. } => {
-            SpecError::new(path, format!("missing required key `{field}`")).at(source, pos, 1).hint(format!("add `{field}:` here (see docs/spec-format.md)"))
-        }
+        E::SerdeMissingField { field, .. } => SpecError::new(path, format!("missing required key `{field}`"))
+            .at(source, pos, 1)
+            .hint(format!("add `{field}:` here (see docs/spec-format.md)")),
         other => {
             let text = other.to_string();
             let text = text.lines().next().unwrap_or("").trim_start_matches("error: ");
@@ -147,16 +147,31 @@ impl Validator<'_> {
 
     fn finish(mut self, file: SpecFile) -> Result<Spec, Vec<SpecError>> {
         if file.specgate.value != 1 {
-            self.err_at(&file.specgate, 1, format!("unsupported format version {}", file.specgate.value), Some("this specgate reads `specgate: 1`".into()));
+            self.err_at(
+                &file.specgate,
+                1,
+                format!("unsupported format version {}", file.specgate.value),
+                Some("this specgate reads `specgate: 1`".into()),
+            );
         }
         self.check_placeholders(&file);
         let mut seen = HashSet::new();
         for case in &file.cases {
             let name = &case.name.value;
             if name.is_empty() || name.contains("::") || name.contains(char::is_whitespace) {
-                self.err_at(&case.name, name.len(), format!("invalid case name `{name}`"), Some("use letters, digits, `-`, `_` and `.`".into()));
+                self.err_at(
+                    &case.name,
+                    name.len(),
+                    format!("invalid case name `{name}`"),
+                    Some("use letters, digits, `-`, `_` and `.`".into()),
+                );
             } else if name.starts_with("pagination.") || name.starts_with("filter.") {
-                self.err_at(&case.name, name.len(), format!("case name `{name}` is reserved"), Some("`pagination.*` and `filter.*` are derived from the blocks of those names".into()));
+                self.err_at(
+                    &case.name,
+                    name.len(),
+                    format!("case name `{name}` is reserved"),
+                    Some("`pagination.*` and `filter.*` are derived from the blocks of those names".into()),
+                );
             } else if !seen.insert(name.clone()) {
                 self.err_at(&case.name, name.len(), format!("duplicate case name `{name}`"), None);
             }
@@ -168,13 +183,7 @@ impl Validator<'_> {
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
-        Ok(Spec {
-            path: display_path(self.path),
-            file,
-            case_schemas,
-            pagination_error_schema,
-            filter_error_schema,
-        })
+        Ok(Spec { path: display_path(self.path), file, case_schemas, pagination_error_schema, filter_error_schema })
     }
 
     fn error_schema(&mut self, errors: Option<&ErrorExpect>) -> Option<Schema> {
@@ -205,7 +214,12 @@ impl Validator<'_> {
             }
             for p in &f.value.params {
                 if !p.value.field.starts_with('/') {
-                    self.err_at(p, 1, format!("filter `{}`: field `{}` is not a JSON pointer", p.value.param, p.value.field), Some(format!("write `/{}`", p.value.field)));
+                    self.err_at(
+                        p,
+                        1,
+                        format!("filter `{}`: field `{}` is not a JSON pointer", p.value.param, p.value.field),
+                        Some(format!("write `/{}`", p.value.field)),
+                    );
                 }
                 if p.value.relation == super::model::Relation::Mapped && p.value.map.is_empty() {
                     self.err_at(p, 1, format!("filter `{}`: relation `mapped` needs a `map:`", p.value.param), None);
@@ -239,7 +253,8 @@ impl Validator<'_> {
         match jsonschema::options().with_base_uri(base).should_validate_formats(true).build(&schema.value) {
             Ok(v) => Some(Schema { validator: Arc::new(v), origin, pos }),
             Err(e) => {
-                let hint = (origin != "inline").then(|| format!("`$ref` resolves relative to {}", display_path(self.path.parent().unwrap_or(Path::new(".")))));
+                let hint = (origin != "inline")
+                    .then(|| format!("`$ref` resolves relative to {}", display_path(self.path.parent().unwrap_or(Path::new(".")))));
                 self.errors.push({
                     let mut err = SpecError::new(self.path, format!("invalid JSON Schema ({origin}): {e}")).at(self.source, pos, 1);
                     if let Some(h) = hint {
