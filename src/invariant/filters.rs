@@ -7,14 +7,14 @@ use serde_json::{json, Value};
 
 use super::pages::{duplicates, id_of, ids, misordered, same_items, scalar_text, Order, Page, MAX_FINDINGS};
 use super::pagination::{base_query, conclude, full_listing};
-use super::relation::{satisfies, value_selecting, Sent};
+use super::relation::{satisfies, value_selecting, Match, Sent};
 use super::sample::Rng;
 use super::walk::{walk, End, Follow, Listing};
 use super::{time, Check, Invariant};
 use crate::check::{check_response, excerpt, Checked, Expectation};
 use crate::plan::merge_query;
 use crate::run::session::Session;
-use crate::spec::model::{Direction, FilterParam, Filters, Relation, TimeOp};
+use crate::spec::model::{Direction, FilterParam, Filters, Level, Relation, TimeOp};
 use crate::spec::Spec;
 use crate::verdict::{Conclusion, Finding};
 
@@ -26,10 +26,10 @@ pub enum FilterCheck {
     Complete(usize),
     /// Malformed values are rejected (param index).
     Invalid(usize),
-    /// Pairs of filters together.
-    Pairs,
-    /// Filters with small pages and a sort.
-    Paged,
+    /// Pairs of the given filters together: soundness (`true`) or completeness (`false`).
+    Pairs { sound: bool, params: Vec<usize> },
+    /// The given filters with small pages and a sort.
+    Paged(Vec<usize>),
 }
 
 /// Parameters checked together with paging (bounded cost).
@@ -74,26 +74,42 @@ pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
             });
         }
     }
+    // Combined checks hold each filter to its own level: a `must` case combines only filters
+    // whose soundness (or completeness) is a must; the others are combined at `should`.
     let line = f.referenced.line() as usize;
-    if fl.combinations && fl.params.len() >= 2 {
-        out.push(Invariant {
-            name: "filter.pairs".into(),
-            level: fl.level,
-            doc: fl.doc.clone(),
-            why: None,
-            line,
-            check: Check::Filter(FilterCheck::Pairs),
-        });
+    let sound_level = |p: &FilterParam| p.level.unwrap_or(fl.level);
+    let complete_level = |p: &FilterParam| p.completeness.or(p.level).unwrap_or(fl.level);
+    let groups = |level_of: &dyn Fn(&FilterParam) -> Level| -> Vec<(Level, Vec<usize>)> {
+        [Level::Must, Level::Should]
+            .into_iter()
+            .map(|l| (l, (0..fl.params.len()).filter(|i| level_of(&fl.params[*i].value) == l).collect()))
+            .collect()
+    };
+    let why = Some("combined filters are each held to their own level".to_string());
+    let suffix = |level: Level| if level == Level::Should { ".should" } else { "" };
+    if fl.combinations {
+        for (sound, level_of) in [(true, &sound_level as &dyn Fn(&FilterParam) -> Level), (false, &complete_level)] {
+            for (level, params) in groups(level_of) {
+                if params.len() >= 2 {
+                    let name = format!("filter.pairs.{}{}", if sound { "sound" } else { "complete" }, suffix(level));
+                    let check = Check::Filter(FilterCheck::Pairs { sound, params });
+                    out.push(Invariant { name, level, doc: fl.doc.clone(), why: why.clone(), line, check });
+                }
+            }
+        }
     }
-    if !fl.params.is_empty() {
-        out.push(Invariant {
-            name: "filter.paged".into(),
-            level: fl.level,
-            doc: fl.doc.clone(),
-            why: None,
-            line,
-            check: Check::Filter(FilterCheck::Paged),
-        });
+    for (level, params) in groups(&sound_level) {
+        if !params.is_empty() {
+            let check = Check::Filter(FilterCheck::Paged(params));
+            out.push(Invariant {
+                name: format!("filter.paged{}", suffix(level)),
+                level,
+                doc: fl.doc.clone(),
+                why: why.clone(),
+                line,
+                check,
+            });
+        }
     }
 }
 
@@ -141,16 +157,11 @@ fn plain(text: String) -> Sent {
     Sent { text, op: None }
 }
 
-fn filters_of<'a>(session: &Session<'a>) -> Option<&'a Filters> {
-    session.spec.file.filters.as_ref().map(|f| &f.value)
-}
-
 pub async fn run(check: &FilterCheck, session: &mut Session<'_>) -> Conclusion {
     let spec = session.spec.clone();
     let (Some(fl), Some(p)) = (spec.file.filters.as_ref().map(|f| &f.value), spec.file.pagination.as_ref().map(|p| &p.value)) else {
         return Conclusion::Skip("the spec has no filters or pagination block".into());
     };
-    let _ = filters_of(session);
     match check {
         FilterCheck::Sound(i) | FilterCheck::Complete(i) => {
             let param = &fl.params[*i].value;
@@ -231,8 +242,8 @@ pub async fn run(check: &FilterCheck, session: &mut Session<'_>) -> Conclusion {
             }
             conclude(&End::Complete, findings)
         }
-        FilterCheck::Pairs => pairs(session, fl, p).await,
-        FilterCheck::Paged => paged(session, fl, p).await,
+        FilterCheck::Pairs { sound, params } => pairs(session, fl, p, *sound, params).await,
+        FilterCheck::Paged(params) => paged(session, fl, p, params).await,
     }
 }
 
@@ -257,10 +268,10 @@ pub fn unsound(pages: &[Page], id: &str, filters: &[(&FilterParam, &Sent)]) -> V
             for (param, sent) in filters {
                 let field = item.pointer(&param.field);
                 let verdict = satisfies(param, field, sent);
-                if verdict == Some(true) {
+                if matches!(verdict, Match::Yes | Match::Undecidable) {
                     continue;
                 }
-                let what = if verdict.is_none() { "has no comparable value at" } else { "does not satisfy" };
+                let what = if verdict == Match::Incomparable { "has no comparable value at" } else { "does not satisfy" };
                 out.push(
                     Finding::new(
                         "filter.sound",
@@ -292,7 +303,7 @@ pub fn incomplete(universe: &[Value], pages: &[Page], id: &str, filters: &[(&Fil
     let returned: HashSet<String> = ids(pages, id).into_iter().collect();
     let missing: Vec<(String, Vec<Value>)> = universe
         .iter()
-        .filter(|item| filters.iter().all(|(param, sent)| satisfies(param, item.pointer(&param.field), sent) == Some(true)))
+        .filter(|item| filters.iter().all(|(param, sent)| satisfies(param, item.pointer(&param.field), sent) == Match::Yes))
         .filter_map(|item| {
             id_of(item, id)
                 .map(|i| (i, filters.iter().map(|(param, _)| excerpt(item.pointer(&param.field).unwrap_or(&Value::Null))).collect()))
@@ -332,8 +343,8 @@ async fn changed(
         .then(|| Conclusion::Skip(format!("catalogue changed during the walk ({} items before, {} after)", before.len(), after.len())))
 }
 
-async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::Pagination) -> Conclusion {
-    let params: Vec<&FilterParam> = fl.params.iter().map(|s| &s.value).collect();
+async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::Pagination, sound: bool, chosen: &[usize]) -> Conclusion {
+    let params: Vec<&FilterParam> = chosen.iter().map(|i| &fl.params[*i].value).collect();
     let mut findings = Vec::new();
     let mut checked = 0;
     let mut rng = Rng::new(session.ctx.seed, "filter.pairs");
@@ -365,8 +376,11 @@ async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::
             Err(c) => return c,
         };
         checked += 1;
-        findings.extend(unsound(&got.pages, &p.id, &[(a, &sa), (b, &sb)]));
-        findings.extend(incomplete(&items, &got.pages, &p.id, &[(a, &sa), (b, &sb)]));
+        if sound {
+            findings.extend(unsound(&got.pages, &p.id, &[(a, &sa), (b, &sb)]));
+        } else {
+            findings.extend(incomplete(&items, &got.pages, &p.id, &[(a, &sa), (b, &sb)]));
+        }
     }
     if checked == 0 {
         return Conclusion::Skip("no item of the catalogue carries the fields of two filters".into());
@@ -374,10 +388,10 @@ async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::
     conclude(&End::Complete, findings)
 }
 
-async fn paged(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::Pagination) -> Conclusion {
+async fn paged(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::Pagination, chosen: &[usize]) -> Conclusion {
     let mut findings = Vec::new();
     let mut checked = 0;
-    for param in fl.params.iter().map(|s| &s.value) {
+    for param in chosen.iter().map(|i| &fl.params[*i].value) {
         if checked >= PAGED_PARAMS {
             break;
         }

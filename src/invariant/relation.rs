@@ -14,48 +14,85 @@ pub struct Sent {
     pub op: Option<TimeOp>,
 }
 
-/// `Some(true/false)`: the field does/does not satisfy the filter. `None`: the field's value
-/// cannot be judged (absent or of the wrong type) — reported, never guessed.
-pub fn satisfies(param: &FilterParam, field: Option<&Value>, sent: &Sent) -> Option<bool> {
+/// Whether a field satisfies a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    Yes,
+    No,
+    /// The field is shown coarser than the server compares it (a timestamp to the second,
+    /// compared to the microsecond), and the answer depends on the hidden part: either is right.
+    Undecidable,
+    /// The field is absent or not of the relation's type.
+    Incomparable,
+}
+
+impl From<Option<bool>> for Match {
+    fn from(b: Option<bool>) -> Match {
+        match b {
+            Some(true) => Match::Yes,
+            Some(false) => Match::No,
+            None => Match::Incomparable,
+        }
+    }
+}
+
+/// Does `field` satisfy the filter value `sent` under `param`'s relation?
+pub fn satisfies(param: &FilterParam, field: Option<&Value>, sent: &Sent) -> Match {
     let value = sent.text.as_str();
+    let plain = |b: Option<bool>| Match::from(b);
     match param.relation {
-        Relation::Equals => Some(scalar_text(field?)? == value),
-        Relation::EqualsIgnoreCase => Some(scalar_text(field?)?.to_lowercase() == value.to_lowercase()),
-        Relation::Boolean => {
-            let f = match field? {
-                Value::Bool(b) => *b,
-                Value::String(s) if s.eq_ignore_ascii_case("true") => true,
-                Value::String(s) if s.eq_ignore_ascii_case("false") => false,
-                _ => return None,
-            };
-            Some(f == value.eq_ignore_ascii_case("true"))
-        }
-        Relation::AtLeast => Some(as_i128(field?)? >= value.parse::<i128>().ok()?),
-        Relation::AtMost => Some(as_i128(field?)? <= value.parse::<i128>().ok()?),
-        Relation::Contains => match field? {
-            Value::Array(a) => Some(a.iter().any(|x| scalar_text(x).as_deref() == Some(value))),
-            Value::Null => Some(false),
+        Relation::Equals => plain(field.and_then(scalar_text).map(|f| f == value)),
+        Relation::EqualsIgnoreCase => plain(field.and_then(scalar_text).map(|f| f.to_lowercase() == value.to_lowercase())),
+        Relation::Boolean => plain(
+            field
+                .and_then(|f| match f {
+                    Value::Bool(b) => Some(*b),
+                    Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+                    Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+                    _ => None,
+                })
+                .map(|f| f == value.eq_ignore_ascii_case("true")),
+        ),
+        Relation::AtLeast => plain(field.and_then(as_i128).zip(value.parse::<i128>().ok()).map(|(f, v)| f >= v)),
+        Relation::AtMost => plain(field.and_then(as_i128).zip(value.parse::<i128>().ok()).map(|(f, v)| f <= v)),
+        Relation::Contains => plain(match field {
+            Some(Value::Array(a)) => Some(a.iter().any(|x| scalar_text(x).as_deref() == Some(value))),
+            Some(Value::Null) => Some(false),
             _ => None,
+        }),
+        Relation::Time => match split_time(value) {
+            Some((op, t)) => compare_time(field, op, t),
+            None => Match::Incomparable,
         },
-        Relation::Time => {
-            let (op, t) = split_time(value)?;
-            let f = time::parse(field?.as_str()?)?;
-            Some(match op {
-                TimeOp::Gt => f > t,
-                TimeOp::Gte => f >= t,
-                TimeOp::Lt => f < t,
-                TimeOp::Lte => f <= t,
-                TimeOp::Eq => f == t,
-                TimeOp::Neq => f != t,
-            })
-        }
-        Relation::SinceInclusive => Some(time::parse(field?.as_str()?)? >= time::parse(value)?),
-        Relation::SinceExclusive => Some(time::parse(field?.as_str()?)? > time::parse(value)?),
-        Relation::Mapped => {
-            let accepted = param.map.get(value)?;
-            let f = field?;
-            Some(accepted.iter().any(|a| a == f || scalar_text(a) == scalar_text(f)))
-        }
+        Relation::SinceInclusive => time::parse(value).map(|t| compare_time(field, TimeOp::Gte, t)).unwrap_or(Match::Incomparable),
+        Relation::SinceExclusive => time::parse(value).map(|t| compare_time(field, TimeOp::Gt, t)).unwrap_or(Match::Incomparable),
+        Relation::Mapped => match (param.map.get(value), field) {
+            (Some(accepted), Some(f)) => plain(Some(accepted.iter().any(|a| a == f || scalar_text(a) == scalar_text(f)))),
+            _ => Match::Incomparable,
+        },
+    }
+}
+
+/// Compare a shown timestamp with `t`. A value shown without a fraction stands for the whole
+/// second it names: `10:00:00Z` may be 10:00:00.4 on the server, so `gt:10:00:00Z` may or may
+/// not select it.
+fn compare_time(field: Option<&Value>, op: TimeOp, t: time::Instant) -> Match {
+    let Some(text) = field.and_then(Value::as_str) else { return Match::Incomparable };
+    let Some(lo) = time::parse(text) else { return Match::Incomparable };
+    let whole_second = !text.contains('.');
+    let hi = if whole_second { lo + 999_999_999 } else { lo };
+    let (all, none) = match op {
+        TimeOp::Gt => (lo > t, hi <= t),
+        TimeOp::Gte => (lo >= t, hi < t),
+        TimeOp::Lt => (hi < t, lo >= t),
+        TimeOp::Lte => (hi <= t, lo > t),
+        TimeOp::Eq => (lo == t && hi == t, t < lo || t > hi),
+        TimeOp::Neq => (t < lo || t > hi, lo == t && hi == t),
+    };
+    match (all, none) {
+        (true, _) => Match::Yes,
+        (_, true) => Match::No,
+        _ => Match::Undecidable,
     }
 }
 
@@ -113,25 +150,25 @@ mod tests {
 
     #[test]
     fn equality_relations() {
-        assert_eq!(satisfies(&param(Relation::Equals), Some(&json!("cirros")), &sent("cirros")), Some(true));
-        assert_eq!(satisfies(&param(Relation::Equals), Some(&json!("Cirros")), &sent("cirros")), Some(false));
-        assert_eq!(satisfies(&param(Relation::EqualsIgnoreCase), Some(&json!("Cirros")), &sent("cirros")), Some(true));
-        assert_eq!(satisfies(&param(Relation::Equals), Some(&json!(64)), &sent("64")), Some(true));
-        assert_eq!(satisfies(&param(Relation::Equals), None, &sent("x")), None);
+        assert_eq!(satisfies(&param(Relation::Equals), Some(&json!("cirros")), &sent("cirros")), Match::Yes);
+        assert_eq!(satisfies(&param(Relation::Equals), Some(&json!("Cirros")), &sent("cirros")), Match::No);
+        assert_eq!(satisfies(&param(Relation::EqualsIgnoreCase), Some(&json!("Cirros")), &sent("cirros")), Match::Yes);
+        assert_eq!(satisfies(&param(Relation::Equals), Some(&json!(64)), &sent("64")), Match::Yes);
+        assert_eq!(satisfies(&param(Relation::Equals), None, &sent("x")), Match::Incomparable);
     }
 
     #[test]
     fn boolean_accepts_string_booleans() {
-        assert_eq!(satisfies(&param(Relation::Boolean), Some(&json!("true")), &sent("true")), Some(true));
-        assert_eq!(satisfies(&param(Relation::Boolean), Some(&json!(false)), &sent("true")), Some(false));
-        assert_eq!(satisfies(&param(Relation::Boolean), Some(&json!(3)), &sent("true")), None);
+        assert_eq!(satisfies(&param(Relation::Boolean), Some(&json!("true")), &sent("true")), Match::Yes);
+        assert_eq!(satisfies(&param(Relation::Boolean), Some(&json!(false)), &sent("true")), Match::No);
+        assert_eq!(satisfies(&param(Relation::Boolean), Some(&json!(3)), &sent("true")), Match::Incomparable);
     }
 
     #[test]
     fn integer_bounds_are_inclusive() {
-        assert_eq!(satisfies(&param(Relation::AtLeast), Some(&json!(512)), &sent("512")), Some(true));
-        assert_eq!(satisfies(&param(Relation::AtLeast), Some(&json!(511)), &sent("512")), Some(false));
-        assert_eq!(satisfies(&param(Relation::AtMost), Some(&json!("512")), &sent("512")), Some(true));
+        assert_eq!(satisfies(&param(Relation::AtLeast), Some(&json!(512)), &sent("512")), Match::Yes);
+        assert_eq!(satisfies(&param(Relation::AtLeast), Some(&json!(511)), &sent("512")), Match::No);
+        assert_eq!(satisfies(&param(Relation::AtMost), Some(&json!("512")), &sent("512")), Match::Yes);
     }
 
     #[test]
@@ -147,22 +184,36 @@ mod tests {
         ] {
             assert_eq!(satisfies(&param(Relation::Time), Some(&f), &sent(q)), Some(want), "{q}");
         }
-        assert_eq!(satisfies(&param(Relation::Time), Some(&f), &sent("after:2020")), None);
+        assert_eq!(satisfies(&param(Relation::Time), Some(&f), &sent("after:2020")), Match::Incomparable);
+    }
+
+    #[test]
+    fn whole_second_values_stand_for_the_whole_second() {
+        // Shown as 10:00:00Z, stored maybe as 10:00:00.4: `gt:10:00:00Z` may select it or not.
+        let f = json!("2020-01-01T10:00:00Z");
+        let judge = |q: &str| satisfies(&param(Relation::Time), Some(&f), &sent(q));
+        assert_eq!(judge("gt:2020-01-01T10:00:00Z"), Match::Undecidable);
+        assert_eq!(judge("eq:2020-01-01T10:00:00Z"), Match::Undecidable);
+        assert_eq!(judge("gte:2020-01-01T10:00:00Z"), Match::Yes);
+        assert_eq!(judge("lt:2020-01-01T10:00:00Z"), Match::No);
+        assert_eq!(judge("gt:2020-01-01T09:59:59Z"), Match::Yes);
+        assert_eq!(judge("lte:2020-01-01T10:00:01Z"), Match::Yes);
+        assert_eq!(judge("neq:2020-01-01T10:00:01Z"), Match::Yes);
     }
 
     #[test]
     fn changes_since_inclusive_and_exclusive() {
         let f = json!("2020-01-01T00:00:00Z");
-        assert_eq!(satisfies(&param(Relation::SinceInclusive), Some(&f), &sent("2020-01-01T00:00:00Z")), Some(true));
-        assert_eq!(satisfies(&param(Relation::SinceExclusive), Some(&f), &sent("2020-01-01T00:00:00Z")), Some(false));
+        assert_eq!(satisfies(&param(Relation::SinceInclusive), Some(&f), &sent("2020-01-01T00:00:00Z")), Match::Yes);
+        assert_eq!(satisfies(&param(Relation::SinceExclusive), Some(&f), &sent("2020-01-01T00:00:00Z")), Match::No);
     }
 
     #[test]
     fn membership_and_mapping() {
-        assert_eq!(satisfies(&param(Relation::Contains), Some(&json!(["a", "b"])), &sent("b")), Some(true));
-        assert_eq!(satisfies(&param(Relation::Contains), Some(&json!([])), &sent("b")), Some(false));
-        assert_eq!(satisfies(&param(Relation::Mapped), Some(&json!("SAVING")), &sent("SAVING")), Some(true));
-        assert_eq!(satisfies(&param(Relation::Mapped), Some(&json!("ACTIVE")), &sent("SAVING")), Some(false));
+        assert_eq!(satisfies(&param(Relation::Contains), Some(&json!(["a", "b"])), &sent("b")), Match::Yes);
+        assert_eq!(satisfies(&param(Relation::Contains), Some(&json!([])), &sent("b")), Match::No);
+        assert_eq!(satisfies(&param(Relation::Mapped), Some(&json!("SAVING")), &sent("SAVING")), Match::Yes);
+        assert_eq!(satisfies(&param(Relation::Mapped), Some(&json!("ACTIVE")), &sent("SAVING")), Match::No);
     }
 
     #[test]
@@ -177,7 +228,7 @@ mod tests {
         ] {
             let p = param(rel);
             let s = value_selecting(&p, &field).unwrap();
-            assert_eq!(satisfies(&p, Some(&field), &s), Some(true), "{rel:?} {s:?}");
+            assert_eq!(satisfies(&p, Some(&field), &s), Match::Yes, "{rel:?} {s:?}");
         }
     }
 }

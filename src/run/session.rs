@@ -99,14 +99,14 @@ impl<'a> Session<'a> {
         Ok(url)
     }
 
-    /// Headers for a request: the spec's, then the case's, then the run's (`--header`, token).
+    /// Headers for a request: the spec's, overridden by the run's (`--header`, token),
+    /// overridden by the case's own (a case that sets `Accept` is testing exactly that).
     pub fn headers(&self, extra: &BTreeMap<String, String>) -> Vec<(String, String)> {
         let mut map: BTreeMap<String, (String, String)> = BTreeMap::new();
-        let spec_headers = self.spec.file.request.headers.iter();
-        for (k, v) in spec_headers.chain(extra.iter()) {
+        for (k, v) in &self.spec.file.request.headers {
             map.insert(k.to_ascii_lowercase(), (k.clone(), v.clone()));
         }
-        for (k, v) in &self.ctx.headers {
+        for (k, v) in self.ctx.headers.iter().map(|(k, v)| (k, v)).chain(extra.iter()) {
             map.insert(k.to_ascii_lowercase(), (k.clone(), v.clone()));
         }
         map.into_values().collect()
