@@ -204,7 +204,7 @@ mod tests {
 
     #[test]
     fn changes_since_inclusive_and_exclusive() {
-        let f = json!("2020-01-01T00:00:00Z");
+        let f = json!("2020-01-01T00:00:00.000Z");
         assert_eq!(satisfies(&param(Relation::SinceInclusive), Some(&f), &sent("2020-01-01T00:00:00Z")), Match::Yes);
         assert_eq!(satisfies(&param(Relation::SinceExclusive), Some(&f), &sent("2020-01-01T00:00:00Z")), Match::No);
     }
