@@ -58,6 +58,16 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
         }
     };
     let specs: Vec<Arc<_>> = specs.into_iter().map(Arc::new).collect();
+    let waivers = match &args.waivers {
+        Some(path) => match crate::waiver::load(path) {
+            Ok(w) => w,
+            Err(e) => {
+                eprint!("{}", e.render());
+                return exit::code(exit::USAGE);
+            }
+        },
+        None => Vec::new(),
+    };
 
     // Settings.
     let mut vars = std::collections::BTreeMap::new();
@@ -154,7 +164,7 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
         case_timeout: Duration::from_secs_f64(args.case_timeout),
         seed: args.seed,
     });
-    let output = run_plan(&plan, ctx, rt.handle().clone(), &libtest);
+    let mut output = run_plan(&plan, ctx, rt.handle().clone(), &libtest);
     if let Some(server) = embedded {
         rt.block_on(server.shutdown());
     }
@@ -170,17 +180,13 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
         budget: args.budget,
         specs: specs.iter().map(|s| s.path.clone()).collect(),
     };
+    let stale = crate::waiver::apply(&mut output.verdicts, &waivers);
+    for w in &stale {
+        eprintln!("specgate: warning: waiver for `{}` matched no failure (stale?)", w.case);
+    }
     let summary = Summary::of(&output.verdicts);
     match report::write_all(&args.report_dir, &info, &output.verdicts) {
-        Ok(files) => eprintln!(
-            "specgate: {} passed, {} failed (must), {} warnings (should), {} errored, {} skipped; reports: {}",
-            summary.passed,
-            summary.failed,
-            summary.warnings,
-            summary.errored,
-            summary.skipped,
-            describe(&files, &args.report_dir)
-        ),
+        Ok(files) => eprintln!("specgate: {summary}; reports: {}", describe(&files, &args.report_dir)),
         Err(e) => eprintln!("specgate: cannot write reports to {}: {e}", args.report_dir.display()),
     }
     exit::code(summary.exit_code(output.selected))

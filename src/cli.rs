@@ -69,6 +69,9 @@ pub struct RunArgs {
     /// Embedded reference server only: inject a fault (see `specgate serve --list-faults`); repeatable.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
+    /// Waiver file: explained deviations that do not fail the gate (see docs/spec-format.md).
+    #[arg(long)]
+    pub waivers: Option<PathBuf>,
     /// Arguments for the libtest runner.
     #[arg(last = true)]
     pub libtest: Vec<String>,

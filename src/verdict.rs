@@ -93,15 +93,18 @@ pub struct Verdict {
     /// The response body the case snapshotted (redacted), if any.
     #[serde(skip)]
     pub snapshot: Option<Value>,
+    /// A waiver explains this failure (its reason); it no longer fails the gate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<String>,
 }
 
 impl Verdict {
     /// A `should` case that failed is a warning: reported, but it does not fail the gate.
     pub fn is_warning(&self) -> bool {
-        self.outcome == Outcome::Fail && self.level == Level::Should
+        self.outcome == Outcome::Fail && self.level == Level::Should && self.waived.is_none()
     }
     pub fn fails_gate(&self) -> bool {
-        self.outcome == Outcome::Fail && self.level == Level::Must
+        self.outcome == Outcome::Fail && self.level == Level::Must && self.waived.is_none()
     }
 }
 
@@ -115,6 +118,18 @@ pub struct Summary {
     pub skipped: usize,
     /// `should` cases that failed.
     pub warnings: usize,
+    /// Failures a waiver explains.
+    pub waived: usize,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} passed, {} failed (must), {} warnings (should), ", self.passed, self.failed, self.warnings)?;
+        if self.waived > 0 {
+            write!(f, "{} waived, ", self.waived)?;
+        }
+        write!(f, "{} errored, {} skipped", self.errored, self.skipped)
+    }
 }
 
 impl Summary {
@@ -123,6 +138,7 @@ impl Summary {
         for v in verdicts {
             match v.outcome {
                 Outcome::Pass => s.passed += 1,
+                Outcome::Fail if v.waived.is_some() => s.waived += 1,
                 Outcome::Fail if v.level == Level::Should => s.warnings += 1,
                 Outcome::Fail => s.failed += 1,
                 Outcome::Error => s.errored += 1,
@@ -146,29 +162,36 @@ impl Summary {
     }
 }
 
+/// A verdict with placeholder fields, for tests of what consumes verdicts.
+#[cfg(test)]
+pub(crate) fn sample(outcome: Outcome, level: Level) -> Verdict {
+    Verdict {
+        id: "s::c".into(),
+        spec: "s".into(),
+        case: "c".into(),
+        target: "t".into(),
+        outcome,
+        level,
+        location: "s:1".into(),
+        doc: DocRef { file: "f".into(), section: "s".into() },
+        why: None,
+        reason: None,
+        findings: vec![],
+        exchanges: vec![],
+        requests: 0,
+        elapsed_ms: 0,
+        seed: None,
+        snapshot: None,
+        waived: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn verdict(outcome: Outcome, level: Level) -> Verdict {
-        Verdict {
-            id: "s::c".into(),
-            spec: "s".into(),
-            case: "c".into(),
-            target: "t".into(),
-            outcome,
-            level,
-            location: "s:1".into(),
-            doc: DocRef { file: "f".into(), section: "s".into() },
-            why: None,
-            reason: None,
-            findings: vec![],
-            exchanges: vec![],
-            requests: 0,
-            elapsed_ms: 0,
-            seed: None,
-            snapshot: None,
-        }
+        sample(outcome, level)
     }
 
     #[test]
@@ -185,6 +208,15 @@ mod tests {
         assert_eq!(s.exit_code(2), crate::exit::FAILED);
         let s = Summary::of(&[verdict(Outcome::Error, Level::Must), verdict(Outcome::Skip, Level::Must)]);
         assert_eq!(s.exit_code(2), crate::exit::ERRORED);
+    }
+
+    #[test]
+    fn waived_failures_do_not_fail_the_gate() {
+        let mut v = verdict(Outcome::Fail, Level::Must);
+        v.waived = Some("known upstream deviation".into());
+        let s = Summary::of(&[v]);
+        assert_eq!((s.failed, s.waived), (0, 1));
+        assert_eq!(s.exit_code(1), crate::exit::PASSED);
     }
 
     #[test]

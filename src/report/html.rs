@@ -24,6 +24,7 @@ fn esc(s: &str) -> String {
 fn class(v: &Verdict) -> &'static str {
     match v.outcome {
         Outcome::Pass => "pass",
+        Outcome::Fail if v.waived.is_some() => "waived",
         Outcome::Fail if v.is_warning() => "warn",
         Outcome::Fail => "fail",
         Outcome::Error => "error",
@@ -32,19 +33,19 @@ fn class(v: &Verdict) -> &'static str {
 }
 
 const STYLE: &str = r#"
-:root{--pass:#1a7f37;--fail:#cf222e;--warn:#9a6700;--error:#8250df;--skip:#57606a;--bg:#fff;--fg:#1f2328;--mute:#f6f8fa;--line:#d0d7de}
+:root{--waived:#0969da;--pass:#1a7f37;--fail:#cf222e;--warn:#9a6700;--error:#8250df;--skip:#57606a;--bg:#fff;--fg:#1f2328;--mute:#f6f8fa;--line:#d0d7de}
 *{box-sizing:border-box}body{font:14px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0;padding:24px 32px;max-width:1400px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
 .meta{color:#57606a;margin-bottom:16px}.meta code{background:var(--mute);padding:1px 4px;border-radius:4px}
 .cards{display:flex;gap:12px;flex-wrap:wrap;margin:12px 0}.card{border:1px solid var(--line);border-radius:8px;padding:10px 16px;min-width:130px;cursor:pointer;background:var(--bg)}
-.card b{display:block;font-size:24px}.card.pass b{color:var(--pass)}.card.fail b{color:var(--fail)}.card.warn b{color:var(--warn)}.card.error b{color:var(--error)}.card.skip b{color:var(--skip)}
+.card b{display:block;font-size:24px}.card.pass b{color:var(--pass)}.card.fail b{color:var(--fail)}.card.warn b{color:var(--warn)}.card.error b{color:var(--error)}.card.skip b{color:var(--skip)}.card.waived b{color:var(--waived)}
 .card.active{outline:2px solid #0969da}
 table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}th{background:var(--mute)}
 td code,li code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px;font-weight:600}
-.badge.pass{background:var(--pass)}.badge.fail{background:var(--fail)}.badge.warn{background:var(--warn)}.badge.error{background:var(--error)}.badge.skip{background:var(--skip)}
+.badge.pass{background:var(--pass)}.badge.fail{background:var(--fail)}.badge.warn{background:var(--warn)}.badge.error{background:var(--error)}.badge.skip{background:var(--skip)}.badge.waived{background:var(--waived)}
 details.case{border:1px solid var(--line);border-radius:6px;margin:6px 0;padding:6px 10px}details.case>summary{cursor:pointer;font-weight:600}
-details.case.fail{border-left:4px solid var(--fail)}details.case.error{border-left:4px solid var(--error)}details.case.warn{border-left:4px solid var(--warn)}details.case.skip{border-left:4px solid var(--skip)}details.case.pass{border-left:4px solid var(--pass)}
+details.case.fail{border-left:4px solid var(--fail)}details.case.error{border-left:4px solid var(--error)}details.case.warn{border-left:4px solid var(--warn)}details.case.skip{border-left:4px solid var(--skip)}details.case.pass{border-left:4px solid var(--pass)}details.case.waived{border-left:4px solid var(--waived)}
 .kv{color:#57606a}.exp{color:var(--pass)}.act{color:var(--fail)}
 ul.changes li{margin:2px 0}
 "#;
@@ -131,8 +132,9 @@ pub fn render(r: &Report<'_>) -> String {
         "fail" => 0,
         "error" => 1,
         "warn" => 2,
-        "skip" => 3,
-        _ => 4,
+        "waived" => 3,
+        "skip" => 4,
+        _ => 5,
     };
     let mut ordered: Vec<&Verdict> = r.verdicts.iter().collect();
     ordered.sort_by_key(|v| rank(v));
@@ -153,6 +155,9 @@ fn case(s: &mut String, v: &Verdict) {
     }
     if let Some(r) = &v.reason {
         let _ = writeln!(s, "<p><b>reason:</b> {}</p>", esc(r));
+    }
+    if let Some(w) = &v.waived {
+        let _ = writeln!(s, "<p><b>waived:</b> {}</p>", esc(w));
     }
     if !v.findings.is_empty() {
         let _ =

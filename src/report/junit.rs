@@ -20,6 +20,11 @@ pub fn render(r: &Report<'_>) -> String {
         };
         let status = match v.outcome {
             Outcome::Pass => TestCaseStatus::success(),
+            Outcome::Fail if v.waived.is_some() => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!("waived: {}", v.waived.as_deref().unwrap_or("")));
+                s
+            }
             Outcome::Skip => {
                 let mut s = TestCaseStatus::skipped();
                 if let Some(r) = &v.reason {

@@ -12,6 +12,7 @@ fn cell(s: &str) -> String {
 pub fn outcome_mark(v: &Verdict) -> &'static str {
     match v.outcome {
         Outcome::Pass => "✅ pass",
+        Outcome::Fail if v.waived.is_some() => "🏳️ waived",
         Outcome::Fail if v.is_warning() => "⚠️ warn",
         Outcome::Fail => "❌ fail",
         Outcome::Error => "💥 error",
@@ -25,8 +26,8 @@ pub fn render(r: &Report<'_>) -> String {
     let _ = writeln!(s, "# specgate report\n");
     let _ = writeln!(
         s,
-        "| passed | failed (must) | warnings (should) | errored | skipped |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} |\n",
-        sum.passed, sum.failed, sum.warnings, sum.errored, sum.skipped
+        "| passed | failed (must) | warnings (should) | waived | errored | skipped |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} |\n",
+        sum.passed, sum.failed, sum.warnings, sum.waived, sum.errored, sum.skipped
     );
     let _ = writeln!(s, "Targets:");
     for t in &r.info.targets {
@@ -83,6 +84,7 @@ pub fn render(r: &Report<'_>) -> String {
         ("Failures (must)", &(|v: &Verdict| v.fails_gate()) as &dyn Fn(&Verdict) -> bool),
         ("Errors (could not check)", &|v: &Verdict| v.outcome == Outcome::Error),
         ("Warnings (should)", &|v: &Verdict| v.is_warning()),
+        ("Waived (explained deviations)", &|v: &Verdict| v.waived.is_some()),
     ] {
         let picked: Vec<&Verdict> = r.verdicts.iter().filter(|v| pick(v)).collect();
         if picked.is_empty() {
@@ -133,6 +135,9 @@ fn detail(s: &mut String, v: &Verdict) {
     }
     if let Some(r) = &v.reason {
         let _ = writeln!(s, "- reason: {r}");
+    }
+    if let Some(w) = &v.waived {
+        let _ = writeln!(s, "- waived: {w}");
     }
     if let Some(seed) = v.seed {
         let _ = writeln!(s, "- sampling seed: {seed}");

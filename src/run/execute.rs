@@ -48,6 +48,7 @@ pub async fn execute(ctx: &Context, case: &PlannedCase) -> Verdict {
         exchanges: session.exchanges.iter().map(|e| e.record()).collect(),
         elapsed_ms: started.elapsed().as_millis() as u64,
         seed: matches!(case.work, Work::Invariant(_)).then_some(ctx.seed),
+        waived: None,
         snapshot: snapshot.map(|mut s| {
             redactor.json(&mut s);
             s

@@ -1,0 +1,120 @@
+//! Waivers: known, explained deviations of a target from the contract. A waived `fail` is still
+//! reported (with its reason and evidence) but no longer fails the gate; a waiver that matches
+//! nothing is reported as stale so the file cannot silently rot.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::spec::error::{Pos, SpecError};
+use crate::verdict::{Outcome, Verdict};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaiverFile {
+    waivers: Vec<Waiver>,
+}
+
+/// One explained deviation.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// Case id without the target (`specs/x.yaml::pagination.default-limit`); a trailing `*`
+    /// matches any suffix.
+    pub case: String,
+    /// Target name the waiver applies to; all targets when absent.
+    pub target: Option<String>,
+    /// Why the deviation is accepted.
+    pub reason: String,
+    /// What proves it: the request, the response, the doc line.
+    pub evidence: Evidence,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub request: String,
+    pub response: String,
+    pub doc: String,
+}
+
+impl Waiver {
+    fn matches(&self, v: &Verdict) -> bool {
+        let key = format!("{}::{}", v.spec, v.case);
+        let case_ok = match self.case.strip_suffix('*') {
+            Some(prefix) => key.starts_with(prefix),
+            None => key == self.case,
+        };
+        case_ok && self.target.as_ref().is_none_or(|t| *t == v.target)
+    }
+}
+
+/// Load a waiver file; errors name file:line:col like spec errors.
+pub fn load(path: &Path) -> Result<Vec<Waiver>, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SpecError::new(path, format!("cannot read waivers: {e}")))?;
+    serde_saphyr::from_str::<WaiverFile>(&text).map(|f| f.waivers).map_err(|e| {
+        let inner = e.without_snippet();
+        let pos = inner.location().map(|l| Pos::of(&l)).unwrap_or_default();
+        let msg = inner.to_string();
+        let msg = msg.lines().next().unwrap_or("").trim_start_matches("error: ").to_string();
+        SpecError::new(path, format!("invalid waiver file: {msg}")).at(&text, pos, 1)
+    })
+}
+
+/// Mark the failures the waivers explain; returns the waivers that matched no failure.
+pub fn apply(verdicts: &mut [Verdict], waivers: &[Waiver]) -> Vec<Waiver> {
+    let mut used = vec![false; waivers.len()];
+    for v in verdicts.iter_mut().filter(|v| v.outcome == Outcome::Fail) {
+        if let Some((i, w)) = waivers.iter().enumerate().find(|(_, w)| w.matches(v)) {
+            used[i] = true;
+            v.waived = Some(w.reason.clone());
+        }
+    }
+    waivers.iter().zip(used).filter(|(_, u)| !u).map(|(w, _)| w.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiver(case: &str, target: Option<&str>) -> Waiver {
+        Waiver {
+            case: case.into(),
+            target: target.map(Into::into),
+            reason: "r".into(),
+            evidence: Evidence { request: "GET /x".into(), response: "200".into(), doc: "d".into() },
+        }
+    }
+
+    fn failed(case: &str, target: &str) -> Verdict {
+        let mut v = crate::verdict::sample(Outcome::Fail, crate::spec::model::Level::Must);
+        v.spec = "s.yaml".into();
+        v.case = case.into();
+        v.target = target.into();
+        v
+    }
+
+    #[test]
+    fn waivers_match_case_prefix_and_target_and_report_stale_ones() {
+        let mut vs =
+            vec![failed("pagination.default-limit", "glance"), failed("filter.x.sound", "glance"), failed("filter.x.sound", "ref")];
+        let stale = apply(
+            &mut vs,
+            &[waiver("s.yaml::pagination.default-limit", None), waiver("s.yaml::filter.*", Some("glance")), waiver("s.yaml::never", None)],
+        );
+        assert!(vs[0].waived.is_some() && vs[1].waived.is_some());
+        assert!(vs[2].waived.is_none(), "other target not waived");
+        assert_eq!(stale.len(), 1);
+        assert_eq!(stale[0].case, "s.yaml::never");
+    }
+
+    #[test]
+    fn malformed_waiver_file_names_its_position() {
+        let dir = std::env::temp_dir().join(format!("specgate-waiver-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("w.yaml");
+        std::fs::write(&p, "waivers:\n  - case: x\n    reasn: typo\n").unwrap();
+        let e = load(&p).unwrap_err();
+        assert_eq!(e.pos.map(|p| p.line), Some(3), "{}", e.render());
+    }
+}
