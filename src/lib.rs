@@ -6,6 +6,7 @@
 pub mod app;
 pub mod check;
 pub mod cli;
+pub mod coverage;
 pub mod embedded;
 pub mod exit;
 pub mod http;
