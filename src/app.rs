@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cli::{self, Cli, Command, RunArgs, ServeArgs};
+use crate::cli::{self, Cli, Command, ReportArgs, RunArgs, ServeArgs};
 use crate::exit;
 use crate::http::{Http, HttpConfig};
 use crate::plan::{Plan, Target};
@@ -19,6 +19,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Run(args) => run(args, false),
         Command::List(args) => run(args, true),
         Command::Serve(args) => serve(args),
+        Command::Report(args) => combine(args),
     }
 }
 
@@ -195,6 +196,23 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
 fn describe(files: &[std::path::PathBuf], dir: &Path) -> String {
     let names: Vec<String> = files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
     format!("{}/{{{}}}", dir.display(), names.join(","))
+}
+
+/// `specgate report`: the reports of several runs as one (exit code as if they were one run).
+fn combine(args: ReportArgs) -> ExitCode {
+    let (info, verdicts) = match report::read_results(&args.results) {
+        Ok(r) => r,
+        Err(e) => return usage(e),
+    };
+    let summary = Summary::of(&verdicts);
+    match report::write_all(&args.report_dir, &info, &verdicts) {
+        Ok(files) => eprintln!("specgate: {summary}; reports: {}", describe(&files, &args.report_dir)),
+        Err(e) => {
+            eprintln!("specgate: cannot write reports to {}: {e}", args.report_dir.display());
+            return exit::code(exit::USAGE);
+        }
+    }
+    exit::code(summary.exit_code(verdicts.len()))
 }
 
 fn serve(args: ServeArgs) -> ExitCode {

@@ -20,6 +20,18 @@ pub enum Command {
     List(RunArgs),
     /// Serve the reference implementation until stopped.
     Serve(ServeArgs),
+    /// Write one set of reports from the results of earlier runs (e.g. one per target).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// Report directories (or `results.json` files) of earlier runs.
+    #[arg(required = true)]
+    pub results: Vec<PathBuf>,
+    /// Where the combined reports go.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -48,7 +48,7 @@ pub fn parse_inventory(text: &str) -> Vec<DocName> {
                 None
             };
             section_col = None;
-        } else if line.starts_with('|') && kind.is_some() {
+        } else if let (true, Some(kind)) = (line.starts_with('|'), kind) {
             let cells: Vec<&str> = split_row(line);
             if section_col.is_none() {
                 section_col = cells.iter().position(|c| *c == "section");
@@ -57,13 +57,7 @@ pub fn parse_inventory(text: &str) -> Vec<DocName> {
             let Some(first) = cells.first() else { continue };
             let Some(name) = first.strip_prefix('`').and_then(|r| r.split('`').next()) else { continue };
             let section = section_col.and_then(|i| cells.get(i)).map(|s| s.to_string()).unwrap_or_default();
-            out.push(DocName {
-                spec: spec.clone(),
-                endpoint: endpoint.clone(),
-                kind: kind.expect("checked"),
-                name: name.to_string(),
-                section,
-            });
+            out.push(DocName { spec: spec.clone(), endpoint: endpoint.clone(), kind, name: name.to_string(), section });
         }
     }
     out

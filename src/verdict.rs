@@ -1,11 +1,11 @@
 //! Verdicts: what a case concluded (`pass`, `fail`, `error`, `skip`) and the findings behind it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::spec::model::{DocRef, Level};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Every check held.
@@ -30,7 +30,7 @@ impl Outcome {
 }
 
 /// One broken expectation: which check, where in the body, expected vs actual.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub check: String,
     /// JSON pointer into the response body ("" for the whole body or non-body checks).
@@ -39,7 +39,7 @@ pub struct Finding {
     pub actual: Value,
     pub message: String,
     /// The request that proves it (index into the case's exchanges), when one does.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange: Option<usize>,
 }
 
@@ -55,18 +55,18 @@ impl Finding {
 }
 
 /// A request made for a case, as recorded in reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExchangeRecord {
     pub method: String,
     pub url: String,
     pub status: Option<u16>,
     pub elapsed_ms: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
 /// The verdict of one case against one target.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Verdict {
     pub id: String,
     pub spec: String,
@@ -77,10 +77,10 @@ pub struct Verdict {
     /// Where the case is declared: `file:line`.
     pub location: String,
     pub doc: DocRef,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
     /// Why the case was skipped or could not be checked.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub findings: Vec<Finding>,
     pub exchanges: Vec<ExchangeRecord>,
@@ -88,13 +88,13 @@ pub struct Verdict {
     pub requests: usize,
     pub elapsed_ms: u64,
     /// Seed used to sample values, for replay with `--seed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
     /// The response body the case snapshotted (redacted), if any.
     #[serde(skip)]
     pub snapshot: Option<Value>,
     /// A waiver explains this failure (its reason); it no longer fails the gate.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waived: Option<String>,
 }
 

@@ -98,7 +98,7 @@ pub async fn full_listing(session: &mut Session<'_>, p: &Pagination, query: Vec<
     let w = walk(session, &listing, Follow::Marker, usize::MAX).await;
     match &w.end {
         End::Complete | End::Sampled => Ok(w),
-        End::Broken(f) => Err(Conclusion::Fail(vec![f.clone()])),
+        End::Broken(f) => Err(Conclusion::Fail(vec![(**f).clone()])),
         End::Stuck(r) => Err(Conclusion::Error(format!("could not list the catalogue: {r}"), vec![])),
     }
 }
@@ -107,7 +107,7 @@ pub async fn full_listing(session: &mut Session<'_>, p: &Pagination, query: Vec<
 pub fn conclude(end: &End, mut findings: Vec<Finding>) -> Conclusion {
     match end {
         End::Broken(f) => {
-            findings.insert(0, f.clone());
+            findings.insert(0, (**f).clone());
             Conclusion::Fail(findings)
         }
         End::Stuck(r) if findings.is_empty() => Conclusion::Error(r.clone(), findings),
@@ -335,7 +335,7 @@ fn link_findings(w: &Walk, p: &Pagination, query: &[(String, String)]) -> Vec<Fi
         }
     }
     if next.last_page == LastPage::NoLink {
-        if let Some((i, page)) = w.pages.iter().enumerate().last() {
+        if let Some((i, page)) = w.pages.len().checked_sub(1).map(|i| (i, &w.pages[i])) {
             if page.items.is_empty() && i > 0 && w.pages[i - 1].next.is_some() {
                 out.push(
                     Finding::new(

@@ -15,7 +15,7 @@ impl Rng {
         Rng(seed ^ h)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -27,7 +27,7 @@ impl Rng {
     pub fn choose<T: Clone>(&mut self, items: &[T], n: usize) -> Vec<T> {
         let mut idx: Vec<usize> = (0..items.len()).collect();
         for i in (1..idx.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
+            let j = (self.next_u64() % (i as u64 + 1)) as usize;
             idx.swap(i, j);
         }
         idx.into_iter().take(n).map(|i| items[i].clone()).collect()

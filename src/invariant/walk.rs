@@ -28,7 +28,7 @@ pub enum End {
     /// Stopped after `max_pages` pages on purpose (a sample, not the whole listing).
     Sampled,
     /// The API broke the contract while walking (bad status, no item array, a cycle…).
-    Broken(Finding),
+    Broken(Box<Finding>),
     /// The walk could not go on (transport failure, not JSON, budget).
     Stuck(String),
 }
@@ -75,7 +75,7 @@ pub async fn fetch_page(
     }
     let status = ex.status.unwrap_or(0);
     if !(200..300).contains(&status) {
-        return Err(End::Broken(
+        return Err(End::Broken(Box::new(
             Finding::new(
                 "pagination.status",
                 "",
@@ -84,12 +84,12 @@ pub async fn fetch_page(
                 format!("listing page answered {status}: {}", ex.body_excerpt(160)),
             )
             .on(i),
-        ));
+        )));
     }
     let body = ex.json().map_err(|m| End::Stuck(format!("{} {}: {m}", ex.method, ex.url)))?;
     let Some(items) = body.pointer(&pagination.items).and_then(Value::as_array) else {
         let keys: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
-        return Err(End::Broken(
+        return Err(End::Broken(Box::new(
             Finding::new(
                 "pagination.items",
                 pagination.items.clone(),
@@ -98,7 +98,7 @@ pub async fn fetch_page(
                 format!("no item array at {} in the listing", pagination.items),
             )
             .on(i),
-        ));
+        )));
     };
     let next = pagination.next.as_ref().and_then(|n| next_link(&body, n));
     Ok(Page { exchange: i, url: ex.url.clone(), items: items.clone(), next })
@@ -146,7 +146,7 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
                         "the last item of the page has no id to use as marker",
                     )
                     .on(exchange);
-                    return Walk { pages, end: End::Broken(f) };
+                    return Walk { pages, end: End::Broken(Box::new(f)) };
                 };
                 if !markers.insert(marker.clone()) {
                     let f = Finding::new(
@@ -157,7 +157,7 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
                         format!("page {} ends on id {marker} again: the walk would loop", pages.len()),
                     )
                     .on(exchange);
-                    return Walk { pages, end: End::Broken(f) };
+                    return Walk { pages, end: End::Broken(Box::new(f)) };
                 }
                 let mut q = query.clone();
                 q.push((p.marker.clone(), marker));
@@ -184,13 +184,13 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
                         format!("page {} links to {href}, a page already visited: the walk would loop", pages.len()),
                     )
                     .on(exchange);
-                    return Walk { pages, end: End::Broken(f) };
+                    return Walk { pages, end: End::Broken(Box::new(f)) };
                 }
                 url = match session.resolve_link(&href) {
                     Ok(u) => u,
                     Err(e) => {
                         let f = Finding::new("pagination.next-link", "", json!("a URL"), excerpt(&json!(href)), e).on(exchange);
-                        return Walk { pages, end: End::Broken(f) };
+                        return Walk { pages, end: End::Broken(Box::new(f)) };
                     }
                 };
             }

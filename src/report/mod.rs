@@ -9,12 +9,12 @@ pub mod markdown;
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::verdict::{Summary, Verdict};
 
 /// Facts about the run shown in every report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunInfo {
     pub specgate: String,
     pub targets: Vec<TargetInfo>,
@@ -23,7 +23,7 @@ pub struct RunInfo {
     pub specs: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetInfo {
     pub name: String,
     pub url: String,
@@ -67,6 +67,39 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(tmp, path)
+}
+
+/// Read the verdicts and run facts of earlier runs (their `results.json`) to report them together.
+pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String> {
+    let mut info: Option<RunInfo> = None;
+    let mut verdicts = Vec::new();
+    for dir in dirs {
+        let path = if dir.is_dir() { dir.join("results.json") } else { dir.clone() };
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        #[derive(Deserialize)]
+        struct Results {
+            run: RunInfo,
+            cases: Vec<Verdict>,
+        }
+        let r: Results = serde_json::from_str(&text).map_err(|e| format!("{}: not a specgate results.json: {e}", path.display()))?;
+        match &mut info {
+            None => info = Some(r.run),
+            Some(i) => {
+                for t in r.run.targets {
+                    if !i.targets.iter().any(|x| x.name == t.name) {
+                        i.targets.push(t);
+                    }
+                }
+                for s in r.run.specs {
+                    if !i.specs.contains(&s) {
+                        i.specs.push(s);
+                    }
+                }
+            }
+        }
+        verdicts.extend(r.cases);
+    }
+    info.map(|i| (i, verdicts)).ok_or_else(|| "no results to report".to_string())
 }
 
 /// Group verdicts for matrix views: (case key without target, verdict per target name).

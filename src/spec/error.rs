@@ -16,10 +16,21 @@ impl Pos {
     }
 }
 
-/// A problem with a spec file, rendered rustc-style.
+/// A problem with a spec file, rendered rustc-style. Boxed: it travels in `Result`s.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{}", self.render())]
-pub struct SpecError {
+pub struct SpecError(Box<Detail>);
+
+impl std::ops::Deref for SpecError {
+    type Target = Detail;
+    fn deref(&self) -> &Detail {
+        &self.0
+    }
+}
+
+/// What a [`SpecError`] says.
+#[derive(Debug, Clone)]
+pub struct Detail {
     pub file: PathBuf,
     pub pos: Option<Pos>,
     pub message: String,
@@ -32,21 +43,21 @@ pub struct SpecError {
 
 impl SpecError {
     pub(crate) fn new(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        SpecError { file: file.into(), pos: None, message: message.into(), line_text: None, width: 1, hint: None }
+        SpecError(Box::new(Detail { file: file.into(), pos: None, message: message.into(), line_text: None, width: 1, hint: None }))
     }
 
     /// Point the error at `pos` in `source`, underlining `width` characters.
     pub(crate) fn at(mut self, source: &str, pos: Pos, width: usize) -> Self {
         if pos.line > 0 {
-            self.pos = Some(pos);
-            self.line_text = source.lines().nth(pos.line - 1).map(str::to_owned);
-            self.width = width.max(1);
+            self.0.pos = Some(pos);
+            self.0.line_text = source.lines().nth(pos.line - 1).map(str::to_owned);
+            self.0.width = width.max(1);
         }
         self
     }
 
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.0.hint = Some(hint.into());
         self
     }
 
