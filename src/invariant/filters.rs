@@ -348,14 +348,12 @@ async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::
     let mut findings = Vec::new();
     let mut checked = 0;
     let mut rng = Rng::new(session.ctx.seed, "filter.pairs");
-    for i in 0..params.len() {
-        if checked >= PAIRS {
-            break;
-        }
-        let (a, b) = (params[i], params[(i + 1) % params.len()]);
-        if std::ptr::eq(a, b) || a.param == b.param {
-            continue;
-        }
+    // Neighbouring filters pair up; a membership filter (tags) also pairs with itself, sent
+    // twice (`tag=a&tag=b`), where every value must hold.
+    let mut combos: Vec<(&FilterParam, &FilterParam)> =
+        (0..params.len()).map(|i| (params[i], params[(i + 1) % params.len()])).filter(|(a, b)| a.param != b.param).take(PAIRS).collect();
+    combos.extend(params.iter().filter(|x| x.relation == Relation::Contains).map(|x| (*x, *x)));
+    for (a, b) in combos {
         let query = with_query(session, p, &[a, b]);
         let universe = match full_listing(session, p, query.clone()).await {
             Ok(w) => w,
@@ -363,10 +361,14 @@ async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::
         };
         let items: Vec<Value> = universe.pages.iter().flat_map(|pg| pg.items.iter().cloned()).collect();
         // An item that carries both fields proposes the pair's values, so the answer can't be empty.
-        let proposals: Vec<(Sent, Sent)> = items
-            .iter()
-            .filter_map(|it| Some((value_selecting(a, it.pointer(&a.field)?)?, value_selecting(b, it.pointer(&b.field)?)?)))
-            .collect();
+        let proposals: Vec<(Sent, Sent)> = if std::ptr::eq(a, b) {
+            items.iter().filter_map(|it| two_members(it.pointer(&a.field)?)).collect()
+        } else {
+            items
+                .iter()
+                .filter_map(|it| Some((value_selecting(a, it.pointer(&a.field)?)?, value_selecting(b, it.pointer(&b.field)?)?)))
+                .collect()
+        };
         let Some((sa, sb)) = rng.choose(&proposals, 1).into_iter().next() else { continue };
         let mut q = query.clone();
         q.push((a.param.clone(), sa.text.clone()));
@@ -386,6 +388,13 @@ async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::
         return Conclusion::Skip("no item of the catalogue carries the fields of two filters".into());
     }
     conclude(&End::Complete, findings)
+}
+
+/// Two distinct members of an array field, as two values of one membership filter.
+fn two_members(field: &Value) -> Option<(Sent, Sent)> {
+    let members: BTreeSet<String> = field.as_array()?.iter().filter_map(scalar_text).collect();
+    let mut it = members.into_iter();
+    Some((plain(it.next()?), plain(it.next()?)))
 }
 
 async fn paged(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::Pagination, chosen: &[usize]) -> Conclusion {
@@ -496,6 +505,17 @@ mod tests {
         let items = vec![json!({"created_at": "2020-01-01T00:00:00Z"})];
         let c = candidates(&param("created_at", Relation::Time), &items, 1, 3);
         assert_eq!(c.iter().map(|s| s.text.split(':').next().unwrap()).collect::<Vec<_>>(), vec!["gt", "gte", "lt", "lte", "eq", "neq"]);
+    }
+
+    #[test]
+    fn a_membership_filter_pairs_with_itself_on_two_members() {
+        let (a, b) = two_members(&json!(["x86", "gold", "x86"])).unwrap();
+        assert_eq!((a.text.as_str(), b.text.as_str()), ("gold", "x86"));
+        assert!(two_members(&json!(["only"])).is_none());
+        // Both values must hold: an item with one of the two tags is unsound.
+        let p = param("tags", Relation::Contains);
+        let f = unsound(&[page(json!([{"id": "a", "tags": ["gold"]}]))], "/id", &[(&p, &a), (&p, &b)]);
+        assert_eq!(f.len(), 1);
     }
 
     #[test]

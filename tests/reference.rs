@@ -1,0 +1,151 @@
+//! The reference server is the proof that every check can pass and can fail:
+//! the whole suite passes against the clean server, every contract fault makes at least one
+//! case fail (the mutation score, written to docs/mutation-score.md), and every transport fault
+//! ends in `error` verdicts within a bound, with the reports still written.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::{report_dir, results, root, specgate, text};
+use specgate_refserver::{faults, FaultInfo, FaultKind};
+
+/// The spec files that exercise `endpoint` ("*" means all of them).
+fn specs_for(endpoint: &str) -> Vec<String> {
+    let specs = specgate::spec::load_all(&[root().join("specs")]).expect("specs load");
+    specs
+        .iter()
+        .filter(|s| endpoint == "*" || s.file.request.path.value == endpoint || endpoint.starts_with(&s.file.request.path.value))
+        .map(|s| s.path.strip_prefix(&format!("{}/", root().display())).unwrap_or(&s.path).to_string())
+        .collect()
+}
+
+struct Run {
+    code: Option<i32>,
+    verdicts: serde_json::Value,
+    stdout: String,
+    elapsed: Duration,
+    dir: PathBuf,
+}
+
+fn run_with_faults(name: &str, fault: Option<&str>, specs: &[String], extra: &[&str]) -> Run {
+    let dir = report_dir(name);
+    let mut args: Vec<String> = vec!["run".into()];
+    args.extend(specs.iter().cloned());
+    args.extend(["--report-dir".into(), dir.to_string_lossy().into_owned()]);
+    if let Some(f) = fault {
+        args.extend(["--fault".into(), f.into()]);
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let started = Instant::now();
+    let out = specgate(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let elapsed = started.elapsed();
+    let verdicts = if dir.join("results.json").exists() { results(&dir) } else { serde_json::Value::Null };
+    Run { code: out.status.code(), verdicts, stdout: text(&out.stdout) + &text(&out.stderr), elapsed, dir }
+}
+
+fn cases_with(run: &Run, outcome: &str) -> Vec<String> {
+    run.verdicts["cases"]
+        .as_array()
+        .map(|c| c.iter().filter(|c| c["outcome"] == outcome).map(|c| c["id"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn clean_reference_server_passes_every_spec() {
+    let run = run_with_faults("clean", None, &[], &[]);
+    let failed = cases_with(&run, "fail");
+    let errored = cases_with(&run, "error");
+    assert!(failed.is_empty() && errored.is_empty(), "failed: {failed:#?}\nerrored: {errored:#?}\n{}", run.stdout);
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(run.verdicts["summary"]["passed"].as_u64().unwrap() > 100, "{}", run.verdicts["summary"]);
+}
+
+fn contract_faults() -> Vec<&'static FaultInfo> {
+    faults().iter().filter(|f| matches!(f.kind, FaultKind::Contract)).collect()
+}
+
+/// Faults that only show on a catalogue larger than a documented cap (1000).
+const NEEDS_LARGE_CATALOGUE: &[&str] = &["limit-cap"];
+
+#[test]
+fn every_contract_fault_is_caught_by_some_case() {
+    let faults = contract_faults();
+    assert!(faults.len() >= 25, "only {} contract faults", faults.len());
+    // A case catches a fault when it fails with the fault and passes without it.
+    let clean = run_with_faults("baseline", None, &[], &[]);
+    let baseline: std::collections::BTreeSet<String> = cases_with(&clean, "fail").into_iter().chain(cases_with(&clean, "error")).collect();
+    // Two faults at a time: the machine has two cores.
+    let mut caught: BTreeMap<&str, (String, Vec<String>)> = BTreeMap::new();
+    for chunk in faults.chunks(2) {
+        let handles: Vec<_> = chunk
+            .iter()
+            .map(|f| {
+                let (name, endpoint) = (f.name, f.endpoint);
+                let baseline = baseline.clone();
+                std::thread::spawn(move || {
+                    let specs = specs_for(endpoint);
+                    let large = NEEDS_LARGE_CATALOGUE.iter().any(|n| name.contains(n));
+                    let extra: &[&str] = if large { &["--images", "1100"] } else { &[] };
+                    let run = run_with_faults(&format!("fault-{name}"), Some(name), &specs, extra);
+                    let caught: Vec<String> = cases_with(&run, "fail").into_iter().filter(|c| !baseline.contains(c)).collect();
+                    (name, specs.join(", "), caught, run.code)
+                })
+            })
+            .collect();
+        for h in handles {
+            let (name, specs, failing, code) = h.join().expect("fault run");
+            assert!(code.is_some(), "fault {name}: specgate died");
+            caught.insert(name, (specs, failing));
+        }
+    }
+    let missed: Vec<&str> = caught.iter().filter(|(_, (_, f))| f.is_empty()).map(|(n, _)| *n).collect();
+    write_mutation_score(&faults, &caught);
+    assert!(missed.is_empty(), "faults no case catches (missing specs): {missed:?}");
+}
+
+fn write_mutation_score(faults: &[&FaultInfo], caught: &BTreeMap<&str, (String, Vec<String>)>) {
+    let total = faults.len();
+    let killed = caught.values().filter(|(_, f)| !f.is_empty()).count();
+    let mut md = String::new();
+    md.push_str("# Mutation score of the seed specs\n\n");
+    md.push_str("Generated by `cargo test --test reference every_contract_fault_is_caught_by_some_case`: the specs are run\n");
+    md.push_str("against the reference server with each contract fault injected (`specgate run --fault NAME`);\n");
+    md.push_str("a fault is caught when at least one case fails. A fault nothing catches is a missing spec.\n\n");
+    md.push_str(&format!("**Score: {killed}/{total} faults caught ({}%).**\n\n", killed * 100 / total.max(1)));
+    md.push_str("| fault | endpoint | what it breaks | specs run | catching cases |\n|---|---|---|---|---|\n");
+    for f in faults {
+        let (specs, failing) = caught.get(f.name).cloned().unwrap_or_default();
+        let shown: Vec<String> = failing.iter().take(6).map(|c| format!("`{}`", c.rsplit("::").next().unwrap_or(c))).collect();
+        let more = if failing.len() > 6 { format!(" and {} more", failing.len() - 6) } else { String::new() };
+        let cell = if failing.is_empty() { "**none**".to_string() } else { format!("{} ({}){more}", shown.join(", "), failing.len()) };
+        md.push_str(&format!("| `{}` | `{}` | {} | {} | {} |\n", f.name, f.endpoint, f.description.replace('|', "\\|"), specs, cell));
+    }
+    std::fs::write(root().join("docs/mutation-score.md"), md).expect("write docs/mutation-score.md");
+}
+
+/// The bound documented for transport faults: each affected request gives up after
+/// `--timeout`, each case after `--case-timeout`.
+const TRANSPORT_ARGS: &[&str] = &["--timeout", "1", "--case-timeout", "5", "--budget", "60"];
+const TRANSPORT_BOUND: Duration = Duration::from_secs(120);
+
+#[test]
+fn transport_faults_end_in_errors_within_a_bound_and_reports_are_written() {
+    let spec = vec!["specs/openstack/glance-v2-images.yaml".to_string()];
+    for f in faults().iter().filter(|f| matches!(f.kind, FaultKind::Transport)) {
+        let run = run_with_faults(&format!("transport-{}", f.name), Some(f.name), &spec, TRANSPORT_ARGS);
+        assert!(run.elapsed < TRANSPORT_BOUND, "{}: took {:?}", f.name, run.elapsed);
+        for file in ["results.json", "junit.xml", "report.md", "report.html"] {
+            assert!(run.dir.join(file).exists(), "{}: {file} not written", f.name);
+        }
+        let errored = cases_with(&run, "error");
+        assert!(!errored.is_empty(), "{}: no case is `error`\n{}", f.name, run.stdout);
+        assert!(matches!(run.code, Some(1) | Some(3)), "{}: exit {:?}", f.name, run.code);
+        for c in run.verdicts["cases"].as_array().unwrap().iter().filter(|c| c["outcome"] == "error") {
+            let reason = c["reason"].as_str().unwrap_or("");
+            assert!(!reason.is_empty(), "{}: error without a reason: {c}", f.name);
+        }
+    }
+}
