@@ -164,6 +164,8 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
         budget: args.budget,
         case_timeout: Duration::from_secs_f64(args.case_timeout),
         seed: args.seed,
+        snapshot_dir: args.snapshot_dir.clone(),
+        update_snapshots: args.update_snapshots,
     });
     let mut output = run_plan(&plan, ctx, rt.handle().clone(), &libtest);
     if let Some(server) = embedded {

@@ -81,6 +81,12 @@ pub struct RunArgs {
     /// Embedded reference server only: inject a fault (see `specgate serve --list-faults`); repeatable.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
+    /// Where response shapes of `snapshot: true` cases are recorded and compared.
+    #[arg(long, default_value = "snapshots")]
+    pub snapshot_dir: PathBuf,
+    /// Record the current response shapes instead of comparing with the recorded ones.
+    #[arg(long)]
+    pub update_snapshots: bool,
     /// Waiver file: explained deviations that do not fail the gate (see docs/spec-format.md).
     #[arg(long)]
     pub waivers: Option<PathBuf>,

@@ -181,3 +181,23 @@ fn terminal_output_of_a_failing_case() {
         insta::assert_snapshot!("terminal_fail", text(&out.stdout));
     });
 }
+
+#[test]
+fn snapshot_records_the_shape_then_fails_on_a_changed_type() {
+    let dir = report_dir("snapshot");
+    let snaps = dir.join("snaps");
+    let run = |url: &str| {
+        specgate(&["run", "tests/fixtures/snapshot.yaml", "--target", url, "--report-dir", dir.to_str().unwrap(), "--snapshot-dir", snaps.to_str().unwrap()])
+    };
+    let good = serve(Mode::Good);
+    assert_eq!(run(&good).status.code(), Some(0));
+    let recorded = std::fs::read_dir(&snaps).unwrap().count();
+    assert_eq!(recorded, 1, "one shape file recorded");
+    assert_eq!(run(&good).status.code(), Some(0), "same shape, other run");
+    let bad = serve(Mode::WrongType);
+    let out = run(&bad);
+    assert_eq!(out.status.code(), Some(1));
+    let f = &results(&dir)["cases"][0]["findings"][0];
+    assert_eq!(f["check"], "snapshot");
+    assert!(f["actual"].as_str().unwrap().contains("+      \"min_ram\": \"string\""), "{}", f["actual"]);
+}

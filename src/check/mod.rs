@@ -2,6 +2,7 @@
 
 pub mod response;
 pub mod schema;
+pub mod snapshot;
 
 pub use response::{check_response, Expectation};
 

@@ -76,10 +76,42 @@ async fn request_case(session: &mut Session<'_>, index: usize) -> (Conclusion, O
         schema: spec.case_schemas[index].as_ref(),
     };
     let snapshot = if case.snapshot { ex.json().ok() } else { None };
-    let conclusion = match check_response(expect, ex, i) {
+    let mut conclusion = match check_response(expect, ex, i) {
         Checked::Findings(f) if f.is_empty() => Conclusion::Pass,
         Checked::Findings(f) => Conclusion::Fail(f),
         Checked::CouldNotCheck(r) => Conclusion::Error(r, vec![]),
     };
+    if let (Some(body), Conclusion::Pass | Conclusion::Fail(_)) = (&snapshot, &conclusion) {
+        if let Some(f) = snapshot_finding(session, &case.name.value, body) {
+            match &mut conclusion {
+                Conclusion::Fail(list) => list.push(f.on(i)),
+                c => *c = Conclusion::Fail(vec![f.on(i)]),
+            }
+        }
+    }
     (conclusion, snapshot)
+}
+
+/// Record the body's shape, or compare it with the recorded one.
+fn snapshot_finding(session: &Session<'_>, case: &str, body: &serde_json::Value) -> Option<crate::verdict::Finding> {
+    let shape = crate::check::snapshot::shape(body);
+    let stem = session.spec.path.trim_end_matches(".yaml").trim_end_matches(".yml").replace('/', "__");
+    let file = session.ctx.snapshot_dir.join(format!("{stem}__{case}@{}.shape.json", session.target.name.replace([':', '/'], "_")));
+    let shown = file.display().to_string();
+    match std::fs::read_to_string(&file) {
+        Ok(recorded) if !session.ctx.update_snapshots => crate::check::snapshot::compare(&recorded, &shape, &shown),
+        _ => {
+            let text = serde_json::to_string_pretty(&shape).expect("shapes serialize") + "\n";
+            let written = std::fs::create_dir_all(&session.ctx.snapshot_dir).and_then(|_| std::fs::write(&file, text));
+            written.err().map(|e| {
+                crate::verdict::Finding::new(
+                    "snapshot",
+                    "",
+                    serde_json::json!(shown),
+                    serde_json::json!(null),
+                    format!("cannot record the snapshot: {e}"),
+                )
+            })
+        }
+    }
 }

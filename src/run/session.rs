@@ -23,6 +23,10 @@ pub struct Context {
     pub case_timeout: std::time::Duration,
     /// Seed for sampling values from catalogues.
     pub seed: u64,
+    /// Where response shapes are recorded (`snapshot: true` cases).
+    pub snapshot_dir: std::path::PathBuf,
+    /// Overwrite recorded shapes instead of comparing.
+    pub update_snapshots: bool,
 }
 
 /// The budget ran out: the case could not be completed.
