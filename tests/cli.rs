@@ -187,7 +187,17 @@ fn snapshot_records_the_shape_then_fails_on_a_changed_type() {
     let dir = report_dir("snapshot");
     let snaps = dir.join("snaps");
     let run = |url: &str| {
-        specgate(&["run", "tests/fixtures/snapshot.yaml", "--target", url, "--report-dir", dir.to_str().unwrap(), "--snapshot-dir", snaps.to_str().unwrap()])
+        let target = format!("api={url}");
+        specgate(&[
+            "run",
+            "tests/fixtures/snapshot.yaml",
+            "--target",
+            &target,
+            "--report-dir",
+            dir.to_str().unwrap(),
+            "--snapshot-dir",
+            snaps.to_str().unwrap(),
+        ])
     };
     let good = serve(Mode::Good);
     assert_eq!(run(&good).status.code(), Some(0));
