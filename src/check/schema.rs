@@ -15,13 +15,54 @@ pub fn check_schema(validator: &jsonschema::Validator, body: &Value, origin: &st
         if out.len() < limit {
             let pointer = err.instance_path().to_string();
             let (expected, actual) = expectation(err.kind(), err.instance());
-            out.push(Finding::new("schema", pointer, expected, actual, format!("{err} (schema {origin} at {})", err.schema_path())));
+            out.push(Finding::new(
+                "schema",
+                pointer,
+                expected,
+                actual,
+                format!("{} (schema {origin} at {})", describe(&err), err.schema_path()),
+            ));
         }
     }
     if total > limit {
         out.push(Finding::new("schema", "", json!(null), json!(total), format!("{} more schema violations not shown", total - limit)));
     }
     out
+}
+
+/// A short message: the validator's own text quotes whole instances, which for a list
+/// response means the whole body. Alternatives (`anyOf`/`oneOf`) name why each one failed.
+fn describe(err: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::ValidationErrorKind as K;
+    let short = |e: &jsonschema::ValidationError<'_>| -> String {
+        let text = e.to_string();
+        let text = if text.chars().count() > 160 { format!("{}…", text.chars().take(160).collect::<String>()) } else { text };
+        let at = e.instance_path().to_string();
+        if at.is_empty() {
+            text
+        } else {
+            format!("{at}: {text}")
+        }
+    };
+    match err.kind() {
+        K::AnyOf { context } | K::OneOfNotValid { context } => {
+            let why: Vec<String> = context
+                .iter()
+                .enumerate()
+                .filter_map(|(i, errs)| errs.first().map(|e| format!("alternative {}: {}", i + 1, short(e))))
+                .collect();
+            format!("matches none of the {} alternatives ({})", context.len(), why.join("; "))
+        }
+        K::OneOfMultipleValid { .. } => "matches more than one `oneOf` alternative".to_string(),
+        _ => {
+            let text = err.to_string();
+            if text.chars().count() > 200 {
+                format!("{}… ({})", text.chars().take(120).collect::<String>(), err.kind().keyword())
+            } else {
+                text
+            }
+        }
+    }
 }
 
 fn expectation(kind: &jsonschema::error::ValidationErrorKind, instance: &Value) -> (Value, Value) {
@@ -77,6 +118,15 @@ mod tests {
         assert_eq!(f[0].expected, json!({"type": "integer"}));
         assert_eq!(f[0].actual, json!({"type": "string", "value": "512"}));
         assert_eq!(f[1].pointer, "/images/2/min_ram");
+    }
+
+    #[test]
+    fn alternatives_are_explained_without_quoting_the_body() {
+        let v = jsonschema::validator_for(&json!({"anyOf": [{"required": ["images"]}, {"required": ["error"]}]})).unwrap();
+        let big: Vec<serde_json::Value> = (0..200).map(|i| json!({"id": i})).collect();
+        let f = check_schema(&v, &json!({"image": big}), "inline", 50);
+        assert!(f[0].message.starts_with("matches none of the 2 alternatives (alternative 1: "), "{}", f[0].message);
+        assert!(f[0].message.len() < 600, "{}", f[0].message);
     }
 
     #[test]

@@ -42,6 +42,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bott
 .card.active{outline:2px solid #0969da}
 table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}th{background:var(--mute)}
 td code,li code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
+td{overflow-wrap:anywhere}td.msg{max-width:40em;white-space:pre-wrap}td.exp,td.act{max-width:22em}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px;font-weight:600}
 .badge.pass{background:var(--pass)}.badge.fail{background:var(--fail)}.badge.warn{background:var(--warn)}.badge.error{background:var(--error)}.badge.skip{background:var(--skip)}.badge.waived{background:var(--waived)}
 details.case{border:1px solid var(--line);border-radius:6px;margin:6px 0;padding:6px 10px}details.case>summary{cursor:pointer;font-weight:600}
@@ -177,7 +178,7 @@ fn case(s: &mut String, v: &Verdict) {
                 .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "<tr><td>{}</td><td><code>{}</code></td><td class=\"exp\"><code>{}</code></td><td class=\"act\"><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td><code>{}</code></td><td class=\"exp\"><code>{}</code></td><td class=\"act\"><code>{}</code></td><td class=\"msg\">{}</td><td>{}</td></tr>",
                 esc(&f.check),
                 esc(&f.pointer),
                 esc(&f.expected.to_string()),
