@@ -24,6 +24,9 @@ pub struct Waiver {
     pub case: String,
     /// Target name the waiver applies to; all targets when absent.
     pub target: Option<String>,
+    /// Only waive when every finding of the case comes from this check (e.g. `schema`), so an
+    /// unrelated new failure of the same case is not hidden.
+    pub check: Option<String>,
     /// Why the deviation is accepted.
     pub reason: String,
     /// What proves it: the request, the response, the doc line.
@@ -45,7 +48,8 @@ impl Waiver {
             Some(prefix) => key.starts_with(prefix),
             None => key == self.case,
         };
-        case_ok && self.target.as_ref().is_none_or(|t| *t == v.target)
+        let check_ok = self.check.as_ref().is_none_or(|c| !v.findings.is_empty() && v.findings.iter().all(|f| f.check == *c));
+        case_ok && check_ok && self.target.as_ref().is_none_or(|t| *t == v.target)
     }
 }
 
@@ -81,6 +85,7 @@ mod tests {
         Waiver {
             case: case.into(),
             target: target.map(Into::into),
+            check: None,
             reason: "r".into(),
             evidence: Evidence { request: "GET /x".into(), response: "200".into(), doc: "d".into() },
         }
@@ -106,6 +111,20 @@ mod tests {
         assert!(vs[2].waived.is_none(), "other target not waived");
         assert_eq!(stale.len(), 1);
         assert_eq!(stale[0].case, "s.yaml::never");
+    }
+
+    #[test]
+    fn a_waiver_limited_to_a_check_does_not_hide_other_findings() {
+        let mut w = waiver("s.yaml::bad-*", None);
+        w.check = Some("schema".into());
+        let mut schema_only = failed("bad-limit", "t");
+        schema_only.findings = vec![crate::verdict::Finding::new("schema", "", serde_json::json!(1), serde_json::json!(2), "m")];
+        let mut also_status = schema_only.clone();
+        also_status.findings.push(crate::verdict::Finding::new("status", "", serde_json::json!(400), serde_json::json!(500), "m"));
+        let mut vs = vec![schema_only, also_status];
+        apply(&mut vs, &[w]);
+        assert!(vs[0].waived.is_some());
+        assert!(vs[1].waived.is_none());
     }
 
     #[test]
