@@ -125,7 +125,12 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
         }
     }
     let redactor = Redactor::new(secrets);
-    let http_config = HttpConfig { timeout: Duration::from_secs_f64(args.timeout), max_body: args.max_body, ..HttpConfig::default() };
+    let http_config = HttpConfig {
+        timeout: Duration::from_secs_f64(args.timeout),
+        max_body: args.max_body,
+        retries: args.retries,
+        ..HttpConfig::default()
+    };
     let http = match Http::new(http_config, redactor) {
         Ok(h) => h,
         Err(e) => return usage(e),

@@ -60,6 +60,9 @@ pub struct RunArgs {
     /// Seconds one request may take (headers and body).
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
+    /// How many times a 429 answer is retried (honouring `Retry-After`, at most 2 s each).
+    #[arg(long, default_value_t = 2)]
+    pub retries: u32,
     /// Largest response body read, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub max_body: usize,

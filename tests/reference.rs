@@ -128,7 +128,7 @@ fn write_mutation_score(faults: &[&FaultInfo], caught: &BTreeMap<&str, (String, 
 
 /// The bound documented for transport faults: each affected request gives up after
 /// `--timeout`, each case after `--case-timeout`.
-const TRANSPORT_ARGS: &[&str] = &["--timeout", "1", "--case-timeout", "5", "--budget", "60"];
+const TRANSPORT_ARGS: &[&str] = &["--timeout", "1", "--case-timeout", "5", "--budget", "60", "--retries", "1"];
 const TRANSPORT_BOUND: Duration = Duration::from_secs(120);
 
 #[test]
