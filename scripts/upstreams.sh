@@ -793,6 +793,10 @@ run_specgate() {
     (cd "$ROOT" && "${SPECGATE_CMD[@]}" report "$reports/glance" "$reports/nova" "$reports/cloudimages" \
         --report-dir "$reports") || true
     log "compatibility report: $reports/report.md, $reports/report.html"
+    # The human report is kept as the project's example of what specgate finds.
+    mkdir -p "$ROOT/reports/examples"
+    cp "$reports/report.md" "$ROOT/reports/examples/upstreams.md" 2>/dev/null || true
+    cp "$reports/report.html" "$ROOT/reports/examples/upstreams.html" 2>/dev/null || true
     return "$rc"
 }
 

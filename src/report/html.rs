@@ -106,12 +106,32 @@ pub fn render(r: &Report<'_>) -> String {
     }
 
     if r.info.targets.len() > 1 {
+        let _ = writeln!(s, "<h2>Targets</h2><table><tr><th>target</th><th>specs</th><th>passed</th><th>failed (must)</th><th>warnings (should)</th><th>waived</th><th>errored</th><th>skipped</th></tr>");
+        for (name, specs, c) in super::per_target(r.verdicts, &r.info.targets) {
+            let specs: Vec<String> = specs.iter().map(|x| format!("<code>{}</code>", esc(x))).collect();
+            let _ = writeln!(
+                s,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&name),
+                specs.join(" "),
+                c.passed,
+                c.failed,
+                c.warnings,
+                c.waived,
+                c.errored,
+                c.skipped
+            );
+        }
+        let _ = writeln!(s, "</table>");
+    }
+    let rows = matrix(r.verdicts, &r.info.targets);
+    if !rows.is_empty() {
         let _ = write!(s, "<h2>Compatibility matrix</h2><table><tr><th>case</th><th>level</th>");
         for t in &r.info.targets {
             let _ = write!(s, "<th>{}</th>", esc(&t.name));
         }
         let _ = writeln!(s, "</tr>");
-        for (key, cells) in matrix(r.verdicts, &r.info.targets) {
+        for (key, cells) in rows {
             let level = cells.iter().flatten().next().map(|v| v.level.as_str()).unwrap_or("");
             let _ = write!(s, "<tr><td><code>{}</code></td><td>{level}</td>", esc(&key));
             for c in cells {

@@ -59,6 +59,26 @@ pub fn render(r: &Report<'_>) -> String {
     }
 
     if r.info.targets.len() > 1 {
+        let _ = writeln!(s, "## Targets\n\n| target | specs | passed | failed (must) | warnings (should) | waived | errored | skipped |\n|---|---|---|---|---|---|---|---|");
+        for (name, specs, c) in super::per_target(r.verdicts, &r.info.targets) {
+            let specs: Vec<String> = specs.iter().map(|s| format!("`{s}`")).collect();
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
+                cell(&name),
+                specs.join(", "),
+                c.passed,
+                c.failed,
+                c.warnings,
+                c.waived,
+                c.errored,
+                c.skipped
+            );
+        }
+        s.push('\n');
+    }
+    let rows = matrix(r.verdicts, &r.info.targets);
+    if !rows.is_empty() {
         let _ = writeln!(s, "## Compatibility matrix\n");
         let _ = write!(s, "| case | level |");
         for t in &r.info.targets {
@@ -69,7 +89,7 @@ pub fn render(r: &Report<'_>) -> String {
             s.push_str("---|");
         }
         s.push('\n');
-        for (key, cells) in matrix(r.verdicts, &r.info.targets) {
+        for (key, cells) in rows {
             let level = cells.iter().flatten().next().map(|v| v.level.as_str()).unwrap_or("");
             let _ = write!(s, "| `{}` | {level} |", cell(&key));
             for c in cells {

@@ -102,7 +102,21 @@ pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String>
     info.map(|i| (i, verdicts)).ok_or_else(|| "no results to report".to_string())
 }
 
-/// Group verdicts for matrix views: (case key without target, verdict per target name).
+/// Per target: the specs run against it and the counts of its verdicts.
+pub fn per_target(verdicts: &[Verdict], targets: &[TargetInfo]) -> Vec<(String, Vec<String>, Summary)> {
+    targets
+        .iter()
+        .map(|t| {
+            let mine: Vec<Verdict> = verdicts.iter().filter(|v| v.target == t.name).cloned().collect();
+            let mut specs: Vec<String> = mine.iter().map(|v| v.spec.clone()).collect();
+            specs.dedup();
+            (t.name.clone(), specs, Summary::of(&mine))
+        })
+        .collect()
+}
+
+/// Group verdicts for matrix views: (case key without target, verdict per target name), for
+/// the cases that ran against more than one target.
 pub fn matrix<'a>(verdicts: &'a [Verdict], targets: &[TargetInfo]) -> Vec<(String, Vec<Option<&'a Verdict>>)> {
     let mut rows: Vec<(String, Vec<Option<&Verdict>>)> = Vec::new();
     for v in verdicts {
@@ -117,5 +131,6 @@ pub fn matrix<'a>(verdicts: &'a [Verdict], targets: &[TargetInfo]) -> Vec<(Strin
             }
         }
     }
+    rows.retain(|(_, cells)| cells.iter().flatten().count() > 1);
     rows
 }
