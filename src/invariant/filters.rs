@@ -454,8 +454,10 @@ async fn paged(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::
             return conclude(&w.end, findings);
         }
         let what = format!("paging {}={} with {}={}", param.param, sent.text, p.limit, p.page_size);
+        let last = w.pages.last().map(|pg| pg.exchange);
         findings.extend(same_items(&ids(&w.pages, &p.id), &ids(&whole.pages, &p.id), &what).into_iter().map(|mut f| {
             f.check = "filter.paged".into();
+            f.exchange = last;
             f
         }));
     }

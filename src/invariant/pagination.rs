@@ -276,7 +276,12 @@ async fn walk_case(
     }
     if matches!(w.end, End::Complete) {
         let how = if follow == Follow::Link { "following next links".to_string() } else { format!("walking with {}=<last id>", p.marker) };
-        findings.extend(same_items(&ids(&w.pages, &p.id), &ids_before, &how));
+        // The walk's last page is where the missing items should have shown up by.
+        let last = w.pages.last().map(|pg| pg.exchange);
+        findings.extend(same_items(&ids(&w.pages, &p.id), &ids_before, &how).into_iter().map(|f| match last {
+            Some(i) => f.on(i),
+            None => f,
+        }));
     }
     conclude(&w.end, findings)
 }

@@ -1,0 +1,79 @@
+//! Each pagination and filter check against the reference server: it passes on the clean
+//! server and fails on the fault that breaks exactly what it checks.
+
+mod common;
+
+use common::{report_dir, results, specgate, text};
+
+const CLOUD: &str = "specs/ims/cloudimages.yaml";
+const NOVA: &str = "specs/ims/nova-images-detail.yaml";
+const V1: &str = "specs/ims/glance-v1-images-detail.yaml";
+const V2: &str = "specs/openstack/glance-v2-images.yaml";
+
+/// (spec, case, the fault it must catch). The default-limit check needs a catalogue larger
+/// than the documented default (500) to pass rather than skip; see `catalogue_for`.
+const CHECKS: &[(&str, &str, &str)] = &[
+    (CLOUD, "pagination.limit", "cloudimages.limit-off-by-one"),
+    (CLOUD, "pagination.default-limit", "cloudimages.default-limit-25"),
+    (CLOUD, "pagination.walk", "cloudimages.marker-inclusive"),
+    (NOVA, "pagination.walk", "nova.marker-skips-one"),
+    (CLOUD, "pagination.order.name.asc", "cloudimages.sort-dir-ignored"),
+    (V1, "pagination.order.name.asc", "glance-v1.sort-key-ignored"),
+    (V2, "pagination.next-link", "glance.next-link-drops-params"),
+    (V2, "pagination.next-link", "glance.next-link-loops"),
+    (NOVA, "pagination.next-link", "nova.next-link-missing"),
+    (NOVA, "pagination.bad-limit.abc", "nova.invalid-limit-accepted"),
+    (V1, "pagination.bad-marker", "glance-v1.bad-marker-empty"),
+    (CLOUD, "filter.name.sound", "cloudimages.name-prefix-match"),
+    (CLOUD, "filter.__imagetype.sound", "cloudimages.imagetype-filter-ignored"),
+    (CLOUD, "filter.created_at.sound", "cloudimages.time-ops-inverted"),
+    (NOVA, "filter.minRam.sound", "nova.min-ram-at-most"),
+    (NOVA, "filter.changes-since.sound", "nova.changes-since-ignored"),
+    (V2, "filter.visibility.sound", "glance.visibility-filter-ignored"),
+    (V2, "filter.pairs.sound", "glance.tag-any-of"),
+    (V1, "filter.size_max.complete", "glance-v1.size-max-exclusive"),
+];
+
+fn catalogue_for(case: &str) -> &'static str {
+    if case == "pagination.default-limit" {
+        "800"
+    } else {
+        "300"
+    }
+}
+
+fn outcome(spec: &str, case: &str, fault: Option<&str>, dir_name: &str) -> (String, serde_json::Value) {
+    let dir = report_dir(dir_name);
+    let id = format!("{spec}::{case}");
+    let mut args = vec!["run", spec, "--report-dir", dir.to_str().unwrap(), "--images", catalogue_for(case)];
+    if let Some(f) = fault {
+        args.extend(["--fault", f]);
+    }
+    args.extend(["--", "--exact", &id]);
+    let out = specgate(&args);
+    let r = results(&dir);
+    let case = r["cases"].as_array().and_then(|c| c.first()).cloned().unwrap_or_else(|| panic!("{id} did not run:\n{}", text(&out.stdout)));
+    (case["outcome"].as_str().unwrap_or("").to_string(), case)
+}
+
+#[test]
+fn each_check_passes_clean_and_fails_on_its_fault() {
+    let mut wrong = Vec::new();
+    for (i, (spec, case, fault)) in CHECKS.iter().enumerate() {
+        let (clean, c) = outcome(spec, case, None, &format!("inv-clean-{i}"));
+        if clean != "pass" {
+            wrong.push(format!("{spec}::{case} on the clean server: {clean} {}", c["findings"]));
+        }
+        let (broken, c) = outcome(spec, case, Some(fault), &format!("inv-fault-{i}"));
+        if broken != "fail" {
+            wrong.push(format!("{spec}::{case} with {fault}: {broken} (expected fail) {}", c["reason"]));
+        } else {
+            // The finding shows the request that proves it.
+            let proves = c["findings"].as_array().unwrap().iter().any(|f| f.get("exchange").is_some());
+            if !proves && !case.starts_with("pagination.bad-") {
+                wrong.push(format!("{spec}::{case} with {fault}: no finding names its request"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
