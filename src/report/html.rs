@@ -79,6 +79,7 @@ pub fn render(r: &Report<'_>) -> String {
         ("pass", "passed", sum.passed),
         ("fail", "failed (must)", sum.failed),
         ("warn", "warnings (should)", sum.warnings),
+        ("waived", "waived", sum.waived),
         ("error", "errored", sum.errored),
         ("skip", "skipped", sum.skipped),
     ] {
