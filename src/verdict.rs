@@ -133,6 +133,18 @@ impl std::fmt::Display for Summary {
 }
 
 impl Summary {
+    /// The counts in report order: (css class, label, count).
+    pub fn columns(&self) -> [(&'static str, &'static str, usize); 6] {
+        [
+            ("pass", "passed", self.passed),
+            ("fail", "failed (must)", self.failed),
+            ("warn", "warnings (should)", self.warnings),
+            ("waived", "waived", self.waived),
+            ("error", "errored", self.errored),
+            ("skip", "skipped", self.skipped),
+        ]
+    }
+
     pub fn of(verdicts: &[Verdict]) -> Summary {
         let mut s = Summary::default();
         for v in verdicts {

@@ -11,7 +11,7 @@ use super::relation::{satisfies, value_selecting, Match, Sent};
 use super::sample::Rng;
 use super::walk::{walk, End, Follow, Listing};
 use super::{time, Check, Invariant};
-use crate::check::{check_response, excerpt, Checked, Expectation};
+use crate::check::excerpt;
 use crate::plan::merge_query;
 use crate::run::session::Session;
 use crate::spec::model::{Direction, FilterParam, Filters, Level, Relation, TimeOp};
@@ -218,26 +218,11 @@ pub async fn run(check: &FilterCheck, session: &mut Session<'_>) -> Conclusion {
             for bad in &param.invalid {
                 let mut q = with_query(session, p, &[param]);
                 q.push((param.param.clone(), bad.to_string()));
-                let url = match session.url(&q) {
-                    Ok(u) => u,
-                    Err(e) => return Conclusion::Error(e, vec![]),
-                };
-                let headers = session.headers(&errors.headers);
-                let idx = match session.send(url, headers).await {
-                    Ok(i) => i,
-                    Err(b) => return Conclusion::Error(b.to_string(), findings),
-                };
-                let expect = Expectation {
-                    status: &errors.status,
-                    content_type: errors.content_type.as_deref(),
-                    schema: spec.filter_error_schema.as_ref(),
-                };
-                match check_response(expect, &session.exchanges[idx], idx) {
-                    Checked::Findings(f) => findings.extend(f.into_iter().map(|mut x| {
-                        x.message = format!("{}={bad}: {}", param.param, x.message);
-                        x
-                    })),
-                    Checked::CouldNotCheck(r) => return Conclusion::Error(r, findings),
+                let shown = format!("{}={bad}", param.param);
+                match super::pagination::rejection(session, errors, spec.filter_error_schema.as_ref(), &q, &shown).await {
+                    Ok(f) => findings.extend(f),
+                    Err(Conclusion::Error(r, _)) => return Conclusion::Error(r, findings),
+                    Err(c) => return c,
                 }
             }
             conclude(&End::Complete, findings)

@@ -4,13 +4,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
+use super::pages::Page;
 use super::pages::{duplicates, ids, misordered, over_limit, same_items, Order};
 use super::walk::{fetch_page, walk, End, Follow, Listing, Walk};
 use super::{Check, Invariant};
 use crate::check::{check_response, Checked, Expectation};
 use crate::plan::merge_query;
 use crate::run::session::Session;
-use crate::spec::model::{Direction, LastPage, Pagination};
+use crate::spec::model::{Direction, ErrorExpect, LastPage, Pagination};
+use crate::spec::Schema;
 use crate::spec::Spec;
 use crate::verdict::{Conclusion, Finding};
 
@@ -149,13 +151,9 @@ pub async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
                 Err(c) => return c,
             };
             let total = ids(&full.pages, &p.id).len() as u64;
-            let url = match session.url(&query) {
-                Ok(u) => u,
-                Err(e) => return Conclusion::Error(e, vec![]),
-            };
-            let page = match fetch_page(session, p, url, headers).await {
+            let page = match fetch_one(session, p, &query, headers).await {
                 Ok(pg) => pg,
-                Err(end) => return conclude(&end, vec![]),
+                Err(c) => return c,
             };
             let n = page.items.len() as u64;
             let expected = default.min(total);
@@ -181,13 +179,9 @@ pub async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
             let max = p.max_limit.unwrap_or_default();
             let mut q = query.clone();
             q.push((p.limit.clone(), (max + 1).to_string()));
-            let url = match session.url(&q) {
-                Ok(u) => u,
-                Err(e) => return Conclusion::Error(e, vec![]),
-            };
-            let page = match fetch_page(session, p, url, headers).await {
+            let page = match fetch_one(session, p, &q, headers).await {
                 Ok(pg) => pg,
-                Err(end) => return conclude(&end, vec![]),
+                Err(c) => return c,
             };
             let n = page.items.len() as u64;
             if n > max {
@@ -396,25 +390,45 @@ async fn negative(session: &mut Session<'_>, p: &Pagination, mut query: Vec<(Str
     query.retain(|(k, _)| *k != bad.0);
     let shown = format!("{}={}", bad.0, bad.1);
     query.push(bad);
-    let url = match session.url(&query) {
-        Ok(u) => u,
-        Err(e) => return Conclusion::Error(e, vec![]),
-    };
-    let headers = session.headers(&errors.headers);
-    let i = match session.send(url, headers).await {
-        Ok(i) => i,
-        Err(b) => return Conclusion::Error(b.to_string(), vec![]),
-    };
-    let expect =
-        Expectation { status: &errors.status, content_type: errors.content_type.as_deref(), schema: spec.pagination_error_schema.as_ref() };
-    match check_response(expect, &session.exchanges[i], i) {
-        Checked::Findings(f) if f.is_empty() => Conclusion::Pass,
-        Checked::Findings(mut f) => {
-            for x in &mut f {
-                x.message = format!("{shown}: {}", x.message);
-            }
-            Conclusion::Fail(f)
-        }
-        Checked::CouldNotCheck(r) => Conclusion::Error(r, vec![]),
+    match rejection(session, errors, spec.pagination_error_schema.as_ref(), &query, &shown).await {
+        Ok(f) if f.is_empty() => Conclusion::Pass,
+        Ok(f) => Conclusion::Fail(f),
+        Err(c) => c,
     }
+}
+
+/// Send `query` and check that the answer is the documented rejection `errors`; findings name
+/// the offending parameter (`shown`). `Err` when the request could not be made or checked.
+pub async fn rejection(
+    session: &mut Session<'_>,
+    errors: &ErrorExpect,
+    schema: Option<&Schema>,
+    query: &[(String, String)],
+    shown: &str,
+) -> Result<Vec<Finding>, Conclusion> {
+    let url = session.url(query).map_err(|e| Conclusion::Error(e, vec![]))?;
+    let headers = session.headers(&errors.headers);
+    let i = session.send(url, headers).await.map_err(|b| Conclusion::Error(b.to_string(), vec![]))?;
+    let expect = Expectation { status: &errors.status, content_type: errors.content_type.as_deref(), schema };
+    match check_response(expect, &session.exchanges[i], i) {
+        Checked::Findings(f) => Ok(f
+            .into_iter()
+            .map(|mut x| {
+                x.message = format!("{shown}: {}", x.message);
+                x
+            })
+            .collect()),
+        Checked::CouldNotCheck(r) => Err(Conclusion::Error(r, vec![])),
+    }
+}
+
+/// Fetch the single page `query` names.
+async fn fetch_one(
+    session: &mut Session<'_>,
+    p: &Pagination,
+    query: &[(String, String)],
+    headers: Vec<(String, String)>,
+) -> Result<Page, Conclusion> {
+    let url = session.url(query).map_err(|e| Conclusion::Error(e, vec![]))?;
+    fetch_page(session, p, url, headers).await.map_err(|end| conclude(&end, vec![]))
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{matrix, Report};
-use crate::verdict::{Outcome, Verdict};
+use crate::verdict::{Outcome, Summary, Verdict};
 
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -75,14 +75,7 @@ pub fn render(r: &Report<'_>) -> String {
         esc(&r.info.specgate)
     );
     let _ = writeln!(s, "<div class=\"cards\">");
-    for (cls, label, n) in [
-        ("pass", "passed", sum.passed),
-        ("fail", "failed (must)", sum.failed),
-        ("warn", "warnings (should)", sum.warnings),
-        ("waived", "waived", sum.waived),
-        ("error", "errored", sum.errored),
-        ("skip", "skipped", sum.skipped),
-    ] {
+    for (cls, label, n) in sum.columns() {
         let _ = writeln!(s, "<div class=\"card {cls}\" data-filter=\"{cls}\" title=\"show only these\"><b>{n}</b>{label}</div>");
     }
     let _ = writeln!(s, "</div>");
@@ -107,21 +100,12 @@ pub fn render(r: &Report<'_>) -> String {
     }
 
     if r.info.targets.len() > 1 {
-        let _ = writeln!(s, "<h2>Targets</h2><table><tr><th>target</th><th>specs</th><th>passed</th><th>failed (must)</th><th>warnings (should)</th><th>waived</th><th>errored</th><th>skipped</th></tr>");
+        let heads: String = Summary::default().columns().iter().map(|(_, label, _)| format!("<th>{label}</th>")).collect();
+        let _ = writeln!(s, "<h2>Targets</h2><table><tr><th>target</th><th>specs</th>{heads}</tr>");
         for (name, specs, c) in super::per_target(r.verdicts, &r.info.targets) {
             let specs: Vec<String> = specs.iter().map(|x| format!("<code>{}</code>", esc(x))).collect();
-            let _ = writeln!(
-                s,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&name),
-                specs.join(" "),
-                c.passed,
-                c.failed,
-                c.warnings,
-                c.waived,
-                c.errored,
-                c.skipped
-            );
+            let counts: String = c.columns().iter().map(|(_, _, n)| format!("<td>{n}</td>")).collect();
+            let _ = writeln!(s, "<tr><td><code>{}</code></td><td>{}</td>{counts}</tr>", esc(&name), specs.join(" "));
         }
         let _ = writeln!(s, "</table>");
     }

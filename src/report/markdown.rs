@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{matrix, Report};
-use crate::verdict::{Outcome, Verdict};
+use crate::verdict::{Outcome, Summary, Verdict};
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -24,11 +24,10 @@ pub fn render(r: &Report<'_>) -> String {
     let mut s = String::new();
     let sum = &r.summary;
     let _ = writeln!(s, "# specgate report\n");
-    let _ = writeln!(
-        s,
-        "| passed | failed (must) | warnings (should) | waived | errored | skipped |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} |\n",
-        sum.passed, sum.failed, sum.warnings, sum.waived, sum.errored, sum.skipped
-    );
+    let heads: String = sum.columns().iter().map(|(_, label, _)| format!(" {label} |")).collect();
+    let rule: String = sum.columns().iter().map(|_| "---|").collect();
+    let counts: String = sum.columns().iter().map(|(_, _, n)| format!(" {n} |")).collect();
+    let _ = writeln!(s, "|{heads}\n|{rule}\n|{counts}\n");
     let _ = writeln!(s, "Targets:");
     for t in &r.info.targets {
         let _ = writeln!(s, "- `{}`: {}", t.name, t.url);
@@ -59,21 +58,14 @@ pub fn render(r: &Report<'_>) -> String {
     }
 
     if r.info.targets.len() > 1 {
-        let _ = writeln!(s, "## Targets\n\n| target | specs | passed | failed (must) | warnings (should) | waived | errored | skipped |\n|---|---|---|---|---|---|---|---|");
+        let cols = Summary::default().columns();
+        let heads: String = cols.iter().map(|(_, label, _)| format!(" {label} |")).collect();
+        let rule: String = cols.iter().map(|_| "---|").collect();
+        let _ = writeln!(s, "## Targets\n\n| target | specs |{heads}\n|---|---|{rule}");
         for (name, specs, c) in super::per_target(r.verdicts, &r.info.targets) {
             let specs: Vec<String> = specs.iter().map(|s| format!("`{s}`")).collect();
-            let _ = writeln!(
-                s,
-                "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
-                cell(&name),
-                specs.join(", "),
-                c.passed,
-                c.failed,
-                c.warnings,
-                c.waived,
-                c.errored,
-                c.skipped
-            );
+            let counts: String = c.columns().iter().map(|(_, _, n)| format!(" {n} |")).collect();
+            let _ = writeln!(s, "| `{}` | {} |{counts}", cell(&name), specs.join(", "));
         }
         s.push('\n');
     }
