@@ -53,12 +53,27 @@ fn cases_with(run: &Run, outcome: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// `should` cases the clean reference server fails on purpose: it answers as real Nova does
+/// where the doc's stricter reading contradicts real Nova (the reason those cases are `should`).
+const FAITHFUL_TO_NOVA: &[&str] = &[
+    // The doc says minRam/minDisk/size/progress are "greater than 0"; real Nova returns 0.
+    "specs/ims/nova-images-detail.yaml::list-detail-strict",
+    // status=SAVING matches only glance `saving`, though `queued` images are shown as SAVING too.
+    "specs/ims/nova-images-detail.yaml::filter.status.complete",
+    "specs/ims/nova-images-detail.yaml::filter.pairs.complete.should",
+];
+
 #[test]
 fn clean_reference_server_passes_every_spec() {
     let run = run_with_faults("clean", None, &[], &[]);
-    let failed = cases_with(&run, "fail");
+    let failed: Vec<String> = cases_with(&run, "fail").into_iter().filter(|c| !FAITHFUL_TO_NOVA.contains(&c.as_str())).collect();
     let errored = cases_with(&run, "error");
     assert!(failed.is_empty() && errored.is_empty(), "failed: {failed:#?}\nerrored: {errored:#?}\n{}", run.stdout);
+    // Every listed exception is a warning (a `should` case), never a gate failure.
+    for v in run.verdicts["cases"].as_array().unwrap().iter().filter(|c| c["outcome"] == "fail") {
+        assert_eq!(v["level"], "should", "{}", v["id"]);
+    }
+    assert_eq!(run.verdicts["summary"]["failed"], 0);
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     assert!(run.verdicts["summary"]["passed"].as_u64().unwrap() > 100, "{}", run.verdicts["summary"]);
 }

@@ -1,0 +1,171 @@
+//! How one endpoint behaves: correct by default, bent by the contract defects it was started with.
+//!
+//! This is the single place where contract defects are matched; the stages of the pipeline
+//! (parse, page, render, link, reject) only read the resulting settings.
+
+use super::defect::{Contract, Defect, NextLink, TimeStyle, Transport};
+use crate::listing::{MarkerMode, Paging, TieOrder};
+
+/// How the `name` filter compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum NameMode {
+    #[default]
+    Exact,
+    Prefix,
+    IgnoreCase,
+}
+
+/// Settings for interpreting a request.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Reading {
+    pub(crate) limit_extra: usize,
+    pub(crate) default_limit: Option<usize>,
+    pub(crate) paging: Paging,
+    pub(crate) sort_dir_ignored: bool,
+    pub(crate) sort_key_ignored: bool,
+    pub(crate) ignored_params: Vec<&'static str>,
+    pub(crate) name_mode: NameMode,
+    pub(crate) time_ops_mirrored: bool,
+    pub(crate) min_ram_at_most: bool,
+    pub(crate) size_min_exclusive: bool,
+    pub(crate) size_max_exclusive: bool,
+    pub(crate) changes_since_on_created: bool,
+    pub(crate) tags_any_of: bool,
+    pub(crate) hidden_listed: bool,
+}
+
+impl Reading {
+    pub(crate) fn ignores(&self, param: &str) -> bool {
+        self.ignored_params.contains(&param)
+    }
+}
+
+/// Settings for writing a page.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Rendering {
+    /// Replaces the `images` wrapper key.
+    pub(crate) wrapper: Option<&'static str>,
+    pub(crate) os_bit_number: bool,
+    pub(crate) min_ram_string: bool,
+    pub(crate) is_public_string: bool,
+    pub(crate) null_id: bool,
+    pub(crate) omit: Option<&'static str>,
+    pub(crate) time_style: Option<TimeStyle>,
+    pub(crate) queued_shown_active: bool,
+    pub(crate) progress_always_100: bool,
+    pub(crate) content_type: Option<&'static str>,
+    pub(crate) next_link: Option<NextLink>,
+}
+
+impl Rendering {
+    pub(crate) fn wrapper(&self) -> &'static str {
+        self.wrapper.unwrap_or("images")
+    }
+
+    pub(crate) fn keeps(&self, field: &str) -> bool {
+        self.omit != Some(field)
+    }
+}
+
+/// Settings for answering an invalid request.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Rejecting {
+    pub(crate) status: Option<u16>,
+    pub(crate) as_empty_list: bool,
+    pub(crate) html: bool,
+}
+
+/// Everything one endpoint does differently from the documented behaviour (nothing, by default).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Behaviour {
+    pub(crate) reading: Reading,
+    pub(crate) rendering: Rendering,
+    pub(crate) rejecting: Rejecting,
+}
+
+impl Behaviour {
+    pub(crate) fn new(defects: impl IntoIterator<Item = Defect>) -> Behaviour {
+        let mut b = Behaviour::default();
+        for defect in defects {
+            b.apply(defect);
+        }
+        b
+    }
+
+    fn apply(&mut self, defect: Defect) {
+        let (read, render, reject) = (&mut self.reading, &mut self.rendering, &mut self.rejecting);
+        match defect {
+            Defect::Contract(contract) => match contract {
+                Contract::LimitPlusOne => read.limit_extra = 1,
+                Contract::DefaultLimit(n) => read.default_limit = Some(n),
+                Contract::MarkerInclusive => read.paging.marker_mode = MarkerMode::At,
+                Contract::MarkerSkipsOne => read.paging.marker_mode = MarkerMode::SkipOne,
+                Contract::UnstableTies => read.paging.ties = TieOrder::FlipAfterFirstPage,
+                Contract::SortDirIgnored => read.sort_dir_ignored = true,
+                Contract::SortKeyIgnored => read.sort_key_ignored = true,
+                Contract::IgnoreParam(param) => read.ignored_params.push(param),
+                Contract::NamePrefix => read.name_mode = NameMode::Prefix,
+                Contract::NameIgnoreCase => read.name_mode = NameMode::IgnoreCase,
+                Contract::TimeOpsMirrored => read.time_ops_mirrored = true,
+                Contract::MinRamAtMost => read.min_ram_at_most = true,
+                Contract::SizeMinExclusive => read.size_min_exclusive = true,
+                Contract::SizeMaxExclusive => read.size_max_exclusive = true,
+                Contract::ChangesSinceOnCreated => read.changes_since_on_created = true,
+                Contract::TagsAnyOf => read.tags_any_of = true,
+                Contract::HiddenListed => read.hidden_listed = true,
+                Contract::Wrapper(key) => render.wrapper = Some(key),
+                Contract::OsBitNumber => render.os_bit_number = true,
+                Contract::MinRamString => render.min_ram_string = true,
+                Contract::IsPublicString => render.is_public_string = true,
+                Contract::NullId => render.null_id = true,
+                Contract::OmitField(field) => render.omit = Some(field),
+                Contract::Timestamps(style) => render.time_style = Some(style),
+                Contract::QueuedShownActive => render.queued_shown_active = true,
+                Contract::ProgressAlways100 => render.progress_always_100 = true,
+                Contract::ContentType(ct) => render.content_type = Some(ct),
+                Contract::Next(link) => render.next_link = Some(link),
+                Contract::ErrorStatus(status) => reject.status = Some(status),
+                Contract::ErrorAsEmptyList => reject.as_empty_list = true,
+                Contract::ErrorHtml => reject.html = true,
+            },
+            Defect::Transport(Transport::EndlessPages) => read.paging.endless = true,
+            // Acted on by the transport layer, before and after the endpoint runs.
+            Defect::Transport(
+                Transport::Hang
+                | Transport::Trickle
+                | Transport::HugeBody
+                | Transport::NotJson
+                | Transport::Reset
+                | Transport::RedirectLoop
+                | Transport::RateLimit,
+            ) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_the_documented_behaviour() {
+        let b = Behaviour::new([]);
+        assert_eq!(b.rendering.wrapper(), "images");
+        assert!(b.rendering.keeps("status"));
+        assert_eq!(b.reading.paging, Paging::default());
+        assert!(!b.reading.ignores("status"));
+    }
+
+    #[test]
+    fn defects_combine() {
+        let b = Behaviour::new([
+            Defect::Contract(Contract::IgnoreParam("status")),
+            Defect::Contract(Contract::MarkerInclusive),
+            Defect::Transport(Transport::EndlessPages),
+            Defect::Transport(Transport::Hang),
+        ]);
+        assert!(b.reading.ignores("status"));
+        assert_eq!(b.reading.paging.marker_mode, MarkerMode::At);
+        assert!(b.reading.paging.endless);
+    }
+}

@@ -1,0 +1,150 @@
+//! The fault catalogue: every named, realistic defect the server can be started with.
+
+use super::defect::{Contract::*, Defect, NextLink, TimeStyle, Transport::*};
+use crate::api::family::Api::{self, *};
+
+/// A catalogue entry: `api` is `None` for faults that apply to every endpoint.
+pub(crate) struct Entry {
+    pub(crate) name: &'static str,
+    pub(crate) api: Option<Api>,
+    pub(crate) defect: Defect,
+    pub(crate) description: &'static str,
+}
+
+const fn contract(name: &'static str, api: Option<Api>, defect: super::defect::Contract, description: &'static str) -> Entry {
+    Entry { name, api, defect: Defect::Contract(defect), description }
+}
+
+const fn transport(name: &'static str, defect: super::defect::Transport, description: &'static str) -> Entry {
+    Entry { name, api: None, defect: Defect::Transport(defect), description }
+}
+
+#[rustfmt::skip]
+pub(crate) static ENTRIES: &[Entry] = &[
+    // GET /v2/cloudimages
+    contract("cloudimages.limit-off-by-one", Some(Cloudimages), LimitPlusOne,
+        "Returns limit+1 images."),
+    contract("cloudimages.default-limit-25", Some(Cloudimages), DefaultLimit(25),
+        "Without `limit`, returns 25 images instead of the documented default of 500."),
+    contract("cloudimages.marker-inclusive", Some(Cloudimages), MarkerInclusive,
+        "The page starts at the marker image instead of after it, so the marker is listed twice."),
+    contract("cloudimages.sort-dir-ignored", Some(Cloudimages), SortDirIgnored,
+        "`sort_dir` is ignored; the order is always descending."),
+    contract("cloudimages.name-prefix-match", Some(Cloudimages), NamePrefix,
+        "`name` matches every image whose name starts with the value (documented: exact match)."),
+    contract("cloudimages.time-ops-inverted", Some(Cloudimages), TimeOpsMirrored,
+        "`created_at`/`updated_at` operators are mirrored: `gt` selects earlier images, `lt` later ones (the doc's example read literally)."),
+    contract("cloudimages.imagetype-filter-ignored", Some(Cloudimages), IgnoreParam("__imagetype"),
+        "The `__imagetype` filter is ignored."),
+    contract("cloudimages.tag-filter-ignored", Some(Cloudimages), IgnoreParam("tag"),
+        "The `tag` filter is ignored."),
+    contract("cloudimages.os-bit-number", Some(Cloudimages), OsBitNumber,
+        "`__os_bit` is a JSON number (64) instead of a string (\"64\")."),
+    contract("cloudimages.min-ram-string", Some(Cloudimages), MinRamString,
+        "`min_ram` is a string (\"1024\") instead of an integer."),
+    contract("cloudimages.status-missing", Some(Cloudimages), OmitField("status"),
+        "Images lack the `status` field."),
+    contract("cloudimages.wrapper-renamed", Some(Cloudimages), Wrapper("image"),
+        "The list is wrapped in `image` instead of `images`."),
+    contract("cloudimages.bad-request-500", Some(Cloudimages), ErrorStatus(500),
+        "Invalid parameters (bad limit, unknown marker, bad sort key...) answer 500 instead of 400."),
+    contract("cloudimages.unstable-tie-order", Some(Cloudimages), UnstableTies,
+        "Images with equal sort values are ordered differently on pages after the first, so paging skips and repeats some."),
+    // GET /v2.1/{project_id}/images/detail
+    contract("nova.wrapper-image", Some(Nova), Wrapper("image"),
+        "The list is wrapped in `image` (as in the doc's example) instead of `images`."),
+    contract("nova.queued-shown-active", Some(Nova), QueuedShownActive,
+        "Glance `queued` images are shown as ACTIVE instead of SAVING."),
+    contract("nova.progress-always-100", Some(Nova), ProgressAlways100,
+        "`progress` is 100 whatever the status (should be 25 queued, 50 saving, 100 active, else 0)."),
+    contract("nova.timestamps-fractional", Some(Nova), Timestamps(TimeStyle::Micros),
+        "`created`/`updated` look like 2014-02-10T17:05:01.123456 (no zone) instead of 2014-02-10T17:05:01Z."),
+    contract("nova.min-ram-at-most", Some(Nova), MinRamAtMost,
+        "`minRam` keeps images needing at most the value instead of at least."),
+    contract("nova.changes-since-ignored", Some(Nova), IgnoreParam("changes-since"),
+        "The `changes-since` filter is ignored."),
+    contract("nova.status-filter-ignored", Some(Nova), IgnoreParam("status"),
+        "The `status` filter is ignored."),
+    contract("nova.marker-skips-one", Some(Nova), MarkerSkipsOne,
+        "The page starts two images after the marker, so one image per page boundary is never listed."),
+    contract("nova.next-link-missing", Some(Nova), Next(NextLink::Missing),
+        "`images_links` is missing although the page is full."),
+    contract("nova.invalid-limit-accepted", Some(Nova), ErrorAsEmptyList,
+        "Invalid `limit` (0, negative, not an integer) and unknown markers answer 200 with an empty list instead of 400."),
+    contract("nova.text-plain", Some(Nova), ContentType("text/plain; charset=utf-8"),
+        "JSON bodies are served as `text/plain`."),
+    // GET /v1.1/images/detail
+    contract("glance-v1.size-max-exclusive", Some(GlanceV1), SizeMaxExclusive,
+        "`size_max` excludes images of exactly that size (documented: not larger than)."),
+    contract("glance-v1.changes-since-uses-created", Some(GlanceV1), ChangesSinceOnCreated,
+        "`changes-since` compares `created_at` instead of `updated_at`, so images changed after being created are missed."),
+    contract("glance-v1.name-ignore-case", Some(GlanceV1), NameIgnoreCase,
+        "`name` matches regardless of case."),
+    contract("glance-v1.sort-key-ignored", Some(GlanceV1), SortKeyIgnored,
+        "`sort_key` is ignored; images are always ordered by created_at."),
+    contract("glance-v1.timestamps-with-zone", Some(GlanceV1), Timestamps(TimeStyle::Zulu),
+        "Timestamps look like 2016-05-22T06:04:20Z instead of 2016-05-22T06:04:20.425843."),
+    contract("glance-v1.is-public-string", Some(GlanceV1), IsPublicString,
+        "`is_public` is a string (\"true\") instead of a boolean."),
+    contract("glance-v1.deleted-missing", Some(GlanceV1), OmitField("deleted"),
+        "Images lack the `deleted` field."),
+    contract("glance-v1.bad-marker-empty", Some(GlanceV1), ErrorAsEmptyList,
+        "Unknown markers and invalid parameters answer 200 with an empty list instead of 400."),
+    // GET /v2/images
+    contract("glance.next-link-drops-params", Some(GlanceV2), Next(NextLink::DropsParams),
+        "`next` keeps only the marker: filters, limit and sort are lost on page two."),
+    contract("glance.next-link-loops", Some(GlanceV2), Next(NextLink::LoopsToFirst),
+        "`next` points back at the first page."),
+    contract("glance.tag-any-of", Some(GlanceV2), TagsAnyOf,
+        "Repeated `tag` filters match images having any of the tags instead of all of them."),
+    contract("glance.visibility-filter-ignored", Some(GlanceV2), IgnoreParam("visibility"),
+        "The `visibility` filter is ignored."),
+    contract("glance.null-id", Some(GlanceV2), NullId,
+        "Images have `\"id\": null`."),
+    contract("glance.hidden-images-listed", Some(GlanceV2), HiddenListed,
+        "Images with `os_hidden` true are listed without `os_hidden=true`."),
+    contract("glance.marker-inclusive", Some(GlanceV2), MarkerInclusive,
+        "The page starts at the marker image instead of after it: the last image of a page repeats on the next."),
+    contract("glance.size-min-exclusive", Some(GlanceV2), SizeMinExclusive,
+        "`size_min` excludes images of exactly that size (should be inclusive)."),
+    // Every endpoint
+    contract("*.html-error-body", None, ErrorHtml,
+        "Error bodies are HTML pages even where JSON is documented or was asked for with `Accept: application/json`."),
+    transport("*.hang", Hang, "Accepts the request and never answers."),
+    transport("*.trickle", Trickle, "Sends the correct response one byte per second."),
+    transport("*.huge-body", HugeBody, "Answers 200 with a JSON body of about 300 MiB, streamed."),
+    transport("*.not-json", NotJson, "Answers 200 with `Content-Type: application/json` and an HTML page."),
+    transport("*.reset", Reset, "Resets the connection (TCP RST) after reading the request."),
+    transport("*.redirect-loop", RedirectLoop, "Answers 302 redirecting to the very same URL."),
+    transport("*.rate-limit", RateLimit, "Answers every request with 429 and `Retry-After: 1`."),
+    transport("*.endless-pages", EndlessPages,
+        "Pagination never ends: every page is full and carries a fresh marker (and next link) forever."),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_prefixed_by_their_scope() {
+        let mut names: Vec<&str> = ENTRIES.iter().map(|e| e.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ENTRIES.len());
+        for e in ENTRIES {
+            let prefix = e.api.map_or("*", Api::fault_prefix);
+            assert_eq!(e.name.split_once('.').map(|p| p.0), Some(prefix), "{}", e.name);
+        }
+    }
+
+    #[test]
+    fn enough_contract_faults_on_every_endpoint() {
+        let contract = ENTRIES.iter().filter(|e| matches!(e.defect, Defect::Contract(_))).count();
+        assert!(contract >= 25);
+        for api in Api::ALL {
+            assert!(ENTRIES.iter().filter(|e| e.api == Some(api)).count() >= 5, "{api:?}");
+        }
+        let transport = ENTRIES.iter().filter(|e| matches!(e.defect, Defect::Transport(_))).count();
+        assert_eq!(transport, 8);
+    }
+}

@@ -1,0 +1,80 @@
+//! What a fault does, as data: each stage of the request pipeline matches on these.
+
+/// How a fault changes the wire format of timestamps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimeStyle {
+    /// `2018-09-06T14:03:27Z`.
+    Zulu,
+    /// `2016-05-22T06:04:20.425843`.
+    Micros,
+}
+
+/// How a fault changes the next-page link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NextLink {
+    /// Only `marker` survives; filters, limit and sort are lost.
+    DropsParams,
+    /// Points at the first page again.
+    LoopsToFirst,
+    /// Absent although the page is full.
+    Missing,
+}
+
+/// A contract defect: the server answers, but not as documented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Contract {
+    // Interpreting the request.
+    LimitPlusOne,
+    DefaultLimit(usize),
+    MarkerInclusive,
+    MarkerSkipsOne,
+    UnstableTies,
+    SortDirIgnored,
+    SortKeyIgnored,
+    /// The named query parameter is silently ignored.
+    IgnoreParam(&'static str),
+    NamePrefix,
+    NameIgnoreCase,
+    TimeOpsMirrored,
+    MinRamAtMost,
+    SizeMinExclusive,
+    SizeMaxExclusive,
+    ChangesSinceOnCreated,
+    TagsAnyOf,
+    HiddenListed,
+    // Rendering the page.
+    Wrapper(&'static str),
+    OsBitNumber,
+    MinRamString,
+    IsPublicString,
+    NullId,
+    OmitField(&'static str),
+    Timestamps(TimeStyle),
+    QueuedShownActive,
+    ProgressAlways100,
+    ContentType(&'static str),
+    Next(NextLink),
+    // Rejecting bad requests.
+    ErrorStatus(u16),
+    ErrorAsEmptyList,
+    ErrorHtml,
+}
+
+/// A transport defect: the exchange itself misbehaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transport {
+    Hang,
+    Trickle,
+    HugeBody,
+    NotJson,
+    Reset,
+    RedirectLoop,
+    RateLimit,
+    EndlessPages,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Defect {
+    Contract(Contract),
+    Transport(Transport),
+}

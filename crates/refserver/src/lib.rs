@@ -1,0 +1,81 @@
+//! `specgate-refserver`: the reference implementation of the image-listing APIs that specgate
+//! checks by default, with injectable faults.
+//!
+//! One deterministic catalogue (from a seed) is served by four endpoints, each in its family's
+//! shape: `GET /v2/cloudimages` (IMS), `GET /v2.1/{project_id}/images/detail` (Nova),
+//! `GET /v1.1/images/detail` (Glance v1) and `GET /v2/images` (Glance v2). A clean server shows
+//! that each spec check can pass; a server started with [`Config::faults`] shows that it can fail.
+//! Semantics decisions are documented in the crate's README.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), specgate_refserver::Error> {
+//! let server = specgate_refserver::start(specgate_refserver::Config::default(), 0).await?;
+//! println!("{}/v2/cloudimages?limit=5", server.url());
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod api;
+mod catalog;
+mod digits;
+mod fault;
+mod listing;
+mod rng;
+mod server;
+mod time;
+mod transport;
+
+pub use fault::{faults, FaultInfo, FaultKind};
+pub use server::Running;
+
+/// What to serve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Catalogue size, at most 1,000,000.
+    pub images: usize,
+    /// Same seed and size, same catalogue (ids, names, timestamps), byte for byte.
+    pub seed: u64,
+    /// Names from [`faults()`]; several may be combined.
+    pub faults: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { images: 300, seed: 1, faults: Vec::new() }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("unknown fault `{name}`{}", did_you_mean(suggestion))]
+    UnknownFault { name: String, suggestion: Option<String> },
+    #[error("cannot listen on 127.0.0.1: {0}")]
+    Bind(std::io::Error),
+    #[error("a catalogue of {requested} images is too large (at most {max})")]
+    TooManyImages { requested: usize, max: usize },
+}
+
+fn did_you_mean(suggestion: &Option<String>) -> String {
+    suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default()
+}
+
+/// Builds the catalogue, binds `127.0.0.1:port` (0 picks a free port) and serves on the
+/// current tokio runtime until [`Running::shutdown`].
+pub async fn start(config: Config, port: u16) -> Result<Running, Error> {
+    server::start(config, port).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_read_well() {
+        let e = Error::UnknownFault { name: "hnag".into(), suggestion: Some("*.hang".into()) };
+        assert_eq!(e.to_string(), "unknown fault `hnag` (did you mean `*.hang`?)");
+        let e = Error::UnknownFault { name: "x".into(), suggestion: None };
+        assert_eq!(e.to_string(), "unknown fault `x`");
+    }
+}

@@ -1,0 +1,157 @@
+//! The HTTP server: routes, shared state, start and graceful shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::api::family::Api;
+use crate::api::params::Params;
+use crate::api::reply::Reply;
+use crate::api::{self, Context, Request};
+use crate::catalog::Catalog;
+use crate::fault::behaviour::Behaviour;
+use crate::fault::defect::Transport;
+use crate::fault::Active;
+use crate::transport::{self, Listener};
+use crate::{Config, Error};
+
+/// The largest catalogue `start` accepts.
+pub(crate) const MAX_IMAGES: usize = 1_000_000;
+
+/// How long `shutdown` waits for in-flight exchanges before aborting them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+pub(crate) type SharedState = Arc<Shared>;
+
+/// What every request handler reads.
+pub(crate) struct Shared {
+    catalog: Catalog,
+    behaviours: Vec<(Api, Behaviour)>,
+    base_url: String,
+    project_id: String,
+    pub(crate) transport: Vec<Transport>,
+    pub(crate) shutdown: watch::Receiver<bool>,
+}
+
+/// A server started by [`crate::start`].
+#[derive(Debug)]
+pub struct Running {
+    url: String,
+    project_id: String,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The hex project id `/v2.1/{project_id}/images/detail` accepts.
+    pub fn project_id(&self) -> &str {
+        &self.project_id
+    }
+
+    /// Stops accepting, lets in-flight exchanges finish (hanging and trickling ones are ended),
+    /// and aborts whatever is left after a few seconds.
+    pub async fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // A server dropped without `shutdown` still stops serving.
+        self.stop.send_replace(true);
+    }
+}
+
+pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
+    if config.images > MAX_IMAGES {
+        return Err(Error::TooManyImages { requested: config.images, max: MAX_IMAGES });
+    }
+    let active = Active::resolve(&config.faults)?;
+    let inner = TcpListener::bind(("127.0.0.1", port)).await.map_err(Error::Bind)?;
+    let addr = inner.local_addr().map_err(Error::Bind)?;
+    let (images, seed) = (config.images, config.seed);
+    // Building a million-image catalogue takes a few seconds of CPU: keep it off the runtime's workers.
+    let catalog = match tokio::task::spawn_blocking(move || Catalog::build(images, seed)).await {
+        Ok(catalog) => catalog,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    };
+    let (stop, shutdown) = watch::channel(false);
+    let transport: Vec<Transport> = active.transport().collect();
+    let url = format!("http://{addr}");
+    let project_id = crate::catalog::generate::project_id(seed);
+    let shared = Arc::new(Shared {
+        catalog,
+        behaviours: Api::ALL.into_iter().map(|api| (api, Behaviour::new(active.for_api(api)))).collect(),
+        base_url: url.clone(),
+        project_id: project_id.clone(),
+        transport: transport.clone(),
+        shutdown: shutdown.clone(),
+    });
+    let mut app = Router::new()
+        .route("/v2/cloudimages", get(cloudimages))
+        .route("/v2.1/{project_id}/images/detail", get(nova))
+        .route("/v1.1/images/detail", get(glance_v1))
+        .route("/v2/images", get(glance_v2));
+    if transport::needs_edge(&transport) {
+        // Only when needed: the clean server's hot path stays one handler call.
+        app = app.layer(axum::middleware::from_fn_with_state(shared.clone(), transport::edge));
+    }
+    let app = app.with_state(shared);
+    let listener = Listener { inner, reset: transport.contains(&Transport::Reset) };
+    let mut signal = shutdown;
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = signal.wait_for(|stopping| *stopping).await;
+    });
+    let task = tokio::spawn(async move {
+        let _ = server.await;
+    });
+    Ok(Running { url, project_id, stop, task: Some(task) })
+}
+
+async fn cloudimages(State(s): State<SharedState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    serve(&s, Api::Cloudimages, q, &headers, None)
+}
+
+async fn nova(State(s): State<SharedState>, Path(project): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    serve(&s, Api::Nova, q, &headers, Some(&project))
+}
+
+async fn glance_v1(State(s): State<SharedState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    serve(&s, Api::GlanceV1, q, &headers, None)
+}
+
+async fn glance_v2(State(s): State<SharedState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    serve(&s, Api::GlanceV2, q, &headers, None)
+}
+
+fn serve(shared: &Shared, api: Api, query: Option<String>, headers: &HeaderMap, project: Option<&str>) -> Response {
+    let behaviour = shared.behaviours.iter().find(|(a, _)| *a == api).map(|(_, b)| b).expect("every api has a behaviour");
+    let ctx = Context { catalog: &shared.catalog, behaviour, base_url: &shared.base_url, project_id: &shared.project_id };
+    let accept_json = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("application/json"));
+    let req = Request { params: Params::parse(query.as_deref()), accept_json, project };
+    into_response(api::respond(api, &ctx, &req))
+}
+
+fn into_response(reply: Reply) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(reply.content_type))], reply.body).into_response()
+}

@@ -1,0 +1,253 @@
+//! Every fault in the catalogue changes what its endpoint answers (no fault is a no-op), and
+//! the README documents every fault.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use specgate_refserver::{faults, start, Config, FaultKind, Running};
+
+/// How to expose one fault: a request (placeholders: `{project}`, `{marker}` = the last id of
+/// the clean answer to `marker_from`, `{size}` = the size of a listed image), optionally
+/// `Accept: application/json`, and a catalogue size.
+struct Probe {
+    request: &'static str,
+    marker_from: Option<&'static str>,
+    accept_json: bool,
+    images: usize,
+}
+
+const fn get(request: &'static str) -> Probe {
+    Probe { request, marker_from: None, accept_json: false, images: 300 }
+}
+
+const fn after(marker_from: &'static str) -> Probe {
+    Probe { request: "", marker_from: Some(marker_from), accept_json: false, images: 300 }
+}
+
+fn probes() -> HashMap<&'static str, Probe> {
+    HashMap::from([
+        ("cloudimages.limit-off-by-one", get("/v2/cloudimages?limit=5")),
+        ("cloudimages.default-limit-25", get("/v2/cloudimages")),
+        ("cloudimages.marker-inclusive", after("/v2/cloudimages?limit=5")),
+        ("cloudimages.sort-dir-ignored", get("/v2/cloudimages?sort_dir=asc&limit=5")),
+        ("cloudimages.name-prefix-match", get("/v2/cloudimages?name=CentOS+7.3+64bit")),
+        ("cloudimages.time-ops-inverted", get("/v2/cloudimages?created_at=gt:2019-06-01T00:00:00Z&limit=5")),
+        ("cloudimages.imagetype-filter-ignored", get("/v2/cloudimages?__imagetype=market")),
+        ("cloudimages.tag-filter-ignored", get("/v2/cloudimages?tag=team=db")),
+        ("cloudimages.os-bit-number", get("/v2/cloudimages?limit=2")),
+        ("cloudimages.min-ram-string", get("/v2/cloudimages?limit=2")),
+        ("cloudimages.status-missing", get("/v2/cloudimages?limit=2")),
+        ("cloudimages.wrapper-renamed", get("/v2/cloudimages?limit=2")),
+        ("cloudimages.bad-request-500", get("/v2/cloudimages?limit=abc")),
+        ("cloudimages.unstable-tie-order", after("/v2/cloudimages?sort_key=status&limit=10")),
+        ("nova.wrapper-image", get("/v2.1/{project}/images/detail?limit=2")),
+        ("nova.queued-shown-active", get("/v2.1/{project}/images/detail")),
+        ("nova.progress-always-100", get("/v2.1/{project}/images/detail")),
+        ("nova.timestamps-fractional", get("/v2.1/{project}/images/detail?limit=2")),
+        ("nova.min-ram-at-most", get("/v2.1/{project}/images/detail?minRam=2048")),
+        ("nova.changes-since-ignored", get("/v2.1/{project}/images/detail?changes-since=2020-01-01T00:00:00Z")),
+        ("nova.status-filter-ignored", get("/v2.1/{project}/images/detail?status=SAVING")),
+        ("nova.marker-skips-one", after("/v2.1/{project}/images/detail?limit=5")),
+        ("nova.next-link-missing", get("/v2.1/{project}/images/detail?limit=2")),
+        ("nova.invalid-limit-accepted", get("/v2.1/{project}/images/detail?limit=0")),
+        ("nova.text-plain", get("/v2.1/{project}/images/detail?limit=1")),
+        ("glance-v1.size-max-exclusive", get("/v1.1/images/detail?size_max={size}&size_min={size}")),
+        ("glance-v1.changes-since-uses-created", get("/v1.1/images/detail?limit=1000&changes-since=2019-01-01T00:00:00")),
+        ("glance-v1.name-ignore-case", get("/v1.1/images/detail?name=centos+7.3+64BIT")),
+        ("glance-v1.sort-key-ignored", get("/v1.1/images/detail?sort_key=name")),
+        ("glance-v1.timestamps-with-zone", get("/v1.1/images/detail?limit=1")),
+        ("glance-v1.is-public-string", get("/v1.1/images/detail?limit=1")),
+        ("glance-v1.deleted-missing", get("/v1.1/images/detail?limit=1")),
+        ("glance-v1.bad-marker-empty", get("/v1.1/images/detail?marker=nope")),
+        ("glance.next-link-drops-params", get("/v2/images?limit=2&sort_key=name")),
+        ("glance.next-link-loops", get("/v2/images?limit=2")),
+        ("glance.tag-any-of", get("/v2/images?tag=env=prod&tag=team=web&limit=1000")),
+        ("glance.visibility-filter-ignored", get("/v2/images?visibility=community")),
+        ("glance.null-id", get("/v2/images?limit=1")),
+        ("glance.hidden-images-listed", get("/v2/images?limit=1000")),
+        ("glance.marker-inclusive", after("/v2/images?limit=5")),
+        ("glance.size-min-exclusive", get("/v2/images?size_min={size}&limit=1000")),
+        ("*.html-error-body", Probe { accept_json: true, ..get("/v2/images?limit=abc") }),
+        ("*.hang", get("/v2/images?limit=1")),
+        ("*.trickle", get("/v2/images?limit=1")),
+        ("*.huge-body", get("/v2/images?limit=1")),
+        ("*.not-json", get("/v2/images?limit=1")),
+        ("*.reset", get("/v2/images?limit=1")),
+        ("*.redirect-loop", get("/v2/images?limit=1")),
+        ("*.rate-limit", get("/v2/images?limit=1")),
+        ("*.endless-pages", get("/v2/images?limit=1000")),
+    ])
+}
+
+/// What a client saw: status, content type and (at most 4 MiB of) body, or why it saw nothing.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    Answer { status: u16, content_type: String, body: String },
+    Failed(String),
+}
+
+async fn fetch(url: &str, accept_json: bool) -> Outcome {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let exchange = async {
+        let mut request = client.get(url);
+        if accept_json {
+            request = request.header("Accept", "application/json");
+        }
+        let mut response = request.send().await.map_err(|e| format!("send: {e}"))?;
+        let status = response.status().as_u16();
+        let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap_or_default().to_owned()).unwrap_or_default();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| format!("body: {e}"))? {
+            body.extend_from_slice(&chunk);
+            if body.len() > 4 << 20 {
+                body.truncate(4 << 20);
+                break;
+            }
+        }
+        Ok::<_, String>(Outcome::Answer { status, content_type, body: String::from_utf8_lossy(&body).into_owned() })
+    };
+    match tokio::time::timeout(Duration::from_secs(3), exchange).await {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(e)) => Outcome::Failed(e),
+        Err(_) => Outcome::Failed("timed out".into()),
+    }
+}
+
+fn json(outcome: &Outcome) -> serde_json::Value {
+    match outcome {
+        Outcome::Answer { body, .. } => serde_json::from_str(body).unwrap(),
+        Outcome::Failed(e) => panic!("{e}"),
+    }
+}
+
+/// Resolves a probe's placeholders against the clean server.
+async fn url_for(clean: &Running, probe: &Probe) -> String {
+    let base = clean.url();
+    let mut request = probe.request.to_owned();
+    if let Some(first) = probe.marker_from {
+        let first = first.replace("{project}", clean.project_id());
+        let page = json(&fetch(&format!("{base}{first}"), false).await);
+        let last = page["images"].as_array().unwrap().last().unwrap()["id"].as_str().unwrap().to_owned();
+        request = format!("{first}&marker={last}");
+    }
+    if request.contains("{size}") {
+        // From Glance v2, whose listing is a subset of Glance v1's.
+        let all = json(&fetch(&format!("{base}/v2/images?limit=1000"), false).await);
+        let size = all["images"].as_array().unwrap().iter().find_map(|i| i["size"].as_u64().filter(|s| *s > 0)).unwrap();
+        request = request.replace("{size}", &size.to_string());
+    }
+    format!("{base}{}", request.replace("{project}", clean.project_id()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_changes_its_endpoints_answer() {
+    let probes = probes();
+    let catalogue: Vec<&str> = faults().iter().map(|f| f.name).collect();
+    for name in &catalogue {
+        assert!(probes.contains_key(name), "no probe for fault {name}");
+    }
+    for name in probes.keys() {
+        assert!(catalogue.contains(name), "probe for unknown fault {name}");
+    }
+    let mut checks = Vec::new();
+    for info in faults() {
+        let probe = &probes[info.name];
+        let images = probe.images;
+        let (request, marker_from, accept_json) = (probe.request, probe.marker_from, probe.accept_json);
+        checks.push(tokio::spawn(async move {
+            let probe = Probe { request, marker_from, accept_json, images };
+            let clean = start(Config { images, ..Config::default() }, 0).await.unwrap();
+            let faulty = start(Config { images, faults: vec![info.name.to_owned()], ..Config::default() }, 0).await.unwrap();
+            let url = url_for(&clean, &probe).await;
+            let expected = fetch(&url, accept_json).await;
+            let actual = fetch(&url.replace(clean.url(), faulty.url()), accept_json).await;
+            assert!(matches!(expected, Outcome::Answer { .. }), "{}: clean server failed: {expected:?}", info.name);
+            if info.kind == FaultKind::Contract {
+                assert!(matches!(actual, Outcome::Answer { .. }), "{}: a contract fault still answers", info.name);
+            }
+            assert_ne!(expected, actual, "{} changes nothing at {url}", info.name);
+            clean.shutdown().await;
+            faulty.shutdown().await;
+        }));
+    }
+    for check in checks {
+        check.await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn transport_faults_misbehave_as_described() {
+    let url_of = |s: &Running| format!("{}/v2/images?limit=1", s.url());
+    let server = |fault: &str| start(Config { faults: vec![fault.to_owned()], ..Config::default() }, 0);
+
+    let s = server("*.rate-limit").await.unwrap();
+    let response = reqwest::get(url_of(&s)).await.unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    assert_eq!(response.headers()["retry-after"], "1");
+    s.shutdown().await;
+
+    let s = server("*.redirect-loop").await.unwrap();
+    let err = reqwest::get(url_of(&s)).await.unwrap_err();
+    assert!(err.is_redirect(), "{err:?}");
+    s.shutdown().await;
+
+    let s = server("*.reset").await.unwrap();
+    let err = reqwest::get(url_of(&s)).await.unwrap_err();
+    assert!(err.is_request() || err.is_connect(), "{err:?}");
+    s.shutdown().await;
+
+    let s = server("*.not-json").await.unwrap();
+    let response = reqwest::get(url_of(&s)).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.json::<serde_json::Value>().await.is_err());
+    s.shutdown().await;
+
+    let s = server("*.trickle").await.unwrap();
+    let mut response = reqwest::get(url_of(&s)).await.unwrap();
+    let announced: usize = response.headers()["content-length"].to_str().unwrap().parse().unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(3), response.chunk()).await.unwrap().unwrap().unwrap();
+    assert_eq!((first.len(), first[0]), (1, b'{'));
+    assert!(announced > 100);
+    s.shutdown().await;
+
+    let s = server("*.huge-body").await.unwrap();
+    let mut response = reqwest::get(url_of(&s)).await.unwrap();
+    let mut read = 0;
+    while read < 32 << 20 {
+        read += response.chunk().await.unwrap().unwrap().len();
+    }
+    drop(response);
+    s.shutdown().await;
+
+    let s = server("*.hang").await.unwrap();
+    let waited = tokio::time::timeout(Duration::from_millis(500), reqwest::get(url_of(&s))).await;
+    assert!(waited.is_err(), "hang answered");
+    let started = std::time::Instant::now();
+    s.shutdown().await;
+    assert!(started.elapsed() < Duration::from_secs(3), "shutdown waits for hanging requests");
+}
+
+#[tokio::test]
+async fn endless_pages_never_end() {
+    let s = start(Config { images: 30, faults: vec!["*.endless-pages".into()], ..Config::default() }, 0).await.unwrap();
+    let mut path = "/v2/images?limit=20".to_owned();
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..10 {
+        let page = json(&fetch(&format!("{}{path}", s.url()), false).await);
+        let images = page["images"].as_array().unwrap();
+        assert_eq!(images.len(), 20);
+        for image in images {
+            assert!(seen.insert(image["id"].as_str().unwrap().to_owned()), "a marker repeats");
+        }
+        path = page["next"].as_str().expect("always a next link").to_owned();
+    }
+    s.shutdown().await;
+}
+
+#[test]
+fn readme_documents_every_fault() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for fault in faults() {
+        assert!(readme.contains(&format!("`{}`", fault.name)), "README.md does not list `{}`", fault.name);
+    }
+}
