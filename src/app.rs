@@ -193,6 +193,7 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
         eprintln!("specgate: warning: waiver for `{}` matched no failure (stale?)", w.case);
     }
     let summary = Summary::of(&output.verdicts);
+    eprintln!("specgate: {}", crate::render::cost(&output.verdicts, 5));
     match report::write_all(&args.report_dir, &info, &output.verdicts) {
         Ok(files) => eprintln!("specgate: {summary}; reports: {}", describe(&files, &args.report_dir)),
         Err(e) => eprintln!("specgate: cannot write reports to {}: {e}", args.report_dir.display()),

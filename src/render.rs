@@ -61,3 +61,17 @@ pub fn verdict_text(v: &Verdict) -> String {
     let _ = writeln!(s, "  requests spent: {}", v.requests);
     s
 }
+
+/// What the run spent: requests in total and the costliest cases (every case's count is in
+/// the reports).
+pub fn cost(verdicts: &[Verdict], top: usize) -> String {
+    let total: usize = verdicts.iter().map(|v| v.requests).sum();
+    let mut by_cost: Vec<&Verdict> = verdicts.iter().collect();
+    by_cost.sort_by_key(|v| std::cmp::Reverse(v.requests));
+    let shown: Vec<String> = by_cost.iter().take(top).filter(|v| v.requests > 1).map(|v| format!("{} ({})", v.id, v.requests)).collect();
+    if shown.is_empty() {
+        format!("{total} requests")
+    } else {
+        format!("{total} requests; most per case: {}", shown.join(", "))
+    }
+}
