@@ -57,12 +57,14 @@ pub fn duplicates(pages: &[Page], id: &str) -> Vec<Finding> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
     for (pi, page) in pages.iter().enumerate() {
+        // Repeats on this page, grouped by the page that first had them: one finding per pair.
+        let mut repeats: Vec<(usize, Vec<(usize, String)>)> = Vec::new();
         for (ii, item) in page.items.iter().enumerate() {
             let Some(key) = id_of(item, id) else {
                 out.push(
                     Finding::new(
                         "pagination.id",
-                        format!("{ii}{id}"),
+                        format!("/{ii}{id}"),
                         json!("a string or number id"),
                         excerpt(item.pointer(id).unwrap_or(&Value::Null)),
                         format!("item {ii} of page {} has no usable id at {id}", pi + 1),
@@ -72,17 +74,25 @@ pub fn duplicates(pages: &[Page], id: &str) -> Vec<Finding> {
                 continue;
             };
             if let Some(first) = seen.insert(key.clone(), pi) {
-                out.push(
-                    Finding::new(
-                        "pagination.duplicate",
-                        format!("/{ii}{id}"),
-                        json!("each id once"),
-                        json!(key),
-                        format!("id {key} appears on page {} and again on page {}", first + 1, pi + 1),
-                    )
-                    .on(page.exchange),
-                );
+                match repeats.iter_mut().find(|(f, _)| *f == first) {
+                    Some((_, list)) => list.push((ii, key)),
+                    None => repeats.push((first, vec![(ii, key)])),
+                }
             }
+        }
+        for (first, list) in repeats {
+            let ids: Vec<&String> = list.iter().map(|(_, k)| k).collect();
+            let what = if list.len() == 1 { format!("id {}", ids[0]) } else { format!("{} ids", list.len()) };
+            out.push(
+                Finding::new(
+                    "pagination.duplicate",
+                    format!("/{}{id}", list[0].0),
+                    json!("each id once"),
+                    json!(ids),
+                    format!("{what} of page {} already appeared on page {}", pi + 1, first + 1),
+                )
+                .on(page.exchange),
+            );
         }
     }
     out.truncate(MAX_FINDINGS);
@@ -265,7 +275,11 @@ mod tests {
         let pages = [page(0, json!([{"id": "a"}, {"id": "b"}])), page(1, json!([{"id": "b"}, {"id": "c"}]))];
         let f = duplicates(&pages, "/id");
         assert_eq!(f.len(), 1);
-        assert!(f[0].message.contains("page 1 and again on page 2"), "{}", f[0].message);
+        assert_eq!(f[0].message, "id b of page 2 already appeared on page 1");
+        let repeated = [page(0, json!([{"id": "a"}, {"id": "b"}])), page(1, json!([{"id": "a"}, {"id": "b"}]))];
+        let f = duplicates(&repeated, "/id");
+        assert_eq!(f.len(), 1, "one finding for a repeated page");
+        assert_eq!(f[0].actual, json!(["a", "b"]));
     }
 
     #[test]
