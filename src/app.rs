@@ -172,7 +172,8 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
         snapshot_dir: args.snapshot_dir.clone(),
         update_snapshots: args.update_snapshots,
     });
-    let mut output = run_plan(&plan, ctx, rt.handle().clone(), &libtest);
+    let waivers = Arc::new(waivers);
+    let mut output = run_plan(&plan, ctx, waivers.clone(), rt.handle().clone(), &libtest);
     if let Some(server) = embedded {
         rt.block_on(server.shutdown());
     }

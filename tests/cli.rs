@@ -219,3 +219,34 @@ fn everything_under_specs_loads_as_a_spec() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).lines().count() > 200);
 }
+
+#[test]
+fn a_waived_failure_is_reported_but_does_not_fail_the_gate() {
+    let url = serve(Mode::WrongType);
+    let dir = report_dir("waived");
+    let target = format!("api={url}");
+    let out = specgate(&[
+        "run",
+        "tests/fixtures/listing.yaml",
+        "--target",
+        &target,
+        "--waivers",
+        "tests/fixtures/waivers.yaml",
+        "--report-dir",
+        dir.to_str().unwrap(),
+        "--",
+        "--exact",
+        "tests/fixtures/listing.yaml::first-page",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("ignored (waived: the fixture serves min_ram as a string on purpose"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("waiver for `tests/fixtures/listing.yaml::never-fails` matched no failure"),
+        "{}",
+        text(&out.stderr)
+    );
+    let r = results(&dir);
+    assert_eq!(r["summary"]["waived"], 1);
+    assert_eq!(r["cases"][0]["outcome"], "fail");
+    assert!(r["cases"][0]["waived"].is_string());
+}

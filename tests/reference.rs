@@ -143,7 +143,7 @@ fn write_mutation_score(faults: &[&FaultInfo], caught: &BTreeMap<&str, (String, 
 
 /// The bound documented for transport faults: each affected request gives up after
 /// `--timeout`, each case after `--case-timeout`.
-const TRANSPORT_ARGS: &[&str] = &["--timeout", "1", "--case-timeout", "5", "--budget", "60", "--retries", "1"];
+const TRANSPORT_ARGS: &[&str] = &["--timeout", "1", "--case-timeout", "3", "--budget", "20", "--retries", "1"];
 const TRANSPORT_BOUND: Duration = Duration::from_secs(120);
 
 #[test]
@@ -151,6 +151,7 @@ fn transport_faults_end_in_errors_within_a_bound_and_reports_are_written() {
     let spec = vec!["specs/openstack/glance-v2-images.yaml".to_string()];
     for f in faults().iter().filter(|f| matches!(f.kind, FaultKind::Transport)) {
         let run = run_with_faults(&format!("transport-{}", f.name), Some(f.name), &spec, TRANSPORT_ARGS);
+        eprintln!("transport fault {}: run took {:.1} s", f.name, run.elapsed.as_secs_f64());
         assert!(run.elapsed < TRANSPORT_BOUND, "{}: took {:?}", f.name, run.elapsed);
         for file in ["results.json", "junit.xml", "report.md", "report.html"] {
             assert!(run.dir.join(file).exists(), "{}: {file} not written", f.name);

@@ -11,6 +11,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use crate::plan::Plan;
 use crate::render;
 use crate::verdict::{Outcome, Verdict};
+use crate::waiver::Waiver;
 use session::Context;
 
 /// What a run produced.
@@ -23,16 +24,17 @@ pub struct RunOutput {
     pub listed: bool,
 }
 
-pub fn run_plan(plan: &Plan, ctx: Arc<Context>, handle: tokio::runtime::Handle, args: &Arguments) -> RunOutput {
+pub fn run_plan(plan: &Plan, ctx: Arc<Context>, waivers: Arc<Vec<Waiver>>, handle: tokio::runtime::Handle, args: &Arguments) -> RunOutput {
     let sink: Arc<Mutex<Vec<(usize, Verdict)>>> = Arc::default();
     let trials = plan
         .cases
         .iter()
         .enumerate()
         .map(|(order, case)| {
-            let (ctx, case, handle, sink) = (ctx.clone(), case.clone(), handle.clone(), sink.clone());
+            let (ctx, case, handle, sink, waivers) = (ctx.clone(), case.clone(), handle.clone(), sink.clone(), waivers.clone());
             Trial::ignorable_test(case.id.clone(), move || {
-                let verdict = handle.block_on(execute::execute(&ctx, &case));
+                let mut verdict = handle.block_on(execute::execute(&ctx, &case));
+                crate::waiver::waive(&mut verdict, &waivers);
                 let result = trial_result(&verdict);
                 sink.lock().expect("verdict sink").push((order, verdict));
                 result
@@ -51,6 +53,7 @@ pub fn run_plan(plan: &Plan, ctx: Arc<Context>, handle: tokio::runtime::Handle, 
 fn trial_result(v: &Verdict) -> Result<Completion, Failed> {
     match v.outcome {
         Outcome::Pass => Ok(Completion::Completed),
+        Outcome::Fail if v.waived.is_some() => Ok(Completion::ignored_with(format!("waived: {}", v.waived.as_deref().unwrap_or("")))),
         Outcome::Skip => Ok(Completion::ignored_with(format!("skip: {}", v.reason.as_deref().unwrap_or("")))),
         Outcome::Fail if v.is_warning() => Ok(Completion::ignored_with(format!("warning (should): {}", render::first_line(v)))),
         Outcome::Fail | Outcome::Error => Err(Failed::from(render::verdict_text(v))),
