@@ -34,22 +34,21 @@ pub fn id_of(item: &Value, pointer: &str) -> Option<String> {
 
 /// Every page holds at most `limit` items.
 pub fn over_limit(pages: &[Page], limit: u64) -> Vec<Finding> {
-    pages
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.items.len() as u64 > limit)
-        .map(|(i, p)| {
-            Finding::new(
-                "pagination.limit",
-                "",
-                json!(limit),
-                json!(p.items.len()),
-                format!("page {} holds {} items, more than limit={limit}", i + 1, p.items.len()),
-            )
-            .on(p.exchange)
-        })
-        .take(MAX_FINDINGS)
-        .collect()
+    // One finding for the whole walk: the first offending page proves it, the rest are counted.
+    let over: Vec<(usize, &Page)> = pages.iter().enumerate().filter(|(_, p)| p.items.len() as u64 > limit).collect();
+    let Some((first, page)) = over.first() else { return vec![] };
+    let others = match over.len() {
+        1 => String::new(),
+        n => format!(" (and {} more of the {} pages walked)", n - 1, pages.len()),
+    };
+    vec![Finding::new(
+        "pagination.limit",
+        "",
+        json!(limit),
+        json!(page.items.len()),
+        format!("page {} holds {} items, more than limit={limit}{others}", first + 1, page.items.len()),
+    )
+    .on(page.exchange)]
 }
 
 /// Items without an id, and ids that appear twice (with the pages they appear on).

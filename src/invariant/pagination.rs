@@ -263,11 +263,15 @@ async fn walk_case(
             ids_after.len()
         ));
     }
-    let mut findings = over_limit(&w.pages, p.page_size);
-    findings.extend(duplicates(&w.pages, &p.id));
+    // Broken links first: they are usually the cause of what the other checks see.
+    let mut findings = Vec::new();
     if follow == Follow::Link {
-        findings.extend(link_findings(&w, p, &query));
+        let mut asked = query.clone();
+        asked.push((p.limit.clone(), p.page_size.to_string()));
+        findings.extend(link_findings(&w, p, &asked));
     }
+    findings.extend(over_limit(&w.pages, p.page_size));
+    findings.extend(duplicates(&w.pages, &p.id));
     if matches!(w.end, End::Complete) {
         let how = if follow == Follow::Link { "following next links".to_string() } else { format!("walking with {}=<last id>", p.marker) };
         // The walk's last page is where the missing items should have shown up by.
@@ -285,6 +289,7 @@ fn link_findings(w: &Walk, p: &Pagination, query: &[(String, String)]) -> Vec<Fi
     let Some(next) = &p.next else { return vec![] };
     let mut out = Vec::new();
     let limit = p.page_size as usize;
+    let mut dropping_pages = 0;
     for (i, page) in w.pages.iter().enumerate() {
         let Some(href) = &page.next else { continue };
         let is_last = i + 1 == w.pages.len();
@@ -315,22 +320,33 @@ fn link_findings(w: &Walk, p: &Pagination, query: &[(String, String)]) -> Vec<Fi
         let parsed = url::Url::parse("http://base/").and_then(|b| b.join(href));
         let Ok(link) = parsed else { continue };
         let pairs: Vec<(String, String)> = link.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        for (k, v) in query {
-            if k == &p.marker {
-                continue;
-            }
-            if !pairs.iter().any(|(lk, lv)| lk == k && lv == v) {
-                out.push(
-                    Finding::new(
-                        "pagination.next-link",
-                        next.pointer.clone(),
-                        json!(format!("{k}={v}")),
-                        json!(href),
-                        format!("the next link of page {} drops `{k}={v}`", i + 1),
-                    )
-                    .on(page.exchange),
-                );
-            }
+        let dropped: Vec<String> = query
+            .iter()
+            .filter(|(k, _)| *k != p.marker)
+            .filter(|(k, v)| !pairs.iter().any(|(lk, lv)| lk == k && lv == v))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        // Once a link drops parameters every later page is fetched without them: the first
+        // such link is the finding, the others are counted.
+        if !dropped.is_empty() {
+            dropping_pages += 1;
+        }
+        if !dropped.is_empty() && dropping_pages == 1 {
+            out.push(
+                Finding::new(
+                    "pagination.next-link",
+                    next.pointer.clone(),
+                    json!(dropped),
+                    json!(href),
+                    format!("the next link of page {} drops `{}`", i + 1, dropped.join("&")),
+                )
+                .on(page.exchange),
+            );
+        }
+    }
+    if dropping_pages > 1 {
+        if let Some(f) = out.iter_mut().find(|f| f.message.contains(" drops `")) {
+            f.message.push_str(&format!(" (so do the links of {} later pages)", dropping_pages - 1));
         }
     }
     if next.last_page == LastPage::NoLink {
