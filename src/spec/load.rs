@@ -120,12 +120,26 @@ fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError
         other => {
             let text = other.to_string();
             let text = text.lines().next().unwrap_or("").trim_start_matches("error: ");
-            // The YAML parser prefixes its message with its own "line N column M: ".
+            // The YAML parser prefixes its message with "line N column M: " and serde suffixes
+            // "at line N, column M"; the position is shown separately.
             let msg = match text.split_once(": ") {
                 Some((head, rest)) if head.starts_with("line ") => rest,
                 _ => text,
             };
-            SpecError::new(path, msg.to_string()).at(source, pos, 1)
+            let msg = msg.split(" at line ").next().unwrap_or(msg);
+            let (msg, hint) = match msg.strip_prefix("data did not match any variant of untagged enum ") {
+                Some("StatusSet") => ("invalid status".to_string(), Some("write a status code (`200`) or a list of them (`[200, 203]`)")),
+                Some("QueryValue") | Some("Scalar") => {
+                    ("invalid query value".to_string(), Some("write a scalar, a list of scalars (a repeated parameter) or `null`"))
+                }
+                Some(other) => (format!("invalid value for {other}"), None),
+                None => (msg.to_string(), None),
+            };
+            let e = SpecError::new(path, msg).at(source, pos, 1);
+            match hint {
+                Some(h) => e.hint(h),
+                None => e,
+            }
         }
     }
 }
@@ -306,6 +320,15 @@ mod tests {
         assert!(text.contains("unknown key `levl`"), "{text}");
         assert!(text.contains("x.yaml:9:5"), "{text}");
         assert!(text.contains("did you mean `level`?"), "{text}");
+    }
+
+    #[test]
+    fn a_bad_status_gets_a_plain_message_and_a_hint() {
+        let src = MINIMAL.replace("status: 200", "status: \"two hundred\"");
+        let e = &load_str(Path::new("x.yaml"), &src).unwrap_err()[0];
+        assert_eq!(e.message, "invalid status");
+        assert_eq!(e.pos.unwrap().line, 10);
+        assert!(e.render().contains("hint: write a status code"), "{}", e.render());
     }
 
     #[test]
