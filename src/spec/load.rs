@@ -267,8 +267,12 @@ impl Validator<'_> {
         match jsonschema::options().with_base_uri(base).should_validate_formats(true).build(&schema.value) {
             Ok(v) => Some(Schema { validator: Arc::new(v), origin, pos }),
             Err(e) => {
-                let hint = (origin != "inline")
-                    .then(|| format!("`$ref` resolves relative to {}", display_path(self.path.parent().unwrap_or(Path::new(".")))));
+                let hint = (origin != "inline").then(|| {
+                    format!(
+                        "`$ref` resolves relative to {}",
+                        display_path(self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+                    )
+                });
                 self.errors.push({
                     let mut err = SpecError::new(self.path, format!("invalid JSON Schema ({origin}): {e}")).at(self.source, pos, 1);
                     if let Some(h) = hint {
