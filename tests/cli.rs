@@ -250,3 +250,13 @@ fn a_waived_failure_is_reported_but_does_not_fail_the_gate() {
     assert_eq!(r["cases"][0]["outcome"], "fail");
     assert!(r["cases"][0]["waived"].is_string());
 }
+
+#[test]
+fn a_catalogue_that_changes_during_a_walk_is_a_skip_not_a_fail() {
+    let url = serve(Mode::Growing);
+    let (out, dir) = run(&url, "growing", &["--", "--exact", "tests/fixtures/listing.yaml::pagination.walk"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let case = &results(&dir)["cases"][0];
+    assert_eq!(case["outcome"], "skip");
+    assert!(case["reason"].as_str().unwrap().starts_with("catalogue changed during the walk"), "{}", case["reason"]);
+}

@@ -26,10 +26,15 @@ pub enum Mode {
     LimitOffByOne,
     /// Never answers.
     Hang,
+    /// Every request adds an image: the catalogue changes under a walk.
+    Growing,
 }
 
-fn catalogue() -> Vec<Value> {
-    (0..12)
+static GROWTH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn catalogue(mode: Mode) -> Vec<Value> {
+    let extra = if let Mode::Growing = mode { GROWTH.fetch_add(1, std::sync::atomic::Ordering::SeqCst) } else { 0 };
+    (0..12 + extra)
         .map(|i| json!({"id": format!("id-{i:02}"), "name": format!("img-{}", i % 5), "min_ram": (i % 3) * 512, "status": if i % 2 == 0 { "active" } else { "queued" }}))
         .collect()
 }
@@ -44,7 +49,7 @@ async fn list(State(mode): State<Mode>, headers: HeaderMap, Query(q): Query<Vec<
         Some(Ok(l)) => l,
         Some(Err(_)) => return (StatusCode::BAD_REQUEST, Json(json!({"error": {"code": "BAD", "message": "bad limit"}}))).into_response(),
     };
-    let mut items = catalogue();
+    let mut items = catalogue(mode);
     if let Some(name) = get("name") {
         items.retain(|i| i["name"] == name.as_str());
     }
