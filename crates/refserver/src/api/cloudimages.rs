@@ -3,7 +3,7 @@
 //! Every parameter of the doc's request table is honoured; unknown parameters are ignored.
 //! Community images are a Glance-only concept and are not listed here.
 
-use super::glance_fields::{write_checksum, write_links};
+use super::glance_fields::{write_checksum, write_dates_tags_links};
 use super::json::JsonOut;
 use super::params::Params;
 use super::properties::{self, Typing};
@@ -15,7 +15,7 @@ use crate::catalog::order::{Dir, SortKey};
 use crate::catalog::parse_uuid;
 use crate::fault::defect::TimeStyle;
 use crate::listing::filter::{Filter, TimeField};
-use crate::listing::{resolve_marker, Listing};
+use crate::listing::Listing;
 use crate::time::{Clock, Cmp};
 
 const DEFAULT_LIMIT: usize = 500;
@@ -95,16 +95,9 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
     if reading.sort_dir_ignored {
         dir = Dir::Desc;
     }
-    let mut listing = Listing::new(key, dir, query::page_size(limit, DEFAULT_LIMIT, MAX_LIMIT, reading));
-    listing.filters = filters;
-    listing.paging = reading.paging;
-    if let Some(text) = marker {
-        listing.marker = Some(
-            resolve_marker(catalog, text, reading.paging.endless)
-                .ok_or_else(|| Rejection::new(INVALID, format!("Invalid parameter marker: image {text} not found.")))?,
-        );
-    }
-    Ok(listing)
+    Listing::new(key, dir, query::page_size(limit, DEFAULT_LIMIT, MAX_LIMIT, reading))
+        .start_after(catalog, filters, reading.paging, marker)
+        .map_err(|text| Rejection::new(INVALID, format!("Invalid parameter marker: image {text} not found.")))
 }
 
 pub(crate) fn render(ctx: &Context, page: &[Image]) -> String {
@@ -150,17 +143,7 @@ pub(crate) fn render(ctx: &Context, page: &[Image]) -> String {
             out.key("deleted_at");
             out.time(image.updated, style);
         }
-        out.key("created_at");
-        out.time(image.created, style);
-        out.key("updated_at");
-        out.time(image.updated, style);
-        out.key("tags");
-        out.begin_array();
-        for tag in image.tags() {
-            out.str(tag);
-        }
-        out.end_array();
-        write_links(&mut out, image);
+        write_dates_tags_links(&mut out, image, style);
         properties::write(&mut out, ctx.catalog, image, Typing::Ims { os_bit_number: r.os_bit_number });
         out.end_object();
     }

@@ -13,7 +13,7 @@ use crate::catalog::image::{Flags, Image, Visibility};
 use crate::catalog::order::{Dir, SortKey};
 use crate::fault::defect::TimeStyle;
 use crate::listing::filter::{Filter, TimeField};
-use crate::listing::{resolve_marker, Listing};
+use crate::listing::Listing;
 use crate::time::{self, Clock, Cmp};
 
 const DEFAULT_LIMIT: usize = 25;
@@ -59,16 +59,9 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
     if reading.sort_key_ignored {
         key = SortKey::CreatedAt;
     }
-    let mut listing = Listing::new(key, dir, query::page_size(limit, DEFAULT_LIMIT, MAX_LIMIT, reading));
-    listing.filters = filters;
-    listing.paging = reading.paging;
-    if let Some(text) = marker {
-        listing.marker = Some(
-            resolve_marker(ctx.catalog, text, reading.paging.endless)
-                .ok_or_else(|| Rejection::new("", format!("No image found with ID {text}")))?,
-        );
-    }
-    Ok(listing)
+    Listing::new(key, dir, query::page_size(limit, DEFAULT_LIMIT, MAX_LIMIT, reading))
+        .start_after(ctx.catalog, filters, reading.paging, marker)
+        .map_err(|text| Rejection::new("", format!("No image found with ID {text}")))
 }
 
 fn sort_keys() -> String {

@@ -3,7 +3,7 @@
 //! Parameters Glance does not know are property filters: an IMS property (`__platform=...`)
 //! filters by it, anything else matches nothing, as a property no image has would upstream.
 
-use super::glance_fields::{write_checksum, write_links};
+use super::glance_fields::{write_checksum, write_dates_tags_links};
 use super::json::JsonOut;
 use super::params::{self, Params};
 use super::properties::{self, Typing};
@@ -15,7 +15,7 @@ use crate::catalog::order::{Dir, SortKey};
 use crate::catalog::parse_uuid;
 use crate::fault::defect::{NextLink, TimeStyle};
 use crate::listing::filter::{Filter, TimeField};
-use crate::listing::{resolve_marker, Listing};
+use crate::listing::Listing;
 use crate::time::{Clock, Cmp};
 
 const DEFAULT_LIMIT: usize = 25;
@@ -105,13 +105,7 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
     let order = sort_order(&keys, &dirs, sort)?;
     let mut listing = Listing::new(order[0].0, order[0].1, query::page_size(limit, DEFAULT_LIMIT, MAX_LIMIT, reading));
     listing.sort = order;
-    listing.filters = filters;
-    listing.paging = reading.paging;
-    if let Some(text) = marker {
-        listing.marker =
-            Some(resolve_marker(catalog, text, reading.paging.endless).ok_or_else(|| bad(format!("No image found with ID {text}")))?);
-    }
-    Ok(listing)
+    listing.start_after(catalog, filters, reading.paging, marker).map_err(|text| bad(format!("No image found with ID {text}")))
 }
 
 fn invalid_key(key: &str) -> Rejection {
@@ -199,17 +193,7 @@ pub(crate) fn render(ctx: &Context, req: &Request, listing: &Listing, page: &[Im
         } else {
             out.uuid(image.id);
         }
-        out.key("created_at");
-        out.time(image.created, style);
-        out.key("updated_at");
-        out.time(image.updated, style);
-        out.key("tags");
-        out.begin_array();
-        for tag in image.tags() {
-            out.str(tag);
-        }
-        out.end_array();
-        write_links(&mut out, image);
+        write_dates_tags_links(&mut out, image, style);
         if image.status == Status::Active {
             out.field_str("stores", "fs");
         }

@@ -15,7 +15,7 @@ use crate::catalog::order::{Dir, SortKey};
 use crate::catalog::write_uuid;
 use crate::fault::defect::{NextLink, TimeStyle};
 use crate::listing::filter::{Filter, TimeField};
-use crate::listing::{resolve_marker, Listing};
+use crate::listing::Listing;
 use crate::time::{self, Clock, Cmp};
 
 const MAX_LIMIT: usize = 1000;
@@ -69,16 +69,9 @@ pub(crate) fn parse(ctx: &Context, req: &Request) -> Result<Listing, Rejection> 
             _ => {}
         }
     }
-    let mut listing = Listing::new(SortKey::CreatedAt, Dir::Desc, query::page_size(limit, MAX_LIMIT, MAX_LIMIT, reading));
-    listing.filters = filters;
-    listing.paging = reading.paging;
-    if let Some(text) = marker {
-        listing.marker = Some(
-            resolve_marker(ctx.catalog, text, reading.paging.endless)
-                .ok_or_else(|| Rejection::new("", format!("HTTP 400 Bad Request: No image found with ID {text}")))?,
-        );
-    }
-    Ok(listing)
+    Listing::new(SortKey::CreatedAt, Dir::Desc, query::page_size(limit, MAX_LIMIT, MAX_LIMIT, reading))
+        .start_after(ctx.catalog, filters, reading.paging, marker)
+        .map_err(|text| Rejection::new("", format!("HTTP 400 Bad Request: No image found with ID {text}")))
 }
 
 /// Nova's status mapping of Glance statuses.

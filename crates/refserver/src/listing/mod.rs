@@ -67,6 +67,23 @@ impl Listing {
     pub(crate) fn new(key: SortKey, dir: Dir, limit: usize) -> Listing {
         Listing { filters: Vec::new(), sort: vec![(key, dir)], marker: None, limit, paging: Paging::default() }
     }
+
+    /// Complete a listing from a request: its filters, paging behaviour and `marker`. `Err`
+    /// carries the marker text when it names no image, for the family to word its rejection.
+    pub(crate) fn start_after<'t>(
+        mut self,
+        catalog: &Catalog,
+        filters: Vec<Filter>,
+        paging: Paging,
+        marker: Option<&'t str>,
+    ) -> Result<Listing, &'t str> {
+        self.filters = filters;
+        self.paging = paging;
+        if let Some(text) = marker {
+            self.marker = Some(resolve_marker(catalog, text, paging.endless).ok_or(text)?);
+        }
+        Ok(self)
+    }
 }
 
 /// The first 64 bits of synthetic ids (`e9d1e550-0000-4000-…`), the last 62 bits count.
