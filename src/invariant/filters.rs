@@ -322,10 +322,8 @@ async fn changed(
     id: &str,
 ) -> Option<Conclusion> {
     let again = full_listing(session, p, query).await.ok()?;
-    let before: BTreeSet<String> = items.iter().filter_map(|i| id_of(i, id)).collect();
-    let after: BTreeSet<String> = ids(&again.pages, id).into_iter().collect();
-    (before != after)
-        .then(|| Conclusion::Skip(format!("catalogue changed during the walk ({} items before, {} after)", before.len(), after.len())))
+    let before: Vec<String> = items.iter().filter_map(|i| id_of(i, id)).collect();
+    super::pagination::catalogue_changed(&before, &ids(&again.pages, id))
 }
 
 async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::Pagination, sound: bool, chosen: &[usize]) -> Conclusion {

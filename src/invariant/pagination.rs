@@ -105,6 +105,13 @@ pub async fn full_listing(session: &mut Session<'_>, p: &Pagination, query: Vec<
     }
 }
 
+/// A skip when two listings of the same catalogue hold different ids: the catalogue changed
+/// under the walk, so nothing it saw proves a contract break.
+pub fn catalogue_changed(before: &[String], after: &[String]) -> Option<Conclusion> {
+    (before.iter().collect::<BTreeSet<_>>() != after.iter().collect::<BTreeSet<_>>())
+        .then(|| Conclusion::Skip(format!("catalogue changed during the walk ({} items before, {} after)", before.len(), after.len())))
+}
+
 /// Turn the end of a walk plus findings into a conclusion.
 pub fn conclude(end: &End, mut findings: Vec<Finding>) -> Conclusion {
     match end {
@@ -255,13 +262,9 @@ async fn walk_case(
         Ok(w) => w,
         Err(c) => return c,
     };
-    let (ids_before, ids_after) = (ids(&before.pages, &p.id), ids(&after.pages, &p.id));
-    if ids_before.iter().collect::<BTreeSet<_>>() != ids_after.iter().collect::<BTreeSet<_>>() {
-        return Conclusion::Skip(format!(
-            "catalogue changed during the walk ({} items before, {} after)",
-            ids_before.len(),
-            ids_after.len()
-        ));
+    let ids_before = ids(&before.pages, &p.id);
+    if let Some(skip) = catalogue_changed(&ids_before, &ids(&after.pages, &p.id)) {
+        return skip;
     }
     // Broken links first: they are usually the cause of what the other checks see.
     let mut findings = Vec::new();
