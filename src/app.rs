@@ -10,8 +10,11 @@ use crate::exit;
 use crate::http::{Http, HttpConfig};
 use crate::plan::{Plan, Target};
 use crate::redact::{is_secret_header, Redactor};
-use crate::report::{self, RunInfo, TargetInfo};
-use crate::run::{run_plan, session::Context};
+use crate::report::{self, files, stream::JsonLines, RunInfo, TargetInfo};
+use crate::run::event::{Event, Events, Reporter};
+use crate::run::session::{Context, TargetState};
+use crate::run::stop::{self, Stop};
+use crate::run::Runner;
 use crate::verdict::Summary;
 
 pub fn main(cli: Cli) -> ExitCode {
@@ -32,22 +35,116 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime")
 }
 
-fn run(mut args: RunArgs, list: bool) -> ExitCode {
-    if list && !args.libtest.iter().any(|a| a == "--list") {
-        args.libtest.push("--list".into());
-    }
-    let libtest = match <libtest_mimic::Arguments as clap::Parser>::try_parse_from(
-        std::iter::once("specgate run --".to_string()).chain(args.libtest.iter().cloned()),
-    ) {
+fn run(args: RunArgs, list: bool) -> ExitCode {
+    let libtest = match libtest_arguments(&args, list) {
         Ok(a) => a,
+        Err(code) => return code,
+    };
+    let list = libtest.list;
+    let (specs, waivers) = match load(&args) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let settings = match Settings::of(&args) {
+        Ok(s) => s,
+        Err(e) => return usage(e),
+    };
+    let rt = runtime();
+    let (targets, embedded) = match pick_targets(&args, settings.targets.clone(), list, &rt) {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
+    let plan = Plan::new(&specs, &targets);
+    if list {
+        let _listed =
+            libtest_mimic::run(&libtest, plan.cases.iter().map(|c| libtest_mimic::Trial::test(c.id.clone(), || Ok(()))).collect());
+        return exit::code(exit::PASSED);
+    }
+    let info = RunInfo {
+        specgate: env!("CARGO_PKG_VERSION").to_string(),
+        targets: targets.iter().map(|t| TargetInfo { name: t.name.clone(), url: t.url.to_string() }).collect(),
+        seed: args.seed,
+        budget: args.budget,
+        specs: specs.iter().map(|s| s.path.clone()).collect(),
+        stopped: None,
+    };
+    let (events, written) = match reporters(&args, info.clone()) {
+        Ok(r) => r,
+        Err(e) => return usage(e),
+    };
+    let ctx = Arc::new(Context {
+        http: settings.http,
+        vars: settings.vars,
+        headers: settings.headers,
+        path_map: settings.path_map,
+        budget: args.budget,
+        case_timeout: Duration::from_secs_f64(args.case_timeout),
+        seed: args.seed,
+        snapshot_dir: args.snapshot_dir.clone(),
+        update_snapshots: args.update_snapshots,
+        targets: targets.iter().map(|t| (t.name.clone(), TargetState::new(args.rps))).collect(),
+        events: events.clone(),
+    });
+
+    // Run: every selected case ends with a verdict, also when the run is stopped early.
+    let stop = Stop::new(stop::grace_for(args.deadline));
+    stop::watch_signals(&stop, rt.handle());
+    if let Some(d) = args.deadline {
+        stop::arm_deadline(&stop, d, rt.handle());
+    }
+    let jobs = libtest.test_threads.unwrap_or(args.jobs);
+    events.emit(Event::RunStarted { specgate: &info.specgate, targets: &info.targets, cases: Runner::selected(&plan, &libtest), jobs });
+    let runner = Runner { ctx, waivers: Arc::new(waivers), runtime: rt.handle().clone(), stop: stop.clone() };
+    let mut output = runner.run(&plan, &libtest);
+    if let Some(server) = embedded {
+        rt.block_on(server.shutdown());
+    }
+
+    // Report: the file reporter writes when it sees the run finish.
+    let stale = crate::waiver::apply(&mut output.verdicts, &runner.waivers);
+    for w in &stale {
+        eprintln!("specgate: warning: waiver for `{}` matched no failure (stale?)", w.case);
+    }
+    let summary = Summary::of(&output.verdicts);
+    let stopped = stop.reason();
+    events.emit(Event::RunFinished { summary: &summary, stopped: stopped.map(|r| r.kind()) });
+    eprintln!("specgate: {}", crate::render::cost(&output.verdicts, 5));
+    if let Some(reason) = stopped {
+        eprintln!("specgate: the run was stopped early: {reason}; unfinished cases are `error`");
+    }
+    match written.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        Some(Ok(files)) => eprintln!("specgate: {summary}; reports: {}", describe(&files, &args.report_dir)),
+        Some(Err(e)) => eprintln!("specgate: cannot write reports to {}: {e}", args.report_dir.display()),
+        None => eprintln!("specgate: the reports were not written"),
+    }
+    exit::code(summary.exit_code(output.selected, stopped.is_some()))
+}
+
+/// The libtest arguments after `--`, with `--jobs` as the thread count unless
+/// `--test-threads` is given.
+fn libtest_arguments(args: &RunArgs, list: bool) -> Result<libtest_mimic::Arguments, ExitCode> {
+    let mut raw = args.libtest.clone();
+    if list && !raw.iter().any(|a| a == "--list") {
+        raw.push("--list".into());
+    }
+    match <libtest_mimic::Arguments as clap::Parser>::try_parse_from(std::iter::once("specgate run --".to_string()).chain(raw)) {
+        Ok(mut a) => {
+            if args.jobs == 0 {
+                return Err(usage("--jobs must be at least 1"));
+            }
+            a.test_threads = a.test_threads.or(Some(args.jobs));
+            Ok(a)
+        }
         Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp) => {
             print!("{e}");
-            return exit::code(exit::PASSED);
+            Err(exit::code(exit::PASSED))
         }
-        Err(e) => return usage(format!("in the libtest arguments after `--`: {}", e.to_string().trim_start_matches("error: "))),
-    };
+        Err(e) => Err(usage(format!("in the libtest arguments after `--`: {}", e.to_string().trim_start_matches("error: ")))),
+    }
+}
 
-    // Load.
+/// Load the specs and the waivers; any error is shown and nothing runs.
+fn load(args: &RunArgs) -> Result<(Vec<Arc<crate::spec::Spec>>, Vec<crate::waiver::Waiver>), ExitCode> {
     let specs = match crate::spec::load_all(&args.paths) {
         Ok(s) => s,
         Err(errors) => {
@@ -55,89 +152,89 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
                 eprint!("{}", e.render());
             }
             eprintln!("{} spec error(s); nothing was run", errors.len());
-            return exit::code(exit::USAGE);
+            return Err(exit::code(exit::USAGE));
         }
     };
-    let specs: Vec<Arc<_>> = specs.into_iter().map(Arc::new).collect();
     let waivers = match &args.waivers {
-        Some(path) => match crate::waiver::load(path) {
-            Ok(w) => w,
-            Err(e) => {
-                eprint!("{}", e.render());
-                return exit::code(exit::USAGE);
-            }
-        },
+        Some(path) => crate::waiver::load(path).map_err(|e| {
+            eprint!("{}", e.render());
+            exit::code(exit::USAGE)
+        })?,
         None => Vec::new(),
     };
+    Ok((specs.into_iter().map(Arc::new).collect(), waivers))
+}
 
-    // Settings.
-    let mut vars = std::collections::BTreeMap::new();
-    for v in &args.vars {
-        match cli::key_value(v, "--var") {
-            Ok((k, val)) => {
-                vars.insert(k, val);
-            }
-            Err(e) => return usage(e),
-        }
-    }
-    let mut headers = Vec::new();
-    let mut secrets = Vec::new();
-    for h in &args.headers {
-        match cli::header(h) {
-            Ok((k, v)) => {
-                if is_secret_header(&k) {
-                    secrets.push(v.clone());
-                }
-                headers.push((k, v));
-            }
-            Err(e) => return usage(e),
-        }
-    }
-    if let Some(t) = args.token.as_ref().filter(|t| !t.is_empty()) {
-        secrets.push(t.clone());
-        headers.push(("X-Auth-Token".into(), t.clone()));
-    }
-    let mut path_map = Vec::new();
-    for m in &args.path_map {
-        match cli::key_value(m, "--map-path") {
-            Ok(kv) => path_map.push(kv),
-            Err(e) => return usage(e),
-        }
-    }
-    let mut targets = Vec::new();
-    for t in &args.targets {
-        match cli::target(t) {
-            Ok((name, url)) => {
-                if targets.iter().any(|x: &Target| x.name == name) {
-                    return usage(format!("two targets are named `{name}`; name them with NAME=URL"));
-                }
-                targets.push(Target { name, url, vars: Default::default() })
-            }
-            Err(e) => return usage(e),
-        }
-    }
-    if !targets.is_empty() && !args.faults.is_empty() {
-        return usage("--fault applies to the embedded reference server only (run without --target)");
-    }
-    for (flag, secs) in [("--timeout", args.timeout), ("--case-timeout", args.case_timeout)] {
-        if !(secs > 0.0 && secs.is_finite()) {
-            return usage(format!("{flag} must be a positive number of seconds"));
-        }
-    }
-    let redactor = Redactor::new(secrets);
-    let http_config = HttpConfig {
-        timeout: Duration::from_secs_f64(args.timeout),
-        max_body: args.max_body,
-        retries: args.retries,
-        ..HttpConfig::default()
-    };
-    let http = match Http::new(http_config, redactor) {
-        Ok(h) => h,
-        Err(e) => return usage(e),
-    };
+/// The run's settings from the command line, checked before anything starts.
+struct Settings {
+    vars: std::collections::BTreeMap<String, String>,
+    headers: Vec<(String, String)>,
+    path_map: Vec<(String, String)>,
+    targets: Vec<Target>,
+    http: Http,
+}
 
-    let rt = runtime();
-    // The embedded target, only when no --target is given (and not needed to list).
+impl Settings {
+    fn of(args: &RunArgs) -> Result<Settings, String> {
+        let mut vars = std::collections::BTreeMap::new();
+        for v in &args.vars {
+            let (k, val) = cli::key_value(v, "--var")?;
+            vars.insert(k, val);
+        }
+        let mut headers = Vec::new();
+        let mut secrets = Vec::new();
+        for h in &args.headers {
+            let (k, v) = cli::header(h)?;
+            if is_secret_header(&k) {
+                secrets.push(v.clone());
+            }
+            headers.push((k, v));
+        }
+        if let Some(t) = args.token.as_ref().filter(|t| !t.is_empty()) {
+            secrets.push(t.clone());
+            headers.push(("X-Auth-Token".into(), t.clone()));
+        }
+        let path_map = args.path_map.iter().map(|m| cli::key_value(m, "--map-path")).collect::<Result<Vec<_>, _>>()?;
+        let mut targets: Vec<Target> = Vec::new();
+        for t in &args.targets {
+            let (name, url) = cli::target(t)?;
+            if targets.iter().any(|x| x.name == name) {
+                return Err(format!("two targets are named `{name}`; name them with NAME=URL"));
+            }
+            targets.push(Target { name, url, vars: Default::default() });
+        }
+        if !targets.is_empty() && !args.faults.is_empty() {
+            return Err("--fault applies to the embedded reference server only (run without --target)".into());
+        }
+        for (flag, secs) in [("--timeout", args.timeout), ("--case-timeout", args.case_timeout)] {
+            if !(secs > 0.0 && secs.is_finite()) {
+                return Err(format!("{flag} must be a positive number of seconds"));
+            }
+        }
+        if let Some(rps) = args.rps {
+            if !(rps > 0.0 && rps.is_finite()) {
+                return Err("--rps must be a positive number of requests per second".into());
+            }
+        }
+        let http_config = HttpConfig {
+            timeout: Duration::from_secs_f64(args.timeout),
+            max_body: args.max_body,
+            retries: args.retries,
+            ..HttpConfig::default()
+        };
+        let http = Http::new(http_config, Redactor::new(secrets))?;
+        Ok(Settings { vars, headers, path_map, targets, http })
+    }
+}
+
+/// The targets of the run: the given ones, or the embedded reference server (started only
+/// when cases will run).
+fn pick_targets(
+    args: &RunArgs,
+    mut targets: Vec<Target>,
+    list: bool,
+    rt: &tokio::runtime::Runtime,
+) -> Result<(Vec<Arc<Target>>, Option<crate::embedded::Running>), String> {
     let mut embedded = None;
     if targets.is_empty() {
         if list {
@@ -147,59 +244,27 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
                 vars: Default::default(),
             });
         } else {
-            match rt.block_on(crate::embedded::start(args.images, args.catalog_seed, args.faults.clone())) {
-                Ok((running, target)) => {
-                    eprintln!("specgate: no --target given; testing the embedded reference server at {}", target.url);
-                    targets.push(target);
-                    embedded = Some(running);
-                }
-                Err(e) => return usage(format!("cannot start the embedded reference server: {e}")),
-            }
+            let (running, target) = rt
+                .block_on(crate::embedded::start(args.images, args.catalog_seed, args.faults.clone()))
+                .map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
+            eprintln!("specgate: no --target given; testing the embedded reference server at {}", target.url);
+            targets.push(target);
+            embedded = Some(running);
         }
     }
-    let targets: Vec<Arc<Target>> = targets.into_iter().map(Arc::new).collect();
+    Ok((targets.into_iter().map(Arc::new).collect(), embedded))
+}
 
-    // Plan and run.
-    let plan = Plan::new(&specs, &targets);
-    let ctx = Arc::new(Context {
-        http,
-        vars,
-        headers,
-        path_map,
-        budget: args.budget,
-        case_timeout: Duration::from_secs_f64(args.case_timeout),
-        seed: args.seed,
-        snapshot_dir: args.snapshot_dir.clone(),
-        update_snapshots: args.update_snapshots,
-    });
-    let waivers = Arc::new(waivers);
-    let mut output = run_plan(&plan, ctx, waivers.clone(), rt.handle().clone(), &libtest);
-    if let Some(server) = embedded {
-        rt.block_on(server.shutdown());
+/// The event bus and its reporters: the live stream if asked for, and the report files.
+fn reporters(args: &RunArgs, info: RunInfo) -> Result<(Arc<Events>, files::Written), String> {
+    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
+    if let Some(path) = &args.events {
+        let file = std::fs::File::create(path).map_err(|e| format!("--events {}: {e}", path.display()))?;
+        reporters.push(Box::new(JsonLines::new(std::io::BufWriter::new(file))));
     }
-    if output.listed {
-        return exit::code(exit::PASSED);
-    }
-
-    // Report.
-    let info = RunInfo {
-        specgate: env!("CARGO_PKG_VERSION").to_string(),
-        targets: targets.iter().map(|t| TargetInfo { name: t.name.clone(), url: t.url.to_string() }).collect(),
-        seed: args.seed,
-        budget: args.budget,
-        specs: specs.iter().map(|s| s.path.clone()).collect(),
-    };
-    let stale = crate::waiver::apply(&mut output.verdicts, &waivers);
-    for w in &stale {
-        eprintln!("specgate: warning: waiver for `{}` matched no failure (stale?)", w.case);
-    }
-    let summary = Summary::of(&output.verdicts);
-    eprintln!("specgate: {}", crate::render::cost(&output.verdicts, 5));
-    match report::write_all(&args.report_dir, &info, &output.verdicts) {
-        Ok(files) => eprintln!("specgate: {summary}; reports: {}", describe(&files, &args.report_dir)),
-        Err(e) => eprintln!("specgate: cannot write reports to {}: {e}", args.report_dir.display()),
-    }
-    exit::code(summary.exit_code(output.selected))
+    let (files, written) = files::Files::new(args.report_dir.clone(), info);
+    reporters.push(Box::new(files));
+    Ok((Arc::new(Events::new(reporters)), written))
 }
 
 fn describe(files: &[std::path::PathBuf], dir: &Path) -> String {
@@ -221,7 +286,7 @@ fn combine(args: ReportArgs) -> ExitCode {
             return exit::code(exit::USAGE);
         }
     }
-    exit::code(summary.exit_code(verdicts.len()))
+    exit::code(summary.exit_code(verdicts.len(), info.stopped.is_some()))
 }
 
 fn serve(args: ServeArgs) -> ExitCode {

@@ -60,9 +60,24 @@ pub struct RunArgs {
     /// Seconds one request may take (headers and body).
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
-    /// How many times a 429 answer is retried (honouring `Retry-After`, at most 2 s each).
+    /// How many times a 429, 502, 503, 504 or failed connect is retried (jittered exponential
+    /// backoff, honouring `Retry-After`; at most 2 s each, 10 s in all per request).
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
+    /// Cases in flight at once (walks inside one case stay sequential). `--test-threads` after
+    /// `--` overrides it.
+    #[arg(long, short = 'j', default_value_t = crate::run::DEFAULT_JOBS, value_parser = clap::value_parser!(usize))]
+    pub jobs: usize,
+    /// Most requests per second sent to each target, shared by all its cases.
+    #[arg(long, value_name = "N")]
+    pub rps: Option<f64>,
+    /// Bound on the whole run, e.g. `90s`, `10m`: no case starts after it, running ones are cut
+    /// at it, and the reports are written.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub deadline: Option<std::time::Duration>,
+    /// Write the live event stream to FILE, one JSON object per line (see docs/events.md).
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
     /// Largest response body read, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub max_body: usize,
@@ -115,6 +130,19 @@ pub struct ServeArgs {
     pub list_faults: bool,
 }
 
+/// `90s`, `10m`, `1h30m` (or a plain number of seconds) → a positive duration.
+pub fn duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = match s.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs >= 0.0 => std::time::Duration::from_secs_f64(secs),
+        Ok(_) => return Err(format!("`{s}` is not a duration")),
+        Err(_) => humantime::parse_duration(s.trim()).map_err(|e| format!("`{s}` is not a duration like 90s or 10m: {e}"))?,
+    };
+    if d.is_zero() {
+        return Err("a duration must be positive".into());
+    }
+    Ok(d)
+}
+
 /// `KEY=VALUE` → (KEY, VALUE).
 pub fn key_value(s: &str, what: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
@@ -162,6 +190,15 @@ mod tests {
         assert_eq!(n, "127.0.0.1:9292");
         assert!(target("ftp://x").is_err());
         assert!(target("nonsense").is_err());
+    }
+
+    #[test]
+    fn durations_with_units_or_plain_seconds() {
+        assert_eq!(duration("90s"), Ok(std::time::Duration::from_secs(90)));
+        assert_eq!(duration("1h30m"), Ok(std::time::Duration::from_secs(5400)));
+        assert_eq!(duration("2.5"), Ok(std::time::Duration::from_millis(2500)));
+        assert!(duration("0s").is_err());
+        assert!(duration("soon").unwrap_err().contains("90s"));
     }
 
     #[test]

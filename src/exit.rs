@@ -12,6 +12,9 @@ pub const USAGE: u8 = 2;
 pub const ERRORED: u8 = 3;
 /// The filters selected no case.
 pub const NOTHING_SELECTED: u8 = 4;
+/// No `fail`, but the run was stopped (SIGINT, SIGTERM or `--deadline`) before every case
+/// finished; the unfinished cases are `error`. (A second signal exits at once with 130.)
+pub const STOPPED: u8 = 5;
 
 pub fn code(c: u8) -> ExitCode {
     ExitCode::from(c)

@@ -1,9 +1,11 @@
 //! The HTTP layer: one shared reqwest client, bounded requests, recorded exchanges.
 //!
 //! Every request is bounded in time (`timeout`, covering headers and body) and size
-//! (`max_body`), redirects are capped, and 429 answers are retried a bounded number of times
-//! honouring `Retry-After`. Whatever happens, the caller gets an [`Exchange`]: a transport
-//! failure is data (an `error` verdict later), never a panic or a hang.
+//! (`max_body`), and redirects are capped. A 429, 502, 503 or 504 answer and a failed connect
+//! are retried with jittered exponential backoff (honouring `Retry-After` in both its forms),
+//! bounded in count (`retries`) and in total waiting (`max_retry_total`). Whatever happens, the
+//! caller gets an [`Exchange`]: a transport failure is data (an `error` verdict later), never a
+//! panic or a hang.
 
 use std::time::{Duration, Instant};
 
@@ -18,15 +20,23 @@ pub struct HttpConfig {
     pub timeout: Duration,
     /// Largest body read; a larger one is a transport error.
     pub max_body: usize,
-    /// How many times a 429 is retried.
+    /// How many times a retryable failure is retried.
     pub retries: u32,
-    /// Longest `Retry-After` honoured (longer ones are shortened to this).
+    /// Longest single wait (`Retry-After` or backoff) before a retry.
     pub max_retry_wait: Duration,
+    /// Most time one request may spend waiting between its attempts, in all.
+    pub max_retry_total: Duration,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { timeout: Duration::from_secs(10), max_body: 16 * 1024 * 1024, retries: 2, max_retry_wait: Duration::from_secs(2) }
+        HttpConfig {
+            timeout: Duration::from_secs(10),
+            max_body: 16 * 1024 * 1024,
+            retries: 2,
+            max_retry_wait: Duration::from_secs(2),
+            max_retry_total: Duration::from_secs(10),
+        }
     }
 }
 
@@ -43,8 +53,48 @@ pub enum TransportError {
     Redirects(String),
     #[error("rate limited: still 429 after {0} retries")]
     RateLimited(u32),
+    #[error("unavailable: still {status} after {retries} retries")]
+    Unavailable { status: u16, retries: u32 },
     #[error("{0}")]
     Other(String),
+}
+
+impl TransportError {
+    /// Whether this failure says something about the target's health (it did not answer
+    /// usefully), as opposed to an answer that was merely too big or redirected in circles.
+    pub fn is_target_failure(&self) -> bool {
+        !matches!(self, TransportError::TooLarge(_) | TransportError::Redirects(_))
+    }
+}
+
+/// Why an attempt may be worth repeating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retryable {
+    RateLimited,
+    Unavailable(u16),
+    Connect,
+}
+
+impl Retryable {
+    fn of(ex: &Exchange) -> Option<Retryable> {
+        match (&ex.error, ex.status) {
+            (Some(TransportError::Connect(_)), _) => Some(Retryable::Connect),
+            (Some(_), _) => None,
+            (None, Some(429)) => Some(Retryable::RateLimited),
+            (None, Some(s @ (502..=504))) => Some(Retryable::Unavailable(s)),
+            _ => None,
+        }
+    }
+}
+
+/// The wait a `Retry-After` value asks for: delay-seconds or an HTTP-date.
+fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// A request and what came back.
@@ -129,30 +179,43 @@ impl Http {
         &self.redactor
     }
 
-    /// Send `req`, retrying 429s; never fails, never exceeds the configured bounds.
+    /// Send `req`, retrying what is worth retrying; never fails, never exceeds the configured
+    /// bounds: at most `retries + 1` attempts of `timeout` each, and `max_retry_total` of waiting.
     pub async fn send(&self, req: &Request) -> Exchange {
+        use backon::BackoffBuilder;
         let started = Instant::now();
-        let mut attempt = 0;
+        let mut delays = backon::ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(200))
+            .with_max_delay(self.config.max_retry_wait)
+            .with_factor(2.0)
+            .with_jitter()
+            .with_max_times(self.config.retries as usize)
+            .build();
+        let (mut attempt, mut waited) = (0u32, Duration::ZERO);
         loop {
             let mut ex = self.send_once(req).await;
-            if ex.status == Some(429) && ex.error.is_none() {
-                if attempt >= self.config.retries {
-                    ex.error = Some(TransportError::RateLimited(attempt));
+            let Some(why) = Retryable::of(&ex) else {
+                ex.elapsed = started.elapsed();
+                return ex;
+            };
+            let advised = ex.header("retry-after").and_then(|v| retry_after(v, std::time::SystemTime::now()));
+            let wait = delays.next().map(|backoff| advised.unwrap_or(backoff).min(self.config.max_retry_wait));
+            match wait {
+                Some(wait) if waited + wait <= self.config.max_retry_total => {
+                    tokio::time::sleep(wait).await;
+                    waited += wait;
+                    attempt += 1;
+                }
+                _ => {
+                    match why {
+                        Retryable::RateLimited => ex.error = Some(TransportError::RateLimited(attempt)),
+                        Retryable::Unavailable(status) => ex.error = Some(TransportError::Unavailable { status, retries: attempt }),
+                        Retryable::Connect => {}
+                    }
                     ex.elapsed = started.elapsed();
                     return ex;
                 }
-                attempt += 1;
-                let wait = ex
-                    .header("retry-after")
-                    .and_then(|v| v.trim().parse::<f64>().ok())
-                    .map(|s| Duration::from_secs_f64(s.max(0.0)))
-                    .unwrap_or(Duration::from_millis(200))
-                    .min(self.config.max_retry_wait);
-                tokio::time::sleep(wait).await;
-                continue;
             }
-            ex.elapsed = started.elapsed();
-            return ex;
         }
     }
 
@@ -237,5 +300,40 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         e.to_string()
     } else {
         parts.join(": ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_and_http_dates() {
+        let now = httpdate::parse_http_date("Sat, 28 Nov 2026 06:00:00 GMT").unwrap();
+        assert_eq!(retry_after("3", now), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after(" 0.5 ", now), Some(Duration::from_millis(500)));
+        assert_eq!(retry_after("Sat, 28 Nov 2026 06:00:07 GMT", now), Some(Duration::from_secs(7)));
+        // A date in the past means "now".
+        assert_eq!(retry_after("Sat, 28 Nov 2026 05:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(retry_after("-1", now), None);
+        assert_eq!(retry_after("soon", now), None);
+    }
+
+    fn exchange(status: Option<u16>, error: Option<TransportError>) -> Exchange {
+        Exchange { method: "GET".into(), url: "u".into(), status, headers: vec![], body: vec![], elapsed: Duration::ZERO, error }
+    }
+
+    #[test]
+    fn what_is_retried() {
+        assert_eq!(Retryable::of(&exchange(Some(429), None)), Some(Retryable::RateLimited));
+        for s in [502, 503, 504] {
+            assert_eq!(Retryable::of(&exchange(Some(s), None)), Some(Retryable::Unavailable(s)));
+        }
+        assert_eq!(Retryable::of(&exchange(None, Some(TransportError::Connect("refused".into())))), Some(Retryable::Connect));
+        // A timeout is not retried: it would multiply the wait on a hanging target.
+        assert_eq!(Retryable::of(&exchange(None, Some(TransportError::Timeout(1)))), None);
+        for s in [200, 400, 404, 500, 501] {
+            assert_eq!(Retryable::of(&exchange(Some(s), None)), None);
+        }
     }
 }

@@ -160,12 +160,15 @@ impl Summary {
         s
     }
 
-    /// The process exit code for this run (see `exit`).
-    pub fn exit_code(&self, selected: usize) -> u8 {
+    /// The process exit code for this run (see `exit`): a contract failure outranks a run
+    /// stopped early, which outranks a case that could not be checked.
+    pub fn exit_code(&self, selected: usize, stopped: bool) -> u8 {
         if selected == 0 {
             crate::exit::NOTHING_SELECTED
         } else if self.failed > 0 {
             crate::exit::FAILED
+        } else if stopped {
+            crate::exit::STOPPED
         } else if self.errored > 0 {
             crate::exit::ERRORED
         } else {
@@ -211,15 +214,15 @@ mod tests {
         let s = Summary::of(&[verdict(Outcome::Pass, Level::Must), verdict(Outcome::Fail, Level::Should)]);
         assert_eq!(s.warnings, 1);
         assert_eq!(s.failed, 0);
-        assert_eq!(s.exit_code(2), crate::exit::PASSED);
+        assert_eq!(s.exit_code(2, false), crate::exit::PASSED);
     }
 
     #[test]
     fn fail_outranks_error() {
         let s = Summary::of(&[verdict(Outcome::Error, Level::Must), verdict(Outcome::Fail, Level::Must)]);
-        assert_eq!(s.exit_code(2), crate::exit::FAILED);
+        assert_eq!(s.exit_code(2, false), crate::exit::FAILED);
         let s = Summary::of(&[verdict(Outcome::Error, Level::Must), verdict(Outcome::Skip, Level::Must)]);
-        assert_eq!(s.exit_code(2), crate::exit::ERRORED);
+        assert_eq!(s.exit_code(2, false), crate::exit::ERRORED);
     }
 
     #[test]
@@ -228,12 +231,20 @@ mod tests {
         v.waived = Some("known upstream deviation".into());
         let s = Summary::of(&[v]);
         assert_eq!((s.failed, s.waived), (0, 1));
-        assert_eq!(s.exit_code(1), crate::exit::PASSED);
+        assert_eq!(s.exit_code(1, false), crate::exit::PASSED);
+    }
+
+    #[test]
+    fn a_stopped_run_has_its_own_code_unless_something_failed() {
+        let s = Summary::of(&[verdict(Outcome::Error, Level::Must)]);
+        assert_eq!(s.exit_code(1, true), crate::exit::STOPPED);
+        let s = Summary::of(&[verdict(Outcome::Fail, Level::Must), verdict(Outcome::Error, Level::Must)]);
+        assert_eq!(s.exit_code(2, true), crate::exit::FAILED);
     }
 
     #[test]
     fn nothing_selected_has_its_own_code() {
-        assert_eq!(Summary::default().exit_code(0), crate::exit::NOTHING_SELECTED);
+        assert_eq!(Summary::default().exit_code(0, false), crate::exit::NOTHING_SELECTED);
     }
 }
 

@@ -11,6 +11,9 @@ use crate::run::session::Session;
 use crate::spec::model::{NextLink, NextStyle, Pagination};
 use crate::verdict::Finding;
 
+/// Most items one walk keeps: bounds a case's memory on a huge or endless listing.
+pub const MAX_WALK_ITEMS: usize = 100_000;
+
 /// How the walk moves to the next page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Follow {
@@ -86,8 +89,9 @@ pub async fn fetch_page(
             .on(i),
         )));
     }
-    let body = ex.json().map_err(|m| End::Stuck(format!("{} {}: {m}", ex.method, ex.url)))?;
-    let Some(items) = body.pointer(&pagination.items).and_then(Value::as_array) else {
+    let mut body = ex.json().map_err(|m| End::Stuck(format!("{} {}: {m}", ex.method, ex.url)))?;
+    let next = pagination.next.as_ref().and_then(|n| next_link(&body, n));
+    let Some(Value::Array(mut items)) = body.pointer_mut(&pagination.items).map(Value::take) else {
         let keys: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
         return Err(End::Broken(Box::new(
             Finding::new(
@@ -100,8 +104,19 @@ pub async fn fetch_page(
             .on(i),
         )));
     };
-    let next = pagination.next.as_ref().and_then(|n| next_link(&body, n));
-    Ok(Page { exchange: i, url: ex.url.clone(), items: items.clone(), next })
+    // A walk keeps what the invariants read of each item, not the pages: memory stays
+    // proportional to the catalogue's ids and keys, whatever the pages weigh.
+    if let Some(members) = session.spec.item_members() {
+        for item in &mut items {
+            if let Value::Object(fields) = item {
+                // A new map rather than `retain`, which would keep the full map's capacity.
+                *fields = std::mem::take(fields).into_iter().filter(|(k, _)| members.contains(k)).collect();
+            }
+        }
+    }
+    let url = ex.url.clone();
+    session.exchanges[i].body = Vec::new();
+    Ok(Page { exchange: i, url, items, next })
 }
 
 /// Walk `listing` from its first page, at most `max_pages` pages.
@@ -114,6 +129,11 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
     if let Some(l) = listing.limit {
         query.push((p.limit.clone(), l.to_string()));
     }
+    let whole = max_pages == usize::MAX;
+    let mut kept = 0usize;
+    if let Some(reason) = session.unending().filter(|_| whole) {
+        return Walk { pages, end: End::Stuck(reason) };
+    }
     let mut url = match session.url(&query) {
         Ok(u) => u,
         Err(e) => return Walk { pages, end: End::Stuck(e) },
@@ -124,8 +144,19 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
         }
         let page = match fetch_page(session, p, url.clone(), listing.headers.clone()).await {
             Ok(page) => page,
-            Err(end) => return Walk { pages, end },
+            Err(end) => {
+                if whole && matches!(end, End::Stuck(_)) && session.budget_spent() {
+                    session.mark_unending(&format!("did not end within the request budget ({} pages)", pages.len()));
+                }
+                return Walk { pages, end };
+            }
         };
+        kept += page.items.len();
+        if whole && kept > MAX_WALK_ITEMS {
+            pages.push(page);
+            let reason = session.mark_unending(&format!("holds more than {MAX_WALK_ITEMS} items after {} pages", pages.len()));
+            return Walk { pages, end: End::Stuck(reason) };
+        }
         let short = listing.limit.is_some_and(|l| (page.items.len() as u64) < l);
         let empty = page.items.is_empty();
         let last_id = page.items.last().and_then(|i| id_of(i, &p.id));

@@ -2,10 +2,12 @@
 //! They never do HTTP; they only read verdicts (and the previous run's `results.json`).
 
 pub mod compare;
+pub mod files;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod stream;
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +23,9 @@ pub struct RunInfo {
     pub seed: u64,
     pub budget: usize,
     pub specs: Vec<String>,
+    /// Why the run ended before every case finished (`interrupted`, `deadline`), if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -5,12 +5,12 @@ use std::time::Instant;
 use crate::check::{check_response, Checked, Expectation};
 use crate::invariant;
 use crate::plan::{merge_query, PlannedCase, Work};
-use crate::run::session::{Context, Session};
-use crate::verdict::{Conclusion, Outcome, Verdict};
+use crate::run::session::{Context, Session, Trace};
+use crate::verdict::{Conclusion, ExchangeRecord, Outcome, Verdict};
 
-pub async fn execute(ctx: &Context, case: &PlannedCase) -> Verdict {
+pub async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace) -> Verdict {
     let started = Instant::now();
-    let mut session = Session::new(ctx, &case.spec, &case.target);
+    let mut session = Session::new(ctx, &case.spec, &case.target, trace);
     let mut snapshot = None;
     let conclusion = match &case.work {
         Work::Request(i) => {
@@ -20,6 +20,23 @@ pub async fn execute(ctx: &Context, case: &PlannedCase) -> Verdict {
         }
         Work::Invariant(inv) => invariant::run(inv, &mut session).await,
     };
+    let exchanges = session.exchanges.iter().map(|e| e.record()).collect();
+    let mut verdict = dress(ctx, case, conclusion, exchanges, started);
+    verdict.snapshot = snapshot.map(|mut s| {
+        ctx.http.redactor().json(&mut s);
+        s
+    });
+    verdict
+}
+
+/// The verdict of a case that could not finish: never started because the run is stopping,
+/// or cut after the grace. The exchanges it made so far are kept.
+pub fn unfinished(ctx: &Context, case: &PlannedCase, reason: String, exchanges: Vec<ExchangeRecord>, started: Instant) -> Verdict {
+    dress(ctx, case, Conclusion::Error(reason, vec![]), exchanges, started)
+}
+
+/// A conclusion dressed as a verdict, every text redacted.
+fn dress(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchanges: Vec<ExchangeRecord>, started: Instant) -> Verdict {
     let redactor = ctx.http.redactor();
     let (outcome, reason, mut findings) = match conclusion {
         Conclusion::Pass => (Outcome::Pass, None, vec![]),
@@ -44,15 +61,12 @@ pub async fn execute(ctx: &Context, case: &PlannedCase) -> Verdict {
         why: case.why.clone(),
         reason: reason.map(|r| redactor.text(&r)),
         findings,
-        requests: session.requests(),
-        exchanges: session.exchanges.iter().map(|e| e.record()).collect(),
+        requests: exchanges.len(),
+        exchanges,
         elapsed_ms: started.elapsed().as_millis() as u64,
         seed: matches!(case.work, Work::Invariant(_)).then_some(ctx.seed),
         waived: None,
-        snapshot: snapshot.map(|mut s| {
-            redactor.json(&mut s);
-            s
-        }),
+        snapshot: None,
     }
 }
 

@@ -1,18 +1,30 @@
-//! Running a plan as libtest trials: one trial per case per target, executed on one tokio
-//! runtime, verdicts collected for the reporters.
+//! Running a plan as libtest trials: one trial per case per target, `jobs` in flight, each
+//! driven on the one tokio runtime. The runner announces what happens on the event bus; it
+//! honours the stop switch (signals, `--deadline`) so the run always ends with every selected
+//! case accounted for.
 
+pub mod event;
 pub mod execute;
+pub mod health;
 pub mod session;
+pub mod stop;
 
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
-use crate::plan::Plan;
+use crate::plan::{Plan, PlannedCase};
 use crate::render;
 use crate::verdict::{Outcome, Verdict};
 use crate::waiver::Waiver;
-use session::Context;
+use event::Event;
+use session::{Context, Trace};
+use stop::Stop;
+
+/// Cases in flight by default: a test suite against an HTTP API is I/O-bound, so this does not
+/// follow the CPU count.
+pub const DEFAULT_JOBS: usize = 8;
 
 /// What a run produced.
 pub struct RunOutput {
@@ -20,32 +32,63 @@ pub struct RunOutput {
     pub verdicts: Vec<Verdict>,
     /// Cases the libtest filters selected (0 means nothing ran).
     pub selected: usize,
-    /// `--list` was given: nothing ran, the plan was printed.
-    pub listed: bool,
 }
 
-pub fn run_plan(plan: &Plan, ctx: Arc<Context>, waivers: Arc<Vec<Waiver>>, handle: tokio::runtime::Handle, args: &Arguments) -> RunOutput {
-    let sink: Arc<Mutex<Vec<(usize, Verdict)>>> = Arc::default();
-    let trials = plan
-        .cases
-        .iter()
-        .enumerate()
-        .map(|(order, case)| {
-            let (ctx, case, handle, sink, waivers) = (ctx.clone(), case.clone(), handle.clone(), sink.clone(), waivers.clone());
-            Trial::ignorable_test(case.id.clone(), move || {
-                let mut verdict = handle.block_on(execute::execute(&ctx, &case));
-                crate::waiver::waive(&mut verdict, &waivers);
-                let result = trial_result(&verdict);
-                sink.lock().expect("verdict sink").push((order, verdict));
-                result
-            })
+/// What a run needs besides the plan.
+pub struct Runner {
+    pub ctx: Arc<Context>,
+    pub waivers: Arc<Vec<Waiver>>,
+    pub runtime: tokio::runtime::Handle,
+    pub stop: Arc<Stop>,
+}
+
+impl Runner {
+    /// Run the cases `args` selects, `args.test_threads` at a time.
+    pub fn run(&self, plan: &Plan, args: &Arguments) -> RunOutput {
+        let sink: Arc<Mutex<Vec<(usize, Verdict)>>> = Arc::default();
+        let trials: Vec<Trial> = plan.cases.iter().enumerate().map(|(index, case)| self.trial(index, case, &sink)).collect();
+        let conclusion = libtest_mimic::run(args, trials);
+        let mut verdicts = std::mem::take(&mut *sink.lock().expect("verdict sink"));
+        verdicts.sort_by_key(|(index, _)| *index);
+        let selected = (conclusion.num_passed + conclusion.num_failed + conclusion.num_ignored) as usize;
+        RunOutput { verdicts: verdicts.into_iter().map(|(_, v)| v).collect(), selected }
+    }
+
+    /// How many cases `args` selects.
+    pub fn selected(plan: &Plan, args: &Arguments) -> usize {
+        plan.cases.iter().filter(|c| !args.is_filtered_out(&Trial::test(c.id.clone(), || Ok(())))).count()
+    }
+
+    fn trial(&self, index: usize, case: &PlannedCase, sink: &Arc<Mutex<Vec<(usize, Verdict)>>>) -> Trial {
+        let (ctx, waivers, runtime, stop, sink, case) =
+            (self.ctx.clone(), self.waivers.clone(), self.runtime.clone(), self.stop.clone(), sink.clone(), case.clone());
+        Trial::ignorable_test(case.id.clone(), move || {
+            let mut verdict = runtime.block_on(run_case(&ctx, &case, index, &stop));
+            crate::waiver::waive(&mut verdict, &waivers);
+            ctx.events.emit(Event::CaseFinished { index, verdict: &verdict });
+            let result = trial_result(&verdict);
+            sink.lock().expect("verdict sink").push((index, verdict));
+            result
         })
-        .collect();
-    let conclusion = libtest_mimic::run(args, trials);
-    let mut verdicts = std::mem::take(&mut *sink.lock().expect("verdict sink"));
-    verdicts.sort_by_key(|(order, _)| *order);
-    let selected = (conclusion.num_passed + conclusion.num_failed + conclusion.num_ignored) as usize;
-    RunOutput { verdicts: verdicts.into_iter().map(|(_, v)| v).collect(), selected, listed: args.list }
+    }
+}
+
+/// One case: not started when the run is stopping, cut when the grace is over.
+async fn run_case(ctx: &Context, case: &PlannedCase, index: usize, stop: &Stop) -> Verdict {
+    let started = Instant::now();
+    if let Some(reason) = stop.reason() {
+        return execute::unfinished(ctx, case, format!("not run: {reason}"), vec![], started);
+    }
+    ctx.events.emit(Event::CaseStarted { index, id: &case.id, target: &case.target.name });
+    let trace = Trace::new(index, &case.id, &case.target.name);
+    tokio::select! {
+        biased;
+        reason = stop.cut() => {
+            let why = format!("not finished: {reason}; cut after a grace of {} s", stop.grace().as_secs_f64());
+            execute::unfinished(ctx, case, why, trace.records(), started)
+        }
+        verdict = execute::execute(ctx, case, &trace) => verdict,
+    }
 }
 
 /// How libtest shows a verdict: `should` failures and skips as ignored-with-reason, so only

@@ -1,12 +1,18 @@
 //! A session: everything one case needs to make requests against one target, with its
-//! exchanges recorded and its request budget enforced.
+//! exchanges recorded and announced, its request budget enforced, and the target's health and
+//! pace respected.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crate::http::{Exchange, Http, Request};
 use crate::plan::Target;
+use crate::run::event::{Event, Events};
+use crate::run::health::{Change, Health};
 use crate::spec::Spec;
+use crate::verdict::ExchangeRecord;
 
 /// Run-wide settings shared by every case.
 pub struct Context {
@@ -27,21 +33,81 @@ pub struct Context {
     pub snapshot_dir: std::path::PathBuf,
     /// Overwrite recorded shapes instead of comparing.
     pub update_snapshots: bool,
+    /// Health and pace per target name.
+    pub targets: BTreeMap<String, TargetState>,
+    /// Where exchanges and target state changes are announced.
+    pub events: Arc<Events>,
 }
 
-/// The budget ran out: the case could not be completed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BudgetExhausted {
+impl Context {
+    fn target_state(&self, name: &str) -> &TargetState {
+        // Every planned target has a state; a missing one is a bug in the wiring.
+        self.targets.get(name).expect("a state for every target")
+    }
+}
+
+/// What the run knows about one target, shared by all its cases.
+pub struct TargetState {
+    pub health: Health,
+    /// Listings (by spec path) whose full walk ran out of request budget before their end,
+    /// with the reason: later full walks of them end at once instead of spending it again.
+    unending: Mutex<BTreeMap<String, String>>,
+    /// `--rps`: requests per second, shared by every case of this target.
+    pace: Option<governor::DefaultDirectRateLimiter>,
+}
+
+impl TargetState {
+    /// A target paced to at most `rps` requests per second (unpaced when `None`).
+    pub fn new(rps: Option<f64>) -> TargetState {
+        let pace = rps.filter(|r| *r > 0.0 && r.is_finite()).map(|r| {
+            let quota = governor::Quota::with_period(Duration::from_secs_f64(1.0 / r)).expect("a positive period");
+            governor::RateLimiter::direct(quota.allow_burst(NonZeroU32::MIN))
+        });
+        TargetState { health: Health::default(), unending: Mutex::default(), pace }
+    }
+}
+
+/// Why a session refused to send a request: the case cannot be completed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
     Requests(usize),
-    Time(std::time::Duration),
+    Time(Duration),
+    /// The target is marked down (the reason says since when and why).
+    TargetDown(String),
 }
 
-impl std::fmt::Display for BudgetExhausted {
+impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            BudgetExhausted::Requests(n) => write!(f, "request budget of {n} exhausted (raise it with --budget)"),
-            BudgetExhausted::Time(d) => write!(f, "time budget of {} s exhausted (raise it with --case-timeout)", d.as_secs_f64()),
+            Refused::Requests(n) => write!(f, "request budget of {n} exhausted (raise it with --budget)"),
+            Refused::Time(d) => write!(f, "time budget of {} s exhausted (raise it with --case-timeout)", d.as_secs_f64()),
+            Refused::TargetDown(reason) => f.write_str(reason),
         }
+    }
+}
+
+/// A running case's trail: its exchanges as they happen, announced on the event bus and kept
+/// so that a case cut short still reports the requests it made.
+pub struct Trace {
+    pub index: usize,
+    pub id: String,
+    pub target: String,
+    records: Mutex<Vec<ExchangeRecord>>,
+}
+
+impl Trace {
+    pub fn new(index: usize, id: &str, target: &str) -> Trace {
+        Trace { index, id: id.to_string(), target: target.to_string(), records: Mutex::default() }
+    }
+
+    fn exchange(&self, events: &Events, record: ExchangeRecord) {
+        events.emit(Event::Exchange { index: self.index, id: &self.id, target: &self.target, exchange: &record });
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).push(record);
+    }
+
+    /// The exchanges so far.
+    pub fn records(&self) -> Vec<ExchangeRecord> {
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
@@ -50,12 +116,13 @@ pub struct Session<'a> {
     pub spec: &'a Arc<Spec>,
     pub target: &'a Arc<Target>,
     pub exchanges: Vec<Exchange>,
+    trace: &'a Trace,
     started: std::time::Instant,
 }
 
 impl<'a> Session<'a> {
-    pub fn new(ctx: &'a Context, spec: &'a Arc<Spec>, target: &'a Arc<Target>) -> Self {
-        Session { ctx, spec, target, exchanges: Vec::new(), started: std::time::Instant::now() }
+    pub fn new(ctx: &'a Context, spec: &'a Arc<Spec>, target: &'a Arc<Target>, trace: &'a Trace) -> Self {
+        Session { ctx, spec, target, exchanges: Vec::new(), trace, started: std::time::Instant::now() }
     }
 
     /// The value of a template variable: `--var`, then the target's own, then the spec default.
@@ -121,17 +188,50 @@ impl<'a> Session<'a> {
     }
 
     /// Send a GET-like request of the spec's method; returns the index of the exchange.
-    pub async fn send(&mut self, url: url::Url, headers: Vec<(String, String)>) -> Result<usize, BudgetExhausted> {
+    pub async fn send(&mut self, url: url::Url, headers: Vec<(String, String)>) -> Result<usize, Refused> {
         if self.exchanges.len() >= self.ctx.budget {
-            return Err(BudgetExhausted::Requests(self.ctx.budget));
+            return Err(Refused::Requests(self.ctx.budget));
         }
         if self.started.elapsed() >= self.ctx.case_timeout {
-            return Err(BudgetExhausted::Time(self.ctx.case_timeout));
+            return Err(Refused::Time(self.ctx.case_timeout));
+        }
+        let state = self.ctx.target_state(&self.target.name);
+        state.health.admit().map_err(Refused::TargetDown)?;
+        if let Some(pace) = &state.pace {
+            pace.until_ready().await;
         }
         let req = Request { method: self.spec.file.request.method.as_str().to_string(), url, headers };
         let ex = self.ctx.http.send(&req).await;
+        match state.health.record(&ex) {
+            Some(Change::Down(reason)) => {
+                self.ctx.events.emit(Event::TargetDown { target: &self.target.name, reason: &reason });
+                eprintln!("specgate: target `{}` marked down: {reason}", self.target.name);
+            }
+            Some(Change::Up) => self.ctx.events.emit(Event::TargetUp { target: &self.target.name }),
+            None => {}
+        }
+        self.trace.exchange(&self.ctx.events, ex.record());
         self.exchanges.push(ex);
         Ok(self.exchanges.len() - 1)
+    }
+
+    /// Why a full walk of this spec's listing is known to be hopeless, if it is.
+    pub fn unending(&self) -> Option<String> {
+        let state = self.ctx.target_state(&self.target.name);
+        state.unending.lock().unwrap_or_else(|p| p.into_inner()).get(&self.spec.path).cloned()
+    }
+
+    /// Record that a full walk of this spec's listing was given up (`what` happened); returns
+    /// the reason later walks will give.
+    pub fn mark_unending(&self, what: &str) -> String {
+        let state = self.ctx.target_state(&self.target.name);
+        let reason = format!("the listing {what} when `{}` walked it: endless pages, or a catalogue too large for --budget", self.trace.id);
+        state.unending.lock().unwrap_or_else(|p| p.into_inner()).entry(self.spec.path.clone()).or_insert(reason).clone()
+    }
+
+    /// Whether the request budget is spent.
+    pub fn budget_spent(&self) -> bool {
+        self.exchanges.len() >= self.ctx.budget
     }
 
     /// Follow a link found in a response (absolute or relative to the target).
@@ -140,8 +240,9 @@ impl<'a> Session<'a> {
     }
 }
 
+/// A value as one path segment: everything but the unreserved characters percent-encoded, so
+/// `/`, `?` and `#` in a value cannot change the path.
 fn utf8_percent_encode_segment(s: &str) -> String {
-    let mut u = url::Url::parse("http://x/").expect("static URL");
-    u.path_segments_mut().expect("http URL has segments").push(s);
-    u.path()[1..].to_string()
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }

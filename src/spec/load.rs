@@ -37,6 +37,31 @@ pub struct Spec {
     pub filter_error_schema: Option<Schema>,
 }
 
+impl Spec {
+    /// The members of a listed item that the invariants read (id, sort keys, filter fields),
+    /// so that walks keep only those; `None` when a pointer names the whole item.
+    pub fn item_members(&self) -> Option<BTreeSet<String>> {
+        let mut pointers: Vec<&str> = Vec::new();
+        if let Some(p) = &self.file.pagination {
+            pointers.push(&p.value.id);
+            if let Some(sort) = &p.value.sort {
+                pointers.extend(sort.keys.values().map(|k| k.field.as_str()));
+                pointers.extend(sort.tie_breaker.as_deref());
+            }
+        }
+        if let Some(f) = &self.file.filters {
+            pointers.extend(f.value.params.iter().map(|p| p.value.field.as_str()));
+        }
+        pointers
+            .into_iter()
+            .map(|ptr| {
+                let first = ptr.strip_prefix('/')?.split('/').next()?;
+                Some(first.replace("~1", "/").replace("~0", "~"))
+            })
+            .collect()
+    }
+}
+
 /// Expand `paths` (files or directories) into the sorted list of spec files.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SpecError> {
     let mut out = BTreeSet::new();

@@ -1,0 +1,182 @@
+//! Stopping a run early. SIGINT, SIGTERM or the `--deadline` stop new cases from starting,
+//! give the running ones a short grace, then cut them; the run still ends normally, so every
+//! report is written and the unfinished cases are `error` with the reason. A second signal
+//! exits at once.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+/// How long running cases may go on after a stop is requested, at most.
+pub const GRACE: Duration = Duration::from_secs(5);
+
+/// Why a run stopped before every case finished.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopReason {
+    /// A signal (its name).
+    Interrupted(&'static str),
+    /// `--deadline` ran out.
+    Deadline(Duration),
+}
+
+impl StopReason {
+    /// The word recorded in results.json and events: `interrupted` or `deadline`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StopReason::Interrupted(_) => "interrupted",
+            StopReason::Deadline(_) => "deadline",
+        }
+    }
+}
+
+impl std::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StopReason::Interrupted(signal) => write!(f, "interrupted ({signal})"),
+            StopReason::Deadline(d) => write!(f, "deadline of {} reached", humantime::format_duration(*d)),
+        }
+    }
+}
+
+/// The run's stop switch, shared by every case.
+pub struct Stop {
+    /// Cancelled when no new case may start.
+    soft: CancellationToken,
+    /// Cancelled when running cases are cut.
+    hard: CancellationToken,
+    reason: OnceLock<StopReason>,
+    grace: Duration,
+}
+
+impl Stop {
+    /// A switch whose running cases get `grace` once a stop is requested.
+    pub fn new(grace: Duration) -> Arc<Stop> {
+        Arc::new(Stop { soft: CancellationToken::new(), hard: CancellationToken::new(), reason: OnceLock::new(), grace })
+    }
+
+    /// Stop the run: no new case starts; running cases are cut after the grace. Only the
+    /// first request counts.
+    pub fn request(&self, reason: StopReason, runtime: &tokio::runtime::Handle) {
+        if self.reason.set(reason).is_ok() {
+            self.soft.cancel();
+            let (hard, grace) = (self.hard.clone(), self.grace);
+            runtime.spawn(async move {
+                tokio::time::sleep(grace).await;
+                hard.cancel();
+            });
+        }
+    }
+
+    /// Why the run is stopping, once it is.
+    pub fn reason(&self) -> Option<&StopReason> {
+        self.reason.get()
+    }
+
+    pub fn grace(&self) -> Duration {
+        self.grace
+    }
+
+    /// Resolves when running cases must be cut.
+    pub async fn cut(&self) -> &StopReason {
+        self.hard.cancelled().await;
+        self.reason.get().expect("the reason is set before the hard stop")
+    }
+}
+
+/// The grace for a run with this deadline: short enough that a cut case still ends in time.
+pub fn grace_for(deadline: Option<Duration>) -> Duration {
+    deadline.map(|d| GRACE.min(d / 4)).unwrap_or(GRACE)
+}
+
+/// Stop at `deadline` after the run started: new cases stop one grace before it, so the
+/// running ones are cut at the deadline itself.
+pub fn arm_deadline(stop: &Arc<Stop>, deadline: Duration, runtime: &tokio::runtime::Handle) {
+    let (stop, handle) = (stop.clone(), runtime.clone());
+    runtime.spawn(async move {
+        tokio::time::sleep(deadline.saturating_sub(stop.grace())).await;
+        stop.request(StopReason::Deadline(deadline), &handle);
+    });
+}
+
+/// Exit code of a run killed by a second signal (the shell's convention for SIGINT).
+pub const SECOND_SIGNAL_EXIT: i32 = 130;
+
+/// Watch SIGINT and SIGTERM: the first stops the run, a second exits at once. The handlers
+/// are installed before this returns, so no early signal takes the default action.
+#[cfg(unix)]
+pub fn watch_signals(stop: &Arc<Stop>, runtime: &tokio::runtime::Handle) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let _in_runtime = runtime.enter();
+    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+        eprintln!("specgate: warning: cannot install signal handlers; a signal stops the run without reports");
+        return;
+    };
+    let (stop, handle) = (stop.clone(), runtime.clone());
+    runtime.spawn(async move {
+        let mut signalled = false;
+        loop {
+            let signal = tokio::select! {
+                _ = int.recv() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            };
+            if !signalled {
+                signalled = true;
+                eprintln!(
+                    "specgate: {signal}: no new case starts; running cases get {} s, then the reports are written (again to exit at once)",
+                    stop.grace().as_secs_f64()
+                );
+                stop.request(StopReason::Interrupted(signal), &handle);
+            } else {
+                eprintln!("specgate: {signal} again: exiting now, reports not written");
+                // A second signal means "now": nothing is flushed, on purpose.
+                std::process::exit(SECOND_SIGNAL_EXIT);
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+pub fn watch_signals(stop: &Arc<Stop>, runtime: &tokio::runtime::Handle) {
+    let (stop, handle) = (stop.clone(), runtime.clone());
+    runtime.spawn(async move {
+        let mut signalled = false;
+        while tokio::signal::ctrl_c().await.is_ok() {
+            if !signalled {
+                signalled = true;
+                stop.request(StopReason::Interrupted("Ctrl-C"), &handle);
+            } else {
+                std::process::exit(SECOND_SIGNAL_EXIT);
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stop_is_soft_first_then_hard_after_the_grace() {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+        let stop = Stop::new(Duration::from_secs(5));
+        assert!(stop.reason().is_none());
+        rt.block_on(async {
+            stop.request(StopReason::Interrupted("SIGTERM"), &tokio::runtime::Handle::current());
+            // A later request does not replace the first reason.
+            stop.request(StopReason::Deadline(Duration::from_secs(1)), &tokio::runtime::Handle::current());
+            assert_eq!(stop.reason(), Some(&StopReason::Interrupted("SIGTERM")));
+            let started = tokio::time::Instant::now();
+            let reason = stop.cut().await;
+            assert_eq!(reason.kind(), "interrupted");
+            assert_eq!(started.elapsed(), Duration::from_secs(5));
+        });
+    }
+
+    #[test]
+    fn the_grace_fits_inside_a_short_deadline() {
+        assert_eq!(grace_for(None), GRACE);
+        assert_eq!(grace_for(Some(Duration::from_secs(8))), Duration::from_secs(2));
+        assert_eq!(grace_for(Some(Duration::from_secs(600))), GRACE);
+    }
+}
