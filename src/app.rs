@@ -20,6 +20,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::List(args) => run(args, true),
         Command::Serve(args) => serve(args),
         Command::Report(args) => combine(args),
+        Command::Diff(args) => report::diff::main(&args),
     }
 }
 
@@ -124,6 +125,11 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
             return usage(format!("{flag} must be a positive number of seconds"));
         }
     }
+    let baseline = match args.baseline.as_deref().map(report::compare::Previous::read).transpose() {
+        Ok(b) => b,
+        Err(e) => return usage(format!("--baseline: {e}")),
+    };
+    let sent_headers = report::repro::SentHeaders::of(&specs, &headers, &secrets);
     let redactor = Redactor::new(secrets);
     let http_config = HttpConfig {
         timeout: Duration::from_secs_f64(args.timeout),
@@ -188,6 +194,7 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
         seed: args.seed,
         budget: args.budget,
         specs: specs.iter().map(|s| s.path.clone()).collect(),
+        headers: sent_headers,
     };
     let stale = crate::waiver::apply(&mut output.verdicts, &waivers);
     for w in &stale {
@@ -195,11 +202,27 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
     }
     let summary = Summary::of(&output.verdicts);
     eprintln!("specgate: {}", crate::render::cost(&output.verdicts, 5));
-    match report::write_all(&args.report_dir, &info, &output.verdicts) {
-        Ok(files) => eprintln!("specgate: {summary}; reports: {}", describe(&files, &args.report_dir)),
-        Err(e) => eprintln!("specgate: cannot write reports to {}: {e}", args.report_dir.display()),
+    if args.annotations.map_or_else(report::annotations::auto, |a| a == cli::Annotations::Github) {
+        print!("{}", report::annotations::github(&output.verdicts));
     }
-    exit::code(summary.exit_code(output.selected))
+    let gated = baseline.is_some();
+    let changes = match report::write_with(&args.report_dir, &info, &output.verdicts, report::Options { baseline }) {
+        Ok((files, changes)) => {
+            eprintln!("specgate: {summary}; reports: {}", describe(&files, &args.report_dir));
+            changes
+        }
+        Err(e) => {
+            eprintln!("specgate: cannot write reports to {}: {e}", args.report_dir.display());
+            None
+        }
+    };
+    match changes.filter(|_| gated && output.selected > 0) {
+        Some(c) => {
+            eprintln!("specgate: against the baseline: {} newly failing, {} still failing", c.regressed.len(), c.still_failing.len());
+            exit::code(c.gate_code())
+        }
+        None => exit::code(summary.exit_code(output.selected)),
+    }
 }
 
 fn describe(files: &[std::path::PathBuf], dir: &Path) -> String {

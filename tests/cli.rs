@@ -139,7 +139,7 @@ fn second_run_reports_changes_since_the_previous_one() {
     let r = results(&dir);
     assert_eq!(r["changes"]["regressed"][0]["before"], "pass");
     assert_eq!(r["changes"]["regressed"][0]["after"], "fail");
-    assert!(std::fs::read_to_string(dir.join("report.md")).unwrap().contains("**Regressed**"));
+    assert!(std::fs::read_to_string(dir.join("report.md")).unwrap().contains("**Newly failing**"));
 }
 
 #[test]
