@@ -86,6 +86,8 @@ fn token_is_sent_but_never_printed_or_reported() {
         all += &std::fs::read_to_string(dir.join(f)).unwrap();
     }
     assert!(!all.contains(secret) && !all.contains("hdr-secret-123"));
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(md.contains(r#"-H "Authorization: $SPECGATE_AUTHORIZATION" -H "X-Auth-Token: $SPECGATE_TOKEN""#), "{md}");
 }
 
 #[test]

@@ -31,15 +31,17 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// Escaped, with line-break opportunities after `/`, `:`, `.`, `?`, `&`, `=` and `,`, so
-/// that long ids, pointers and URLs wrap at their joints instead of mid-word.
+/// Escaped, with line-break opportunities after `/`, `::`, `?`, `&` and `,`, so that long
+/// ids, pointers and URLs wrap at their joints instead of mid-word.
 fn wrap(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
+    let mut prev = ' ';
     for c in s.chars() {
         out.push_str(&esc(c.encode_utf8(&mut [0; 4])));
-        if matches!(c, '/' | ':' | '.' | '?' | '&' | '=' | ',') {
+        if matches!(c, '/' | '?' | '&' | ',') || (c == ':' && prev == ':') {
             out.push_str("<wbr>");
         }
+        prev = c;
     }
     out
 }
