@@ -31,19 +31,32 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// Escaped, with line-break opportunities after `/`, `::`, `?`, `&` and `,`, so that long
-/// ids, pointers and URLs wrap at their joints instead of mid-word.
+/// Escaped, with line-break opportunities at the joints of ids, pointers and URLs (after
+/// `/`, `::`, `?`, `&`, `,`, `_`, and a `.` before a letter), so that they wrap there
+/// instead of mid-word, and hosts like `127.0.0.1:8080` stay whole.
 fn wrap(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
+    let mut chars = s.chars().peekable();
     let mut prev = ' ';
-    for c in s.chars() {
+    while let Some(c) = chars.next() {
         out.push_str(&esc(c.encode_utf8(&mut [0; 4])));
-        if matches!(c, '/' | '?' | '&' | ',') || (c == ':' && prev == ':') {
+        let next_is_letter = chars.peek().is_some_and(|n| n.is_alphabetic());
+        if matches!(c, '/' | '?' | '&' | ',' | '_') || (c == ':' && prev == ':') || (c == '.' && next_is_letter) {
             out.push_str("<wbr>");
         }
         prev = c;
     }
     out
+}
+
+/// The anchor of a case's card: its id and target with every other character a `-`.
+fn anchor(v: &Verdict) -> String {
+    format!("{}::{}@{}", v.spec, v.case, v.target).chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect()
+}
+
+/// Cases that get a card (the rest are rows of the all-cases table).
+fn has_card(v: &Verdict) -> bool {
+    matches!(v.class(), Class::Fail | Class::Error | Class::Warn | Class::Waived)
 }
 
 const STYLE: &str = r#"
@@ -52,11 +65,11 @@ const STYLE: &str = r#"
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
 section{content-visibility:auto;contain-intrinsic-size:auto 600px}
 .meta{color:#57606a;margin-bottom:16px}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--mute);padding:1px 4px;border-radius:4px}
-.cards{display:flex;gap:8px;flex-wrap:wrap;margin:12px 0}.card{border:1px solid var(--line);border-radius:8px;padding:8px 14px;min-width:110px;cursor:pointer;background:var(--bg)}
-.card b{display:block;font-size:22px}.card.pass b{color:var(--pass)}.card.fail b{color:var(--fail)}.card.warn b{color:var(--warn)}.card.error b{color:var(--error)}.card.skip b{color:var(--skip)}.card.waived b{color:var(--waived)}
+.cards{display:flex;gap:8px;flex-wrap:wrap;margin:12px 0}.card{border:1px solid var(--line);border-radius:8px;padding:6px 12px;min-width:96px;cursor:pointer;background:var(--bg)}
+.card b{display:block;font-size:22px}@media (max-width:600px){.card{font-size:12px;min-width:0;flex:1 1 28%}.card b{font-size:18px}th,td{padding:3px 5px}}.card.pass b{color:var(--pass)}.card.fail b{color:var(--fail)}.card.warn b{color:var(--warn)}.card.error b{color:var(--error)}.card.skip b{color:var(--skip)}.card.waived b{color:var(--waived)}
 .card.active{outline:2px solid #0969da}
 .scroll{overflow-x:auto}
-table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}th{background:var(--mute)}
+table{border-collapse:collapse;margin:8px 0;width:100%}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}th{background:var(--mute)}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px;font-weight:600;white-space:nowrap}
 .badge.pass{background:var(--pass)}.badge.fail{background:var(--fail)}.badge.warn{background:var(--warn)}.badge.error{background:var(--error)}.badge.skip{background:var(--skip)}.badge.waived{background:var(--waived)}
 details.case{border:1px solid var(--line);border-radius:6px;margin:8px 0;padding:6px 12px}details.case>summary{cursor:pointer;font-weight:600}
@@ -67,7 +80,7 @@ details.case.fail{border-left:4px solid var(--fail)}details.case.error{border-le
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:4px 0}dt{color:#57606a}dd{margin:0;min-width:0}
 pre{background:var(--mute);padding:8px;border-radius:6px;overflow-x:auto;margin:6px 0}pre code{background:none;padding:0}
 ul.changes li{margin:2px 0}
-td.num{text-align:right}
+td.num{text-align:right}a .badge{text-decoration:underline}
 "#;
 
 const SCRIPT: &str = r#"
@@ -152,6 +165,9 @@ pub fn render(r: &Report<'_>) -> String {
             let _ = write!(s, "<tr><td><code>{}</code></td><td>{level}</td>", wrap(&key));
             for c in cells {
                 match c {
+                    Some(v) if has_card(v) => {
+                        let _ = write!(s, "<td><a href=\"#{}\"><span class=\"badge {1}\">{1}</span></a></td>", anchor(v), v.class());
+                    }
                     Some(v) => {
                         let _ = write!(s, "<td><span class=\"badge {0}\">{0}</span></td>", v.class());
                     }
@@ -201,7 +217,8 @@ fn case(s: &mut String, v: &Verdict, reproduce: Option<&str>) {
     let open = if matches!(cls, Class::Fail | Class::Error) { " open" } else { "" };
     let _ = writeln!(
         s,
-        "<details class=\"case {cls}\"{open}><summary><span class=\"badge {cls}\">{cls}</span> <code>{}</code> <span class=\"kv\">@ {} · {} · {} req · {} ms</span></summary>",
+        "<details class=\"case {cls}\" id=\"{}\"{open}><summary><span class=\"badge {cls}\">{cls}</span> <code>{}</code> <span class=\"kv\">@ {} · {} · {} req · {} ms</span></summary>",
+        anchor(v),
         wrap(&format!("{}::{}", v.spec, v.case)),
         esc(&v.target),
         v.level.as_str(),
@@ -252,4 +269,26 @@ fn case(s: &mut String, v: &Verdict, reproduce: Option<&str>) {
         let _ = writeln!(s, "</ol></details>");
     }
     let _ = writeln!(s, "</details>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_ids_wrap_at_their_joints_and_hosts_stay_whole() {
+        assert_eq!(
+            wrap("specs/a.yaml::pagination.order.container_format.asc@http://127.0.0.1:80/x?a=1&b=2"),
+            "specs/<wbr>a.<wbr>yaml::<wbr>pagination.<wbr>order.<wbr>container_<wbr>format.<wbr>asc@http:/<wbr>/<wbr>127.0.0.1:80/<wbr>x?<wbr>a=1&amp;<wbr>b=2"
+        );
+    }
+
+    #[test]
+    fn anchors_are_plain_and_name_the_target() {
+        let mut v = crate::verdict::sample(crate::verdict::Outcome::Fail, crate::spec::model::Level::Must);
+        v.spec = "specs/x.yaml".into();
+        v.case = "pagination.walk".into();
+        v.target = "nova".into();
+        assert_eq!(anchor(&v), "specs-x-yaml--pagination-walk-nova");
+    }
 }
