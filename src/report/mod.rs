@@ -146,6 +146,8 @@ pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String>
                         i.specs.push(s);
                     }
                 }
+                i.headers.spec.extend(r.run.headers.spec);
+                i.headers.case.extend(r.run.headers.case);
             }
         }
         verdicts.extend(r.cases.into_iter().map(|c| c.verdict));
