@@ -74,7 +74,7 @@ table{border-collapse:collapse;margin:8px 0;width:100%}th,td{border:1px solid va
 .badge.pass{background:var(--pass)}.badge.fail{background:var(--fail)}.badge.warn{background:var(--warn)}.badge.error{background:var(--error)}.badge.skip{background:var(--skip)}.badge.waived{background:var(--waived)}
 details.case{border:1px solid var(--line);border-radius:6px;margin:8px 0;padding:6px 12px}details.case>summary{cursor:pointer;font-weight:600}
 details.case.fail{border-left:4px solid var(--fail)}details.case.error{border-left:4px solid var(--error)}details.case.warn{border-left:4px solid var(--warn)}details.case.waived{border-left:4px solid var(--waived)}
-.kv{color:#57606a;font-weight:normal}
+.kv{color:#57606a;font-weight:normal}.gist{font-weight:normal;font-size:13px;margin-left:1.2em}
 .finding{border-top:1px solid var(--line);padding:8px 0}.finding:first-of-type{border-top:0}
 .finding .n{font-weight:600;color:var(--fail)}.finding .msg{white-space:pre-wrap;margin:4px 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:4px 0}dt{color:#57606a}dd{margin:0;min-width:0}
@@ -212,18 +212,53 @@ pub fn render(r: &Report<'_>) -> String {
     s
 }
 
+/// Findings on one line, for a card's summary: the broken rules and how often, so that a
+/// closed card still says what is wrong.
+fn gist(v: &Verdict) -> String {
+    const SHOWN: usize = 4;
+    let mut parts: Vec<String> = v
+        .findings
+        .iter()
+        .take(SHOWN)
+        .map(|f| {
+            let at = place(f);
+            let n = if f.instances.is_empty() { String::new() } else { format!(" ({})", count(f)) };
+            // Without a pointer the message is the only place the finding is described.
+            let what = if at.is_empty() {
+                let line = f.message.lines().next().unwrap_or("");
+                let cut: String = line.chars().take(90).collect();
+                esc(&if cut.len() < line.len() { format!("{cut}…") } else { cut })
+            } else {
+                wrap(&at)
+            };
+            format!("[{}] {what}{n}", esc(&f.check.to_string()))
+        })
+        .collect();
+    if v.findings.len() > SHOWN {
+        parts.push(format!("+{} more", v.findings.len() - SHOWN));
+    }
+    if parts.is_empty() {
+        if let Some(r) = &v.reason {
+            let r: String = r.chars().take(160).collect();
+            parts.push(esc(&r));
+        }
+    }
+    parts.join(" · ")
+}
+
 fn case(s: &mut String, v: &Verdict, reproduce: Option<&str>) {
     let cls = v.class();
     let open = if matches!(cls, Class::Fail | Class::Error) { " open" } else { "" };
     let _ = writeln!(
         s,
-        "<details class=\"case {cls}\" id=\"{}\"{open}><summary><span class=\"badge {cls}\">{cls}</span> <code>{}</code> <span class=\"kv\">@ {} · {} · {} req · {} ms</span></summary>",
+        "<details class=\"case {cls}\" id=\"{}\"{open}><summary><span class=\"badge {cls}\">{cls}</span> <code>{}</code> <span class=\"kv\">@ {} · {} · {} req · {} ms</span><div class=\"gist\">{}</div></summary>",
         anchor(v),
         wrap(&format!("{}::{}", v.spec, v.case)),
         esc(&v.target),
         v.level.as_str(),
         v.requests,
-        v.elapsed_ms
+        v.elapsed_ms,
+        gist(v)
     );
     let _ = writeln!(s, "<div class=\"kv\">spec <code>{}</code> · doc {}</div>", wrap(&v.location), esc(&v.doc.to_string()));
     if let Some(w) = &v.why {
