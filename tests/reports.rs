@@ -108,3 +108,23 @@ fn a_baseline_gate_fails_on_regressions_only() {
     let missing = fixed_run(Mode::Good, &report_dir("baseline-missing"), &["--baseline", "no/such/results.json"]);
     assert_eq!(missing.status.code(), Some(2), "an unreadable baseline is a usage error");
 }
+
+#[test]
+fn inside_github_actions_annotations_are_on_by_default_and_can_be_turned_off() {
+    let run = |extra: &[&str]| {
+        let dir = report_dir(&format!("gha{}", extra.len()));
+        let mut args =
+            vec!["run", "tests/fixtures/report/project.yaml", "--target", "http://127.0.0.1:9", "--report-dir", dir.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        std::process::Command::new(env!("CARGO_BIN_EXE_specgate"))
+            .args(&args)
+            .current_dir(common::root())
+            .env("GITHUB_ACTIONS", "true")
+            .output()
+            .unwrap()
+    };
+    let on = run(&[]);
+    assert!(text(&on.stdout).contains("::error file=tests/fixtures/report/project.yaml,line=10,"), "{}", text(&on.stdout));
+    let off = run(&["--annotations", "none"]);
+    assert!(!text(&off.stdout).contains("::error"), "{}", text(&off.stdout));
+}
