@@ -77,7 +77,7 @@ details.case.fail{border-left:4px solid var(--fail)}details.case.error{border-le
 .kv{color:#57606a;font-weight:normal}.gist{font-weight:normal;font-size:13px;margin-left:1.2em}
 .finding{border-top:1px solid var(--line);padding:8px 0}.finding:first-of-type{border-top:0}
 .finding .n{font-weight:600;color:var(--fail)}.finding .msg{white-space:pre-wrap;margin:4px 0}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:4px 0}dt{color:#57606a}dd{margin:0;min-width:0}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:4px 0}dt{color:#57606a}dd{margin:0;min-width:0;overflow-wrap:break-word}
 pre{background:var(--mute);padding:8px;border-radius:6px;overflow-x:auto;margin:6px 0}pre code{background:none;padding:0}
 ul.changes li{margin:2px 0}
 td.num{text-align:right}a .badge{text-decoration:underline}
