@@ -1,15 +1,15 @@
 //! Reporters: JSON, JUnit, Markdown, HTML and summary files from the verdicts of a run.
 //! They never do HTTP; they only read verdicts (and a previous run's `results.json`).
 
-pub mod annotations;
+pub(crate) mod annotations;
 pub mod compare;
-pub mod diff;
+pub(crate) mod diff;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod repro;
-pub mod summary;
+pub(crate) mod summary;
 
 use std::path::{Path, PathBuf};
 
