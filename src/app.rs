@@ -23,6 +23,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::List(args) => run(args, true),
         Command::Serve(args) => serve(args),
         Command::Report(args) => combine(args),
+        Command::Diff(args) => report::diff::main(&args),
     }
 }
 
@@ -54,6 +55,11 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         Ok(t) => t,
         Err(e) => return usage(e),
     };
+    let baseline = match args.baseline.as_deref().map(report::compare::Previous::read).transpose() {
+        Ok(b) => b,
+        Err(e) => return usage(format!("--baseline: {e}")),
+    };
+    let gated = baseline.is_some();
     let plan = Plan::new(&specs, &targets);
     if list {
         let _listed =
@@ -66,9 +72,10 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         seed: args.seed,
         budget: args.budget,
         specs: specs.iter().map(|s| s.path.clone()).collect(),
+        headers: report::repro::SentHeaders::of(&specs, &settings.headers, &settings.secrets),
         stopped: None,
     };
-    let (events, written) = match reporters(&args, info.clone()) {
+    let (events, written) = match reporters(&args, info.clone(), report::Options { baseline }) {
         Ok(r) => r,
         Err(e) => return usage(e),
     };
@@ -112,12 +119,30 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
     if let Some(reason) = stopped {
         eprintln!("specgate: the run was stopped early: {reason}; unfinished cases are `error`");
     }
-    match written.lock().unwrap_or_else(|p| p.into_inner()).take() {
-        Some(Ok(files)) => eprintln!("specgate: {summary}; reports: {}", describe(&files, &args.report_dir)),
-        Some(Err(e)) => eprintln!("specgate: cannot write reports to {}: {e}", args.report_dir.display()),
-        None => eprintln!("specgate: the reports were not written"),
+    if args.annotations.map_or_else(report::annotations::auto, |a| a == cli::Annotations::Github) {
+        print!("{}", report::annotations::github(&output.verdicts));
     }
-    exit::code(summary.exit_code(output.selected, stopped.is_some()))
+    let changes = match written.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        Some(Ok((files, changes))) => {
+            eprintln!("specgate: {summary}; reports: {}", describe(&files, &args.report_dir));
+            changes
+        }
+        Some(Err(e)) => {
+            eprintln!("specgate: cannot write reports to {}: {e}", args.report_dir.display());
+            None
+        }
+        None => {
+            eprintln!("specgate: the reports were not written");
+            None
+        }
+    };
+    match changes.filter(|_| gated && output.selected > 0) {
+        Some(c) if stopped.is_none() => {
+            eprintln!("specgate: against the baseline: {} newly failing, {} still failing", c.regressed.len(), c.still_failing.len());
+            exit::code(c.gate_code())
+        }
+        _ => exit::code(summary.exit_code(output.selected, stopped.is_some())),
+    }
 }
 
 /// The libtest arguments after `--`, with `--jobs` as the thread count unless
@@ -167,6 +192,8 @@ fn load(args: &RunArgs) -> Result<(Vec<Arc<crate::spec::Spec>>, Vec<crate::waive
 
 /// The run's settings from the command line, checked before anything starts.
 struct Settings {
+    /// Credential values sent (the redactor's list), for the reproductions' placeholders.
+    secrets: Vec<String>,
     vars: std::collections::BTreeMap<String, String>,
     headers: Vec<(String, String)>,
     path_map: Vec<(String, String)>,
@@ -222,8 +249,8 @@ impl Settings {
             retries: args.retries,
             ..HttpConfig::default()
         };
-        let http = Http::new(http_config, Redactor::new(secrets))?;
-        Ok(Settings { vars, headers, path_map, targets, http })
+        let http = Http::new(http_config, Redactor::new(secrets.clone()))?;
+        Ok(Settings { secrets, vars, headers, path_map, targets, http })
     }
 }
 
@@ -256,13 +283,13 @@ fn pick_targets(
 }
 
 /// The event bus and its reporters: the live stream if asked for, and the report files.
-fn reporters(args: &RunArgs, info: RunInfo) -> Result<(Arc<Events>, files::Written), String> {
+fn reporters(args: &RunArgs, info: RunInfo, options: report::Options) -> Result<(Arc<Events>, files::Written), String> {
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
     if let Some(path) = &args.events {
         let file = std::fs::File::create(path).map_err(|e| format!("--events {}: {e}", path.display()))?;
         reporters.push(Box::new(JsonLines::new(std::io::BufWriter::new(file))));
     }
-    let (files, written) = files::Files::new(args.report_dir.clone(), info);
+    let (files, written) = files::Files::new(args.report_dir.clone(), info, options);
     reporters.push(Box::new(files));
     Ok((Arc::new(Events::new(reporters)), written))
 }

@@ -22,6 +22,29 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write one set of reports from the results of earlier runs (e.g. one per target).
     Report(ReportArgs),
+    /// Compare two runs' results.json: newly failing, fixed, still failing, new and removed
+    /// cases, changed findings. Exits 1 when anything regressed.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DiffArgs {
+    /// The earlier run: its results.json or report directory.
+    pub old: PathBuf,
+    /// The later run: its results.json or report directory.
+    pub new: PathBuf,
+    /// Where the Markdown is written (default: diff.md beside NEW's results.json).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+/// CI annotation formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Annotations {
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    Github,
+    /// None, even inside GitHub Actions.
+    None,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -108,6 +131,12 @@ pub struct RunArgs {
     /// Waiver file: explained deviations that do not fail the gate (see docs/spec-format.md).
     #[arg(long)]
     pub waivers: Option<PathBuf>,
+    /// A previous run's results.json: fail only on regressions against it (a ratchet gate).
+    #[arg(long, value_name = "RESULTS")]
+    pub baseline: Option<PathBuf>,
+    /// Print CI annotations on stdout; default `github` when GITHUB_ACTIONS=true.
+    #[arg(long, value_enum)]
+    pub annotations: Option<Annotations>,
     /// Arguments for the libtest runner.
     #[arg(last = true)]
     pub libtest: Vec<String>,

@@ -32,6 +32,20 @@ pub fn is_secret_header(name: &str) -> bool {
         || n.ends_with("-key")
 }
 
+/// The shell variable a reproduction names instead of a secret header's value:
+/// `$SPECGATE_TOKEN` for the token (the variable `--token` also reads), `$SPECGATE_<NAME>`
+/// for any other secret header.
+pub fn placeholder(header: &str) -> String {
+    if header.eq_ignore_ascii_case("x-auth-token") {
+        return "$SPECGATE_TOKEN".into();
+    }
+    let name: String = header.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    format!("$SPECGATE_{name}")
+}
+
+/// What masked secrets in URLs (`***`) become in a reproduction.
+pub const URL_SECRET_PLACEHOLDER: &str = "$SPECGATE_URL_SECRET";
+
 /// Replaces known secret values with `***`.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
@@ -107,6 +121,13 @@ mod tests {
         let r = Redactor::default();
         let u = url::Url::parse("http://h/v2/images?sort_key=name&token=abc&limit=2").unwrap();
         assert_eq!(r.url(&u), "http://h/v2/images?sort_key=name&token=***&limit=2");
+    }
+
+    #[test]
+    fn placeholders_name_the_environment_variable() {
+        assert_eq!(placeholder("X-Auth-Token"), "$SPECGATE_TOKEN");
+        assert_eq!(placeholder("Authorization"), "$SPECGATE_AUTHORIZATION");
+        assert_eq!(placeholder("X-Api-Key"), "$SPECGATE_X_API_KEY");
     }
 
     #[test]

@@ -41,11 +41,50 @@ pub struct Finding {
     /// The request that proves it (index into the case's exchanges), when one does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange: Option<usize>,
+    /// Every place this rule is broken, when there are several (see `check::group`); the
+    /// fields above then describe the first of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<Instance>,
+    /// Out of how many items the rule could have been broken at, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<usize>,
+}
+
+/// One place where a grouped finding's rule is broken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instance {
+    pub pointer: String,
+    pub actual: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<usize>,
 }
 
 impl Finding {
     pub fn new(check: &str, pointer: impl Into<String>, expected: Value, actual: Value, message: impl Into<String>) -> Self {
-        Finding { check: check.to_string(), pointer: pointer.into(), expected, actual, message: message.into(), exchange: None }
+        Finding {
+            check: check.to_string(),
+            pointer: pointer.into(),
+            expected,
+            actual,
+            message: message.into(),
+            exchange: None,
+            instances: Vec::new(),
+            of: None,
+        }
+    }
+
+    /// How many places break this finding's rule.
+    pub fn count(&self) -> usize {
+        self.instances.len().max(1)
+    }
+
+    /// Every place, the first included, as instances.
+    pub fn places(&self) -> Vec<Instance> {
+        if self.instances.is_empty() {
+            vec![Instance { pointer: self.pointer.clone(), actual: self.actual.clone(), exchange: self.exchange }]
+        } else {
+            self.instances.clone()
+        }
     }
 
     pub fn on(mut self, exchange: usize) -> Self {
@@ -99,17 +138,115 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// How this verdict counts: see [`Class::of`].
+    pub fn class(&self) -> Class {
+        Class::of(self)
+    }
     /// A `should` case that failed is a warning: reported, but it does not fail the gate.
     pub fn is_warning(&self) -> bool {
-        self.outcome == Outcome::Fail && self.level == Level::Should && self.waived.is_none()
+        self.class() == Class::Warn
     }
     pub fn fails_gate(&self) -> bool {
-        self.outcome == Outcome::Fail && self.level == Level::Must && self.waived.is_none()
+        self.class() == Class::Fail
+    }
+}
+
+/// How a verdict counts for the gate and how every reporter shows it. The one place where a
+/// waiver outranks a failure, and a `should` failure becomes a warning.
+///
+/// Declared in report order: problems first, the ones that fail the gate before the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    /// A `must` case failed, and no waiver explains it: the gate fails.
+    Fail,
+    /// The case could not be checked.
+    Error,
+    /// A `should` case failed: reported, the gate still passes.
+    Warn,
+    /// A failure a waiver explains.
+    Waived,
+    Skip,
+    Pass,
+}
+
+impl Class {
+    /// Every class, in the order of report columns.
+    pub const COLUMNS: [Class; 6] = [Class::Pass, Class::Fail, Class::Warn, Class::Waived, Class::Error, Class::Skip];
+
+    pub fn of(v: &Verdict) -> Class {
+        match v.outcome {
+            Outcome::Pass => Class::Pass,
+            Outcome::Fail if v.waived.is_some() => Class::Waived,
+            Outcome::Fail if v.level == Level::Should => Class::Warn,
+            Outcome::Fail => Class::Fail,
+            Outcome::Error => Class::Error,
+            Outcome::Skip => Class::Skip,
+        }
+    }
+
+    /// Short name, also the CSS class and the JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Fail => "fail",
+            Class::Error => "error",
+            Class::Warn => "warn",
+            Class::Waived => "waived",
+            Class::Skip => "skip",
+            Class::Pass => "pass",
+        }
+    }
+
+    /// Column heading for a count of this class.
+    pub fn counted(self) -> &'static str {
+        match self {
+            Class::Fail => "failed (must)",
+            Class::Error => "errored",
+            Class::Warn => "warnings (should)",
+            Class::Waived => "waived",
+            Class::Skip => "skipped",
+            Class::Pass => "passed",
+        }
+    }
+
+    /// Section title for the cases of this class.
+    pub fn title(self) -> &'static str {
+        match self {
+            Class::Fail => "Failures (must)",
+            Class::Error => "Errors (could not check)",
+            Class::Warn => "Warnings (should)",
+            Class::Waived => "Waived (explained deviations)",
+            Class::Skip => "Skipped",
+            Class::Pass => "Passed",
+        }
+    }
+
+    /// With a symbol, for Markdown tables.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Class::Fail => "❌ fail",
+            Class::Error => "💥 error",
+            Class::Warn => "⚠️ warn",
+            Class::Waived => "🏳️ waived",
+            Class::Skip => "⏭️ skip",
+            Class::Pass => "✅ pass",
+        }
+    }
+
+    /// Fails the gate, or could not be checked: what a baseline must not gain.
+    pub fn is_bad(self) -> bool {
+        matches!(self, Class::Fail | Class::Error)
+    }
+}
+
+impl std::fmt::Display for Class {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
 /// Counts over a run, as in `results.json`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub passed: usize,
     /// `must` cases that failed.
@@ -133,29 +270,34 @@ impl std::fmt::Display for Summary {
 }
 
 impl Summary {
-    /// The counts in report order: (css class, label, count).
-    pub fn columns(&self) -> [(&'static str, &'static str, usize); 6] {
-        [
-            ("pass", "passed", self.passed),
-            ("fail", "failed (must)", self.failed),
-            ("warn", "warnings (should)", self.warnings),
-            ("waived", "waived", self.waived),
-            ("error", "errored", self.errored),
-            ("skip", "skipped", self.skipped),
-        ]
+    /// How many verdicts of one class.
+    pub fn count(&self, c: Class) -> usize {
+        match c {
+            Class::Pass => self.passed,
+            Class::Fail => self.failed,
+            Class::Warn => self.warnings,
+            Class::Waived => self.waived,
+            Class::Error => self.errored,
+            Class::Skip => self.skipped,
+        }
+    }
+
+    /// The counts in report order: (class, count).
+    pub fn columns(&self) -> [(Class, usize); 6] {
+        Class::COLUMNS.map(|c| (c, self.count(c)))
     }
 
     pub fn of(verdicts: &[Verdict]) -> Summary {
         let mut s = Summary::default();
         for v in verdicts {
-            match v.outcome {
-                Outcome::Pass => s.passed += 1,
-                Outcome::Fail if v.waived.is_some() => s.waived += 1,
-                Outcome::Fail if v.level == Level::Should => s.warnings += 1,
-                Outcome::Fail => s.failed += 1,
-                Outcome::Error => s.errored += 1,
-                Outcome::Skip => s.skipped += 1,
-            }
+            *match v.class() {
+                Class::Pass => &mut s.passed,
+                Class::Fail => &mut s.failed,
+                Class::Warn => &mut s.warnings,
+                Class::Waived => &mut s.waived,
+                Class::Error => &mut s.errored,
+                Class::Skip => &mut s.skipped,
+            } += 1;
         }
         s
     }

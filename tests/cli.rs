@@ -86,6 +86,8 @@ fn token_is_sent_but_never_printed_or_reported() {
         all += &std::fs::read_to_string(dir.join(f)).unwrap();
     }
     assert!(!all.contains(secret) && !all.contains("hdr-secret-123"));
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(md.contains(r#"-H "Authorization: $SPECGATE_AUTHORIZATION" -H "X-Auth-Token: $SPECGATE_TOKEN""#), "{md}");
 }
 
 #[test]
@@ -139,7 +141,7 @@ fn second_run_reports_changes_since_the_previous_one() {
     let r = results(&dir);
     assert_eq!(r["changes"]["regressed"][0]["before"], "pass");
     assert_eq!(r["changes"]["regressed"][0]["after"], "fail");
-    assert!(std::fs::read_to_string(dir.join("report.md")).unwrap().contains("**Regressed**"));
+    assert!(std::fs::read_to_string(dir.join("report.md")).unwrap().contains("**Newly failing**"));
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Checks: pure functions from exchanges to findings. No I/O, no async.
 
+pub(crate) mod group;
 pub mod response;
 pub mod schema;
 pub mod snapshot;

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::group::{count_items, group};
 use super::schema::check_schema;
 use super::Checked;
 use crate::http::Exchange;
@@ -17,14 +18,20 @@ pub struct Expectation<'a> {
     pub schema: Option<&'a Schema>,
 }
 
-/// Most schema findings reported per response.
-const SCHEMA_FINDINGS: usize = 50;
+/// Most schema violations recorded per response. They are grouped by rule, so this bounds
+/// the size of `results.json`, not the length of what a person reads.
+const SCHEMA_FINDINGS: usize = 2000;
 
 /// Check `ex` (exchange number `index` of its case) against `expect`.
 ///
 /// A transport failure, or a body that is not JSON while nothing else is wrong, means the
-/// response could not be checked; a body that is not JSON next to a wrong status or content
-/// type is part of the contract break.
+/// response could not be checked; a body that is not JSON next to a wrong content type is
+/// part of the contract break.
+///
+/// A wrong status is the whole finding: the body then belongs to another response than the
+/// one the content type and schema describe, so checking it against them would only add
+/// noise (a 200 where a 400 was expected has no `error.message`). The status finding quotes
+/// the start of the body instead.
 pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> Checked {
     if let Some(err) = &ex.error {
         return Checked::CouldNotCheck(format!("{} {}: {err}", ex.method, ex.url));
@@ -42,6 +49,7 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
             )
             .on(index),
         );
+        return Checked::Findings(findings);
     }
     if let Some(want) = expect.content_type {
         let got = ex.media_type();
@@ -63,7 +71,10 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
     };
     match ex.json() {
         Ok(body) => {
-            findings.extend(check_schema(&schema.validator, &body, &schema.origin, SCHEMA_FINDINGS).into_iter().map(|f| f.on(index)));
+            let mut found =
+                group(check_schema(&schema.validator, &body, &schema.origin, SCHEMA_FINDINGS).into_iter().map(|f| f.on(index)).collect());
+            count_items(&mut found, &body);
+            findings.extend(found);
             Checked::Findings(findings)
         }
         Err(msg) if findings.is_empty() => Checked::CouldNotCheck(format!("{} {}: {msg}", ex.method, ex.url)),
@@ -129,5 +140,30 @@ mod tests {
         assert_eq!(f[0].expected, json!([400, 404]));
         assert_eq!(f[0].actual, json!(200));
         assert!(f[0].message.contains("body: {}"));
+    }
+
+    #[test]
+    fn wrong_status_is_not_checked_against_the_expected_responses_schema() {
+        let s = jsonschema::validator_for(&json!({"required": ["error"]})).unwrap();
+        let s = Schema { validator: Arc::new(s), origin: "inline".into(), pos: Default::default() };
+        let e = Expectation { status: &StatusSet::One(400), content_type: Some("application/json"), schema: Some(&s) };
+        let Checked::Findings(f) = check_response(e, &exchange(200, "text/plain", r#"{"images":[]}"#), 0) else { panic!() };
+        assert_eq!(f.iter().map(|f| f.check.to_string()).collect::<Vec<_>>(), vec!["status"]);
+        assert!(f[0].message.contains(r#"body: {"images":[]}"#), "{}", f[0].message);
+    }
+
+    #[test]
+    fn schema_violations_of_one_rule_are_one_finding_counting_the_items() {
+        let s =
+            jsonschema::validator_for(&json!({"properties": {"images": {"items": {"properties": {"minRam": {"exclusiveMinimum": 0}}}}}}))
+                .unwrap();
+        let s = Schema { validator: Arc::new(s), origin: "inline".into(), pos: Default::default() };
+        let e = Expectation { status: &StatusSet::One(200), content_type: None, schema: Some(&s) };
+        let body = r#"{"images":[{"minRam":0},{"minRam":5},{"minRam":0},{"minRam":0}]}"#;
+        let Checked::Findings(f) = check_response(e, &exchange(200, "application/json", body), 2) else { panic!() };
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].count(), f[0].of), (3, Some(4)));
+        assert_eq!(f[0].instances[2].pointer, "/images/3/minRam");
+        assert_eq!(f[0].instances[2].exchange, Some(2));
     }
 }

@@ -1,46 +1,107 @@
-//! Regression view: this run against the previous `results.json` in the same directory.
+//! Regression view: this run against an earlier `results.json` (the previous run in the same
+//! report directory, or a `--baseline`), read through the same types as the writer.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::verdict::Verdict;
+use crate::check::group::pattern;
+use crate::verdict::{Class, Finding, Verdict};
 
-/// Case id → outcome, as read from a previous `results.json`.
-pub type Previous = BTreeMap<String, String>;
-
-pub fn load_previous(path: &Path) -> Option<Previous> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let cases = v.get("cases")?.as_array()?;
-    Some(
-        cases
-            .iter()
-            .filter_map(|c| {
-                Some((format!("{}@{}", c.get("id")?.as_str()?, c.get("target")?.as_str()?), c.get("outcome")?.as_str()?.to_string()))
-            })
-            .collect(),
-    )
+/// An earlier run: per case (`id@target`), its class and the rules its findings broke.
+#[derive(Debug, Clone, Default)]
+pub struct Previous {
+    cases: BTreeMap<String, Earlier>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone)]
+struct Earlier {
+    id: String,
+    class: Class,
+    rules: BTreeMap<String, usize>,
+}
+
+impl Previous {
+    /// The cases of a run, as read from its `results.json`.
+    pub fn of(verdicts: &[Verdict]) -> Previous {
+        Previous {
+            cases: verdicts.iter().map(|v| (key(v), Earlier { id: v.id.clone(), class: v.class(), rules: rules(&v.findings) })).collect(),
+        }
+    }
+
+    /// Read a `results.json` (or a report directory holding one).
+    pub fn read(path: &Path) -> Result<Previous, String> {
+        let r = super::json::read(path)?;
+        let verdicts: Vec<Verdict> = r.cases.into_iter().map(|c| c.verdict).collect();
+        Ok(Previous::of(&verdicts))
+    }
+}
+
+/// The previous run's results in a report directory, if readable.
+pub fn load_previous(path: &Path) -> Option<Previous> {
+    path.exists().then(|| Previous::read(path).ok()).flatten()
+}
+
+fn key(v: &Verdict) -> String {
+    format!("{}@{}", v.id, v.target)
+}
+
+/// A rule a finding broke, as text: check, where (indices generalised) and expected value;
+/// with how many places broke it.
+fn rules(findings: &[Finding]) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for f in findings {
+        let at = pattern(&f.pointer);
+        let at = if at.is_empty() { String::new() } else { format!(" at {at}") };
+        *out.entry(format!("[{}]{at} expected {}", f.check, f.expected)).or_insert(0) += f.count();
+    }
+    out
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Changes {
-    /// Passed (or skipped) last time, fail or error now.
+    /// Fail or error now, and not before (new cases included).
     pub regressed: Vec<Change>,
-    /// Failed or errored last time, pass now.
+    /// Failed or errored before, neither now (skips excepted).
     pub fixed: Vec<Change>,
-    /// Any other change of outcome.
+    /// Failed or errored before and now.
+    #[serde(default)]
+    pub still_failing: Vec<Change>,
+    /// Any other change of class.
     pub changed: Vec<Change>,
+    /// Same class, different broken rules.
+    #[serde(default)]
+    pub findings: Vec<FindingsChange>,
     pub new: Vec<String>,
     pub removed: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Change {
     pub id: String,
-    pub before: String,
-    pub after: String,
+    /// Absent for a case the earlier run did not have.
+    pub before: Option<Class>,
+    pub after: Class,
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.before {
+            Some(b) => write!(f, "`{}`: {b} → {}", self.id, self.after),
+            None => write!(f, "`{}`: new, {}", self.id, self.after),
+        }
+    }
+}
+
+/// Rules a case breaks now and did not before, and the reverse.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FindingsChange {
+    pub id: String,
+    pub class: Class,
+    /// `rule (n places)`.
+    pub added: Vec<String>,
+    pub gone: Vec<String>,
 }
 
 impl Changes {
@@ -48,31 +109,128 @@ impl Changes {
         let mut c = Changes::default();
         let mut seen = std::collections::BTreeSet::new();
         for v in now {
-            let key = format!("{}@{}", v.id, v.target);
-            seen.insert(key.clone());
-            let after = v.outcome.as_str().to_string();
-            match previous.get(&key) {
-                None => c.new.push(v.id.clone()),
-                Some(before) if *before == after => {}
-                Some(before) => {
-                    let change = Change { id: v.id.clone(), before: before.clone(), after: after.clone() };
-                    let bad = |o: &str| o == "fail" || o == "error";
-                    if bad(&after) && !bad(before) {
+            let k = key(v);
+            let after = v.class();
+            let earlier = previous.cases.get(&k);
+            seen.insert(k);
+            let change = Change { id: v.id.clone(), before: earlier.map(|e| e.class), after };
+            match earlier {
+                None => {
+                    c.new.push(v.id.clone());
+                    if after.is_bad() {
                         c.regressed.push(change);
-                    } else if after == "pass" && bad(before) {
-                        c.fixed.push(change);
-                    } else {
-                        c.changed.push(change);
                     }
                 }
+                Some(e) if e.class.is_bad() && after.is_bad() => {
+                    c.still_failing.push(change);
+                    c.rules_changed(v, e);
+                }
+                Some(e) if e.class == after => c.rules_changed(v, e),
+                Some(_) if after.is_bad() => c.regressed.push(change),
+                Some(e) if e.class.is_bad() && after != Class::Skip => c.fixed.push(change),
+                Some(_) => c.changed.push(change),
             }
         }
-        c.removed =
-            previous.keys().filter(|k| !seen.contains(*k)).map(|k| k.rsplit_once('@').map(|(id, _)| id).unwrap_or(k).to_string()).collect();
+        c.removed = previous.cases.iter().filter(|(k, _)| !seen.contains(*k)).map(|(_, e)| e.id.clone()).collect();
         c
     }
 
+    fn rules_changed(&mut self, v: &Verdict, e: &Earlier) {
+        let now = rules(&v.findings);
+        let show = |(r, n): (&String, &usize)| if *n > 1 { format!("{r} ({n} places)") } else { r.clone() };
+        let added: Vec<String> = now.iter().filter(|(r, n)| e.rules.get(*r) != Some(n)).map(show).collect();
+        let gone: Vec<String> = e.rules.iter().filter(|(r, n)| now.get(*r) != Some(n)).map(show).collect();
+        if !added.is_empty() || !gone.is_empty() {
+            self.findings.push(FindingsChange { id: v.id.clone(), class: v.class(), added, gone });
+        }
+    }
+
+    /// Did anything get worse: a case that fails or errors now and did not before.
+    pub fn regressed(&self) -> bool {
+        !self.regressed.is_empty()
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.regressed.is_empty() && self.fixed.is_empty() && self.changed.is_empty() && self.new.is_empty() && self.removed.is_empty()
+        self.regressed.is_empty()
+            && self.fixed.is_empty()
+            && self.changed.is_empty()
+            && self.findings.is_empty()
+            && self.new.is_empty()
+            && self.removed.is_empty()
+    }
+
+    /// Exit code of a gate that fails only on regressions (`--baseline`): a new failure
+    /// fails it; a new error only, errors it; known failures do not count.
+    pub fn gate_code(&self) -> u8 {
+        if self.regressed.iter().any(|c| c.after == Class::Fail) {
+            crate::exit::FAILED
+        } else if self.regressed() {
+            crate::exit::ERRORED
+        } else {
+            crate::exit::PASSED
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::model::Level;
+    use crate::verdict::{sample, Outcome};
+    use serde_json::json;
+
+    fn case(name: &str, outcome: Outcome) -> Verdict {
+        let mut v = sample(outcome, Level::Must);
+        v.id = format!("s::{name}");
+        v.case = name.into();
+        v
+    }
+
+    #[test]
+    fn outcomes_are_compared_by_class() {
+        let before =
+            Previous::of(&[case("a", Outcome::Pass), case("b", Outcome::Fail), case("c", Outcome::Fail), case("gone", Outcome::Pass)]);
+        let mut waived = case("c", Outcome::Fail);
+        waived.waived = Some("known".into());
+        let now = [case("a", Outcome::Error), case("b", Outcome::Pass), waived, case("d", Outcome::Fail)];
+        let c = Changes::between(&before, &now);
+        assert_eq!(c.regressed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["s::a", "s::d"]);
+        assert_eq!(c.fixed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["s::b", "s::c"]);
+        assert_eq!(c.new, ["s::d"]);
+        assert_eq!(c.removed, ["s::gone"]);
+        assert_eq!(c.gate_code(), crate::exit::FAILED);
+    }
+
+    #[test]
+    fn a_known_failure_with_other_findings_is_still_failing_with_changed_rules() {
+        let mut old = case("a", Outcome::Fail);
+        old.findings = vec![Finding::new("schema", "/images/0/x", json!({"type": "integer"}), json!("1"), "m")];
+        let mut new = case("a", Outcome::Fail);
+        new.findings = vec![Finding::new("status", "", json!(200), json!(500), "m")];
+        let c = Changes::between(&Previous::of(&[old]), &[new]);
+        assert_eq!(c.still_failing.len(), 1);
+        assert!(!c.regressed());
+        assert_eq!(c.gate_code(), crate::exit::PASSED);
+        assert_eq!(c.findings[0].added, [r#"[status] expected 200"#]);
+        assert_eq!(c.findings[0].gone, [r#"[schema] at /images/*/x expected {"type":"integer"}"#]);
+    }
+
+    #[test]
+    fn previous_results_are_read_through_the_writer_types() {
+        let dir = std::env::temp_dir().join(format!("specgate-compare-{}", std::process::id()));
+        let info = super::super::RunInfo {
+            specgate: "t".into(),
+            targets: vec![],
+            seed: 1,
+            budget: 1,
+            specs: vec![],
+            headers: Default::default(),
+            stopped: None,
+        };
+        super::super::write_all(&dir, &info, &[case("a", Outcome::Fail)]).unwrap();
+        let p = Previous::read(&dir.join("results.json")).unwrap();
+        let c = Changes::between(&p, &[case("a", Outcome::Pass)]);
+        assert_eq!(c.fixed[0].before, Some(Class::Fail));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

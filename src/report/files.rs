@@ -5,24 +5,26 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::RunInfo;
+use super::{compare::Changes, Options, RunInfo};
 use crate::run::event::{Event, Reporter};
 use crate::verdict::Verdict;
 
-/// What writing the reports gave: the files written, or why they could not be.
-pub type Written = Arc<Mutex<Option<std::io::Result<Vec<PathBuf>>>>>;
+/// What writing the reports gave: the files written and the changes against the baseline or
+/// previous run, or why they could not be written.
+pub type Written = Arc<Mutex<Option<std::io::Result<(Vec<PathBuf>, Option<Changes>)>>>>;
 
 pub struct Files {
     dir: PathBuf,
     info: RunInfo,
+    options: Option<Options>,
     verdicts: Vec<(usize, Verdict)>,
     written: Written,
 }
 
 impl Files {
-    pub fn new(dir: PathBuf, info: RunInfo) -> (Files, Written) {
+    pub fn new(dir: PathBuf, info: RunInfo, options: Options) -> (Files, Written) {
         let written = Written::default();
-        (Files { dir, info, verdicts: Vec::new(), written: written.clone() }, written)
+        (Files { dir, info, options: Some(options), verdicts: Vec::new(), written: written.clone() }, written)
     }
 }
 
@@ -34,7 +36,8 @@ impl Reporter for Files {
                 self.verdicts.sort_by_key(|(i, _)| *i);
                 let verdicts: Vec<Verdict> = std::mem::take(&mut self.verdicts).into_iter().map(|(_, v)| v).collect();
                 self.info.stopped = stopped.map(str::to_string);
-                let result = super::write_all(&self.dir, &self.info, &verdicts);
+                let options = self.options.take().unwrap_or_default();
+                let result = super::write_with(&self.dir, &self.info, &verdicts, options);
                 *self.written.lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
             }
             _ => {}

@@ -1,10 +1,12 @@
 //! `junit.xml`: one testcase per case per target; `fail` → `<failure>`, `error` → `<error>`.
+//! Each testcase carries `<properties>` (level, class, spec line, doc citation) and the
+//! failure text names every finding with its pointer, and the command that reproduces it.
 
-use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report as JReport, TestCase, TestCaseStatus, TestSuite};
 
 use super::Report;
 use crate::render;
-use crate::verdict::Outcome;
+use crate::verdict::Class;
 
 pub fn render(r: &Report<'_>) -> String {
     let mut report = JReport::new("specgate");
@@ -18,37 +20,42 @@ pub fn render(r: &Report<'_>) -> String {
                 suites.len() - 1
             }
         };
-        let status = match v.outcome {
-            Outcome::Pass => TestCaseStatus::success(),
-            Outcome::Fail if v.waived.is_some() => {
+        let text = || render::verdict_text_with(v, r.reproduce(v).as_deref());
+        let class = v.class();
+        let status = match class {
+            Class::Pass => TestCaseStatus::success(),
+            Class::Waived | Class::Skip => {
                 let mut s = TestCaseStatus::skipped();
-                s.set_message(format!("waived: {}", v.waived.as_deref().unwrap_or("")));
-                s
-            }
-            Outcome::Skip => {
-                let mut s = TestCaseStatus::skipped();
-                if let Some(r) = &v.reason {
-                    s.set_message(r.clone());
-                }
+                match &v.waived {
+                    Some(w) => s.set_message(format!("waived: {w}")),
+                    None => s.set_message(v.reason.clone().unwrap_or_default()),
+                };
                 s
             }
             // A `should` failure does not fail the gate; it is reported as a passing case
             // with its finding on stdout, so CI dashboards stay green but the text is there.
-            Outcome::Fail if v.is_warning() => TestCaseStatus::success(),
-            Outcome::Fail | Outcome::Error => {
-                let kind = if v.outcome == Outcome::Fail { NonSuccessKind::Failure } else { NonSuccessKind::Error };
-                let mut s = TestCaseStatus::non_success(kind);
+            Class::Warn => TestCaseStatus::success(),
+            Class::Fail | Class::Error => {
+                let fail = class == Class::Fail;
+                let mut s = TestCaseStatus::non_success(if fail { NonSuccessKind::Failure } else { NonSuccessKind::Error });
                 s.set_message(render::first_line(v));
-                s.set_type(if v.outcome == Outcome::Fail { "contract" } else { "could-not-check" });
-                s.set_description(render::verdict_text(v));
+                s.set_type(if fail { "contract" } else { "could-not-check" });
+                s.set_description(text());
                 s
             }
         };
         let mut tc = TestCase::new(v.case.clone(), status);
         tc.set_classname(v.spec.clone());
         tc.set_time(std::time::Duration::from_millis(v.elapsed_ms));
-        if v.is_warning() {
-            tc.set_system_out(render::verdict_text(v));
+        tc.add_property(Property::new("level", v.level.as_str()));
+        tc.add_property(Property::new("class", class.as_str()));
+        tc.add_property(Property::new("spec", v.location.clone()));
+        tc.add_property(Property::new("doc", v.doc.to_string()));
+        if let Some(w) = &v.waived {
+            tc.add_property(Property::new("waived", w.clone()));
+        }
+        if matches!(class, Class::Warn | Class::Waived) {
+            tc.set_system_out(text());
         }
         suites[idx].add_test_case(tc);
     }

@@ -1,33 +1,91 @@
-//! `report.md`: what a person reads first — summary, changes, matrix, then every finding.
+//! `report.md`: the report as Markdown, problems first, one entry per broken rule.
 
 use std::fmt::Write;
 
 use super::{matrix, Report};
-use crate::verdict::{Outcome, Summary, Verdict};
+use crate::render::{count, place, request_line, short, spread, SHOWN_VALUE};
+use crate::verdict::{Class, Summary, Verdict};
+
+/// Requests listed per case; every one is in `results.json`.
+const SHOWN_REQUESTS: usize = 3;
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-pub fn outcome_mark(v: &Verdict) -> &'static str {
-    match v.outcome {
-        Outcome::Pass => "✅ pass",
-        Outcome::Fail if v.waived.is_some() => "🏳️ waived",
-        Outcome::Fail if v.is_warning() => "⚠️ warn",
-        Outcome::Fail => "❌ fail",
-        Outcome::Error => "💥 error",
-        Outcome::Skip => "⏭️ skip",
+/// Inline code that survives backticks inside.
+fn code(s: &str) -> String {
+    if s.contains('`') {
+        format!("`` {} ``", s.replace('\n', " "))
+    } else {
+        format!("`{}`", s.replace('\n', " "))
     }
+}
+
+pub fn outcome_mark(v: &Verdict) -> &'static str {
+    v.class().mark()
+}
+
+/// The counts as a one-row table.
+pub fn counts_table(sum: &Summary) -> String {
+    let heads: String = sum.columns().iter().map(|(c, _)| format!(" {} |", c.counted())).collect();
+    let rule: String = sum.columns().iter().map(|_| "---|").collect();
+    let counts: String = sum.columns().iter().map(|(_, n)| format!(" {n} |")).collect();
+    format!("|{heads}\n|{rule}\n|{counts}\n")
+}
+
+/// Per target: its specs and counts (only with several targets).
+pub fn targets_table(r: &Report<'_>) -> String {
+    let mut s = String::new();
+    let heads: String = Class::COLUMNS.iter().map(|c| format!(" {} |", c.counted())).collect();
+    let rule: String = Class::COLUMNS.iter().map(|_| "---|").collect();
+    let _ = writeln!(s, "| target | specs |{heads}\n|---|---|{rule}");
+    for (name, specs, c) in super::per_target(r.verdicts, &r.info.targets) {
+        let specs: Vec<String> = specs.iter().map(|s| format!("`{s}`")).collect();
+        let counts: String = c.columns().iter().map(|(_, n)| format!(" {n} |")).collect();
+        let _ = writeln!(s, "| `{}` | {} |{counts}", cell(&name), specs.join(", "));
+    }
+    s
+}
+
+/// The changes against an earlier run, as a Markdown list (shared with `specgate diff`).
+pub fn changes(c: &super::compare::Changes) -> String {
+    let mut s = String::new();
+    if c.is_empty() && c.still_failing.is_empty() {
+        let _ = writeln!(s, "No case changed.");
+        return s;
+    }
+    for (title, list) in [("Newly failing", &c.regressed), ("Fixed", &c.fixed), ("Changed", &c.changed)] {
+        for ch in list {
+            let _ = writeln!(s, "- **{title}** {ch}");
+        }
+    }
+    for f in &c.findings {
+        let _ = writeln!(s, "- **Findings changed** `{}` ({}):", f.id, f.class);
+        for r in &f.added {
+            let _ = writeln!(s, "  - now: {}", code(r));
+        }
+        for r in &f.gone {
+            let _ = writeln!(s, "  - before: {}", code(r));
+        }
+    }
+    let new_ok: Vec<&String> = c.new.iter().filter(|id| !c.regressed.iter().any(|ch| ch.id == **id)).collect();
+    for (title, list) in [("New case", new_ok), ("Removed case", c.removed.iter().collect())] {
+        for id in list {
+            let _ = writeln!(s, "- {title} `{id}`");
+        }
+    }
+    if !c.still_failing.is_empty() {
+        let ids: Vec<String> = c.still_failing.iter().map(|ch| format!("`{}`", ch.id)).collect();
+        let _ = writeln!(s, "- Still failing ({}): {}", ids.len(), ids.join(", "));
+    }
+    s
 }
 
 pub fn render(r: &Report<'_>) -> String {
     let mut s = String::new();
-    let sum = &r.summary;
     let _ = writeln!(s, "# specgate report\n");
-    let heads: String = sum.columns().iter().map(|(_, label, _)| format!(" {label} |")).collect();
-    let rule: String = sum.columns().iter().map(|_| "---|").collect();
-    let counts: String = sum.columns().iter().map(|(_, _, n)| format!(" {n} |")).collect();
-    let _ = writeln!(s, "|{heads}\n|{rule}\n|{counts}\n");
+    let _ = writeln!(s, "{}", counts_table(&r.summary));
     let _ = writeln!(s, "Targets:");
     for t in &r.info.targets {
         let _ = writeln!(s, "- `{}`: {}", t.name, t.url);
@@ -39,35 +97,11 @@ pub fn render(r: &Report<'_>) -> String {
     );
 
     if let Some(c) = &r.changes {
-        let _ = writeln!(s, "## Changes since the previous run\n");
-        if c.is_empty() {
-            let _ = writeln!(s, "No case changed its outcome.\n");
-        }
-        for (title, list) in [("Regressed", &c.regressed), ("Fixed", &c.fixed), ("Changed", &c.changed)] {
-            for ch in list {
-                let _ = writeln!(s, "- **{title}** `{}`: {} → {}", ch.id, ch.before, ch.after);
-            }
-        }
-        for id in &c.new {
-            let _ = writeln!(s, "- New case `{id}`");
-        }
-        for id in &c.removed {
-            let _ = writeln!(s, "- Removed case `{id}`");
-        }
-        s.push('\n');
+        let _ = writeln!(s, "## Changes since {}\n\n{}", r.since, changes(c));
     }
 
     if r.info.targets.len() > 1 {
-        let cols = Summary::default().columns();
-        let heads: String = cols.iter().map(|(_, label, _)| format!(" {label} |")).collect();
-        let rule: String = cols.iter().map(|_| "---|").collect();
-        let _ = writeln!(s, "## Targets\n\n| target | specs |{heads}\n|---|---|{rule}");
-        for (name, specs, c) in super::per_target(r.verdicts, &r.info.targets) {
-            let specs: Vec<String> = specs.iter().map(|s| format!("`{s}`")).collect();
-            let counts: String = c.columns().iter().map(|(_, _, n)| format!(" {n} |")).collect();
-            let _ = writeln!(s, "| `{}` | {} |{counts}", cell(&name), specs.join(", "));
-        }
-        s.push('\n');
+        let _ = writeln!(s, "## Targets\n\n{}", targets_table(r));
     }
     let rows = matrix(r.verdicts, &r.info.targets);
     if !rows.is_empty() {
@@ -92,23 +126,18 @@ pub fn render(r: &Report<'_>) -> String {
         s.push('\n');
     }
 
-    for (title, pick) in [
-        ("Failures (must)", &(|v: &Verdict| v.fails_gate()) as &dyn Fn(&Verdict) -> bool),
-        ("Errors (could not check)", &|v: &Verdict| v.outcome == Outcome::Error),
-        ("Warnings (should)", &|v: &Verdict| v.is_warning()),
-        ("Waived (explained deviations)", &|v: &Verdict| v.waived.is_some()),
-    ] {
-        let picked: Vec<&Verdict> = r.verdicts.iter().filter(|v| pick(v)).collect();
+    for class in [Class::Fail, Class::Error, Class::Warn, Class::Waived] {
+        let picked: Vec<&Verdict> = r.verdicts.iter().filter(|v| v.class() == class).collect();
         if picked.is_empty() {
             continue;
         }
-        let _ = writeln!(s, "## {title}\n");
+        let _ = writeln!(s, "## {}\n", class.title());
         for v in picked {
-            detail(&mut s, v);
+            detail(&mut s, v, r.reproduce(v).as_deref());
         }
     }
 
-    let skipped: Vec<&Verdict> = r.verdicts.iter().filter(|v| v.outcome == Outcome::Skip).collect();
+    let skipped: Vec<&Verdict> = r.verdicts.iter().filter(|v| v.class() == Class::Skip).collect();
     if !skipped.is_empty() {
         let _ = writeln!(s, "## Skipped\n\n| case | target | reason |\n|---|---|---|");
         for v in skipped {
@@ -123,24 +152,33 @@ pub fn render(r: &Report<'_>) -> String {
         s.push('\n');
     }
 
-    let _ = writeln!(s, "## All cases\n\n| case | target | level | outcome | requests | ms |\n|---|---|---|---|---|---|");
-    for v in r.verdicts {
-        let _ = writeln!(
-            s,
-            "| `{}` | {} | {} | {} | {} | {} |",
-            cell(&format!("{}::{}", v.spec, v.case)),
-            cell(&v.target),
-            v.level.as_str(),
-            outcome_mark(v),
-            v.requests,
-            v.elapsed_ms
-        );
-    }
+    passed(&mut s, r);
     s
 }
 
-fn detail(s: &mut String, v: &Verdict) {
-    let _ = writeln!(s, "### `{}::{}` @ {}\n", v.spec, v.case, v.target);
+/// Passed cases counted by spec and target; they are listed one by one in `report.html` and
+/// `results.json` (listing them here would double the size of a report that should be read).
+fn passed(s: &mut String, r: &Report<'_>) {
+    let mut groups: Vec<(String, usize)> = Vec::new();
+    for v in r.verdicts.iter().filter(|v| v.class() == Class::Pass) {
+        let key = format!("`{}` @ {}", v.spec, v.target);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => groups.push((key, 1)),
+        }
+    }
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## Passed\n");
+    for (key, n) in groups {
+        let _ = writeln!(s, "- {key}: {n} case(s)");
+    }
+    let _ = writeln!(s, "\nEvery case, with its requests, is in report.html and results.json.");
+}
+
+fn detail(s: &mut String, v: &Verdict, reproduce: Option<&str>) {
+    let _ = writeln!(s, "### {} `{}::{}` @ {}\n", v.class().mark(), v.spec, v.case, v.target);
     let _ = writeln!(s, "- spec: `{}` — doc: {}", v.location, v.doc);
     if let Some(w) = &v.why {
         let _ = writeln!(s, "- why: {}", w.trim());
@@ -155,30 +193,31 @@ fn detail(s: &mut String, v: &Verdict) {
         let _ = writeln!(s, "- sampling seed: {seed}");
     }
     if !v.findings.is_empty() {
-        let _ = writeln!(s, "\n| check | pointer | expected | actual | message | request |\n|---|---|---|---|---|---|");
-        for f in &v.findings {
-            let req = f
-                .exchange
-                .and_then(|i| v.exchanges.get(i))
-                .map(|e| format!("`{} {}` → {}", e.method, e.url, e.status.map(|c| c.to_string()).unwrap_or_else(|| "no response".into())))
-                .unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "| {} | `{}` | `{}` | `{}` | {} | {} |",
-                f.check,
-                cell(&f.pointer),
-                cell(&f.expected.to_string()),
-                cell(&f.actual.to_string()),
-                cell(&f.message),
-                cell(&req)
-            );
+        s.push('\n');
+    }
+    for f in &v.findings {
+        let at = place(f);
+        let at = if at.is_empty() { String::new() } else { format!(" {}", code(&at)) };
+        let n = if f.instances.is_empty() { String::new() } else { format!(" — **{}**", count(f)) };
+        let _ = writeln!(s, "- **[{}]**{at}{n}: {}", f.check, f.message.trim().replace('\n', "\n  "));
+        let _ = writeln!(s, "  - expected {}, actual {}", code(&short(&f.expected, SHOWN_VALUE)), code(&short(&f.actual, SHOWN_VALUE)));
+        if let Some(sp) = spread(f, v) {
+            let _ = writeln!(s, "  - where: {sp}");
         }
+        if let Some(ex) = f.exchange.and_then(|i| v.exchanges.get(i)) {
+            let _ = writeln!(s, "  - request: {}", code(&request_line(ex)));
+        }
+    }
+    if let Some(cmd) = reproduce {
+        let _ = writeln!(s, "\nReproduce:\n\n```sh\n{cmd}\n```");
     }
     if !v.exchanges.is_empty() {
         let _ = writeln!(s, "\n<details><summary>{} request(s)</summary>\n", v.exchanges.len());
-        for e in &v.exchanges {
-            let st = e.status.map(|c| c.to_string()).unwrap_or_else(|| e.error.clone().unwrap_or_else(|| "no response".into()));
-            let _ = writeln!(s, "- `{} {}` → {} ({} ms)", e.method, e.url, cell(&st), e.elapsed_ms);
+        for e in v.exchanges.iter().take(SHOWN_REQUESTS) {
+            let _ = writeln!(s, "- {} ({} ms)", code(&request_line(e)), e.elapsed_ms);
+        }
+        if v.exchanges.len() > SHOWN_REQUESTS {
+            let _ = writeln!(s, "- … and {} more (every request is in results.json)", v.exchanges.len() - SHOWN_REQUESTS);
         }
         let _ = writeln!(s, "\n</details>");
     }

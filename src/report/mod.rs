@@ -1,13 +1,17 @@
-//! Reporters: JSON, JUnit, Markdown and HTML files from the verdicts of a run.
-//! They never do HTTP; they only read verdicts (and the previous run's `results.json`).
+//! Reporters: JSON, JUnit, Markdown, HTML and summary files from the verdicts of a run.
+//! They never do HTTP; they only read verdicts (and a previous run's `results.json`).
 
+pub(crate) mod annotations;
 pub mod compare;
+pub(crate) mod diff;
 pub mod files;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod repro;
 pub mod stream;
+pub(crate) mod summary;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +27,9 @@ pub struct RunInfo {
     pub seed: u64,
     pub budget: usize,
     pub specs: Vec<String>,
+    /// Headers sent, secrets as placeholders, for reproductions (see [`repro::SentHeaders`]).
+    #[serde(default, skip_serializing_if = "repro::SentHeaders::is_empty")]
+    pub headers: repro::SentHeaders,
     /// Why the run ended before every case finished (`interrupted`, `deadline`), if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
@@ -37,34 +44,85 @@ pub struct TargetInfo {
 /// Everything a reporter needs.
 pub struct Report<'a> {
     pub info: &'a RunInfo,
+    /// The verdicts, their findings grouped by rule (see [`prepare`]).
     pub verdicts: &'a [Verdict],
     pub summary: Summary,
-    /// Changes against the previous run in the same report directory, if there was one.
+    /// Changes against an earlier run, if there was one.
     pub changes: Option<compare::Changes>,
+    /// What the changes are against: "the previous run" or "the baseline".
+    pub since: &'static str,
+}
+
+impl Report<'_> {
+    /// The `curl` command that reproduces a failing or erroring case.
+    pub fn reproduce(&self, v: &Verdict) -> Option<String> {
+        repro::curl(v, &self.info.headers)
+    }
+}
+
+/// How reports are written beyond the defaults.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// Compare with this run (a `--baseline` results.json) instead of the previous run in
+    /// the report directory.
+    pub baseline: Option<compare::Previous>,
+}
+
+/// The verdicts as reporters show them: each one's findings grouped by rule.
+pub fn prepare(verdicts: &[Verdict]) -> Vec<Verdict> {
+    verdicts
+        .iter()
+        .map(|v| {
+            let mut v = v.clone();
+            v.findings = crate::check::group::group(std::mem::take(&mut v.findings));
+            v
+        })
+        .collect()
 }
 
 /// Write every report into `dir`; returns the files written.
 pub fn write_all(dir: &Path, info: &RunInfo, verdicts: &[Verdict]) -> std::io::Result<Vec<PathBuf>> {
+    write_with(dir, info, verdicts, Options::default()).map(|(files, _)| files)
+}
+
+/// Write every report into `dir`; returns the files written and the changes found against
+/// the baseline or previous run.
+pub fn write_with(
+    dir: &Path,
+    info: &RunInfo,
+    verdicts: &[Verdict],
+    options: Options,
+) -> std::io::Result<(Vec<PathBuf>, Option<compare::Changes>)> {
     std::fs::create_dir_all(dir)?;
     let results = dir.join("results.json");
-    let previous = compare::load_previous(&results);
+    let (previous, since) = match options.baseline {
+        Some(b) => (Some(b), "the baseline"),
+        None => (compare::load_previous(&results), "the previous run"),
+    };
     if results.exists() {
         std::fs::copy(&results, dir.join("results.previous.json"))?;
     }
-    let report =
-        Report { info, verdicts, summary: Summary::of(verdicts), changes: previous.map(|p| compare::Changes::between(&p, verdicts)) };
+    let verdicts = prepare(verdicts);
+    let report = Report {
+        info,
+        verdicts: &verdicts,
+        summary: Summary::of(&verdicts),
+        changes: previous.map(|p| compare::Changes::between(&p, &verdicts)),
+        since,
+    };
     let files = [
         (results, json::render(&report)),
         (dir.join("junit.xml"), junit::render(&report)),
         (dir.join("report.md"), markdown::render(&report)),
         (dir.join("report.html"), html::render(&report)),
+        (dir.join("summary.md"), summary::render(&report)),
     ];
     let mut written = Vec::new();
     for (path, text) in files {
         write_atomically(&path, text.as_bytes())?;
         written.push(path);
     }
-    Ok(written)
+    Ok((written, report.changes))
 }
 
 /// Write through a temporary file so an interrupted run never leaves half a report.
@@ -79,14 +137,7 @@ pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String>
     let mut info: Option<RunInfo> = None;
     let mut verdicts = Vec::new();
     for dir in dirs {
-        let path = if dir.is_dir() { dir.join("results.json") } else { dir.clone() };
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        #[derive(Deserialize)]
-        struct Results {
-            run: RunInfo,
-            cases: Vec<Verdict>,
-        }
-        let r: Results = serde_json::from_str(&text).map_err(|e| format!("{}: not a specgate results.json: {e}", path.display()))?;
+        let r = json::read(dir)?;
         match &mut info {
             None => info = Some(r.run),
             Some(i) => {
@@ -100,9 +151,11 @@ pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String>
                         i.specs.push(s);
                     }
                 }
+                i.headers.spec.extend(r.run.headers.spec);
+                i.headers.case.extend(r.run.headers.case);
             }
         }
-        verdicts.extend(r.cases);
+        verdicts.extend(r.cases.into_iter().map(|c| c.verdict));
     }
     info.map(|i| (i, verdicts)).ok_or_else(|| "no results to report".to_string())
 }

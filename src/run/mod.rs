@@ -16,7 +16,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use crate::plan::{Plan, PlannedCase};
 use crate::render;
-use crate::verdict::{Outcome, Verdict};
+use crate::verdict::{Class, Verdict};
 use crate::waiver::Waiver;
 use event::Event;
 use session::{Context, Trace};
@@ -94,11 +94,11 @@ async fn run_case(ctx: &Context, case: &PlannedCase, index: usize, stop: &Stop) 
 /// How libtest shows a verdict: `should` failures and skips as ignored-with-reason, so only
 /// gate failures and errors are red.
 fn trial_result(v: &Verdict) -> Result<Completion, Failed> {
-    match v.outcome {
-        Outcome::Pass => Ok(Completion::Completed),
-        Outcome::Fail if v.waived.is_some() => Ok(Completion::ignored_with(format!("waived: {}", v.waived.as_deref().unwrap_or("")))),
-        Outcome::Skip => Ok(Completion::ignored_with(format!("skip: {}", v.reason.as_deref().unwrap_or("")))),
-        Outcome::Fail if v.is_warning() => Ok(Completion::ignored_with(format!("warning (should): {}", render::first_line(v)))),
-        Outcome::Fail | Outcome::Error => Err(Failed::from(render::verdict_text(v))),
+    match v.class() {
+        Class::Pass => Ok(Completion::Completed),
+        Class::Waived => Ok(Completion::ignored_with(format!("waived: {}", v.waived.as_deref().unwrap_or("")))),
+        Class::Skip => Ok(Completion::ignored_with(format!("skip: {}", v.reason.as_deref().unwrap_or("")))),
+        Class::Warn => Ok(Completion::ignored_with(format!("warning (should): {}", render::first_line(v)))),
+        Class::Fail | Class::Error => Err(Failed::from(render::verdict_text(v))),
     }
 }

@@ -107,7 +107,13 @@ pub fn report_dir(test: &str) -> PathBuf {
 
 /// Run the binary in the repository root.
 pub fn specgate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_specgate")).args(args).current_dir(root()).env_remove("SPECGATE_TOKEN").output().expect("run specgate")
+    Command::new(env!("CARGO_BIN_EXE_specgate"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("SPECGATE_TOKEN")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("run specgate")
 }
 
 pub fn text(bytes: &[u8]) -> String {

@@ -1,0 +1,130 @@
+//! Golden files of every report format, on a small fixed run against the in-process fixture:
+//! a pass, a fail, a warning, a waived failure, an error and a skip. Ports, durations and
+//! the version are redacted. Also: `specgate diff` and `run --baseline` between two runs.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{report_dir, serve, specgate, text, Mode, VOLATILE};
+
+/// Everything in the reports that changes from run to run.
+fn redactions() -> Vec<(&'static str, &'static str)> {
+    let mut f = VOLATILE.to_vec();
+    f.extend([
+        (r#""elapsed_ms": \d+"#, r#""elapsed_ms": "[MS]""#),
+        (r#"time="[^"]*""#, r#"time="[T]""#),
+        (r#"timestamp="[^"]*""#, r#"timestamp="[T]""#),
+        (r#"<td class="num">\d+</td></tr>"#, r#"<td class="num">[MS]</td></tr>"#),
+        (r#"\[N\] ms</span>"#, "[N] ms</span>"),
+        (r#""specgate": "[^"]*""#, r#""specgate": "[VERSION]""#),
+        (r"specgate \d+\.\d+\.\d+", "specgate [VERSION]"),
+        (r"specgate</span> \d+\.\d+\.\d+", "specgate [VERSION]"),
+    ]);
+    f
+}
+
+/// The fixed run against `mode`, into `dir`; extra flags before `--`.
+fn fixed_run(mode: Mode, dir: &Path, extra: &[&str]) -> std::process::Output {
+    let target = format!("api={}", serve(mode));
+    let mut args = vec![
+        "run",
+        "tests/fixtures/report",
+        "--target",
+        &target,
+        "--waivers",
+        "tests/fixtures/report-waivers.yaml",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args.extend(["--", "--test-threads", "1", "--skip", "pagination.", "--skip", "filter.flavor.complete", "--skip", "filter.paged"]);
+    specgate(&args)
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+#[test]
+fn every_report_format_of_the_fixed_run() {
+    let dir = report_dir("golden");
+    let out = fixed_run(Mode::Good, &dir, &["--annotations", "github"]);
+    assert_eq!(out.status.code(), Some(1), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_str(&read(&dir, "results.json")).unwrap();
+    let classes = ["passed", "failed", "warnings", "waived", "errored", "skipped"];
+    for c in classes {
+        assert!(r["summary"][c].as_u64().unwrap() >= 1, "the fixed run has no {c} case: {}", r["summary"]);
+    }
+    let annotations: String = text(&out.stdout).lines().filter(|l| l.starts_with("::")).map(|l| format!("{l}\n")).collect();
+    insta::with_settings!({filters => redactions()}, {
+        insta::assert_snapshot!("results_json", read(&dir, "results.json"));
+        insta::assert_snapshot!("junit_xml", read(&dir, "junit.xml"));
+        insta::assert_snapshot!("report_md", read(&dir, "report.md"));
+        insta::assert_snapshot!("report_html", read(&dir, "report.html"));
+        insta::assert_snapshot!("summary_md", read(&dir, "summary.md"));
+        insta::assert_snapshot!("annotations", annotations);
+    });
+}
+
+/// The fixed run against a correct server and against one that sends min_ram as a string.
+fn run_pair(test: &str) -> (PathBuf, PathBuf) {
+    let good = report_dir(&format!("{test}-good"));
+    let bad = report_dir(&format!("{test}-bad"));
+    assert_eq!(fixed_run(Mode::Good, &good, &[]).status.code(), Some(1));
+    assert_eq!(fixed_run(Mode::WrongType, &bad, &[]).status.code(), Some(1));
+    (good, bad)
+}
+
+#[test]
+fn diff_names_what_regressed_and_exits_1_only_then() {
+    let (good, bad) = run_pair("diff");
+    let out = specgate(&["diff", good.join("results.json").to_str().unwrap(), bad.join("results.json").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(read(&bad, "diff.md"), text(&out.stdout), "the printed and the written Markdown are one");
+    insta::with_settings!({filters => redactions()}, {
+        insta::assert_snapshot!("diff_md", text(&out.stdout));
+    });
+    let back = specgate(&["diff", bad.to_str().unwrap(), good.to_str().unwrap(), "--output", good.join("back.md").to_str().unwrap()]);
+    assert_eq!(back.status.code(), Some(0), "fixing is not a regression: {}", text(&back.stdout));
+    assert!(text(&back.stdout).contains("**Fixed** `tests/fixtures/report/listing.yaml::min-ram-integer`"), "{}", text(&back.stdout));
+}
+
+#[test]
+fn a_baseline_gate_fails_on_regressions_only() {
+    let (good, _) = run_pair("baseline");
+    // Known failures (the status and error cases) are in both runs: against a baseline
+    // they no longer fail the gate.
+    let again = report_dir("baseline-again");
+    let out = fixed_run(Mode::Good, &again, &["--baseline", good.join("results.json").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(read(&again, "report.md").contains("## Changes since the baseline"));
+    assert!(read(&again, "report.md").contains("## Failures (must)"), "known failures are still listed");
+    // A case that passed in the baseline and fails now does.
+    let worse = report_dir("baseline-worse");
+    let out = fixed_run(Mode::WrongType, &worse, &["--baseline", good.join("results.json").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(read(&worse, "report.md").contains("**Newly failing** `tests/fixtures/report/listing.yaml::min-ram-integer`: pass → fail"));
+    let missing = fixed_run(Mode::Good, &report_dir("baseline-missing"), &["--baseline", "no/such/results.json"]);
+    assert_eq!(missing.status.code(), Some(2), "an unreadable baseline is a usage error");
+}
+
+#[test]
+fn inside_github_actions_annotations_are_on_by_default_and_can_be_turned_off() {
+    let run = |extra: &[&str]| {
+        let dir = report_dir(&format!("gha{}", extra.len()));
+        let mut args =
+            vec!["run", "tests/fixtures/report/project.yaml", "--target", "http://127.0.0.1:9", "--report-dir", dir.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        std::process::Command::new(env!("CARGO_BIN_EXE_specgate"))
+            .args(&args)
+            .current_dir(common::root())
+            .env("GITHUB_ACTIONS", "true")
+            .output()
+            .unwrap()
+    };
+    let on = run(&[]);
+    assert!(text(&on.stdout).contains("::error file=tests/fixtures/report/project.yaml,line=10,"), "{}", text(&on.stdout));
+    let off = run(&["--annotations", "none"]);
+    assert!(!text(&off.stdout).contains("::error"), "{}", text(&off.stdout));
+}
