@@ -124,15 +124,22 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
             return usage(format!("{flag} must be a positive number of seconds"));
         }
     }
+    // Log in once, before any case (a failure is one line, exit 2).
+    let login = match crate::auth::establish(&args.auth, args.token.is_some(), Duration::from_secs_f64(args.timeout)) {
+        Ok(l) => l,
+        Err(e) => return usage(Redactor::new(secrets.clone()).text(&e.to_string())),
+    };
+    login.apply(&mut vars, &mut secrets, &mut targets);
     let redactor = Redactor::new(secrets);
     let http_config = HttpConfig {
         timeout: Duration::from_secs_f64(args.timeout),
         max_body: args.max_body,
         retries: args.retries,
+        tls: args.auth.tls(),
         ..HttpConfig::default()
     };
     let http = match Http::new(http_config, redactor) {
-        Ok(h) => h,
+        Ok(h) => h.with_auth(login.auth.clone()),
         Err(e) => return usage(e),
     };
 
@@ -231,7 +238,14 @@ fn serve(args: ServeArgs) -> ExitCode {
     }
     let rt = runtime();
     rt.block_on(async {
-        let config = specgate_refserver::Config { images: args.images, seed: args.seed, faults: args.faults.clone() };
+        let aksk = match (&args.ak, &args.sk) {
+            (Some(access_key), Some(secret_key)) => {
+                Some(specgate_refserver::AkSk { access_key: access_key.clone(), secret_key: secret_key.clone() })
+            }
+            (None, None) => None,
+            _ => return usage("serve: --ak and --sk go together"),
+        };
+        let config = specgate_refserver::Config { images: args.images, seed: args.seed, faults: args.faults.clone(), aksk };
         let running = match specgate_refserver::start(config, args.port).await {
             Ok(r) => r,
             Err(e) => return usage(e),

@@ -93,6 +93,9 @@ pub struct RunArgs {
     /// Waiver file: explained deviations that do not fail the gate (see docs/spec-format.md).
     #[arg(long)]
     pub waivers: Option<PathBuf>,
+    /// Logins (Keystone, AK/SK), secret variables, writes, TLS.
+    #[command(flatten)]
+    pub auth: crate::auth::AuthArgs,
     /// Arguments for the libtest runner.
     #[arg(last = true)]
     pub libtest: Vec<String>,
@@ -113,6 +116,12 @@ pub struct ServeArgs {
     /// Print the fault catalogue and exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// AK/SK mode: answer only requests signed (SDK-HMAC-SHA256) with this access key…
+    #[arg(long, value_name = "AK")]
+    pub ak: Option<String>,
+    /// …and this secret key; others get 401.
+    #[arg(long, value_name = "SK", hide_env_values = true, env = "SPECGATE_SERVE_SK")]
+    pub sk: Option<String>,
 }
 
 /// `KEY=VALUE` → (KEY, VALUE).

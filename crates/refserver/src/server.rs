@@ -115,7 +115,11 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
         // Only when needed: the clean server's hot path stays one handler call.
         app = app.layer(axum::middleware::from_fn_with_state(shared.clone(), transport::edge));
     }
-    let app = app.with_state(shared);
+    let mut app = app.with_state(shared);
+    if let Some(keys) = config.aksk {
+        // Outermost: an unsigned request meets no fault and no endpoint.
+        app = app.layer(axum::middleware::from_fn_with_state(Arc::new(keys), crate::signature::verify));
+    }
     let listener = Listener { inner, reset: transport.contains(&Transport::Reset) };
     let mut signal = shutdown;
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
