@@ -48,7 +48,7 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
     };
 
     // Load.
-    let specs = match crate::spec::load_all(&args.paths) {
+    let specs = match crate::spec::load_all(&args.paths).and_then(|s| crate::auth::refuse_writes(s, args.auth.allow_writes)) {
         Ok(s) => s,
         Err(errors) => {
             for e in &errors {
@@ -130,6 +130,9 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
         Err(e) => return usage(Redactor::new(secrets.clone()).text(&e.to_string())),
     };
     login.apply(&mut vars, &mut secrets, &mut targets);
+    for w in &login.warnings {
+        eprintln!("specgate: warning: {w}");
+    }
     let redactor = Redactor::new(secrets);
     let http_config = HttpConfig {
         timeout: Duration::from_secs_f64(args.timeout),
@@ -195,6 +198,7 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
         seed: args.seed,
         budget: args.budget,
         specs: specs.iter().map(|s| s.path.clone()).collect(),
+        warnings: login.warnings.clone(),
     };
     let stale = crate::waiver::apply(&mut output.verdicts, &waivers);
     for w in &stale {

@@ -11,6 +11,7 @@ mod clouds;
 mod error;
 mod keystone;
 mod tls;
+mod writes;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ pub use aksk::AkSk;
 pub use error::AuthError;
 pub use keystone::Credentials;
 pub use tls::Tls;
+pub use writes::refuse_writes;
 
 /// How specgate logs in, and what it may do once in.
 #[derive(Debug, Args, Clone, Default)]

@@ -74,6 +74,9 @@ pub fn render(r: &Report<'_>) -> String {
         r.info.budget,
         esc(&r.info.specgate)
     );
+    for w in &r.info.warnings {
+        let _ = writeln!(s, "<div class=\"meta\"><b>Warning:</b> {}</div>", esc(w));
+    }
     let _ = writeln!(s, "<div class=\"cards\">");
     for (cls, label, n) in sum.columns() {
         let _ = writeln!(s, "<div class=\"card {cls}\" data-filter=\"{cls}\" title=\"show only these\"><b>{n}</b>{label}</div>");

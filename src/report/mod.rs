@@ -21,6 +21,9 @@ pub struct RunInfo {
     pub seed: u64,
     pub budget: usize,
     pub specs: Vec<String>,
+    /// Settings that weaken what the run proves (e.g. `--insecure`); shown at the top of reports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
