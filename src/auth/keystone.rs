@@ -213,7 +213,7 @@ pub async fn login(client: &reqwest::Client, creds: &Credentials) -> Result<Toke
     let status = resp.status().as_u16();
     let subject = resp.headers().get("x-subject-token").and_then(|v| v.to_str().ok()).map(str::to_string);
     let text = resp.text().await.map_err(|e| AuthError::Unreachable { url: shown.clone(), reason: crate::http::error_chain(&e) })?;
-    if status == 401 || status == 403 || status == 404 && text.contains("\"error\"") {
+    if status == 401 || status == 403 {
         // Keystone's message names what was wrong ("The request you have made requires
         // authentication."), never the secret; the redactor runs over it anyway.
         let message = serde_json::from_str::<Value>(&text)
@@ -228,7 +228,7 @@ pub async fn login(client: &reqwest::Client, creds: &Credentials) -> Result<Toke
     }
     let bad = |reason: String| AuthError::BadToken { url: shown.clone(), status, reason };
     if status != 201 && status != 200 {
-        return Err(bad("expected 201 Created".into()));
+        return Err(bad("expected 201 Created (is OS_AUTH_URL a Keystone v3 endpoint?)".into()));
     }
     let value = subject.filter(|s| !s.is_empty()).ok_or_else(|| bad("no X-Subject-Token header".into()))?;
     let info = serde_json::from_str::<TokenBody>(&text).map_err(|e| bad(format!("token body: {e}")))?.token;
