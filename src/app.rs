@@ -125,7 +125,13 @@ fn run(mut args: RunArgs, list: bool) -> ExitCode {
         }
     }
     // Log in once, before any case (a failure is one line, exit 2).
-    let login = match crate::auth::establish(&args.auth, args.token.is_some(), Duration::from_secs_f64(args.timeout)) {
+    let intent = crate::auth::Intent {
+        token_given: args.token.is_some(),
+        has_target: !targets.is_empty(),
+        list_only: list,
+        timeout: Duration::from_secs_f64(args.timeout),
+    };
+    let login = match crate::auth::establish(&args.auth, intent) {
         Ok(l) => l,
         Err(e) => return usage(Redactor::new(secrets.clone()).text(&e.to_string())),
     };

@@ -319,11 +319,30 @@ fn logins_that_cannot_work_stop_before_any_case() {
     assert_refused(&specgate_in(&dir, &run, &env(&e)), &dir, "already expired");
 
     std::fs::write(dir.join("clouds.yaml"), "clouds:\n  devstack:\n    auth: {auth_url: http://127.0.0.1:9}\n").unwrap();
-    let out = specgate_in(&dir, &["run", &glance, "--os-cloud", "devstak", "--report-dir", "r"], &[]);
+    let out = specgate_in(&dir, &["run", &glance, "--os-cloud", "devstak", "--service", "image", "--report-dir", "r"], &[]);
     assert_refused(&out, &dir, "no cloud `devstak` in clouds.yaml (did you mean `devstack`?)");
 
-    let out = specgate_in(&dir, &["run", &glance, "--report-dir", "r"], &[("HUAWEICLOUD_SDK_AK", "AK")]);
+    let out = specgate_in(&dir, &["run", &glance, "--target", &w.reference, "--report-dir", "r"], &[("HUAWEICLOUD_SDK_AK", "AK")]);
     assert_refused(&out, &dir, "needs both HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK");
+}
+
+#[test]
+fn credentials_in_the_environment_leave_the_embedded_server_and_listing_alone() {
+    // An unreachable Keystone: any attempt to log in would end the run with exit 2.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let url = format!("http://{closed}/v3");
+    let env = [("OS_AUTH_URL", url.as_str()), ("OS_USERNAME", "alice"), ("OS_PASSWORD", PASSWORD), ("OS_USER_DOMAIN_NAME", "Default")];
+    let dir = report_dir("auth-embedded");
+    let nova = spec("ims/nova-images-detail.yaml");
+    let out = specgate_in(&dir, &["run", &nova, "--report-dir", "r", "--", "list-detail"], &env);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = specgate_in(&dir, &["list", &nova, "--service", "compute"], &env);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("nova-images-detail.yaml::"), "{}", text(&out.stdout));
+}
+
+fn intent() -> specgate::auth::Intent {
+    specgate::auth::Intent { token_given: false, has_target: true, list_only: false, timeout: Duration::from_secs(5) }
 }
 
 #[test]
@@ -337,7 +356,7 @@ fn the_token_is_renewed_before_it_expires_and_an_unrenewable_one_stops_requests(
         os_project_id: Some(w.project.clone()),
         ..Default::default()
     };
-    let login = specgate::auth::establish(&args, false, Duration::from_secs(5)).unwrap();
+    let login = specgate::auth::establish(&args, intent()).unwrap();
     assert_eq!(login.project_id.as_deref(), Some(w.project.as_str()));
     assert!(login.secrets.iter().any(|s| s == PASSWORD) && login.secrets.iter().any(|s| s.starts_with(TOKEN_MARK)));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -356,7 +375,7 @@ fn the_token_is_renewed_before_it_expires_and_an_unrenewable_one_stops_requests(
 
     let w = world(Keystone::Good(2), None);
     let args = specgate::auth::AuthArgs { os_auth_url: Some(w.keystone.clone()), ..args };
-    let renewing = specgate::auth::establish(&args, false, Duration::from_secs(5)).unwrap();
+    let renewing = specgate::auth::establish(&args, intent()).unwrap();
     let token = |rt: &tokio::runtime::Runtime| rt.block_on(renewing.auth.headers("GET", &url));
     assert_eq!(token(&rt).unwrap()[0].1, format!("{TOKEN_MARK}0"));
     std::thread::sleep(Duration::from_millis(1600));

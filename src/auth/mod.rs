@@ -183,8 +183,25 @@ pub struct Login {
     pub warnings: Vec<String>,
 }
 
-/// Reads the credentials and logs in once. `token_given`: a fixed `--token` is in use too.
-pub fn establish(args: &AuthArgs, token_given: bool, timeout: Duration) -> Result<Login, AuthError> {
+/// What the run is about to do, as far as logging in is concerned.
+#[derive(Debug, Clone, Copy)]
+pub struct Intent {
+    /// A fixed `--token` is given too.
+    pub token_given: bool,
+    /// Some `--target` is given; otherwise the embedded reference server is tested.
+    pub has_target: bool,
+    /// Only the cases are listed: nothing is sent, so nobody logs in.
+    pub list_only: bool,
+    /// Bound on the login request.
+    pub timeout: Duration,
+}
+
+/// Reads the credentials and logs in once.
+///
+/// The embedded reference server needs no credentials: without `--target` and `--service`,
+/// credentials in the environment (`OS_*`, `HUAWEICLOUD_SDK_*`) are not used, so a shell set
+/// up for a cloud can still run the default target.
+pub fn establish(args: &AuthArgs, intent: Intent) -> Result<Login, AuthError> {
     let mut login = Login::default();
     for v in &args.secret_vars {
         let (k, val) = crate::cli::key_value(v, "--secret-var").map_err(|_| {
@@ -198,12 +215,23 @@ pub fn establish(args: &AuthArgs, token_given: bool, timeout: Duration) -> Resul
         login.warnings.push("TLS certificates were not verified (--insecure)".to_string());
     }
     login.project_id = args.project_id.clone().filter(|p| !p.is_empty());
+    if intent.list_only {
+        if let Some(service) = args.service {
+            // Named as in a run; the address is not needed to list.
+            let placeholder = url::Url::parse("http://127.0.0.1/").expect("static URL");
+            login.target = Some((service.catalog_type().to_string(), placeholder));
+        }
+        return Ok(login);
+    }
+    if !intent.has_target && args.service.is_none() {
+        return Ok(login);
+    }
     let keystone = args.keystone()?;
     let aksk = args.access_key.is_some() || args.secret_key.is_some();
     if aksk && keystone.is_some() {
         return Err(AuthError::Usage("AK/SK signing and a Keystone login exclude each other; configure one".into()));
     }
-    if (aksk || keystone.is_some()) && token_given {
+    if (aksk || keystone.is_some()) && intent.token_given {
         return Err(AuthError::Usage("--token and a login (AK/SK or Keystone) exclude each other".into()));
     }
     if args.service.is_some() && keystone.is_none() {
@@ -224,7 +252,7 @@ pub fn establish(args: &AuthArgs, token_given: bool, timeout: Duration) -> Resul
         .tls()
         .apply(reqwest::Client::builder())
         .map_err(AuthError::Usage)?
-        .timeout(timeout)
+        .timeout(intent.timeout)
         // The login runtime ends after this call: no pooled connection may outlive it.
         .pool_max_idle_per_host(0)
         .user_agent(concat!("specgate/", env!("CARGO_PKG_VERSION")))
