@@ -43,7 +43,7 @@ struct Auth {
 
 /// Where `clouds.yaml` is looked for, in order: `OS_CLIENT_CONFIG_FILE`, the working
 /// directory, the user's configuration directory, `/etc/openstack`.
-pub fn search_path() -> Vec<PathBuf> {
+pub(crate) fn search_path() -> Vec<PathBuf> {
     let mut paths = Vec::new();
     if let Some(f) = std::env::var_os("OS_CLIENT_CONFIG_FILE") {
         paths.push(PathBuf::from(f));
@@ -60,7 +60,7 @@ pub fn search_path() -> Vec<PathBuf> {
 }
 
 /// The credentials of cloud `name` from the first `clouds.yaml` of `search` that exists.
-pub fn load(name: &str, search: &[PathBuf]) -> Result<Credentials, AuthError> {
+pub(crate) fn load(name: &str, search: &[PathBuf]) -> Result<Credentials, AuthError> {
     let path =
         search.iter().find(|p| p.is_file()).ok_or_else(|| AuthError::NoCloudsFile { name: name.to_string(), searched: search.to_vec() })?;
     let text = std::fs::read_to_string(path).map_err(|e| AuthError::CloudsFile { path: path.clone(), message: e.to_string() })?;

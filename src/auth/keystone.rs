@@ -10,7 +10,7 @@ use super::error::AuthError;
 
 /// Who logs in, and into which project.
 #[derive(Clone, Default)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     /// As configured (`…:5000`, `…:5000/v3` or `…/identity/v3`).
     pub auth_url: String,
     pub username: Option<String>,
@@ -45,12 +45,12 @@ impl std::fmt::Debug for Credentials {
 
 impl Credentials {
     /// The values that must never be printed.
-    pub fn secrets(&self) -> Vec<String> {
+    pub(crate) fn secrets(&self) -> Vec<String> {
         [&self.password, &self.application_credential_secret].into_iter().flatten().cloned().collect()
     }
 
     /// `POST …/v3/auth/tokens`.
-    pub fn tokens_url(&self) -> Result<url::Url, AuthError> {
+    pub(crate) fn tokens_url(&self) -> Result<url::Url, AuthError> {
         let mut base =
             url::Url::parse(&self.auth_url).map_err(|e| AuthError::Usage(format!("OS_AUTH_URL `{}` is not a URL: {e}", self.auth_url)))?;
         if !matches!(base.scheme(), "http" | "https") {
@@ -130,7 +130,7 @@ impl Credentials {
 
 /// A token and what came with it.
 #[derive(Clone)]
-pub struct Token {
+pub(crate) struct Token {
     pub(crate) value: String,
     pub expires_at: String,
     /// When to log in again, by this machine's clock.
@@ -148,7 +148,7 @@ impl std::fmt::Debug for Token {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Service {
+pub(crate) struct Service {
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default)]
@@ -156,7 +156,7 @@ pub struct Service {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Endpoint {
+pub(crate) struct Endpoint {
     pub interface: String,
     #[serde(default)]
     pub region: Option<String>,
@@ -199,7 +199,7 @@ pub(crate) fn parse_time(s: &str) -> Option<u64> {
 }
 
 /// Logs in once.
-pub async fn login(client: &reqwest::Client, creds: &Credentials) -> Result<Token, AuthError> {
+pub(crate) async fn login(client: &reqwest::Client, creds: &Credentials) -> Result<Token, AuthError> {
     let url = creds.tokens_url()?;
     let shown = url.to_string();
     let body = creds.body()?;
@@ -256,19 +256,19 @@ pub async fn login(client: &reqwest::Client, creds: &Credentials) -> Result<Toke
 }
 
 /// The token every case shares; renewed under a lock, so concurrent cases log in once.
-pub struct TokenSource {
+pub(crate) struct TokenSource {
     client: reqwest::Client,
     creds: Credentials,
     current: tokio::sync::Mutex<Token>,
 }
 
 impl TokenSource {
-    pub fn new(client: reqwest::Client, creds: Credentials, first: Token) -> TokenSource {
+    pub(crate) fn new(client: reqwest::Client, creds: Credentials, first: Token) -> TokenSource {
         TokenSource { client, creds, current: tokio::sync::Mutex::new(first) }
     }
 
     /// A token valid now, renewed first when it is close to expiry.
-    pub async fn token(&self) -> Result<String, AuthError> {
+    pub(crate) async fn token(&self) -> Result<String, AuthError> {
         let mut cur = self.current.lock().await;
         let now = Instant::now();
         if now < cur.renew_at {
@@ -287,7 +287,7 @@ impl TokenSource {
 }
 
 /// The endpoint of `service` in `catalog`, its version path removed (specs carry it).
-pub fn endpoint(catalog: &[Service], service: &str, interface: &str, region: Option<&str>) -> Option<url::Url> {
+pub(crate) fn endpoint(catalog: &[Service], service: &str, interface: &str, region: Option<&str>) -> Option<url::Url> {
     let ep =
         catalog.iter().filter(|s| s.kind == service).flat_map(|s| &s.endpoints).find(|e| {
             e.interface == interface && region.is_none_or(|r| e.region_id.as_deref() == Some(r) || e.region.as_deref() == Some(r))

@@ -21,9 +21,9 @@ use clap::{Args, ValueEnum};
 
 pub use aksk::AkSk;
 pub use error::AuthError;
-pub use keystone::Credentials;
+use keystone::Credentials;
 pub use tls::Tls;
-pub use writes::refuse_writes;
+pub(crate) use writes::refuse_writes;
 
 /// How specgate logs in, and what it may do once in.
 #[derive(Debug, Args, Clone, Default)]
