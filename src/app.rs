@@ -46,7 +46,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let settings = match Settings::of(&args) {
+    let settings = match Settings::of(&args, list) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
@@ -73,6 +73,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         budget: args.budget,
         specs: specs.iter().map(|s| s.path.clone()).collect(),
         headers: report::repro::SentHeaders::of(&specs, &settings.headers, &settings.secrets),
+        warnings: settings.warnings.clone(),
         stopped: None,
     };
     let (events, written) = match reporters(&args, info.clone(), report::Options { baseline }) {
@@ -170,7 +171,7 @@ fn libtest_arguments(args: &RunArgs, list: bool) -> Result<libtest_mimic::Argume
 
 /// Load the specs and the waivers; any error is shown and nothing runs.
 fn load(args: &RunArgs) -> Result<(Vec<Arc<crate::spec::Spec>>, Vec<crate::waiver::Waiver>), ExitCode> {
-    let specs = match crate::spec::load_all(&args.paths) {
+    let specs = match crate::spec::load_all(&args.paths).and_then(|s| crate::auth::refuse_writes(s, args.auth.allow_writes)) {
         Ok(s) => s,
         Err(errors) => {
             for e in &errors {
@@ -199,10 +200,12 @@ struct Settings {
     path_map: Vec<(String, String)>,
     targets: Vec<Target>,
     http: Http,
+    /// Settings that weaken what the run proves (e.g. `--insecure`).
+    warnings: Vec<String>,
 }
 
 impl Settings {
-    fn of(args: &RunArgs) -> Result<Settings, String> {
+    fn of(args: &RunArgs, list: bool) -> Result<Settings, String> {
         let mut vars = std::collections::BTreeMap::new();
         for v in &args.vars {
             let (k, val) = cli::key_value(v, "--var")?;
@@ -243,14 +246,27 @@ impl Settings {
                 return Err("--rps must be a positive number of requests per second".into());
             }
         }
+        // Log in once, before any case (a failure is one line, exit 2).
+        let intent = crate::auth::Intent {
+            token_given: args.token.is_some(),
+            has_target: !targets.is_empty(),
+            list_only: list,
+            timeout: Duration::from_secs_f64(args.timeout),
+        };
+        let login = crate::auth::establish(&args.auth, intent).map_err(|e| Redactor::new(secrets.clone()).text(&e.to_string()))?;
+        login.apply(&mut vars, &mut secrets, &mut targets);
+        for w in &login.warnings {
+            eprintln!("specgate: warning: {w}");
+        }
         let http_config = HttpConfig {
             timeout: Duration::from_secs_f64(args.timeout),
             max_body: args.max_body,
             retries: args.retries,
+            tls: args.auth.tls(),
             ..HttpConfig::default()
         };
-        let http = Http::new(http_config, Redactor::new(secrets.clone()))?;
-        Ok(Settings { secrets, vars, headers, path_map, targets, http })
+        let http = Http::new(http_config, Redactor::new(secrets.clone()))?.with_auth(login.auth.clone());
+        Ok(Settings { secrets, vars, headers, path_map, targets, http, warnings: login.warnings })
     }
 }
 
@@ -323,7 +339,14 @@ fn serve(args: ServeArgs) -> ExitCode {
     }
     let rt = runtime();
     rt.block_on(async {
-        let config = specgate_refserver::Config { images: args.images, seed: args.seed, faults: args.faults.clone() };
+        let aksk = match (&args.ak, &args.sk) {
+            (Some(access_key), Some(secret_key)) => {
+                Some(specgate_refserver::AkSk { access_key: access_key.clone(), secret_key: secret_key.clone() })
+            }
+            (None, None) => None,
+            _ => return usage("serve: --ak and --sk go together"),
+        };
+        let config = specgate_refserver::Config { images: args.images, seed: args.seed, faults: args.faults.clone(), aksk };
         let running = match specgate_refserver::start(config, args.port).await {
             Ok(r) => r,
             Err(e) => return usage(e),

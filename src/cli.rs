@@ -137,6 +137,9 @@ pub struct RunArgs {
     /// Print CI annotations on stdout; default `github` when GITHUB_ACTIONS=true.
     #[arg(long, value_enum)]
     pub annotations: Option<Annotations>,
+    /// Logins (Keystone, AK/SK), secret variables, writes, TLS.
+    #[command(flatten)]
+    pub auth: crate::auth::AuthArgs,
     /// Arguments for the libtest runner.
     #[arg(last = true)]
     pub libtest: Vec<String>,
@@ -157,6 +160,12 @@ pub struct ServeArgs {
     /// Print the fault catalogue and exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// AK/SK mode: answer only requests signed (SDK-HMAC-SHA256) with this access key…
+    #[arg(long, value_name = "AK")]
+    pub ak: Option<String>,
+    /// …and this secret key; others get 401.
+    #[arg(long, value_name = "SK", hide_env_values = true, env = "SPECGATE_SERVE_SK")]
+    pub sk: Option<String>,
 }
 
 /// `90s`, `10m`, `1h30m` (or a plain number of seconds) → a positive duration.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 pub const PASSED: u8 = 0;
 /// At least one `must` case failed: the API broke the contract.
 pub const FAILED: u8 = 1;
-/// Usage error or invalid spec: nothing was run.
+/// Usage error, invalid spec, or a failed login: nothing was run.
 pub const USAGE: u8 = 2;
 /// No `fail`, but at least one case could not be checked (`error`).
 pub const ERRORED: u8 = 3;

@@ -26,6 +26,8 @@ pub struct HttpConfig {
     pub max_retry_wait: Duration,
     /// Most time one request may spend waiting between its attempts, in all.
     pub max_retry_total: Duration,
+    /// `--cacert`, `--insecure`.
+    pub tls: crate::auth::Tls,
 }
 
 impl Default for HttpConfig {
@@ -36,6 +38,7 @@ impl Default for HttpConfig {
             retries: 2,
             max_retry_wait: Duration::from_secs(2),
             max_retry_total: Duration::from_secs(10),
+            tls: Default::default(),
         }
     }
 }
@@ -161,18 +164,27 @@ pub struct Http {
     client: reqwest::Client,
     config: HttpConfig,
     redactor: Redactor,
+    auth: crate::auth::Auth,
 }
 
 impl Http {
     pub fn new(config: HttpConfig, redactor: Redactor) -> Result<Http, String> {
-        let client = reqwest::Client::builder()
+        let client = config
+            .tls
+            .apply(reqwest::Client::builder())?
             .redirect(reqwest::redirect::Policy::limited(5))
             .connect_timeout(config.timeout)
             .pool_max_idle_per_host(16)
             .user_agent(concat!("specgate/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot build HTTP client: {e}"))?;
-        Ok(Http { client, config, redactor })
+        Ok(Http { client, config, redactor, auth: Default::default() })
+    }
+
+    /// Authenticate every request (signed or given a token just before each attempt).
+    pub fn with_auth(mut self, auth: crate::auth::Auth) -> Http {
+        self.auth = auth;
+        self
     }
 
     pub fn redactor(&self) -> &Redactor {
@@ -248,6 +260,11 @@ impl Http {
         for (k, v) in &req.headers {
             builder = builder.header(k, v);
         }
+        for (k, v) in
+            self.auth.headers(&req.method, &req.url).await.map_err(|e| TransportError::Other(self.redactor.text(&e.to_string())))?
+        {
+            builder = builder.header(k, v);
+        }
         let mut resp = builder.send().await.map_err(|e| self.classify(e))?;
         ex.status = Some(resp.status().as_u16());
         ex.headers =
@@ -282,7 +299,7 @@ impl Http {
 
 /// The causes of an error on one line, without the wrappers that only repeat the URL
 /// ("tcp connect error: Connection refused (os error 111)").
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut cur: Option<&dyn std::error::Error> = Some(e);
     while let Some(err) = cur {

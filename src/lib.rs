@@ -4,6 +4,7 @@
 //! `spec` (load) → `plan` → `run` (HTTP exchanges) → `check` (findings) → `verdict` → `report`.
 
 pub mod app;
+pub mod auth;
 pub mod check;
 pub mod cli;
 pub mod coverage;

@@ -225,6 +225,7 @@ mod tests {
             budget: 1,
             specs: vec![],
             headers: Default::default(),
+            warnings: vec![],
             stopped: None,
         };
         super::super::write_all(&dir, &info, &[case("a", Outcome::Fail)]).unwrap();

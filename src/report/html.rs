@@ -105,6 +105,9 @@ pub fn render(r: &Report<'_>) -> String {
         r.info.budget,
         esc(&r.info.specgate)
     );
+    for w in &r.info.warnings {
+        let _ = writeln!(s, "<div class=\"meta\"><b>Warning:</b> {}</div>", esc(w));
+    }
     let _ = writeln!(s, "<div class=\"cards\">");
     for (c, n) in r.summary.columns() {
         let _ = writeln!(s, "<div class=\"card {c}\" data-filter=\"{c}\" title=\"show only these\"><b>{n}</b>{}</div>", c.counted());

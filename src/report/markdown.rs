@@ -95,6 +95,9 @@ pub fn render(r: &Report<'_>) -> String {
         "\nSampling seed `{}` (replay with `--seed {}`), request budget {} per case, specgate {}.\n",
         r.info.seed, r.info.seed, r.info.budget, r.info.specgate
     );
+    for w in &r.info.warnings {
+        let _ = writeln!(s, "> **Warning:** {w}\n");
+    }
 
     if let Some(c) = &r.changes {
         let _ = writeln!(s, "## Changes since {}\n\n{}", r.since, changes(c));

@@ -33,6 +33,9 @@ pub struct RunInfo {
     /// Why the run ended before every case finished (`interrupted`, `deadline`), if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    /// Settings that weaken what the run proves (e.g. `--insecure`); shown at the top of reports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

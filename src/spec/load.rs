@@ -152,13 +152,23 @@ fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError
                 _ => text,
             };
             let msg = msg.split(" at line ").next().unwrap_or(msg);
-            let (msg, hint) = match msg.strip_prefix("data did not match any variant of untagged enum ") {
-                Some("StatusSet") => ("invalid status".to_string(), Some("write a status code (`200`) or a list of them (`[200, 203]`)")),
-                Some("QueryValue") | Some("Scalar") => {
-                    ("invalid query value".to_string(), Some("write a scalar, a list of scalars (a repeated parameter) or `null`"))
+            // The parser's resource limits (alias expansion, size) name a Rust value; say what it means.
+            let (msg, hint) = if msg.starts_with("budget breached") {
+                (
+                    "the document is too large for a spec once its YAML aliases are expanded".to_string(),
+                    Some("aliases (`*name`) repeat what their anchor holds; write small values out instead"),
+                )
+            } else {
+                match msg.strip_prefix("data did not match any variant of untagged enum ") {
+                    Some("StatusSet") => {
+                        ("invalid status".to_string(), Some("write a status code (`200`) or a list of them (`[200, 203]`)"))
+                    }
+                    Some("QueryValue") | Some("Scalar") => {
+                        ("invalid query value".to_string(), Some("write a scalar, a list of scalars (a repeated parameter) or `null`"))
+                    }
+                    Some(other) => (format!("invalid value for {other}"), None),
+                    None => (msg.to_string(), None),
                 }
-                Some(other) => (format!("invalid value for {other}"), None),
-                None => (msg.to_string(), None),
             };
             let e = SpecError::new(path, msg).at(source, pos, 1);
             match hint {

@@ -23,11 +23,13 @@ mod fault;
 mod listing;
 mod rng;
 mod server;
+mod signature;
 mod time;
 mod transport;
 
 pub use fault::{faults, FaultInfo, FaultKind};
 pub use server::Running;
+pub use signature::AkSk;
 
 /// What to serve.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,11 +40,14 @@ pub struct Config {
     pub seed: u64,
     /// Names from [`faults()`]; several may be combined.
     pub faults: Vec<String>,
+    /// AK/SK mode: only requests signed with this key pair (`SDK-HMAC-SHA256`) are answered;
+    /// others get 401.
+    pub aksk: Option<AkSk>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { images: 300, seed: 1, faults: Vec::new() }
+        Config { images: 300, seed: 1, faults: Vec::new(), aksk: None }
     }
 }
 

@@ -110,12 +110,22 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
         .route("/v2/cloudimages", get(cloudimages))
         .route("/v2.1/{project_id}/images/detail", get(nova))
         .route("/v1.1/images/detail", get(glance_v1))
-        .route("/v2/images", get(glance_v2));
+        .route("/v2/images", get(glance_v2))
+        .route("/", get(|State(s): State<SharedState>| async move { into_response(api::versions::root(&s.base_url)) }))
+        .route("/v2", get(image_version))
+        .route("/v2/", get(image_version))
+        .route("/v2.1", get(compute_version))
+        .route("/v2.1/", get(compute_version))
+        .route("/v2.1/{project_id}", get(compute_version));
     if transport::needs_edge(&transport) {
         // Only when needed: the clean server's hot path stays one handler call.
         app = app.layer(axum::middleware::from_fn_with_state(shared.clone(), transport::edge));
     }
-    let app = app.with_state(shared);
+    let mut app = app.with_state(shared);
+    if let Some(keys) = config.aksk {
+        // Outermost: an unsigned request meets no fault and no endpoint.
+        app = app.layer(axum::middleware::from_fn_with_state(Arc::new(keys), crate::signature::verify));
+    }
     let listener = Listener { inner, reset: transport.contains(&Transport::Reset) };
     let mut signal = shutdown;
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -141,6 +151,14 @@ async fn glance_v1(State(s): State<SharedState>, RawQuery(q): RawQuery, headers:
 
 async fn glance_v2(State(s): State<SharedState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
     serve(&s, Api::GlanceV2, q, &headers, None)
+}
+
+async fn image_version(State(s): State<SharedState>) -> Response {
+    into_response(api::versions::image(&s.base_url))
+}
+
+async fn compute_version(State(s): State<SharedState>) -> Response {
+    into_response(api::versions::compute(&s.base_url))
 }
 
 fn serve(shared: &Shared, api: Api, query: Option<String>, headers: &HeaderMap, project: Option<&str>) -> Response {

@@ -88,29 +88,13 @@ pub(crate) fn v1_micros(secs: Secs) -> u32 {
 /// `(year, month, day, hour, minute, second)` of a Unix time.
 fn civil(secs: Secs) -> (i64, u32, u32, u32, u32, u32) {
     let secs = i64::from(secs);
-    let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400) as u32;
-    // Days-to-civil after Howard Hinnant's public-domain date algorithms.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = specgate_sdksign::civil_from_days(secs.div_euclid(86_400));
     (year, month, day, rem / 3600, rem / 60 % 60, rem % 60)
 }
 
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    specgate_sdksign::days_from_civil(year, i64::from(month), i64::from(day))
 }
 
 /// `2018-09-06T14:03:27` without zone or fraction.

@@ -12,6 +12,7 @@ pub(crate) mod params;
 pub(crate) mod properties;
 pub(crate) mod query;
 pub(crate) mod reply;
+pub(crate) mod versions;
 
 use crate::catalog::image::Image;
 use crate::catalog::order::{Dir, SortKey};
