@@ -302,6 +302,9 @@ fn pick_targets(
 fn reporters(args: &RunArgs, info: RunInfo, options: report::Options) -> Result<(Arc<Events>, files::Written), String> {
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
     if let Some(path) = &args.events {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| format!("--events {}: {e}", path.display()))?;
+        }
         let file = std::fs::File::create(path).map_err(|e| format!("--events {}: {e}", path.display()))?;
         reporters.push(Box::new(JsonLines::new(std::io::BufWriter::new(file))));
     }

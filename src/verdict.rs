@@ -29,10 +29,123 @@ impl Outcome {
     }
 }
 
+/// Which check a finding comes from: one name per check, the same in results.json, waivers
+/// and reports (`pagination.order`, `schema`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum CheckId {
+    #[serde(rename = "json")]
+    Json,
+    #[serde(rename = "content_type")]
+    ContentType,
+    #[serde(rename = "status")]
+    Status,
+    #[serde(rename = "schema")]
+    Schema,
+    #[serde(rename = "snapshot")]
+    Snapshot,
+    #[serde(rename = "pagination.complete")]
+    PaginationComplete,
+    #[serde(rename = "pagination.cycle")]
+    PaginationCycle,
+    #[serde(rename = "pagination.default-limit")]
+    PaginationDefaultLimit,
+    #[serde(rename = "pagination.duplicate")]
+    PaginationDuplicate,
+    #[serde(rename = "pagination.id")]
+    PaginationId,
+    #[serde(rename = "pagination.items")]
+    PaginationItems,
+    #[serde(rename = "pagination.limit")]
+    PaginationLimit,
+    #[serde(rename = "pagination.max-limit")]
+    PaginationMaxLimit,
+    #[serde(rename = "pagination.next-link")]
+    PaginationNextLink,
+    #[serde(rename = "pagination.order")]
+    PaginationOrder,
+    #[serde(rename = "pagination.status")]
+    PaginationStatus,
+    #[serde(rename = "pagination.tie-break")]
+    PaginationTieBreak,
+    #[serde(rename = "filter.complete")]
+    FilterComplete,
+    #[serde(rename = "filter.sound")]
+    FilterSound,
+    #[serde(rename = "filter.paged")]
+    FilterPaged,
+}
+
+impl CheckId {
+    pub const ALL: &'static [CheckId] = &[
+        CheckId::Json,
+        CheckId::ContentType,
+        CheckId::Status,
+        CheckId::Schema,
+        CheckId::Snapshot,
+        CheckId::PaginationComplete,
+        CheckId::PaginationCycle,
+        CheckId::PaginationDefaultLimit,
+        CheckId::PaginationDuplicate,
+        CheckId::PaginationId,
+        CheckId::PaginationItems,
+        CheckId::PaginationLimit,
+        CheckId::PaginationMaxLimit,
+        CheckId::PaginationNextLink,
+        CheckId::PaginationOrder,
+        CheckId::PaginationStatus,
+        CheckId::PaginationTieBreak,
+        CheckId::FilterComplete,
+        CheckId::FilterSound,
+        CheckId::FilterPaged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckId::Json => "json",
+            CheckId::ContentType => "content_type",
+            CheckId::Status => "status",
+            CheckId::Schema => "schema",
+            CheckId::Snapshot => "snapshot",
+            CheckId::PaginationComplete => "pagination.complete",
+            CheckId::PaginationCycle => "pagination.cycle",
+            CheckId::PaginationDefaultLimit => "pagination.default-limit",
+            CheckId::PaginationDuplicate => "pagination.duplicate",
+            CheckId::PaginationId => "pagination.id",
+            CheckId::PaginationItems => "pagination.items",
+            CheckId::PaginationLimit => "pagination.limit",
+            CheckId::PaginationMaxLimit => "pagination.max-limit",
+            CheckId::PaginationNextLink => "pagination.next-link",
+            CheckId::PaginationOrder => "pagination.order",
+            CheckId::PaginationStatus => "pagination.status",
+            CheckId::PaginationTieBreak => "pagination.tie-break",
+            CheckId::FilterComplete => "filter.complete",
+            CheckId::FilterSound => "filter.sound",
+            CheckId::FilterPaged => "filter.paged",
+        }
+    }
+
+    /// The check named `name`, if there is one.
+    pub fn parse(name: &str) -> Option<CheckId> {
+        CheckId::ALL.iter().copied().find(|c| c.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for CheckId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One broken expectation: which check, where in the body, expected vs actual.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    pub check: String,
+    pub check: CheckId,
     /// JSON pointer into the response body ("" for the whole body or non-body checks).
     pub pointer: String,
     pub expected: Value,
@@ -60,9 +173,9 @@ pub struct Instance {
 }
 
 impl Finding {
-    pub fn new(check: &str, pointer: impl Into<String>, expected: Value, actual: Value, message: impl Into<String>) -> Self {
+    pub fn new(check: CheckId, pointer: impl Into<String>, expected: Value, actual: Value, message: impl Into<String>) -> Self {
         Finding {
-            check: check.to_string(),
+            check,
             pointer: pointer.into(),
             expected,
             actual,

@@ -26,7 +26,7 @@ pub struct Waiver {
     pub target: Option<String>,
     /// Only waive when every finding of the case comes from this check (e.g. `schema`), so an
     /// unrelated new failure of the same case is not hidden.
-    pub check: Option<String>,
+    pub check: Option<crate::verdict::CheckId>,
     /// Why the deviation is accepted.
     pub reason: String,
     /// What proves it: the request, the response, the doc line.
@@ -128,11 +128,18 @@ mod tests {
     #[test]
     fn a_waiver_limited_to_a_check_does_not_hide_other_findings() {
         let mut w = waiver("s.yaml::bad-*", None);
-        w.check = Some("schema".into());
+        w.check = Some(crate::verdict::CheckId::Schema);
         let mut schema_only = failed("bad-limit", "t");
-        schema_only.findings = vec![crate::verdict::Finding::new("schema", "", serde_json::json!(1), serde_json::json!(2), "m")];
+        schema_only.findings =
+            vec![crate::verdict::Finding::new(crate::verdict::CheckId::Schema, "", serde_json::json!(1), serde_json::json!(2), "m")];
         let mut also_status = schema_only.clone();
-        also_status.findings.push(crate::verdict::Finding::new("status", "", serde_json::json!(400), serde_json::json!(500), "m"));
+        also_status.findings.push(crate::verdict::Finding::new(
+            crate::verdict::CheckId::Status,
+            "",
+            serde_json::json!(400),
+            serde_json::json!(500),
+            "m",
+        ));
         let mut vs = vec![schema_only, also_status];
         apply(&mut vs, &[w]);
         assert!(vs[0].waived.is_some());

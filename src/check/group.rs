@@ -84,7 +84,7 @@ mod tests {
     use serde_json::json;
 
     fn min(pointer: &str, actual: i64) -> Finding {
-        Finding::new("schema", pointer, json!({"exclusiveMinimum": 0}), json!(actual), "m").on(0)
+        Finding::new(crate::verdict::CheckId::Schema, pointer, json!({"exclusiveMinimum": 0}), json!(actual), "m").on(0)
     }
 
     #[test]
@@ -110,7 +110,7 @@ mod tests {
     fn other_expected_values_and_pointerless_findings_stay_apart() {
         let mut other = min("/images/1/minRam", 0);
         other.expected = json!({"type": "integer"});
-        let whole = Finding::new("pagination.complete", "", json!(3), json!({"missing": []}), "a");
+        let whole = Finding::new(crate::verdict::CheckId::PaginationComplete, "", json!(3), json!({"missing": []}), "a");
         let g = group(vec![min("/images/0/minRam", 0), other, whole.clone(), whole]);
         assert_eq!(g.len(), 4);
     }

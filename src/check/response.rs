@@ -8,7 +8,7 @@ use super::Checked;
 use crate::http::Exchange;
 use crate::spec::model::StatusSet;
 use crate::spec::Schema;
-use crate::verdict::Finding;
+use crate::verdict::{CheckId, Finding};
 
 /// What one response must satisfy.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +28,10 @@ const SCHEMA_FINDINGS: usize = 2000;
 /// response could not be checked; a body that is not JSON next to a wrong content type is
 /// part of the contract break.
 ///
+/// A body that declares itself JSON and is not (a proxy's HTML page, a truncated stream) is
+/// garbage: nothing in that exchange, its status included, can be trusted as the API's answer,
+/// so it could not be checked.
+///
 /// A wrong status is the whole finding: the body then belongs to another response than the
 /// one the content type and schema describe, so checking it against them would only add
 /// noise (a 200 where a 400 was expected has no `error.message`). The status finding quotes
@@ -36,12 +40,17 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
     if let Some(err) = &ex.error {
         return Checked::CouldNotCheck(format!("{} {}: {err}", ex.method, ex.url));
     }
+    if declares_json(ex) && !ex.body.is_empty() {
+        if let Err(msg) = ex.json() {
+            return Checked::CouldNotCheck(format!("{} {}: declared as JSON but {msg}", ex.method, ex.url));
+        }
+    }
     let status = ex.status.unwrap_or(0);
     let mut findings = Vec::new();
     if !expect.status.contains(status) {
         findings.push(
             Finding::new(
-                "status",
+                CheckId::Status,
                 "",
                 expect.status.to_json(),
                 json!(status),
@@ -56,7 +65,7 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
         if got.as_deref() != Some(&want.to_ascii_lowercase()) {
             findings.push(
                 Finding::new(
-                    "content_type",
+                    CheckId::ContentType,
                     "",
                     json!(want),
                     json!(ex.header("content-type")),
@@ -79,10 +88,15 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
         }
         Err(msg) if findings.is_empty() => Checked::CouldNotCheck(format!("{} {}: {msg}", ex.method, ex.url)),
         Err(msg) => {
-            findings.push(Finding::new("json", "", json!("a JSON body"), json!(ex.body_excerpt(120)), msg).on(index));
+            findings.push(Finding::new(CheckId::Json, "", json!("a JSON body"), json!(ex.body_excerpt(120)), msg).on(index));
             Checked::Findings(findings)
         }
     }
+}
+
+/// Whether the Content-Type says the body is JSON (`application/json`, `…+json`).
+fn declares_json(ex: &Exchange) -> bool {
+    ex.media_type().is_some_and(|m| m == "application/json" || m.ends_with("+json"))
 }
 
 #[cfg(test)]
@@ -165,5 +179,15 @@ mod tests {
         assert_eq!((f[0].count(), f[0].of), (3, Some(4)));
         assert_eq!(f[0].instances[2].pointer, "/images/3/minRam");
         assert_eq!(f[0].instances[2].exchange, Some(2));
+    }
+
+    #[test]
+    fn garbage_declared_as_json_is_not_checked_even_with_a_wrong_status() {
+        let expect = Expectation { status: &StatusSet::One(400), content_type: Some("application/json"), schema: None };
+        let ex = exchange(200, "application/json; charset=utf-8", "<html>maintenance</html>");
+        match check_response(expect, &ex, 0) {
+            Checked::CouldNotCheck(r) => assert!(r.contains("declared as JSON but body is not JSON"), "{r}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::excerpt;
-use crate::verdict::Finding;
+use crate::verdict::{CheckId, Finding};
 
 /// Validate `body` against `validator`; one finding per violation (capped, with a count).
 pub fn check_schema(validator: &jsonschema::Validator, body: &Value, origin: &str, limit: usize) -> Vec<Finding> {
@@ -16,7 +16,7 @@ pub fn check_schema(validator: &jsonschema::Validator, body: &Value, origin: &st
             let pointer = err.instance_path().to_string();
             let (expected, actual) = expectation(err.kind(), err.instance());
             out.push(Finding::new(
-                "schema",
+                CheckId::Schema,
                 pointer,
                 expected,
                 actual,
@@ -25,7 +25,13 @@ pub fn check_schema(validator: &jsonschema::Validator, body: &Value, origin: &st
         }
     }
     if total > limit {
-        out.push(Finding::new("schema", "", json!(null), json!(total), format!("{} more schema violations not shown", total - limit)));
+        out.push(Finding::new(
+            CheckId::Schema,
+            "",
+            json!(null),
+            json!(total),
+            format!("{} more schema violations not shown", total - limit),
+        ));
     }
     out
 }

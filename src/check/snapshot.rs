@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::verdict::Finding;
+use crate::verdict::{CheckId, Finding};
 
 /// The shape of a JSON value.
 pub fn shape(v: &Value) -> Value {
@@ -72,7 +72,7 @@ pub fn compare(recorded: &str, current: &Value, file: &str) -> Option<Finding> {
     }
     let diff = similar::TextDiff::from_lines(recorded, &now).unified_diff().context_radius(2).header("recorded", "now").to_string();
     Some(Finding::new(
-        "snapshot",
+        CheckId::Snapshot,
         "",
         json!(file),
         json!(diff),

@@ -16,7 +16,7 @@ use crate::plan::merge_query;
 use crate::run::session::Session;
 use crate::spec::model::{Direction, FilterParam, Filters, Level, Relation, TimeOp};
 use crate::spec::Spec;
-use crate::verdict::{Conclusion, Finding};
+use crate::verdict::{CheckId, Conclusion, Finding};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FilterCheck {
@@ -259,7 +259,7 @@ pub fn unsound(pages: &[Page], id: &str, filters: &[(&FilterParam, &Sent)]) -> V
                 let what = if verdict == Match::Incomparable { "has no comparable value at" } else { "does not satisfy" };
                 out.push(
                     Finding::new(
-                        "filter.sound",
+                        CheckId::FilterSound,
                         format!("/{n}{}", param.field),
                         json!(format!("{} {:?} {}", param.field, param.relation, sent.text).replace('"', "")),
                         json!({"id": id_of(item, id), "value": excerpt(field.unwrap_or(&Value::Null))}),
@@ -301,7 +301,7 @@ pub fn incomplete(universe: &[Value], pages: &[Page], id: &str, filters: &[(&Fil
     let query: Vec<String> = filters.iter().map(|(p, s)| format!("{}={}", p.param, s.text)).collect();
     let shown: Vec<Value> = missing.iter().take(MAX_FINDINGS).map(|(i, v)| json!({"id": i, "values": v})).collect();
     let mut f = Finding::new(
-        "filter.complete",
+        CheckId::FilterComplete,
         "",
         json!(format!("every matching item of the full listing for {}", query.join("&"))),
         json!({"missing": shown, "missing_count": missing.len()}),
@@ -439,7 +439,7 @@ async fn paged(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::
         let what = format!("paging {}={} with {}={}", param.param, sent.text, p.limit, p.page_size);
         let last = w.pages.last().map(|pg| pg.exchange);
         findings.extend(same_items(&ids(&w.pages, &p.id), &ids(&whole.pages, &p.id), &what).into_iter().map(|mut f| {
-            f.check = "filter.paged".into();
+            f.check = CheckId::FilterPaged;
             f.exchange = last;
             f
         }));

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::check::excerpt;
 use crate::spec::model::{Direction, ValueKind};
-use crate::verdict::Finding;
+use crate::verdict::{CheckId, Finding};
 
 /// One page of a listing as fetched.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,7 +42,7 @@ pub fn over_limit(pages: &[Page], limit: u64) -> Vec<Finding> {
         n => format!(" (and {} more of the {} pages walked)", n - 1, pages.len()),
     };
     vec![Finding::new(
-        "pagination.limit",
+        CheckId::PaginationLimit,
         "",
         json!(limit),
         json!(page.items.len()),
@@ -62,7 +62,7 @@ pub fn duplicates(pages: &[Page], id: &str) -> Vec<Finding> {
             let Some(key) = id_of(item, id) else {
                 out.push(
                     Finding::new(
-                        "pagination.id",
+                        CheckId::PaginationId,
                         format!("/{ii}{id}"),
                         json!("a string or number id"),
                         excerpt(item.pointer(id).unwrap_or(&Value::Null)),
@@ -84,7 +84,7 @@ pub fn duplicates(pages: &[Page], id: &str) -> Vec<Finding> {
             let what = if list.len() == 1 { format!("id {}", ids[0]) } else { format!("{} ids", list.len()) };
             out.push(
                 Finding::new(
-                    "pagination.duplicate",
+                    CheckId::PaginationDuplicate,
                     format!("/{}{id}", list[0].0),
                     json!("each id once"),
                     json!(ids),
@@ -112,7 +112,7 @@ pub fn same_items(walked: &[String], full: &[String], what: &str) -> Vec<Finding
     let mut out = Vec::new();
     if !missing.is_empty() {
         out.push(Finding::new(
-            "pagination.complete",
+            CheckId::PaginationComplete,
             "",
             json!(full.len()),
             json!({"missing": missing.iter().take(MAX_FINDINGS).collect::<Vec<_>>(), "missing_count": missing.len()}),
@@ -121,7 +121,7 @@ pub fn same_items(walked: &[String], full: &[String], what: &str) -> Vec<Finding
     }
     if !extra.is_empty() {
         out.push(Finding::new(
-            "pagination.complete",
+            CheckId::PaginationComplete,
             "",
             json!(full.len()),
             json!({"unexpected": extra.iter().take(MAX_FINDINGS).collect::<Vec<_>>(), "unexpected_count": extra.len()}),
@@ -186,7 +186,7 @@ pub fn misordered(pages: &[Page], order: &Order) -> Vec<Finding> {
         let Some(ord) = compare(fa, fb, order.kind) else {
             out.push(
                 Finding::new(
-                    "pagination.order",
+                    CheckId::PaginationOrder,
                     format!("/{ib}{}", order.field),
                     json!(format!("{:?} values", order.kind).to_lowercase()),
                     json!([fa, fb]),
@@ -202,7 +202,7 @@ pub fn misordered(pages: &[Page], order: &Order) -> Vec<Finding> {
         match ord {
             Ordering::Greater => out.push(
                 Finding::new(
-                    "pagination.order",
+                    CheckId::PaginationOrder,
                     format!("/{ib}{}", order.field),
                     json!(format!("{} {}", order.key, order.dir.as_str())),
                     json!([fa, fb]),
@@ -228,7 +228,7 @@ pub fn misordered(pages: &[Page], order: &Order) -> Vec<Finding> {
                     if t != Some(Ordering::Less) {
                         out.push(
                             Finding::new(
-                                "pagination.tie-break",
+                                CheckId::PaginationTieBreak,
                                 format!("/{ib}{tie}"),
                                 json!(format!("equal `{}` ordered by {tie} {}", order.key, tdir.as_str())),
                                 json!([a.pointer(tie), b.pointer(tie)]),

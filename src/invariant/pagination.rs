@@ -14,7 +14,7 @@ use crate::run::session::Session;
 use crate::spec::model::{Direction, ErrorExpect, LastPage, Pagination};
 use crate::spec::Schema;
 use crate::spec::Spec;
-use crate::verdict::{Conclusion, Finding};
+use crate::verdict::{CheckId, Conclusion, Finding};
 
 /// Pages walked to check an order (enough boundaries, bounded cost).
 const ORDER_PAGES: usize = 8;
@@ -170,7 +170,7 @@ pub async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
                 Conclusion::Pass
             } else {
                 Conclusion::Fail(vec![Finding::new(
-                    "pagination.default-limit",
+                    CheckId::PaginationDefaultLimit,
                     p.items.clone(),
                     json!(expected),
                     json!(n),
@@ -193,7 +193,7 @@ pub async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
             let n = page.items.len() as u64;
             if n > max {
                 Conclusion::Fail(vec![Finding::new(
-                    "pagination.max-limit",
+                    CheckId::PaginationMaxLimit,
                     p.items.clone(),
                     json!(max),
                     json!(n),
@@ -299,7 +299,7 @@ fn link_findings(w: &Walk, p: &Pagination, query: &[(String, String)]) -> Vec<Fi
         if page.items.len() < limit && !page.items.is_empty() {
             out.push(
                 Finding::new(
-                    "pagination.next-link",
+                    CheckId::PaginationNextLink,
                     next.pointer.clone(),
                     json!("no next link on a short (last) page"),
                     json!(href),
@@ -311,7 +311,7 @@ fn link_findings(w: &Walk, p: &Pagination, query: &[(String, String)]) -> Vec<Fi
         if page.items.is_empty() && is_last {
             out.push(
                 Finding::new(
-                    "pagination.next-link",
+                    CheckId::PaginationNextLink,
                     next.pointer.clone(),
                     json!("no next link on an empty page"),
                     json!(href),
@@ -337,7 +337,7 @@ fn link_findings(w: &Walk, p: &Pagination, query: &[(String, String)]) -> Vec<Fi
         if !dropped.is_empty() && dropping_pages == 1 {
             out.push(
                 Finding::new(
-                    "pagination.next-link",
+                    CheckId::PaginationNextLink,
                     next.pointer.clone(),
                     json!(dropped),
                     json!(href),
@@ -357,7 +357,7 @@ fn link_findings(w: &Walk, p: &Pagination, query: &[(String, String)]) -> Vec<Fi
             if page.items.is_empty() && i > 0 && w.pages[i - 1].next.is_some() {
                 out.push(
                     Finding::new(
-                        "pagination.next-link",
+                        CheckId::PaginationNextLink,
                         next.pointer.clone(),
                         json!("no next link on the last non-empty page"),
                         json!(w.pages[i - 1].next),

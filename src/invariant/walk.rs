@@ -9,7 +9,7 @@ use super::pages::{id_of, Page};
 use crate::check::excerpt;
 use crate::run::session::Session;
 use crate::spec::model::{NextLink, NextStyle, Pagination};
-use crate::verdict::Finding;
+use crate::verdict::{CheckId, Finding};
 
 /// Most items one walk keeps: bounds a case's memory on a huge or endless listing.
 pub const MAX_WALK_ITEMS: usize = 100_000;
@@ -80,7 +80,7 @@ pub async fn fetch_page(
     if !(200..300).contains(&status) {
         return Err(End::Broken(Box::new(
             Finding::new(
-                "pagination.status",
+                CheckId::PaginationStatus,
                 "",
                 json!("2xx"),
                 json!(status),
@@ -95,7 +95,7 @@ pub async fn fetch_page(
         let keys: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
         return Err(End::Broken(Box::new(
             Finding::new(
-                "pagination.items",
+                CheckId::PaginationItems,
                 pagination.items.clone(),
                 json!("an array of items"),
                 json!({"keys": keys}),
@@ -170,7 +170,7 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
                 }
                 let Some(marker) = last_id else {
                     let f = Finding::new(
-                        "pagination.id",
+                        CheckId::PaginationId,
                         p.id.clone(),
                         json!("an id on the last item"),
                         json!(null),
@@ -181,7 +181,7 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
                 };
                 if !markers.insert(marker.clone()) {
                     let f = Finding::new(
-                        "pagination.cycle",
+                        CheckId::PaginationCycle,
                         "",
                         json!("every page ends on a new item"),
                         json!(marker),
@@ -208,7 +208,7 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
                 if !links.insert(href.clone()) {
                     let cycle: Vec<String> = pages.iter().map(|pg| pg.url.clone()).collect();
                     let f = Finding::new(
-                        "pagination.cycle",
+                        CheckId::PaginationCycle,
                         p.next.as_ref().map(|n| n.pointer.clone()).unwrap_or_default(),
                         json!("a next link not seen before"),
                         json!({"link": href, "pages": cycle}),
@@ -220,7 +220,7 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
                 url = match session.resolve_link(&href) {
                     Ok(u) => u,
                     Err(e) => {
-                        let f = Finding::new("pagination.next-link", "", json!("a URL"), excerpt(&json!(href)), e).on(exchange);
+                        let f = Finding::new(CheckId::PaginationNextLink, "", json!("a URL"), excerpt(&json!(href)), e).on(exchange);
                         return Walk { pages, end: End::Broken(Box::new(f)) };
                     }
                 };

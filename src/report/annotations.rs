@@ -61,7 +61,8 @@ mod tests {
     fn a_must_failure_points_at_its_spec_line_with_escaped_text() {
         let mut v = sample(Outcome::Fail, Level::Must);
         v.location = "specs/a,b.yaml:12".into();
-        v.findings = vec![Finding::new("status", "", serde_json::json!(200), serde_json::json!(500), "50% wrong\nbody")];
+        v.findings =
+            vec![Finding::new(crate::verdict::CheckId::Status, "", serde_json::json!(200), serde_json::json!(500), "50% wrong\nbody")];
         let out = github(&[v, sample(Outcome::Fail, Level::Should), sample(Outcome::Pass, Level::Must)]);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 2, "{out}");

@@ -204,9 +204,9 @@ mod tests {
     #[test]
     fn a_known_failure_with_other_findings_is_still_failing_with_changed_rules() {
         let mut old = case("a", Outcome::Fail);
-        old.findings = vec![Finding::new("schema", "/images/0/x", json!({"type": "integer"}), json!("1"), "m")];
+        old.findings = vec![Finding::new(crate::verdict::CheckId::Schema, "/images/0/x", json!({"type": "integer"}), json!("1"), "m")];
         let mut new = case("a", Outcome::Fail);
-        new.findings = vec![Finding::new("status", "", json!(200), json!(500), "m")];
+        new.findings = vec![Finding::new(crate::verdict::CheckId::Status, "", json!(200), json!(500), "m")];
         let c = Changes::between(&Previous::of(&[old]), &[new]);
         assert_eq!(c.still_failing.len(), 1);
         assert!(!c.regressed());

@@ -121,7 +121,7 @@ pub fn curl(v: &Verdict, headers: &SentHeaders) -> Option<String> {
 mod tests {
     use super::*;
     use crate::spec::model::Level;
-    use crate::verdict::{sample, ExchangeRecord, Finding, Outcome};
+    use crate::verdict::{sample, CheckId, ExchangeRecord, Finding, Outcome};
     use serde_json::json;
 
     fn failing() -> Verdict {
@@ -132,7 +132,7 @@ mod tests {
             .iter()
             .map(|u| ExchangeRecord { method: "GET".into(), url: u.to_string(), status: Some(200), elapsed_ms: 1, error: None })
             .collect();
-        v.findings = vec![Finding::new("pagination.order", "/1/name", json!("name asc"), json!(["b", "a"]), "m").on(1)];
+        v.findings = vec![Finding::new(CheckId::PaginationOrder, "/1/name", json!("name asc"), json!(["b", "a"]), "m").on(1)];
         v
     }
 

@@ -6,7 +6,7 @@ use crate::check::{check_response, Checked, Expectation};
 use crate::invariant;
 use crate::plan::{merge_query, PlannedCase, Work};
 use crate::run::session::{Context, Session, Trace};
-use crate::verdict::{Conclusion, ExchangeRecord, Outcome, Verdict};
+use crate::verdict::{CheckId, Conclusion, ExchangeRecord, Outcome, Verdict};
 
 pub async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace) -> Verdict {
     let started = Instant::now();
@@ -119,7 +119,7 @@ fn snapshot_finding(session: &Session<'_>, case: &str, body: &serde_json::Value)
             let written = std::fs::create_dir_all(&session.ctx.snapshot_dir).and_then(|_| std::fs::write(&file, text));
             written.err().map(|e| {
                 crate::verdict::Finding::new(
-                    "snapshot",
+                    CheckId::Snapshot,
                     "",
                     serde_json::json!(shown),
                     serde_json::json!(null),
