@@ -1,4 +1,4 @@
-//! The command line: `specgate run | list | serve`. This is a contract other tools rely on.
+//! The command line: `specgate run | list | serve | report | export | import`. This is a contract other tools rely on.
 
 use std::path::PathBuf;
 
@@ -22,6 +22,28 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write one set of reports from the results of earlier runs (e.g. one per target).
     Report(ReportArgs),
+    /// Export specs to another format: `specgate export openapi [PATH...] --out FILE`.
+    #[command(subcommand)]
+    Export(ExportFormat),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// One OpenAPI 3.1 document (JSON, or YAML when FILE ends in .yaml/.yml) from the specs.
+    Openapi(ExportOpenapiArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ExportOpenapiArgs {
+    /// Spec files or directories.
+    #[arg(default_value = "specs")]
+    pub paths: Vec<PathBuf>,
+    /// Where the document goes (`-` for standard output).
+    #[arg(long, default_value = "-")]
+    pub out: PathBuf,
+    /// The document's `info.title`.
+    #[arg(long, default_value = "specgate specs")]
+    pub title: String,
 }
 
 #[derive(Debug, Args, Clone)]
