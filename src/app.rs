@@ -21,6 +21,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Report(args) => combine(args),
         Command::Export(cli::ExportFormat::Openapi(args)) => crate::openapi::command::export(args),
+        Command::Import(cli::ImportFormat::Openapi(args)) => crate::openapi::command::import(args),
     }
 }
 

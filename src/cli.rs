@@ -25,6 +25,9 @@ pub enum Command {
     /// Export specs to another format: `specgate export openapi [PATH...] --out FILE`.
     #[command(subcommand)]
     Export(ExportFormat),
+    /// Write specs from another format: `specgate import openapi FILE [--out DIR]`.
+    #[command(subcommand)]
+    Import(ImportFormat),
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,6 +47,21 @@ pub struct ExportOpenapiArgs {
     /// The document's `info.title`.
     #[arg(long, default_value = "specgate specs")]
     pub title: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportFormat {
+    /// Spec files (one per path) and schemas from an OpenAPI 3.0/3.1 document, JSON or YAML.
+    Openapi(ImportOpenapiArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ImportOpenapiArgs {
+    /// The OpenAPI document.
+    pub file: PathBuf,
+    /// Directory for the specs (`schemas/` goes inside it).
+    #[arg(long, default_value = "specs")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args, Clone)]

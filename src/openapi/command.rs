@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::ExportOpenapiArgs;
+use crate::cli::{ExportOpenapiArgs, ImportOpenapiArgs};
 use crate::exit;
 
 pub fn export(args: ExportOpenapiArgs) -> ExitCode {
@@ -32,6 +32,30 @@ pub fn export(args: ExportOpenapiArgs) -> ExitCode {
     } else {
         eprintln!("specgate: {} operation(s) from {} spec(s) written to {}", count_operations(&doc), specs.len(), args.out.display());
     }
+    exit::code(exit::PASSED)
+}
+
+pub fn import(args: ImportOpenapiArgs) -> ExitCode {
+    let source = match std::fs::read_to_string(&args.file) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("cannot read {}: {e}", args.file.display())),
+    };
+    let imported = match super::import::import(&args.file, &source) {
+        Ok(i) => i,
+        Err(errors) => return report(&errors, "error(s); nothing was written"),
+    };
+    for (rel, text) in imported.schemas.iter().chain(&imported.specs) {
+        let path = args.out.join(rel);
+        if let Some(dir) = path.parent() {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                return fail(format!("cannot create {}: {e}", dir.display()));
+            }
+        }
+        if let Err(e) = std::fs::write(&path, text) {
+            return fail(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    eprintln!("specgate: {} spec(s) and {} schema(s) written to {}", imported.specs.len(), imported.schemas.len(), args.out.display());
     exit::code(exit::PASSED)
 }
 

@@ -7,3 +7,4 @@
 pub mod bundle;
 pub mod command;
 pub mod export;
+pub mod import;
