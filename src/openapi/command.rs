@@ -44,6 +44,9 @@ pub fn import(args: ImportOpenapiArgs) -> ExitCode {
         Ok(i) => i,
         Err(errors) => return report(&errors, "error(s); nothing was written"),
     };
+    for e in &imported.skipped {
+        eprint!("{}", e.render().replacen("error:", "warning:", 1));
+    }
     for (rel, text) in imported.schemas.iter().chain(&imported.specs) {
         let path = args.out.join(rel);
         if let Some(dir) = path.parent() {

@@ -22,12 +22,14 @@ use node::{Kind, Node};
 pub struct Imported {
     pub specs: Vec<(PathBuf, String)>,
     pub schemas: Vec<(PathBuf, String)>,
+    /// Operations left out, each with the located reason (the rest of the import stands).
+    pub skipped: Vec<SpecError>,
 }
 
 /// Located errors for one input.
 pub(crate) struct Problems<'a> {
-    file: &'a Path,
-    source: &'a str,
+    pub file: &'a Path,
+    pub source: &'a str,
     errors: Vec<SpecError>,
 }
 
@@ -91,7 +93,14 @@ pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
             let item = context.resolve(item, &mut problems);
             for method in ["get", "head"] {
                 let Some(op) = item.and_then(|i| i.get(method)) else { continue };
-                if let Some((stem, text)) = context.spec(path, method, item.expect("checked"), op, &mut problems) {
+                let spec = match context.spec(path, method, item.expect("checked"), op, &mut problems) {
+                    Ok(spec) => spec,
+                    Err(skipped) => {
+                        out.skipped.push(skipped);
+                        None
+                    }
+                };
+                if let Some((stem, text)) = spec {
                     let mut name = format!("{stem}.yaml");
                     let mut n = 2;
                     while !taken.insert(name.clone()) {
@@ -154,7 +163,11 @@ fn version(root: &Node, problems: &mut Problems) -> Option<bool> {
 
 /// Component schemas that are only a `$ref` chain leading back to themselves.
 fn schema_cycles(root: &Node, components: &Node, problems: &mut Problems) {
+    let mut reported: Vec<String> = Vec::new();
     for (name, node) in components.entries() {
+        if reported.contains(name) {
+            continue;
+        }
         let mut seen = vec![name.clone()];
         let mut current = node;
         while let Some(target) = current.get("$ref").and_then(Node::str).filter(|_| current.entries().len() == 1) {
@@ -166,6 +179,7 @@ fn schema_cycles(root: &Node, components: &Node, problems: &mut Problems) {
                     format!("circular schema: {}", seen.join(" → ")),
                     Some("a schema that is only a reference must end at a schema with content".into()),
                 );
+                reported.extend(seen);
                 break;
             }
             if seen.iter().any(|s| s == next) {

@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use super::node::{Kind, Node};
 use super::schema::{file_name, Converter};
 use super::{proposal, Problems};
+use crate::spec::SpecError;
 
 pub(crate) struct Context<'a> {
     pub root: &'a Node,
@@ -78,11 +79,20 @@ impl<'a> Context<'a> {
     }
 
     /// The spec for `method` on `path`: (file stem, YAML text).
-    pub fn spec(&self, path: &str, method: &str, item: &'a Node, op: &'a Node, problems: &mut Problems) -> Option<(String, String)> {
+    /// `Err`: the operation cannot be checked by specgate (a located reason, not a defect of the
+    /// document); `Ok(None)`: the document is at fault, and `problems` says where.
+    pub fn spec(
+        &self,
+        path: &str,
+        method: &str,
+        item: &'a Node,
+        op: &'a Node,
+        problems: &mut Problems,
+    ) -> Result<Option<(String, String)>, SpecError> {
         let section = format!("paths.{path}.{method}");
         let cite = |s: &str| json!({"file": self.cite, "section": s});
         if op.get("x-specgate-cases").is_some() {
-            return Some(self.restore(op, &section));
+            return Ok(Some(self.restore(op, &section)));
         }
         let params = self.params(item, op, problems);
         let responses = op.get("responses");
@@ -93,7 +103,7 @@ impl<'a> Context<'a> {
         let mut query = Map::new();
         let mut headers = Map::new();
         for p in &params {
-            let value = example(p.node, p.schema);
+            let value = example(p.node, p.schema, self.root);
             let described = p.node.get("description").and_then(Node::str).unwrap_or("").trim().to_string();
             match p.location.as_str() {
                 "path" => {
@@ -108,12 +118,15 @@ impl<'a> Context<'a> {
                         query.insert(p.name.clone(), x);
                     }
                     None => {
-                        problems.at(
-                            p.node,
-                            format!("required query parameter `{}` has no value specgate can build", p.name),
-                            Some("give it an `example`".into()),
+                        let message = format!(
+                            "{} {path} skipped: required query parameter `{}` has no value specgate can build",
+                            method.to_ascii_uppercase(),
+                            p.name
                         );
-                        return None;
+                        let e = SpecError::new(problems.file, message)
+                            .at(problems.source, p.node.pos, 1)
+                            .hint("give the parameter an `example` and import again");
+                        return Err(e);
                     }
                 },
                 "header" if p.required => {
@@ -209,7 +222,7 @@ impl<'a> Context<'a> {
         let stem = if stem.is_empty() || stem == "-head" { format!("root{stem}") } else { stem };
         let header =
             format!("# Imported by specgate from {} § {section}. Review the cases and their levels before relying on them.\n", self.cite);
-        Some((stem, format!("{header}{body}{proposals}")))
+        Ok(Some((stem, format!("{header}{body}{proposals}"))))
     }
 
     /// An operation exported by specgate: its own spec text, with schema references moved from
@@ -319,7 +332,7 @@ fn pick_media(response: &Node) -> Option<(String, &Node)> {
 }
 
 /// A value the parameter accepts: its example, default, first enum value or one built from its type.
-fn example(param: &Node, schema: Option<&Node>) -> Option<Value> {
+fn example<'a>(param: &Node, schema: Option<&'a Node>, root: &'a Node) -> Option<Value> {
     if let Some(x) = param.get("example") {
         return Some(x.to_json());
     }
@@ -351,7 +364,8 @@ fn example(param: &Node, schema: Option<&Node>) -> Option<Value> {
         })),
         Some("array") => {
             let no_param = Node { pos: Default::default(), kind: Kind::Map(Vec::new()) };
-            example(&no_param, schema.get("items")).map(|v| json!([v]))
+            let items = schema.get("items").map(|i| follow(root, i));
+            example(&no_param, items, root).map(|v| json!([v]))
         }
         _ => None,
     }
@@ -382,4 +396,15 @@ fn bad_values(schema: Option<&Node>) -> Vec<(&'static str, Value)> {
         out.push(("not-in-enum", json!("specgate-not-in-enum")));
     }
     out
+}
+
+/// Follow local `$ref`s without reporting (the caller only wants a value if there is one).
+fn follow<'a>(root: &'a Node, mut node: &'a Node) -> &'a Node {
+    for _ in 0..32 {
+        match node.get("$ref").and_then(Node::str).and_then(|t| t.strip_prefix('#')).and_then(|p| root.pointer(p)) {
+            Some(n) => node = n,
+            None => break,
+        }
+    }
+    node
 }
