@@ -234,3 +234,22 @@ components:
 "##;
     insta::assert_snapshot!(errors_of("refs.yaml", doc));
 }
+
+#[test]
+fn a_wildcard_or_text_media_type_asks_for_no_json() {
+    let doc = r##"openapi: 3.0.0
+info: {title: t, version: "1"}
+paths:
+  /download:
+    get:
+      responses:
+        "200":
+          description: a file
+          content:
+            "*/*": {schema: {type: string}}
+"##;
+    let imported = import(Path::new("files.yaml"), doc).unwrap();
+    let spec = specgate::spec::load::load_str(Path::new("x.yaml"), &imported.specs[0].1).unwrap();
+    let expect = &spec.file.cases[0].expect;
+    assert_eq!((expect.content_type.as_deref(), expect.schema.is_some()), (None, false));
+}

@@ -160,10 +160,11 @@ impl<'a> Context<'a> {
         if let Some((code, _)) = success {
             let mut expect = json!({"status": code});
             if let Some((m, media_node)) = media {
-                if method == "get" {
+                if method == "get" && !m.contains('*') {
                     expect["content_type"] = json!(m);
                 }
-                if let Some(s) = media_node.get("schema") {
+                // specgate checks schemas against JSON bodies only.
+                if let Some(s) = media_node.get("schema").filter(|_| is_json(&m)) {
                     let schema = converter.convert(s, problems);
                     success_schema = Some(s);
                     expect["schema"] = schema;
@@ -183,8 +184,10 @@ impl<'a> Context<'a> {
                         expect["status"] = json!(code);
                     }
                     if let Some((m, media_node)) = self.resolve(resp, problems).and_then(pick_media) {
-                        expect["content_type"] = json!(m);
-                        if let Some(s) = media_node.get("schema").filter(|_| rejects.len() == 1) {
+                        if !m.contains('*') {
+                            expect["content_type"] = json!(m);
+                        }
+                        if let Some(s) = media_node.get("schema").filter(|_| rejects.len() == 1 && is_json(&m)) {
                             expect["schema"] = converter.convert(s, problems);
                         }
                     }
@@ -220,8 +223,17 @@ impl<'a> Context<'a> {
         let proposals = proposal::propose(self, &params, success_schema, &section, problems);
         let stem = format!("{}{}", slug(path.trim_matches('/')).trim_matches('-'), if method == "head" { "-head" } else { "" });
         let stem = if stem.is_empty() || stem == "-head" { format!("root{stem}") } else { stem };
-        let header =
+        let mut header =
             format!("# Imported by specgate from {} § {section}. Review the cases and their levels before relying on them.\n", self.cite);
+        let security = op.get("security").or_else(|| self.root.get("security"));
+        let schemes: Vec<&str> =
+            security.map(Node::items).unwrap_or_default().iter().flat_map(|r| r.entries().iter().map(|(k, _)| k.as_str())).collect();
+        if !schemes.is_empty() {
+            header.push_str(&format!(
+                "# The operation needs credentials ({}): pass them with `--header 'NAME: VALUE'` or `--token`, never here.\n",
+                schemes.join(", ")
+            ));
+        }
         Ok(Some((stem, format!("{header}{body}{proposals}"))))
     }
 
@@ -323,11 +335,19 @@ fn rejecting(responses: &Node) -> Vec<(u16, &Node)> {
     responses.entries().iter().filter_map(|(k, v)| k.parse::<u16>().ok().filter(|c| matches!(c, 400 | 422)).map(|c| (c, v))).collect()
 }
 
+/// `application/json`, `application/problem+json`, `text/json`…
+fn is_json(media: &str) -> bool {
+    media == "json" || media.ends_with("/json") || media.ends_with("+json")
+}
+
 /// A JSON media type if there is one, else the first.
 fn pick_media(response: &Node) -> Option<(String, &Node)> {
     let content = response.get("content")?;
     let entries = content.entries();
-    let json = entries.iter().find(|(m, _)| m == "application/json").or_else(|| entries.iter().find(|(m, _)| m.contains("json")));
+    let json = entries
+        .iter()
+        .find(|(m, _)| m == "application/json")
+        .or_else(|| entries.iter().find(|(m, _)| is_json(m.split(';').next().unwrap_or(m).trim())));
     json.or(entries.first()).map(|(m, n)| (m.split(';').next().unwrap_or(m).trim().to_string(), n))
 }
 
