@@ -44,7 +44,7 @@ pub fn import(args: ImportOpenapiArgs) -> ExitCode {
         Ok(i) => i,
         Err(errors) => return report(&errors, "error(s); nothing was written"),
     };
-    for e in &imported.skipped {
+    for e in &imported.warnings {
         eprint!("{}", e.render().replacen("error:", "warning:", 1));
     }
     for (rel, text) in imported.schemas.iter().chain(&imported.specs) {

@@ -22,8 +22,9 @@ use node::{Kind, Node};
 pub struct Imported {
     pub specs: Vec<(PathBuf, String)>,
     pub schemas: Vec<(PathBuf, String)>,
-    /// Operations left out, each with the located reason (the rest of the import stands).
-    pub skipped: Vec<SpecError>,
+    /// What was left out or changed (operations specgate cannot build a request for, patterns
+    /// that are not ECMA-262 regular expressions), each located; the rest of the import stands.
+    pub warnings: Vec<SpecError>,
 }
 
 /// Located errors for one input.
@@ -31,9 +32,14 @@ pub(crate) struct Problems<'a> {
     pub file: &'a Path,
     pub source: &'a str,
     errors: Vec<SpecError>,
+    warnings: Vec<SpecError>,
 }
 
 impl Problems<'_> {
+    pub fn warn(&mut self, node: &Node, message: impl Into<String>, hint: &str) {
+        self.warnings.push(SpecError::new(self.file, message).at(self.source, node.pos, 1).hint(hint));
+    }
+
     pub fn at(&mut self, node: &Node, message: impl Into<String>, hint: Option<String>) {
         let mut e = SpecError::new(self.file, message).at(self.source, node.pos, 1);
         if let Some(h) = hint {
@@ -61,7 +67,7 @@ pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
         Ok(n) => n,
         Err(e) => return Err(vec![parse_error(file, source, &e)]),
     };
-    let mut problems = Problems { file, source, errors: Vec::new() };
+    let mut problems = Problems { file, source, errors: Vec::new(), warnings: Vec::new() };
     let v30 = match version(&root, &mut problems) {
         Some(v) => v,
         None => return Err(problems.errors),
@@ -96,7 +102,7 @@ pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
                 let spec = match context.spec(path, method, item.expect("checked"), op, &mut problems) {
                     Ok(spec) => spec,
                     Err(skipped) => {
-                        out.skipped.push(skipped);
+                        out.warnings.push(skipped);
                         None
                     }
                 };
@@ -113,6 +119,7 @@ pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
         }
     }
     if problems.errors.is_empty() {
+        out.warnings.append(&mut problems.warnings);
         Ok(out)
     } else {
         Err(problems.errors)

@@ -57,6 +57,14 @@ impl Converter<'_> {
                                 }
                             }
                         }
+                        "pattern" if v.str().is_some_and(|p| !is_regex(p)) => {
+                            problems.warn(
+                                v,
+                                "`pattern` is not an ECMA-262 regular expression; kept as `x-specgate-unchecked-pattern`",
+                                "JSON Schema patterns are ECMA-262 regular expressions; fix the pattern in the document",
+                            );
+                            out.insert("x-specgate-unchecked-pattern".into(), v.to_json());
+                        }
                         // Values, not schemas: copied as they are.
                         "enum" | "const" | "default" | "examples" | "required" | "discriminator" | "xml" | "externalDocs" => {
                             out.insert(k.clone(), v.to_json());
@@ -137,4 +145,10 @@ fn make_nullable(out: &mut Map<String, Value>) {
             values.push(Value::Null);
         }
     }
+}
+
+/// Whether `pattern` is a regular expression JSON Schema validators accept (the same check
+/// specgate's loader makes when it compiles the schema).
+fn is_regex(pattern: &str) -> bool {
+    jsonschema::options().should_validate_formats(true).build(&json!({"pattern": pattern})).is_ok()
 }
