@@ -24,6 +24,8 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Report(args) => combine(args),
         Command::Diff(args) => report::diff::main(&args),
+        Command::Export(cli::ExportFormat::Openapi(args)) => crate::openapi::command::export(args),
+        Command::Import(cli::ImportFormat::Openapi(args)) => crate::openapi::command::import(args),
     }
 }
 

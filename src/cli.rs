@@ -1,4 +1,4 @@
-//! The command line: `specgate run | list | serve`. This is a contract other tools rely on.
+//! The command line: `specgate run | list | serve | report | export | import`. This is a contract other tools rely on.
 
 use std::path::PathBuf;
 
@@ -25,6 +25,12 @@ pub enum Command {
     /// Compare two runs' results.json: newly failing, fixed, still failing, new and removed
     /// cases, changed findings. Exits 1 when anything regressed.
     Diff(DiffArgs),
+    /// Export specs to another format: `specgate export openapi [PATH...] --out FILE`.
+    #[command(subcommand)]
+    Export(ExportFormat),
+    /// Write specs from another format: `specgate import openapi FILE [--out DIR]`.
+    #[command(subcommand)]
+    Import(ImportFormat),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -45,6 +51,40 @@ pub enum Annotations {
     Github,
     /// None, even inside GitHub Actions.
     None,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// One OpenAPI 3.1 document (JSON, or YAML when FILE ends in .yaml/.yml) from the specs.
+    Openapi(ExportOpenapiArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ExportOpenapiArgs {
+    /// Spec files or directories.
+    #[arg(default_value = "specs")]
+    pub paths: Vec<PathBuf>,
+    /// Where the document goes (`-` for standard output).
+    #[arg(long, default_value = "-")]
+    pub out: PathBuf,
+    /// The document's `info.title`.
+    #[arg(long, default_value = "specgate specs")]
+    pub title: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportFormat {
+    /// Spec files (one per path) and schemas from an OpenAPI 3.0/3.1 document, JSON or YAML.
+    Openapi(ImportOpenapiArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ImportOpenapiArgs {
+    /// The OpenAPI document.
+    pub file: PathBuf,
+    /// Directory for the specs (`schemas/` goes inside it).
+    #[arg(long, default_value = "specs")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -12,6 +12,7 @@ pub mod embedded;
 pub mod exit;
 pub mod http;
 pub mod invariant;
+pub mod openapi;
 pub mod plan;
 pub mod redact;
 pub mod render;

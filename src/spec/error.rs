@@ -82,8 +82,11 @@ impl SpecError {
                 let gutter = p.line.to_string().len();
                 writeln!(out, "{:gutter$}--> {}", "", self.location())?;
                 writeln!(out, "{:gutter$} |", "")?;
+                // Minified documents (one-line JSON) would print megabytes: show the part around
+                // the column.
+                let (text, col) = crop(text, p.col);
                 writeln!(out, "{} | {}", p.line, text)?;
-                let pad: String = text.chars().take(p.col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                let pad: String = text.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 writeln!(out, "{:gutter$} | {}{}", "", pad, "^".repeat(self.width))?;
                 if let Some(h) = &self.hint {
                     writeln!(out, "{:gutter$} = hint: {}", "", h)?;
@@ -98,6 +101,27 @@ impl SpecError {
         }
         Ok(())
     }
+}
+
+/// At most `WIDE` characters of `line` around `col`, with `…` where it was cut, and the column in
+/// what is left.
+fn crop(line: &str, col: usize) -> (String, usize) {
+    const WIDE: usize = 120;
+    let len = line.chars().count();
+    if len <= WIDE {
+        return (line.to_string(), col);
+    }
+    let start = col.saturating_sub(WIDE / 2 + 1).min(len - WIDE);
+    let mut text: String = line.chars().skip(start).take(WIDE).collect();
+    let mut col = col - start;
+    if start > 0 {
+        text.insert(0, '…');
+        col += 1;
+    }
+    if start + WIDE < len {
+        text.push('…');
+    }
+    (text, col)
 }
 
 /// The closest candidate to `word`, if it is plausibly a typo of it.
@@ -122,6 +146,17 @@ mod tests {
     #[test]
     fn no_suggestion_for_unrelated_word() {
         assert_eq!(did_you_mean("banana", ["sort_key", "limit"]), None);
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let src = format!("{}HERE{}", "a".repeat(500), "b".repeat(500));
+        let text = SpecError::new("x.json", "m").at(&src, Pos { line: 1, col: 501 }, 4).render();
+        let line = text.lines().nth(3).unwrap();
+        let caret = text.lines().nth(4).unwrap();
+        assert!(line.len() < 140 && line.contains("…aaa") && line.ends_with("bb…"), "{text}");
+        assert_eq!(line.find("HERE").map(|i| line[..i].chars().count()), caret.find('^').map(|i| caret[..i].chars().count()), "{text}");
+        assert!(text.contains("x.json:1:501"), "{text}");
     }
 
     #[test]

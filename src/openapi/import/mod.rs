@@ -1,0 +1,215 @@
+//! Import: an OpenAPI 3.0/3.1 document (JSON or YAML) → spec files, one per path and read-only
+//! method, and the component schemas as JSON Schema 2020-12 files under `schemas/`.
+//!
+//! Pure: text in, files (relative path, content) out; the command writes them. Every problem is
+//! a located error, collected rather than stopping at the first.
+
+mod node;
+mod operation;
+mod proposal;
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::spec::error::Pos;
+use crate::spec::SpecError;
+use node::{Kind, Node};
+
+/// What an import produces: files relative to the output directory.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub specs: Vec<(PathBuf, String)>,
+    pub schemas: Vec<(PathBuf, String)>,
+    /// What was left out or changed (operations specgate cannot build a request for, patterns
+    /// that are not ECMA-262 regular expressions), each located; the rest of the import stands.
+    pub warnings: Vec<SpecError>,
+}
+
+/// Located errors for one input.
+pub(crate) struct Problems<'a> {
+    pub file: &'a Path,
+    pub source: &'a str,
+    errors: Vec<SpecError>,
+    warnings: Vec<SpecError>,
+}
+
+impl Problems<'_> {
+    pub fn warn(&mut self, node: &Node, message: impl Into<String>, hint: &str) {
+        self.warnings.push(SpecError::new(self.file, message).at(self.source, node.pos, 1).hint(hint));
+    }
+
+    pub fn at(&mut self, node: &Node, message: impl Into<String>, hint: Option<String>) {
+        let mut e = SpecError::new(self.file, message).at(self.source, node.pos, 1);
+        if let Some(h) = hint {
+            e = e.hint(h);
+        }
+        self.errors.push(e);
+    }
+}
+
+/// Parser limits: real documents run to millions of nodes, but not to unbounded depth.
+fn options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = 100_000_000;
+    budget.max_nodes = 50_000_000;
+    budget.max_depth = 200;
+    budget.max_total_scalar_bytes = 512 * 1024 * 1024;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
+/// Import the document `source`, read from `file` (named in citations and errors).
+pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
+    let root: Node = match serde_saphyr::from_str_with_options(source, options()) {
+        Ok(n) => n,
+        Err(e) => return Err(vec![parse_error(file, source, &e)]),
+    };
+    let mut problems = Problems { file, source, errors: Vec::new(), warnings: Vec::new() };
+    let v30 = match version(&root, &mut problems) {
+        Some(v) => v,
+        None => return Err(problems.errors),
+    };
+    let cite = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "openapi".into());
+    let mut out = Imported::default();
+
+    let schemas = schema::Converter { root: &root, v30, dir: "" };
+    if let Some(components) = root.pointer("/components/schemas") {
+        schema_cycles(&root, components, &mut problems);
+        for (name, node) in components.entries() {
+            let mut value = schemas.convert(node, &mut problems);
+            if let Value::Object(map) = &mut value {
+                let mut with_dialect = serde_json::Map::new();
+                with_dialect.insert("$schema".into(), "https://json-schema.org/draft/2020-12/schema".into());
+                with_dialect.insert("x-doc".into(), format!("{cite} § components.schemas.{name}").into());
+                with_dialect.extend(std::mem::take(map));
+                *map = with_dialect;
+            }
+            let text = serde_json::to_string_pretty(&value).expect("a JSON value serializes") + "\n";
+            out.schemas.push((Path::new("schemas").join(schema::file_name(name)), text));
+        }
+    }
+
+    let context = operation::Context { root: &root, v30, cite: &cite };
+    let mut taken = std::collections::HashSet::new();
+    if let Some(paths) = root.get("paths") {
+        for (path, item) in paths.entries() {
+            let item = context.resolve(item, &mut problems);
+            for method in ["get", "head"] {
+                let Some(op) = item.and_then(|i| i.get(method)) else { continue };
+                let spec = match context.spec(path, method, item.expect("checked"), op, &mut problems) {
+                    Ok(spec) => spec,
+                    Err(skipped) => {
+                        out.warnings.push(skipped);
+                        None
+                    }
+                };
+                if let Some((stem, text)) = spec {
+                    let mut name = format!("{stem}.yaml");
+                    let mut n = 2;
+                    while !taken.insert(name.clone()) {
+                        name = format!("{stem}-{n}.yaml");
+                        n += 1;
+                    }
+                    out.specs.push((PathBuf::from(name), text));
+                }
+            }
+        }
+    }
+    if problems.errors.is_empty() {
+        out.warnings.append(&mut problems.warnings);
+        Ok(out)
+    } else {
+        Err(problems.errors)
+    }
+}
+
+/// `Some(true)` for 3.0, `Some(false)` for 3.1; `None` (with an error) for anything else.
+fn version(root: &Node, problems: &mut Problems) -> Option<bool> {
+    if !matches!(root.kind, Kind::Map(_)) {
+        problems.at(root, "not an OpenAPI document: the top level is not a mapping", None);
+        return None;
+    }
+    match (root.get("openapi"), root.get("swagger")) {
+        (Some(v), _) => match v.str().or(match &v.kind {
+            Kind::Num(_) => Some("number"),
+            _ => None,
+        }) {
+            Some(s) if s.starts_with("3.0") => Some(true),
+            Some(s) if s.starts_with("3.1") => Some(false),
+            _ => {
+                let shown = v.to_json().to_string();
+                problems.at(
+                    v,
+                    format!("unsupported OpenAPI version {shown}"),
+                    Some("specgate imports OpenAPI 3.0 and 3.1 (a quoted string such as \"3.0.3\")".into()),
+                );
+                None
+            }
+        },
+        (None, Some(s)) => {
+            problems.at(
+                s,
+                "Swagger 2.0 is not supported",
+                Some("convert the document to OpenAPI 3 first (e.g. with swagger2openapi)".into()),
+            );
+            None
+        }
+        (None, None) => {
+            problems.at(
+                root,
+                "not an OpenAPI document: no `openapi` key",
+                Some("an OpenAPI 3 document starts with `openapi: 3.0.3` or `openapi: 3.1.0`".into()),
+            );
+            None
+        }
+    }
+}
+
+/// Component schemas that are only a `$ref` chain leading back to themselves.
+fn schema_cycles(root: &Node, components: &Node, problems: &mut Problems) {
+    let mut reported: Vec<String> = Vec::new();
+    for (name, node) in components.entries() {
+        if reported.contains(name) {
+            continue;
+        }
+        let mut seen = vec![name.clone()];
+        let mut current = node;
+        while let Some(target) = current.get("$ref").and_then(Node::str).filter(|_| current.entries().len() == 1) {
+            let Some(next) = target.strip_prefix("#/components/schemas/").filter(|n| !n.contains('/')) else { break };
+            if next == name {
+                seen.push(next.to_string());
+                problems.at(
+                    node,
+                    format!("circular schema: {}", seen.join(" → ")),
+                    Some("a schema that is only a reference must end at a schema with content".into()),
+                );
+                reported.extend(seen);
+                break;
+            }
+            if seen.iter().any(|s| s == next) {
+                break;
+            }
+            seen.push(next.to_string());
+            match root.pointer(&target[1..]) {
+                Some(n) => current = n,
+                None => break,
+            }
+        }
+    }
+}
+
+fn parse_error(file: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError {
+    let inner = err.without_snippet();
+    let pos = inner.location().map(|l| Pos::of(&l)).unwrap_or_default();
+    let text = inner.to_string();
+    let text = text.lines().next().unwrap_or("").trim_start_matches("error: ");
+    let msg = match text.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") => rest,
+        _ => text,
+    };
+    let msg = msg.split(" at line ").next().unwrap_or(msg);
+    SpecError::new(file, format!("invalid YAML/JSON: {msg}")).at(source, pos, 1)
+}

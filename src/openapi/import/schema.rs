@@ -1,0 +1,154 @@
+//! Schemas: an OpenAPI schema object (3.0 dialect or 3.1) → a JSON Schema 2020-12 value, with
+//! `#/components/schemas/X` references turned into references to the file `X.json` beside it.
+
+use serde_json::{json, Map, Value};
+
+use super::node::{Kind, Node};
+use super::Problems;
+
+/// The file a component schema is written to (names may hold any character).
+pub(crate) fn file_name(component: &str) -> String {
+    let safe: String = component.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    format!("{safe}.json")
+}
+
+const PREFIX: &str = "#/components/schemas/";
+
+pub(crate) struct Converter<'a> {
+    pub root: &'a Node,
+    /// OpenAPI 3.0: `nullable`, `example` and boolean `exclusiveMinimum` need converting.
+    pub v30: bool,
+    /// Prefix for references to schema files, seen from where the schema is written.
+    pub dir: &'a str,
+}
+
+impl Converter<'_> {
+    /// Convert `node`; `section` names where it is, for error messages.
+    pub fn convert(&self, node: &Node, problems: &mut Problems) -> Value {
+        self.walk(node, problems, 0)
+    }
+
+    fn walk(&self, node: &Node, problems: &mut Problems, depth: usize) -> Value {
+        if depth > 200 {
+            problems.at(node, "schema nested too deeply (over 200 levels)", None);
+            return json!({});
+        }
+        match &node.kind {
+            Kind::Map(entries) => {
+                let mut out = Map::new();
+                let mut nullable = false;
+                for (k, v) in entries {
+                    match k.as_str() {
+                        "$ref" => {
+                            let target = v.str().unwrap_or_default();
+                            out.insert(k.clone(), Value::String(self.reference(target, v, problems)));
+                        }
+                        "nullable" if self.v30 => nullable = matches!(v.kind, Kind::Bool(true)),
+                        "example" if self.v30 => {
+                            out.insert("examples".into(), json!([v.to_json()]));
+                        }
+                        "exclusiveMinimum" | "exclusiveMaximum" if self.v30 && matches!(v.kind, Kind::Bool(_)) => {
+                            // 3.0: a flag on minimum/maximum; 2020-12: the bound itself.
+                            if matches!(v.kind, Kind::Bool(true)) {
+                                let bound = if k == "exclusiveMinimum" { "minimum" } else { "maximum" };
+                                if let Some(b) = node.get(bound) {
+                                    out.insert(k.clone(), b.to_json());
+                                    out.insert(format!("__drop_{bound}"), Value::Null);
+                                }
+                            }
+                        }
+                        "pattern" if v.str().is_some_and(|p| !is_regex(p)) => {
+                            problems.warn(
+                                v,
+                                "`pattern` is not an ECMA-262 regular expression; kept as `x-specgate-unchecked-pattern`",
+                                "JSON Schema patterns are ECMA-262 regular expressions; fix the pattern in the document",
+                            );
+                            out.insert("x-specgate-unchecked-pattern".into(), v.to_json());
+                        }
+                        // Values, not schemas: copied as they are.
+                        "enum" | "const" | "default" | "examples" | "required" | "discriminator" | "xml" | "externalDocs" => {
+                            out.insert(k.clone(), v.to_json());
+                        }
+                        // Maps whose keys are names, not keywords.
+                        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                            let m: Map<String, Value> =
+                                v.entries().iter().map(|(name, s)| (name.clone(), self.walk(s, problems, depth + 1))).collect();
+                            out.insert(k.clone(), if matches!(v.kind, Kind::Map(_)) { Value::Object(m) } else { v.to_json() });
+                        }
+                        _ if k.starts_with("x-") => {
+                            out.insert(k.clone(), v.to_json());
+                        }
+                        _ => {
+                            out.insert(k.clone(), self.walk(v, problems, depth + 1));
+                        }
+                    }
+                }
+                for bound in ["minimum", "maximum"] {
+                    if out.remove(&format!("__drop_{bound}")).is_some() {
+                        out.remove(bound);
+                    }
+                }
+                if nullable {
+                    make_nullable(&mut out);
+                }
+                Value::Object(out)
+            }
+            Kind::Seq(items) => Value::Array(items.iter().map(|n| self.walk(n, problems, depth + 1)).collect()),
+            _ => node.to_json(),
+        }
+    }
+
+    /// `#/components/schemas/Pet/properties/id` → `Pet.json#/properties/id`.
+    pub fn reference(&self, target: &str, at: &Node, problems: &mut Problems) -> String {
+        let Some(rest) = target.strip_prefix(PREFIX) else {
+            let hint = if target.starts_with('#') {
+                "specgate imports references to `#/components/schemas/...` only"
+            } else {
+                "references to other files or URLs are not followed; bundle the document into one file first"
+            };
+            problems.at(at, format!("unresolvable `$ref: {target}`"), Some(hint.into()));
+            return target.to_string();
+        };
+        let (name, tail) = rest.split_once('/').map(|(n, t)| (n, format!("#/{t}"))).unwrap_or((rest, String::new()));
+        let name = name.replace("~1", "/").replace("~0", "~");
+        if self.root.pointer(&target[1..]).is_none() {
+            problems.at(
+                at,
+                format!("unresolvable `$ref: {target}`: no such schema"),
+                Some("check the name under components/schemas".into()),
+            );
+        }
+        format!("{}{}{}", self.dir, file_name(&name), tail)
+    }
+}
+
+/// OpenAPI 3.0 `nullable: true` in 2020-12 terms.
+fn make_nullable(out: &mut Map<String, Value>) {
+    match out.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = t.clone();
+            out.insert("type".into(), json!([t, "null"]));
+        }
+        Some(Value::Array(types)) => {
+            if !types.contains(&json!("null")) {
+                types.push(json!("null"));
+            }
+        }
+        _ => {
+            let inner = std::mem::take(out);
+            out.insert("anyOf".into(), json!([Value::Object(inner), {"type": "null"}]));
+            return;
+        }
+    }
+    if let Some(Value::Array(values)) = out.get_mut("enum") {
+        if !values.contains(&Value::Null) {
+            values.push(Value::Null);
+        }
+    }
+}
+
+/// Whether `pattern` is a regular expression JSON Schema validators accept (the same check
+/// specgate's loader makes when it compiles the schema).
+fn is_regex(pattern: &str) -> bool {
+    jsonschema::options().should_validate_formats(true).build(&json!({"pattern": pattern})).is_ok()
+}

@@ -1,0 +1,255 @@
+//! OpenAPI export and import: the round trip over the seed specs, a hand-written 3.0 document
+//! whose import must load, and the located errors bad documents get.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use specgate::openapi::{export::export, import::import};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("specgate-openapi-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write_all(dir: &Path, imported: &specgate::openapi::import::Imported) {
+    for (rel, text) in imported.schemas.iter().chain(&imported.specs) {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// A `$ref` reduced to the schema file's name and fragment (`../schemas/x.json#/a` → `x.json#/a`),
+/// a file's reference to itself to its fragment alone.
+fn normalize_refs(v: &Value, own: Option<&str>) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => {
+                        let r = r
+                            .rsplit('/')
+                            .next()
+                            .filter(|_| !r.starts_with('#'))
+                            .map(|_| r.rsplit_once("schemas/").map(|(_, t)| t).unwrap_or(r))
+                            .unwrap_or(r);
+                        let r = match own {
+                            Some(o) => r.strip_prefix(o).unwrap_or(r),
+                            None => r,
+                        };
+                        (k.clone(), json!(r))
+                    }
+                    _ => (k.clone(), normalize_refs(v, own)),
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|v| normalize_refs(v, own)).collect()),
+        other => other.clone(),
+    }
+}
+
+fn schema_file(path: &Path) -> Value {
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let own = path.file_name().unwrap().to_string_lossy().into_owned();
+    v.as_object_mut().unwrap().remove("$schema");
+    normalize_refs(&v, Some(&own))
+}
+
+fn raw_cases(path: &Path) -> Value {
+    let v: Value = serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    normalize_refs(&v["cases"], None)
+}
+
+#[test]
+fn seed_specs_survive_export_then_import() {
+    let specs = specgate::spec::load_all(&[PathBuf::from("specs")]).unwrap();
+    let doc = export(&specs, "seed").unwrap();
+    let dir = temp_dir("roundtrip");
+    let file = dir.join("seed.openapi.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let imported = import(&file, &std::fs::read_to_string(&file).unwrap()).unwrap();
+    let out = dir.join("specs");
+    write_all(&out, &imported);
+    let back = specgate::spec::load_all(std::slice::from_ref(&out)).unwrap();
+    assert_eq!(back.len(), specs.len());
+    for original in &specs {
+        let name = Path::new(&original.path).file_name().unwrap();
+        let again = back.iter().find(|s| Path::new(&s.path).file_name() == Some(name)).expect("imported spec of the same name");
+        // Same requests.
+        assert_eq!(again.file.request.method, original.file.request.method);
+        assert_eq!(again.file.request.path.value, original.file.request.path.value);
+        assert_eq!(again.file.request.query, original.file.request.query);
+        assert_eq!(again.file.cases.len(), original.file.cases.len());
+        for (a, b) in again.file.cases.iter().zip(&original.file.cases) {
+            assert_eq!(a.name.value, b.name.value);
+            assert_eq!(a.query, b.query, "{}", a.name.value);
+            // Same statuses.
+            assert_eq!(a.expect.status, b.expect.status, "{}", a.name.value);
+            assert_eq!(a.level, b.level);
+        }
+        assert_eq!(again.file.pagination.is_some(), original.file.pagination.is_some());
+        assert_eq!(again.file.filters.as_ref().map(|f| f.value.params.len()), original.file.filters.as_ref().map(|f| f.value.params.len()));
+        // Same schemas: each case's schema, and every schema file it reaches.
+        assert_eq!(raw_cases(&out.join(name)), raw_cases(Path::new(&original.path)), "{}", original.path);
+    }
+    for entry in std::fs::read_dir("specs/schemas").unwrap() {
+        let path = entry.unwrap().path();
+        let copy = out.join("schemas").join(path.file_name().unwrap());
+        assert_eq!(schema_file(&copy), schema_file(&path), "{}", path.display());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+const PETS: &str = r##"openapi: 3.0.3
+info: {title: Pets, version: "1"}
+paths:
+  /pets:
+    get:
+      summary: List pets
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
+        - {name: cursor, in: query, schema: {type: string}}
+        - {name: kind, in: query, schema: {type: string, enum: [cat, dog]}}
+        - {name: name, in: query, schema: {type: string}}
+      responses:
+        200:
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/PetList"}
+        400:
+          description: bad input
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Error"}
+  /pets/{petId}:
+    parameters:
+      - {name: petId, in: path, required: true, schema: {type: string, example: p1}}
+    get:
+      responses:
+        "200":
+          description: one pet
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Pet"}
+    delete:
+      responses: {"204": {description: gone}}
+components:
+  schemas:
+    Pet:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+        name: {type: string, nullable: true, example: Rex}
+        age: {type: integer, minimum: 0, exclusiveMinimum: true}
+    PetList:
+      type: object
+      properties:
+        pets: {type: array, items: {$ref: "#/components/schemas/Pet"}}
+        next: {type: string}
+    Error: {type: object, properties: {message: {type: string}}}
+"##;
+
+#[test]
+fn an_openapi_30_document_becomes_specs_that_load() {
+    let imported = import(Path::new("pets.yaml"), PETS).unwrap();
+    let names: Vec<_> = imported.specs.iter().map(|(p, _)| p.display().to_string()).collect();
+    assert_eq!(names, ["pets.yaml", "pets-petid.yaml"], "DELETE is not imported");
+    let dir = temp_dir("pets");
+    write_all(&dir, &imported);
+    let specs = specgate::spec::load_all(std::slice::from_ref(&dir)).unwrap();
+    let list = specs.iter().find(|s| s.path.ends_with("/pets.yaml")).unwrap();
+    let cases: Vec<(&str, Value)> = list.file.cases.iter().map(|c| (c.name.value.as_str(), c.expect.status.to_json())).collect();
+    assert_eq!(
+        cases,
+        [
+            ("ok", json!(200)),
+            ("bad-limit-below-minimum", json!(400)),
+            ("bad-limit-above-maximum", json!(400)),
+            ("bad-kind-not-in-enum", json!(400))
+        ]
+    );
+    assert_eq!(list.file.doc.section, "paths./pets.get");
+    let one = specs.iter().find(|s| s.path.ends_with("pets-petid.yaml")).unwrap();
+    assert_eq!(one.file.vars["petId"].default.as_deref(), Some("p1"));
+    // 3.0 dialect → 2020-12.
+    let pet: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("schemas/Pet.json")).unwrap()).unwrap();
+    assert_eq!(pet["properties"]["name"], json!({"type": ["string", "null"], "examples": ["Rex"]}));
+    assert_eq!(pet["properties"]["age"], json!({"type": "integer", "exclusiveMinimum": 0}));
+    assert_eq!(pet["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    // The proposals are there, commented out.
+    let text = &imported.specs[0].1;
+    assert!(text.contains("# PROPOSED by `specgate import`"), "{text}");
+    assert!(text.contains("#   marker: cursor"), "{text}");
+    assert!(text.contains("#     pointer: /next"), "{text}");
+    assert!(text.contains("#   - param: name"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn errors_of(name: &str, source: &str) -> String {
+    match import(Path::new(name), source) {
+        Ok(_) => panic!("{name} imported"),
+        Err(errors) => errors.iter().map(|e| e.render()).collect::<Vec<_>>().join(""),
+    }
+}
+
+#[test]
+fn invalid_yaml_is_located() {
+    insta::assert_snapshot!(errors_of("broken.yaml", "openapi: 3.0.0\npaths:\n  /x: [unclosed\n"));
+}
+
+#[test]
+fn swagger_2_and_unknown_versions_are_refused() {
+    insta::assert_snapshot!("swagger", errors_of("old.json", "{\n  \"swagger\": \"2.0\",\n  \"paths\": {}\n}\n"));
+    insta::assert_snapshot!("version", errors_of("new.yaml", "openapi: 4.0.0\npaths: {}\n"));
+    insta::assert_snapshot!("not_openapi", errors_of("list.yaml", "- a\n- b\n"));
+}
+
+#[test]
+fn unresolvable_and_circular_references_are_located() {
+    let doc = r##"openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      parameters:
+        - $ref: "#/components/parameters/Missing"
+        - $ref: "#/components/parameters/Loop"
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "other.yaml#/Thing"}
+components:
+  parameters:
+    Loop: {$ref: "#/components/parameters/Loop"}
+  schemas:
+    A: {$ref: "#/components/schemas/B"}
+    B: {$ref: "#/components/schemas/A"}
+    C: {properties: {d: {$ref: "#/components/schemas/D"}}}
+"##;
+    insta::assert_snapshot!(errors_of("refs.yaml", doc));
+}
+
+#[test]
+fn a_wildcard_or_text_media_type_asks_for_no_json() {
+    let doc = r##"openapi: 3.0.0
+info: {title: t, version: "1"}
+paths:
+  /download:
+    get:
+      responses:
+        "200":
+          description: a file
+          content:
+            "*/*": {schema: {type: string}}
+"##;
+    let imported = import(Path::new("files.yaml"), doc).unwrap();
+    let spec = specgate::spec::load::load_str(Path::new("x.yaml"), &imported.specs[0].1).unwrap();
+    let expect = &spec.file.cases[0].expect;
+    assert_eq!((expect.content_type.as_deref(), expect.schema.is_some()), (None, false));
+}
