@@ -173,7 +173,8 @@ fn transport_faults_with_default_flags_end_in_errors_within_a_bound_and_reports_
             .map(|f| {
                 let name = f.name;
                 std::thread::spawn(move || {
-                    (name, run_with_faults(&format!("transport-{}", name.trim_start_matches("*.")), Some(name), &[], &[]))
+                    let dir = format!("transport-{}", name.trim_start_matches("*."));
+                    (name, run_with_faults(&dir, Some(name), &[], flags_for(name)))
                 })
             })
             .collect();
