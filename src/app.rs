@@ -20,6 +20,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::List(args) => run(args, true),
         Command::Serve(args) => serve(args),
         Command::Report(args) => combine(args),
+        Command::Derive(args) => crate::derive::cli::main(args),
     }
 }
 

@@ -22,6 +22,17 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write one set of reports from the results of earlier runs (e.g. one per target).
     Report(ReportArgs),
+    /// Derive a spec skeleton from a vendor API reference page (markdown or scraped text).
+    Derive(DeriveArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DeriveArgs {
+    /// The API reference page.
+    pub doc: PathBuf,
+    /// Write the skeleton here instead of to standard output (only when the page reads cleanly).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]

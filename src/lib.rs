@@ -7,6 +7,7 @@ pub mod app;
 pub mod check;
 pub mod cli;
 pub mod coverage;
+pub mod derive;
 pub mod embedded;
 pub mod exit;
 pub mod http;
