@@ -26,6 +26,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Diff(args) => report::diff::main(&args),
         Command::Export(cli::ExportFormat::Openapi(args)) => crate::openapi::command::export(args),
         Command::Import(cli::ImportFormat::Openapi(args)) => crate::openapi::command::import(args),
+        Command::Derive(args) => crate::derive::cli::main(args),
     }
 }
 

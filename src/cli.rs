@@ -31,6 +31,8 @@ pub enum Command {
     /// Write specs from another format: `specgate import openapi FILE [--out DIR]`.
     #[command(subcommand)]
     Import(ImportFormat),
+    /// Derive a spec skeleton from a vendor API reference page (markdown or scraped text).
+    Derive(DeriveArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -85,6 +87,15 @@ pub struct ImportOpenapiArgs {
     /// Directory for the specs (`schemas/` goes inside it).
     #[arg(long, default_value = "specs")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DeriveArgs {
+    /// The API reference page.
+    pub doc: PathBuf,
+    /// Write the skeleton here instead of to standard output (only when the page reads cleanly).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]

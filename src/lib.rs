@@ -8,6 +8,7 @@ pub mod auth;
 pub mod check;
 pub mod cli;
 pub mod coverage;
+pub mod derive;
 pub mod embedded;
 pub mod exit;
 pub mod http;

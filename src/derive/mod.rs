@@ -1,0 +1,102 @@
+//! From vendor API reference pages to specs: read a page into a typed model (`page`, by the
+//! `markdown` or `scraped` reader), derive a spec skeleton (`skeleton`, written by `yaml`),
+//! for a person to review.
+
+pub mod cli;
+pub mod error;
+mod markdown;
+pub mod page;
+mod scraped;
+pub mod skeleton;
+pub mod yaml;
+
+use std::path::Path;
+
+pub use error::DocError;
+pub use page::Page;
+pub use skeleton::{derive, Skeleton};
+
+/// Read and parse one page. Every way a page can be unusable is a located [`DocError`].
+pub fn read_page(path: &Path) -> Result<Page, DocError> {
+    let bytes = std::fs::read(path).map_err(|source| DocError::Read { path: path.to_path_buf(), source })?;
+    let source = match std::str::from_utf8(&bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+            let col = good.len() - good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1) + 1;
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
+            let err = crate::spec::error::SpecError::new(
+                path,
+                format!("the page is not UTF-8 text (invalid byte at byte offset {})", e.valid_up_to()),
+            )
+            .at(&lossy, crate::spec::error::Pos { line, col }, 1)
+            .hint("convert the page to UTF-8, e.g. `iconv -f GBK -t UTF-8`");
+            return Err(DocError::Page(err));
+        }
+    };
+    parse_page(path, source)
+}
+
+/// Parse a page already in memory.
+pub fn parse_page(path: &Path, source: &str) -> Result<Page, DocError> {
+    if source.trim().is_empty() {
+        return Err(DocError::at(
+            path,
+            source,
+            1,
+            "the page is empty",
+            "derive reads API reference pages: a URI line and parameter tables",
+        ));
+    }
+    let markdown = source.lines().any(|l| l.starts_with("# ") || l.starts_with("## ")) || source.contains("<table");
+    let (title, tables, sections, format) = if markdown {
+        let r = markdown::read(path, source)?;
+        (r.title, r.tables, r.sections, page::Format::Markdown)
+    } else {
+        let r = scraped::read(source);
+        (String::new(), r.tables, r.sections, page::Format::Scraped)
+    };
+    let uri = page::find_uri(source);
+    let title = if title.is_empty() { scraped_title(source, uri.as_ref()) } else { title };
+    let named = tables.iter().any(|t| matches!(t.kind(), page::TableKind::Request | page::TableKind::Response));
+    if uri.is_none() || !named {
+        let what = match (uri.is_none(), named) {
+            (true, false) => "no `METHOD /path` line and no parameter table",
+            (true, true) => "no `METHOD /path` line (e.g. `GET /v2/images`)",
+            _ => "no parameter table (a `参数`/`Parameter` column under a request or response heading)",
+        };
+        return Err(DocError::at(
+            path,
+            source,
+            1,
+            format!("not an API reference page: {what}"),
+            "derive reads API reference pages like those of Huawei Cloud IMS",
+        ));
+    }
+    let examples = page::find_examples(source, &sections);
+    let statuses = page::find_statuses(source, &sections);
+    let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(Page { file, path: path.to_path_buf(), title, format, uri, tables, examples, statuses })
+}
+
+/// A scraped page has no `#` heading: its title is the line before `URI` (zh) or the first
+/// line naming the API (en).
+fn scraped_title(source: &str, uri: Option<&page::Uri>) -> String {
+    let lines: Vec<&str> = source.lines().collect();
+    // Rendered English pages put the title right above "Updated on …".
+    if let Some(u) = lines.iter().position(|l| l.trim().starts_with("Updated on ")) {
+        if let Some(t) = lines[..u].iter().rev().map(|l| l.trim()).find(|l| !l.is_empty()) {
+            return t.to_string();
+        }
+    }
+    let before_uri = uri.map(|u| u.line.saturating_sub(1)).unwrap_or(lines.len());
+    let heading = lines[..before_uri.min(lines.len())].iter().rposition(|l| l.trim() == "URI");
+    if let Some(h) = heading.filter(|h| *h > 0) {
+        let t = lines[..h].iter().rev().map(|l| l.trim()).find(|l| !l.is_empty() && !page::Sections::is_top(l));
+        if let Some(t) = t.filter(|t| t.chars().count() < 120 && !t.starts_with("Updated on")) {
+            return t.to_string();
+        }
+    }
+    uri.map(|u| u.text.clone()).unwrap_or_default()
+}
