@@ -75,7 +75,7 @@ pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
     let cite = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "openapi".into());
     let mut out = Imported::default();
 
-    let schemas = schema::Converter { root: &root, v30, dir: "" };
+    let schemas = schema::Converter::new(&root, v30, "");
     if let Some(components) = root.pointer("/components/schemas") {
         schema_cycles(&root, components, &mut problems);
         for (name, node) in components.entries() {

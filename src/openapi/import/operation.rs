@@ -96,7 +96,7 @@ impl<'a> Context<'a> {
         }
         let params = self.params(item, op, problems);
         let responses = op.get("responses");
-        let converter = Converter { root: self.root, v30: self.v30, dir: "schemas/" };
+        let converter = Converter::new(self.root, self.v30, "schemas/");
 
         let mut vars = Map::new();
         let mut request = Map::new();
@@ -223,6 +223,7 @@ impl<'a> Context<'a> {
         let proposals = proposal::propose(self, &params, success_schema, &section, problems);
         let stem = format!("{}{}", slug(path.trim_matches('/')).trim_matches('-'), if method == "head" { "-head" } else { "" });
         let stem = if stem.is_empty() || stem == "-head" { format!("root{stem}") } else { stem };
+        let stem = shorten(stem);
         let mut header =
             format!("# Imported by specgate from {} § {section}. Review the cases and their levels before relying on them.\n", self.cite);
         let security = op.get("security").or_else(|| self.root.get("security"));
@@ -427,4 +428,18 @@ fn follow<'a>(root: &'a Node, mut node: &'a Node) -> &'a Node {
         }
     }
     node
+}
+
+/// File names have a limit (255 bytes on most file systems); long path slugs keep their start
+/// and a hash of the whole, so they stay distinct.
+fn shorten(stem: String) -> String {
+    const MAX: usize = 120;
+    if stem.len() <= MAX {
+        return stem;
+    }
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    stem.hash(&mut h);
+    let cut = (0..=MAX - 17).rev().find(|i| stem.is_char_boundary(*i)).unwrap_or(0);
+    format!("{}-{:016x}", &stem[..cut], h.finish())
 }

@@ -20,6 +20,14 @@ pub(crate) struct Converter<'a> {
     pub v30: bool,
     /// Prefix for references to schema files, seen from where the schema is written.
     pub dir: &'a str,
+    /// Local references being inlined (outside `components/schemas`), to catch cycles.
+    pub inlining: std::cell::RefCell<Vec<String>>,
+}
+
+impl<'a> Converter<'a> {
+    pub fn new(root: &'a Node, v30: bool, dir: &'a str) -> Self {
+        Converter { root, v30, dir, inlining: Default::default() }
+    }
 }
 
 impl Converter<'_> {
@@ -41,7 +49,16 @@ impl Converter<'_> {
                     match k.as_str() {
                         "$ref" => {
                             let target = v.str().unwrap_or_default();
-                            out.insert(k.clone(), Value::String(self.reference(target, v, problems)));
+                            match self.inline(target, v, problems, depth) {
+                                // A schema elsewhere in the document (a parameter's, a response's):
+                                // no file of its own, so it is written in place.
+                                Some(inlined) => {
+                                    out.insert("allOf".into(), json!([inlined]));
+                                }
+                                None => {
+                                    out.insert(k.clone(), Value::String(self.reference(target, v, problems)));
+                                }
+                            }
                         }
                         "nullable" if self.v30 => nullable = matches!(v.kind, Kind::Bool(true)),
                         "example" if self.v30 => {
@@ -96,6 +113,25 @@ impl Converter<'_> {
             Kind::Seq(items) => Value::Array(items.iter().map(|n| self.walk(n, problems, depth + 1)).collect()),
             _ => node.to_json(),
         }
+    }
+
+    /// The converted target of a local reference outside `components/schemas`, if it is one.
+    fn inline(&self, target: &str, at: &Node, problems: &mut Problems, depth: usize) -> Option<Value> {
+        let pointer = target.strip_prefix('#').filter(|p| !target.starts_with(PREFIX) && !p.is_empty())?;
+        let node = self.root.pointer(pointer)?;
+        if self.inlining.borrow().iter().any(|t| t == target) {
+            let chain = self.inlining.borrow().join(" → ");
+            problems.at(
+                at,
+                format!("circular `$ref`: {chain} → {target}"),
+                Some("a schema cannot contain itself except through components/schemas".into()),
+            );
+            return Some(json!({}));
+        }
+        self.inlining.borrow_mut().push(target.to_string());
+        let value = self.walk(node, problems, depth + 1);
+        self.inlining.borrow_mut().pop();
+        Some(value)
     }
 
     /// `#/components/schemas/Pet/properties/id` → `Pet.json#/properties/id`.
