@@ -106,7 +106,7 @@ pub async fn fetch_page(
     };
     // A walk keeps what the invariants read of each item, not the pages: memory stays
     // proportional to the catalogue's ids and keys, whatever the pages weigh.
-    if let Some(members) = session.spec.item_members() {
+    if let Some(members) = &session.spec.item_members {
         for item in &mut items {
             if let Value::Object(fields) = item {
                 // A new map rather than `retain`, which would keep the full map's capacity.

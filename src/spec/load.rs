@@ -35,31 +35,31 @@ pub struct Spec {
     pub case_schemas: Vec<Option<Schema>>,
     pub pagination_error_schema: Option<Schema>,
     pub filter_error_schema: Option<Schema>,
-}
-
-impl Spec {
     /// The members of a listed item that the invariants read (id, sort keys, filter fields),
     /// so that walks keep only those; `None` when a pointer names the whole item.
-    pub fn item_members(&self) -> Option<BTreeSet<String>> {
-        let mut pointers: Vec<&str> = Vec::new();
-        if let Some(p) = &self.file.pagination {
-            pointers.push(&p.value.id);
-            if let Some(sort) = &p.value.sort {
-                pointers.extend(sort.keys.values().map(|k| k.field.as_str()));
-                pointers.extend(sort.tie_breaker.as_deref());
-            }
+    pub item_members: Option<BTreeSet<String>>,
+}
+
+/// The top-level item members the `pagination:` and `filters:` pointers of `file` name.
+fn item_members(file: &SpecFile) -> Option<BTreeSet<String>> {
+    let mut pointers: Vec<&str> = Vec::new();
+    if let Some(p) = &file.pagination {
+        pointers.push(&p.value.id);
+        if let Some(sort) = &p.value.sort {
+            pointers.extend(sort.keys.values().map(|k| k.field.as_str()));
+            pointers.extend(sort.tie_breaker.as_deref());
         }
-        if let Some(f) = &self.file.filters {
-            pointers.extend(f.value.params.iter().map(|p| p.value.field.as_str()));
-        }
-        pointers
-            .into_iter()
-            .map(|ptr| {
-                let first = ptr.strip_prefix('/')?.split('/').next()?;
-                Some(first.replace("~1", "/").replace("~0", "~"))
-            })
-            .collect()
     }
+    if let Some(f) = &file.filters {
+        pointers.extend(f.value.params.iter().map(|p| p.value.field.as_str()));
+    }
+    pointers
+        .into_iter()
+        .map(|ptr| {
+            let first = ptr.strip_prefix('/')?.split('/').next()?;
+            Some(first.replace("~1", "/").replace("~0", "~"))
+        })
+        .collect()
 }
 
 /// Expand `paths` (files or directories) into the sorted list of spec files.
@@ -232,7 +232,8 @@ impl Validator<'_> {
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
-        Ok(Spec { path: display_path(self.path), file, case_schemas, pagination_error_schema, filter_error_schema })
+        let item_members = item_members(&file);
+        Ok(Spec { path: display_path(self.path), file, case_schemas, pagination_error_schema, filter_error_schema, item_members })
     }
 
     fn error_schema(&mut self, errors: Option<&ErrorExpect>) -> Option<Schema> {
@@ -349,6 +350,18 @@ mod tests {
         let spec = load_str(Path::new("specs/x.yaml"), MINIMAL).unwrap();
         assert_eq!(spec.file.cases.len(), 1);
         assert_eq!(spec.path, "specs/x.yaml");
+    }
+
+    #[test]
+    fn walks_keep_the_members_the_pointers_name() {
+        let spec = load_str(Path::new("x.yaml"), MINIMAL).unwrap();
+        assert_eq!(spec.item_members, Some(BTreeSet::new()), "no invariants read no members");
+        let src = format!(
+            "{MINIMAL}pagination:\n  doc: {{file: f, section: s}}\n  items: /images\n  id: /a~1b\n  sort:\n    keys: {{size: {{field: /size/bytes}}}}\n"
+        );
+        let spec = load_str(Path::new("x.yaml"), &src).unwrap();
+        let want: BTreeSet<String> = ["a/b", "size"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(spec.item_members, Some(want));
     }
 
     #[test]
