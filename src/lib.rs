@@ -12,7 +12,6 @@ pub mod derive;
 pub mod embedded;
 pub mod exit;
 pub mod http;
-pub mod invariant;
 pub mod openapi;
 pub mod plan;
 pub mod redact;

@@ -1,9 +1,14 @@
 //! Checks: pure functions from exchanges to findings. No I/O, no async.
 
+pub mod filters;
 pub(crate) mod group;
+pub mod links;
+pub mod pages;
+pub mod relation;
 pub mod response;
 pub mod schema;
 pub mod snapshot;
+pub mod time;
 
 pub use response::{check_response, Expectation};
 

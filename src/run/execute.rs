@@ -3,7 +3,6 @@
 use std::time::Instant;
 
 use crate::check::{check_response, Checked, Expectation};
-use crate::invariant;
 use crate::plan::{merge_query, PlannedCase, Work};
 use crate::run::session::{Context, Session, Trace};
 use crate::verdict::{CheckId, Conclusion, ExchangeRecord, Outcome, Verdict};
@@ -18,7 +17,7 @@ pub async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace) -> Verdic
             snapshot = snap;
             c
         }
-        Work::Invariant(inv) => invariant::run(inv, &mut session).await,
+        Work::Invariant(inv) => super::invariant::run(inv, &mut session).await,
     };
     let exchanges = session.exchanges.iter().map(|e| e.record()).collect();
     let mut verdict = dress(ctx, case, conclusion, exchanges, started);

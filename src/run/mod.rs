@@ -6,8 +6,11 @@
 pub mod event;
 pub mod execute;
 pub mod health;
+pub mod invariant;
+pub mod sample;
 pub mod session;
 pub mod stop;
+pub mod walk;
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;

@@ -58,9 +58,7 @@ pub(crate) fn mix(mut z: u64) -> u64 {
 
 /// Sets the version (4) and variant (RFC 4122) bits so the id looks like every other uuid4.
 pub(crate) fn as_uuid_v4(raw: u128) -> u128 {
-    let version_mask: u128 = 0xF << 76;
-    let variant_mask: u128 = 0x3 << 62;
-    (raw & !version_mask & !variant_mask) | (0x4 << 76) | (0x2 << 62)
+    uuid::Builder::from_random_bytes(raw.to_be_bytes()).into_uuid().as_u128()
 }
 
 #[cfg(test)]

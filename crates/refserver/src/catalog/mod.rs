@@ -92,33 +92,17 @@ pub(crate) fn format_uuid(id: u128) -> String {
 }
 
 pub(crate) fn write_uuid(out: &mut String, id: u128) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for nibble in 0..32 {
-        if matches!(nibble, 8 | 12 | 16 | 20) {
-            out.push('-');
-        }
-        let shift = 124 - nibble * 4;
-        out.push(HEX[((id >> shift) & 0xF) as usize] as char);
-    }
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    out.push_str(uuid::Uuid::from_u128(id).hyphenated().encode_lower(&mut buf));
 }
 
 /// Parses the canonical `8-4-4-4-12` form (either case); anything else is not an image id.
 pub(crate) fn parse_uuid(text: &str) -> Option<u128> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 36 {
+    // The crate also reads the braced, URN and undashed forms; an id is only the canonical one.
+    if text.len() != uuid::fmt::Hyphenated::LENGTH {
         return None;
     }
-    let mut id = 0u128;
-    for (i, b) in bytes.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if *b != b'-' {
-                return None;
-            }
-            continue;
-        }
-        id = (id << 4) | u128::from((*b as char).to_digit(16)?);
-    }
-    Some(id)
+    uuid::Uuid::try_parse(text).ok().map(|u| u.as_u128())
 }
 
 #[cfg(test)]
@@ -132,6 +116,8 @@ mod tests {
         assert_eq!(format_uuid(id), "0328c25e-c840-4496-81ac-c4e01b214b1f");
         assert_eq!(parse_uuid("0328C25E-C840-4496-81AC-C4E01B214B1F"), Some(id));
         assert_eq!(parse_uuid("nope"), None);
+        assert_eq!(parse_uuid("{0328c25e-c840-4496-81ac-c4e01b214b}"), None, "only the canonical form");
+        assert_eq!(parse_uuid("0328c25e-c840-4496-81ac-c4e01b214b1g"), None);
         assert_eq!(parse_uuid("0328c25e-c840-4496-81ac-c4e01b214b1fx"), None);
         assert_eq!(parse_uuid("0328c25e+c840-4496-81ac-c4e01b214b1f"), None);
     }

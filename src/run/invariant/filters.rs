@@ -1,117 +1,28 @@
-//! The invariants of a `filters:` block: soundness and completeness of each filter, pairs of
-//! filters, filters across pages, and rejection of malformed values.
+//! Running the invariants of a `filters:` block: sampling values from the catalogue, listing
+//! with them, and handing the answers to `check::filters`.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::pages::{duplicates, id_of, ids, misordered, same_items, scalar_text, Order, Page, MAX_FINDINGS};
-use super::pagination::{base_query, conclude, full_listing};
-use super::relation::{satisfies, value_selecting, Match, Sent};
-use super::sample::Rng;
-use super::walk::{walk, End, Follow, Listing};
-use super::{time, Check, Invariant};
-use crate::check::excerpt;
+use super::pagination::rejection;
+use super::{base_query, catalogue_changed, conclude, full_listing};
+use crate::check::filters::{incomplete, unsound};
+use crate::check::pages::{duplicates, id_of, ids, misordered, same_items, scalar_text, Order, MAX_FINDINGS};
+use crate::check::relation::{split_time, value_selecting, Sent};
+use crate::check::time;
+use crate::plan::filters::FilterCheck;
 use crate::plan::merge_query;
+use crate::run::sample::Rng;
 use crate::run::session::Session;
-use crate::spec::model::{Direction, FilterParam, Filters, Level, Relation, TimeOp};
-use crate::spec::Spec;
-use crate::verdict::{CheckId, Conclusion, Finding};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FilterCheck {
-    /// Every returned item satisfies the filter (param index).
-    Sound(usize),
-    /// Every matching item of the full listing is returned (param index).
-    Complete(usize),
-    /// Malformed values are rejected (param index).
-    Invalid(usize),
-    /// Pairs of the given filters together: soundness (`true`) or completeness (`false`).
-    Pairs { sound: bool, params: Vec<usize> },
-    /// The given filters with small pages and a sort.
-    Paged(Vec<usize>),
-}
+use crate::run::walk::{walk, End, Follow, Listing};
+use crate::spec::model::{Direction, FilterParam, Filters, Pagination, Relation, TimeOp};
+use crate::verdict::{CheckId, Conclusion};
 
 /// Parameters checked together with paging (bounded cost).
 const PAGED_PARAMS: usize = 3;
 /// Pairs of filters checked.
 const PAIRS: usize = 6;
-
-pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
-    let Some(f) = &spec.file.filters else { return };
-    let fl = &f.value;
-    for (i, p) in fl.params.iter().enumerate() {
-        let line = p.referenced.line() as usize;
-        let p = &p.value;
-        let doc = p.doc.clone().unwrap_or_else(|| fl.doc.clone());
-        let level = p.level.unwrap_or(fl.level);
-        let name = super::pagination::case_suffix(&p.param);
-        out.push(Invariant {
-            name: format!("filter.{name}.sound"),
-            level,
-            doc: doc.clone(),
-            why: p.why.clone(),
-            line,
-            check: Check::Filter(FilterCheck::Sound(i)),
-        });
-        out.push(Invariant {
-            name: format!("filter.{name}.complete"),
-            level: p.completeness.unwrap_or(level),
-            doc: doc.clone(),
-            why: p.why.clone(),
-            line,
-            check: Check::Filter(FilterCheck::Complete(i)),
-        });
-        if !p.invalid.is_empty() {
-            let level = fl.errors.as_ref().map(|e| e.level).unwrap_or(level);
-            out.push(Invariant {
-                name: format!("filter.{name}.invalid"),
-                level,
-                doc,
-                why: p.why.clone(),
-                line,
-                check: Check::Filter(FilterCheck::Invalid(i)),
-            });
-        }
-    }
-    // Combined checks hold each filter to its own level: a `must` case combines only filters
-    // whose soundness (or completeness) is a must; the others are combined at `should`.
-    let line = f.referenced.line() as usize;
-    let sound_level = |p: &FilterParam| p.level.unwrap_or(fl.level);
-    let complete_level = |p: &FilterParam| p.completeness.or(p.level).unwrap_or(fl.level);
-    let groups = |level_of: &dyn Fn(&FilterParam) -> Level| -> Vec<(Level, Vec<usize>)> {
-        [Level::Must, Level::Should]
-            .into_iter()
-            .map(|l| (l, (0..fl.params.len()).filter(|i| level_of(&fl.params[*i].value) == l).collect()))
-            .collect()
-    };
-    let why = Some("combined filters are each held to their own level".to_string());
-    let suffix = |level: Level| if level == Level::Should { ".should" } else { "" };
-    if fl.combinations {
-        for (sound, level_of) in [(true, &sound_level as &dyn Fn(&FilterParam) -> Level), (false, &complete_level)] {
-            for (level, params) in groups(level_of) {
-                if params.len() >= 2 {
-                    let name = format!("filter.pairs.{}{}", if sound { "sound" } else { "complete" }, suffix(level));
-                    let check = Check::Filter(FilterCheck::Pairs { sound, params });
-                    out.push(Invariant { name, level, doc: fl.doc.clone(), why: why.clone(), line, check });
-                }
-            }
-        }
-    }
-    for (level, params) in groups(&sound_level) {
-        if !params.is_empty() {
-            let check = Check::Filter(FilterCheck::Paged(params));
-            out.push(Invariant {
-                name: format!("filter.paged{}", suffix(level)),
-                level,
-                doc: fl.doc.clone(),
-                why: why.clone(),
-                line,
-                check,
-            });
-        }
-    }
-}
 
 /// The values to try for `param`, sampled from `items` under `seed`.
 pub fn candidates(param: &FilterParam, items: &[Value], seed: u64, samples: usize) -> Vec<Sent> {
@@ -219,7 +130,7 @@ pub async fn run(check: &FilterCheck, session: &mut Session<'_>) -> Conclusion {
                 let mut q = with_query(session, p, &[param]);
                 q.push((param.param.clone(), bad.to_string()));
                 let shown = format!("{}={bad}", param.param);
-                match super::pagination::rejection(session, errors, spec.filter_error_schema.as_ref(), &q, &shown).await {
+                match rejection(session, errors, spec.filter_error_schema.as_ref(), &q, &shown).await {
                     Ok(f) => findings.extend(f),
                     Err(Conclusion::Error(r, _)) => return Conclusion::Error(r, findings),
                     Err(c) => return c,
@@ -233,7 +144,7 @@ pub async fn run(check: &FilterCheck, session: &mut Session<'_>) -> Conclusion {
 }
 
 /// The base listing query plus what the given filters need (`with:`).
-fn with_query(session: &Session<'_>, p: &crate::spec::model::Pagination, params: &[&FilterParam]) -> Vec<(String, String)> {
+fn with_query(session: &Session<'_>, p: &Pagination, params: &[&FilterParam]) -> Vec<(String, String)> {
     let mut q = base_query(session, p);
     for param in params {
         for (k, v) in merge_query(&Default::default(), &param.with) {
@@ -245,88 +156,14 @@ fn with_query(session: &Session<'_>, p: &crate::spec::model::Pagination, params:
     q
 }
 
-/// Returned items that do not satisfy every filter.
-pub fn unsound(pages: &[Page], id: &str, filters: &[(&FilterParam, &Sent)]) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for page in pages {
-        for (n, item) in page.items.iter().enumerate() {
-            for (param, sent) in filters {
-                let field = item.pointer(&param.field);
-                let verdict = satisfies(param, field, sent);
-                if matches!(verdict, Match::Yes | Match::Undecidable) {
-                    continue;
-                }
-                let what = if verdict == Match::Incomparable { "has no comparable value at" } else { "does not satisfy" };
-                out.push(
-                    Finding::new(
-                        CheckId::FilterSound,
-                        format!("/{n}{}", param.field),
-                        json!(format!("{} {:?} {}", param.field, param.relation, sent.text).replace('"', "")),
-                        json!({"id": id_of(item, id), "value": excerpt(field.unwrap_or(&Value::Null))}),
-                        format!(
-                            "{}={} returned item {} which {what} {} ({})",
-                            param.param,
-                            sent.text,
-                            id_of(item, id).unwrap_or_default(),
-                            param.field,
-                            field.map(|v| v.to_string()).unwrap_or_else(|| "absent".into())
-                        ),
-                    )
-                    .on(page.exchange),
-                );
-                if out.len() >= MAX_FINDINGS {
-                    return out;
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Items of the full listing that satisfy every filter but were not returned.
-pub fn incomplete(universe: &[Value], pages: &[Page], id: &str, filters: &[(&FilterParam, &Sent)]) -> Vec<Finding> {
-    let returned: HashSet<String> = ids(pages, id).into_iter().collect();
-    let missing: Vec<(String, Vec<Value>)> = universe
-        .iter()
-        .filter(|item| filters.iter().all(|(param, sent)| satisfies(param, item.pointer(&param.field), sent) == Match::Yes))
-        .filter_map(|item| {
-            id_of(item, id)
-                .map(|i| (i, filters.iter().map(|(param, _)| excerpt(item.pointer(&param.field).unwrap_or(&Value::Null))).collect()))
-        })
-        .filter(|(i, _)| !returned.contains(i))
-        .collect();
-    if missing.is_empty() {
-        return vec![];
-    }
-    let query: Vec<String> = filters.iter().map(|(p, s)| format!("{}={}", p.param, s.text)).collect();
-    let shown: Vec<Value> = missing.iter().take(MAX_FINDINGS).map(|(i, v)| json!({"id": i, "values": v})).collect();
-    let mut f = Finding::new(
-        CheckId::FilterComplete,
-        "",
-        json!(format!("every matching item of the full listing for {}", query.join("&"))),
-        json!({"missing": shown, "missing_count": missing.len()}),
-        format!("{} matching item(s) of the full listing are missing from {} (e.g. {})", missing.len(), query.join("&"), missing[0].0),
-    );
-    if let Some(pg) = pages.first() {
-        f = f.on(pg.exchange);
-    }
-    vec![f]
-}
-
 /// A skip if the catalogue changed since `items` was listed.
-async fn changed(
-    session: &mut Session<'_>,
-    p: &crate::spec::model::Pagination,
-    query: Vec<(String, String)>,
-    items: &[Value],
-    id: &str,
-) -> Option<Conclusion> {
+async fn changed(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>, items: &[Value], id: &str) -> Option<Conclusion> {
     let again = full_listing(session, p, query).await.ok()?;
     let before: Vec<String> = items.iter().filter_map(|i| id_of(i, id)).collect();
-    super::pagination::catalogue_changed(&before, &ids(&again.pages, id))
+    catalogue_changed(&before, &ids(&again.pages, id))
 }
 
-async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::Pagination, sound: bool, chosen: &[usize]) -> Conclusion {
+async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &Pagination, sound: bool, chosen: &[usize]) -> Conclusion {
     let params: Vec<&FilterParam> = chosen.iter().map(|i| &fl.params[*i].value).collect();
     let mut findings = Vec::new();
     let mut checked = 0;
@@ -380,7 +217,7 @@ fn two_members(field: &Value) -> Option<(Sent, Sent)> {
     Some((plain(it.next()?), plain(it.next()?)))
 }
 
-async fn paged(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::Pagination, chosen: &[usize]) -> Conclusion {
+async fn paged(session: &mut Session<'_>, fl: &Filters, p: &Pagination, chosen: &[usize]) -> Conclusion {
     let mut findings = Vec::new();
     let mut checked = 0;
     for param in chosen.iter().map(|i| &fl.params[*i].value) {
@@ -404,7 +241,7 @@ async fn paged(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::
         if (n as u64) <= p.page_size {
             continue;
         }
-        let sent = Sent { op: super::relation::split_time(&text).map(|(o, _)| o), text };
+        let sent = Sent { op: split_time(&text).map(|(o, _)| o), text };
         let mut q = query.clone();
         q.push((param.param.clone(), sent.text.clone()));
         let whole = match full_listing(session, p, q.clone()).await {
@@ -453,27 +290,8 @@ async fn paged(session: &mut Session<'_>, fl: &Filters, p: &crate::spec::model::
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn param(name: &str, relation: Relation) -> FilterParam {
-        FilterParam {
-            param: name.into(),
-            field: format!("/{name}"),
-            relation,
-            doc: None,
-            level: None,
-            completeness: None,
-            why: None,
-            map: Default::default(),
-            ops: vec![],
-            with: Default::default(),
-            values: vec![],
-            invalid: vec![],
-        }
-    }
-
-    fn page(items: Value) -> Page {
-        Page { exchange: 0, url: "u".into(), items: items.as_array().unwrap().clone(), next: None }
-    }
+    use crate::check::filters::fixtures::{page, param};
+    use serde_json::json;
 
     #[test]
     fn sampling_is_deterministic_and_uses_catalogue_values() {
@@ -501,26 +319,5 @@ mod tests {
         let p = param("tags", Relation::Contains);
         let f = unsound(&[page(json!([{"id": "a", "tags": ["gold"]}]))], "/id", &[(&p, &a), (&p, &b)]);
         assert_eq!(f.len(), 1);
-    }
-
-    #[test]
-    fn unsound_items_are_named_with_their_values() {
-        let p = param("status", Relation::Equals);
-        let s = plain("active".into());
-        let f = unsound(&[page(json!([{"id": "a", "status": "active"}, {"id": "b", "status": "queued"}]))], "/id", &[(&p, &s)]);
-        assert_eq!(f.len(), 1);
-        assert_eq!(f[0].actual, json!({"id": "b", "value": "queued"}));
-        assert_eq!(f[0].pointer, "/1/status");
-    }
-
-    #[test]
-    fn missing_matches_are_reported_with_ids() {
-        let p = param("min_ram", Relation::AtLeast);
-        let s = plain("512".into());
-        let universe = vec![json!({"id": "a", "min_ram": 1024}), json!({"id": "b", "min_ram": 512}), json!({"id": "c", "min_ram": 0})];
-        let f = incomplete(&universe, &[page(json!([{"id": "a", "min_ram": 1024}]))], "/id", &[(&p, &s)]);
-        assert_eq!(f[0].actual["missing_count"], json!(1));
-        assert_eq!(f[0].actual["missing"][0]["id"], json!("b"));
-        assert!(incomplete(&universe, &[page(json!([{"id": "a"}, {"id": "b"}]))], "/id", &[(&p, &s)]).is_empty());
     }
 }

@@ -1,130 +1,24 @@
-//! The invariants of a `pagination:` block: derivation and execution.
+//! Running the invariants of a `pagination:` block: the walks and requests each case needs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::pages::Page;
-use super::pages::{duplicates, ids, misordered, over_limit, same_items, Order};
-use super::walk::{fetch_page, walk, End, Follow, Listing, Walk};
-use super::{Check, Invariant};
+use super::{base_query, catalogue_changed, conclude, full_listing};
+use crate::check::links::link_findings;
+use crate::check::pages::{duplicates, ids, misordered, over_limit, same_items, Order, Page};
 use crate::check::{check_response, Checked, Expectation};
-use crate::plan::merge_query;
+use crate::plan::pagination::PagCheck;
 use crate::run::session::Session;
-use crate::spec::model::{Direction, ErrorExpect, LastPage, Pagination};
+use crate::run::walk::{fetch_page, walk, End, Follow, Listing};
+use crate::spec::model::{Direction, ErrorExpect, Pagination};
 use crate::spec::Schema;
-use crate::spec::Spec;
 use crate::verdict::{CheckId, Conclusion, Finding};
 
 /// Pages walked to check an order (enough boundaries, bounded cost).
 const ORDER_PAGES: usize = 8;
-/// Page size of a "maximal" listing when the spec declares no maximum.
-const LARGE_PAGE: u64 = 1000;
 /// An id no catalogue holds (the nil-adjacent UUID).
 pub const UNKNOWN_MARKER: &str = "00000000-0000-4000-8000-00000000dead";
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PagCheck {
-    Limit,
-    DefaultLimit,
-    MaxLimit,
-    Walk,
-    Order { key: String, dir: Direction },
-    DefaultOrder,
-    NextLink,
-    BadMarker,
-    BadLimit(String),
-    BadSortKey,
-    BadSortDir,
-}
-
-pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
-    let Some(p) = &spec.file.pagination else { return };
-    let line = p.referenced.line() as usize;
-    let p = &p.value;
-    let mut add = |name: String, check: PagCheck, error_case: bool| {
-        let (level, doc) = match (&p.errors, error_case) {
-            (Some(e), true) => (e.level, e.doc.clone().unwrap_or_else(|| p.doc.clone())),
-            _ => (p.level, p.doc.clone()),
-        };
-        out.push(Invariant { name, level, doc, why: p.why.clone(), line, check: Check::Pagination(check) });
-    };
-    add("pagination.limit".into(), PagCheck::Limit, false);
-    if p.default_limit.is_some() {
-        add("pagination.default-limit".into(), PagCheck::DefaultLimit, false);
-    }
-    if p.max_limit.is_some() {
-        add("pagination.max-limit".into(), PagCheck::MaxLimit, false);
-    }
-    add("pagination.walk".into(), PagCheck::Walk, false);
-    if let Some(sort) = &p.sort {
-        for key in sort.keys.keys() {
-            for dir in [Direction::Asc, Direction::Desc] {
-                add(format!("pagination.order.{key}.{}", dir.as_str()), PagCheck::Order { key: key.clone(), dir }, false);
-            }
-        }
-        if sort.default_key.is_some() && sort.default_dir.is_some() {
-            add("pagination.default-order".into(), PagCheck::DefaultOrder, false);
-        }
-    }
-    if p.next.is_some() {
-        add("pagination.next-link".into(), PagCheck::NextLink, false);
-    }
-    if p.errors.is_some() {
-        add("pagination.bad-marker".into(), PagCheck::BadMarker, true);
-        for v in &p.bad_limits {
-            let text = v.to_string();
-            add(format!("pagination.bad-limit.{}", case_suffix(&text)), PagCheck::BadLimit(text), true);
-        }
-        if p.sort.is_some() {
-            add("pagination.bad-sort-key".into(), PagCheck::BadSortKey, true);
-            add("pagination.bad-sort-dir".into(), PagCheck::BadSortDir, true);
-        }
-    }
-}
-
-/// A value as a case-name segment (`-1` stays `-1`, spaces and dots become `_`).
-pub fn case_suffix(v: &str) -> String {
-    v.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
-}
-
-/// The query every listing of this spec starts from.
-pub fn base_query(session: &Session<'_>, p: &Pagination) -> Vec<(String, String)> {
-    merge_query(&session.spec.file.request.query, &p.query)
-}
-
-/// A complete listing with the largest pages, for comparisons.
-pub async fn full_listing(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>) -> Result<Walk, Conclusion> {
-    let headers = session.headers(&BTreeMap::new());
-    let listing = Listing { pagination: p, query, limit: Some(p.max_limit.unwrap_or(LARGE_PAGE)), headers };
-    let w = walk(session, &listing, Follow::Marker, usize::MAX).await;
-    match &w.end {
-        End::Complete | End::Sampled => Ok(w),
-        End::Broken(f) => Err(Conclusion::Fail(vec![(**f).clone()])),
-        End::Stuck(r) => Err(Conclusion::Error(format!("could not list the catalogue: {r}"), vec![])),
-    }
-}
-
-/// A skip when two listings of the same catalogue hold different ids: the catalogue changed
-/// under the walk, so nothing it saw proves a contract break.
-pub fn catalogue_changed(before: &[String], after: &[String]) -> Option<Conclusion> {
-    (before.iter().collect::<BTreeSet<_>>() != after.iter().collect::<BTreeSet<_>>())
-        .then(|| Conclusion::Skip(format!("catalogue changed during the walk ({} items before, {} after)", before.len(), after.len())))
-}
-
-/// Turn the end of a walk plus findings into a conclusion.
-pub fn conclude(end: &End, mut findings: Vec<Finding>) -> Conclusion {
-    match end {
-        End::Broken(f) => {
-            findings.insert(0, (**f).clone());
-            Conclusion::Fail(findings)
-        }
-        End::Stuck(r) if findings.is_empty() => Conclusion::Error(r.clone(), findings),
-        _ if !findings.is_empty() => Conclusion::Fail(findings),
-        End::Stuck(r) => Conclusion::Error(r.clone(), findings),
-        _ => Conclusion::Pass,
-    }
-}
 
 pub async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
     let spec = session.spec.clone();
@@ -271,7 +165,7 @@ async fn walk_case(
     if follow == Follow::Link {
         let mut asked = query.clone();
         asked.push((p.limit.clone(), p.page_size.to_string()));
-        findings.extend(link_findings(&w, p, &asked));
+        findings.extend(link_findings(&w.pages, p, &asked));
     }
     findings.extend(over_limit(&w.pages, p.page_size));
     findings.extend(duplicates(&w.pages, &p.id));
@@ -285,91 +179,6 @@ async fn walk_case(
         }));
     }
     conclude(&w.end, findings)
-}
-
-/// Next links keep the query, vanish on the last page and lead somewhere new.
-fn link_findings(w: &Walk, p: &Pagination, query: &[(String, String)]) -> Vec<Finding> {
-    let Some(next) = &p.next else { return vec![] };
-    let mut out = Vec::new();
-    let limit = p.page_size as usize;
-    let mut dropping_pages = 0;
-    for (i, page) in w.pages.iter().enumerate() {
-        let Some(href) = &page.next else { continue };
-        let is_last = i + 1 == w.pages.len();
-        if page.items.len() < limit && !page.items.is_empty() {
-            out.push(
-                Finding::new(
-                    CheckId::PaginationNextLink,
-                    next.pointer.clone(),
-                    json!("no next link on a short (last) page"),
-                    json!(href),
-                    format!("page {} holds {} < {limit} items yet links to a next page", i + 1, page.items.len()),
-                )
-                .on(page.exchange),
-            );
-        }
-        if page.items.is_empty() && is_last {
-            out.push(
-                Finding::new(
-                    CheckId::PaginationNextLink,
-                    next.pointer.clone(),
-                    json!("no next link on an empty page"),
-                    json!(href),
-                    format!("the empty page {} still links to a next page", i + 1),
-                )
-                .on(page.exchange),
-            );
-        }
-        let parsed = url::Url::parse("http://base/").and_then(|b| b.join(href));
-        let Ok(link) = parsed else { continue };
-        let pairs: Vec<(String, String)> = link.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        let dropped: Vec<String> = query
-            .iter()
-            .filter(|(k, _)| *k != p.marker)
-            .filter(|(k, v)| !pairs.iter().any(|(lk, lv)| lk == k && lv == v))
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        // Once a link drops parameters every later page is fetched without them: the first
-        // such link is the finding, the others are counted.
-        if !dropped.is_empty() {
-            dropping_pages += 1;
-        }
-        if !dropped.is_empty() && dropping_pages == 1 {
-            out.push(
-                Finding::new(
-                    CheckId::PaginationNextLink,
-                    next.pointer.clone(),
-                    json!(dropped),
-                    json!(href),
-                    format!("the next link of page {} drops `{}`", i + 1, dropped.join("&")),
-                )
-                .on(page.exchange),
-            );
-        }
-    }
-    if dropping_pages > 1 {
-        if let Some(f) = out.iter_mut().find(|f| f.message.contains(" drops `")) {
-            f.message.push_str(&format!(" (so do the links of {} later pages)", dropping_pages - 1));
-        }
-    }
-    if next.last_page == LastPage::NoLink {
-        if let Some((i, page)) = w.pages.len().checked_sub(1).map(|i| (i, &w.pages[i])) {
-            if page.items.is_empty() && i > 0 && w.pages[i - 1].next.is_some() {
-                out.push(
-                    Finding::new(
-                        CheckId::PaginationNextLink,
-                        next.pointer.clone(),
-                        json!("no next link on the last non-empty page"),
-                        json!(w.pages[i - 1].next),
-                        format!("page {} links to an empty page {}", i, i + 1),
-                    )
-                    .on(w.pages[i - 1].exchange),
-                );
-            }
-        }
-    }
-    out.truncate(super::pages::MAX_FINDINGS);
-    out
 }
 
 async fn order_case(

@@ -1,11 +1,15 @@
 //! Planning: specs × targets → the ordered list of cases a run executes (and `--list` prints).
 
+pub mod filters;
+pub mod invariant;
+pub mod pagination;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::invariant::{self, Invariant};
 use crate::spec::model::{DocRef, Level, Query, QueryValue};
 use crate::spec::Spec;
+use invariant::Invariant;
 
 /// An endpoint under test.
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
-use super::pages::{id_of, Page};
 use crate::check::excerpt;
+use crate::check::pages::{id_of, Page};
 use crate::run::session::Session;
 use crate::spec::model::{NextLink, NextStyle, Pagination};
 use crate::verdict::{CheckId, Finding};

@@ -1,0 +1,70 @@
+//! The cases a `pagination:` block stands for: one per property of the paging contract.
+
+use super::invariant::{Check, Invariant};
+use crate::spec::model::Direction;
+use crate::spec::Spec;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PagCheck {
+    Limit,
+    DefaultLimit,
+    MaxLimit,
+    Walk,
+    Order { key: String, dir: Direction },
+    DefaultOrder,
+    NextLink,
+    BadMarker,
+    BadLimit(String),
+    BadSortKey,
+    BadSortDir,
+}
+
+pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
+    let Some(p) = &spec.file.pagination else { return };
+    let line = p.referenced.line() as usize;
+    let p = &p.value;
+    let mut add = |name: String, check: PagCheck, error_case: bool| {
+        let (level, doc) = match (&p.errors, error_case) {
+            (Some(e), true) => (e.level, e.doc.clone().unwrap_or_else(|| p.doc.clone())),
+            _ => (p.level, p.doc.clone()),
+        };
+        out.push(Invariant { name, level, doc, why: p.why.clone(), line, check: Check::Pagination(check) });
+    };
+    add("pagination.limit".into(), PagCheck::Limit, false);
+    if p.default_limit.is_some() {
+        add("pagination.default-limit".into(), PagCheck::DefaultLimit, false);
+    }
+    if p.max_limit.is_some() {
+        add("pagination.max-limit".into(), PagCheck::MaxLimit, false);
+    }
+    add("pagination.walk".into(), PagCheck::Walk, false);
+    if let Some(sort) = &p.sort {
+        for key in sort.keys.keys() {
+            for dir in [Direction::Asc, Direction::Desc] {
+                add(format!("pagination.order.{key}.{}", dir.as_str()), PagCheck::Order { key: key.clone(), dir }, false);
+            }
+        }
+        if sort.default_key.is_some() && sort.default_dir.is_some() {
+            add("pagination.default-order".into(), PagCheck::DefaultOrder, false);
+        }
+    }
+    if p.next.is_some() {
+        add("pagination.next-link".into(), PagCheck::NextLink, false);
+    }
+    if p.errors.is_some() {
+        add("pagination.bad-marker".into(), PagCheck::BadMarker, true);
+        for v in &p.bad_limits {
+            let text = v.to_string();
+            add(format!("pagination.bad-limit.{}", case_suffix(&text)), PagCheck::BadLimit(text), true);
+        }
+        if p.sort.is_some() {
+            add("pagination.bad-sort-key".into(), PagCheck::BadSortKey, true);
+            add("pagination.bad-sort-dir".into(), PagCheck::BadSortDir, true);
+        }
+    }
+}
+
+/// A value as a case-name segment (`-1` stays `-1`, spaces and dots become `_`).
+pub fn case_suffix(v: &str) -> String {
+    v.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
