@@ -40,6 +40,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn run(args: RunArgs, list: bool) -> ExitCode {
+    let started = std::time::Instant::now();
     let libtest = match libtest_arguments(&args, list) {
         Ok(a) => a,
         Err(code) => return code,
@@ -101,7 +102,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
     let stop = Stop::new(stop::grace_for(args.deadline));
     stop::watch_signals(&stop, rt.handle());
     if let Some(d) = args.deadline {
-        stop::arm_deadline(&stop, d, rt.handle());
+        stop::arm_deadline(&stop, d, started, rt.handle());
     }
     let jobs = libtest.test_threads.unwrap_or(args.jobs);
     events.emit(Event::RunStarted { specgate: &info.specgate, targets: &info.targets, cases: Runner::selected(&plan, &libtest), jobs });

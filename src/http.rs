@@ -7,6 +7,7 @@
 //! caller gets an [`Exchange`]: a transport failure is data (an `error` verdict later), never a
 //! panic or a hang.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -110,9 +111,25 @@ pub struct Exchange {
     pub body: Vec<u8>,
     pub elapsed: Duration,
     pub error: Option<TransportError>,
+    /// The body parsed as JSON, once, on first use: every check of a case reads the same tree.
+    pub parsed: OnceLock<Result<Value, String>>,
 }
 
 impl Exchange {
+    /// An exchange of `method url` before anything came back.
+    pub fn new(method: impl Into<String>, url: impl Into<String>) -> Exchange {
+        Exchange {
+            method: method.into(),
+            url: url.into(),
+            status: None,
+            headers: Vec::new(),
+            body: Vec::new(),
+            elapsed: Duration::ZERO,
+            error: None,
+            parsed: OnceLock::new(),
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
@@ -122,7 +139,19 @@ impl Exchange {
         self.header("content-type").map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
     }
 
-    pub fn json(&self) -> Result<Value, String> {
+    /// The body as JSON, parsed on the first call and shared by every later one.
+    pub fn json(&self) -> Result<&Value, &str> {
+        self.parsed.get_or_init(|| self.parse()).as_ref().map_err(String::as_str)
+    }
+
+    /// The parsed body, taken out of the exchange (which keeps neither it nor its bytes).
+    pub fn take_json(&mut self) -> Result<Value, String> {
+        let parsed = self.parsed.take().unwrap_or_else(|| self.parse());
+        self.body = Vec::new();
+        parsed
+    }
+
+    fn parse(&self) -> Result<Value, String> {
         serde_json::from_slice(&self.body).map_err(|e| format!("body is not JSON ({e}): {}", self.body_excerpt(120)))
     }
 
@@ -233,15 +262,7 @@ impl Http {
 
     async fn send_once(&self, req: &Request) -> Exchange {
         let url = self.redactor.url(&req.url);
-        let mut ex = Exchange {
-            method: req.method.clone(),
-            url,
-            status: None,
-            headers: Vec::new(),
-            body: Vec::new(),
-            elapsed: Duration::ZERO,
-            error: None,
-        };
+        let mut ex = Exchange::new(req.method.clone(), url);
         let started = Instant::now();
         let timeout = self.config.timeout;
         let result = tokio::time::timeout(timeout, self.fetch(req, &mut ex)).await;
@@ -337,7 +358,7 @@ mod tests {
     }
 
     fn exchange(status: Option<u16>, error: Option<TransportError>) -> Exchange {
-        Exchange { method: "GET".into(), url: "u".into(), status, headers: vec![], body: vec![], elapsed: Duration::ZERO, error }
+        Exchange { status, error, ..Exchange::new("GET", "u") }
     }
 
     #[test]

@@ -81,8 +81,8 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
     match ex.json() {
         Ok(body) => {
             let mut found =
-                group(check_schema(&schema.validator, &body, &schema.origin, SCHEMA_FINDINGS).into_iter().map(|f| f.on(index)).collect());
-            count_items(&mut found, &body);
+                group(check_schema(&schema.validator, body, &schema.origin, SCHEMA_FINDINGS).into_iter().map(|f| f.on(index)).collect());
+            count_items(&mut found, body);
             findings.extend(found);
             Checked::Findings(findings)
         }
@@ -114,6 +114,7 @@ mod tests {
             body: body.as_bytes().to_vec(),
             elapsed: Duration::from_millis(1),
             error: None,
+            parsed: Default::default(),
         }
     }
 

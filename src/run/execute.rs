@@ -88,7 +88,7 @@ async fn request_case(session: &mut Session<'_>, index: usize) -> (Conclusion, O
         content_type: case.expect.content_type.as_deref(),
         schema: spec.case_schemas[index].as_ref(),
     };
-    let snapshot = if case.snapshot { ex.json().ok() } else { None };
+    let snapshot = if case.snapshot { ex.json().ok().cloned() } else { None };
     let mut conclusion = match check_response(expect, ex, i) {
         Checked::Findings(f) if f.is_empty() => Conclusion::Pass,
         Checked::Findings(f) => Conclusion::Fail(f),

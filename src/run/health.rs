@@ -104,7 +104,7 @@ mod tests {
     use crate::http::TransportError;
 
     fn exchange(status: Option<u16>, error: Option<TransportError>) -> Exchange {
-        Exchange { method: "GET".into(), url: "http://t/x".into(), status, headers: vec![], body: vec![], elapsed: Duration::ZERO, error }
+        Exchange { status, error, ..Exchange::new("GET", "http://t/x") }
     }
 
     fn timeout() -> Exchange {

@@ -89,12 +89,14 @@ pub fn grace_for(deadline: Option<Duration>) -> Duration {
     deadline.map(|d| GRACE.min(d / 4)).unwrap_or(GRACE)
 }
 
-/// Stop at `deadline` after the run started: new cases stop one grace before it, so the
+/// Stop at `deadline` after `started` (when the command began: loading the specs, logging in
+/// and starting the embedded server count too): new cases stop one grace before it, so the
 /// running ones are cut at the deadline itself.
-pub fn arm_deadline(stop: &Arc<Stop>, deadline: Duration, runtime: &tokio::runtime::Handle) {
+pub fn arm_deadline(stop: &Arc<Stop>, deadline: Duration, started: std::time::Instant, runtime: &tokio::runtime::Handle) {
     let (stop, handle) = (stop.clone(), runtime.clone());
+    let at = tokio::time::Instant::from_std(started + deadline.saturating_sub(stop.grace()));
     runtime.spawn(async move {
-        tokio::time::sleep(deadline.saturating_sub(stop.grace())).await;
+        tokio::time::sleep_until(at).await;
         stop.request(StopReason::Deadline(deadline), &handle);
     });
 }
@@ -178,5 +180,18 @@ mod tests {
         assert_eq!(grace_for(None), GRACE);
         assert_eq!(grace_for(Some(Duration::from_secs(8))), Duration::from_secs(2));
         assert_eq!(grace_for(Some(Duration::from_secs(600))), GRACE);
+    }
+
+    #[test]
+    fn the_deadline_counts_from_the_start_of_the_command_not_of_the_cases() {
+        // Loading and logging in took 3 s of a 4 s deadline (grace 1 s): new cases stop at once.
+        let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let stop = Stop::new(grace_for(Some(Duration::from_secs(4))));
+        let started = std::time::Instant::now() - Duration::from_secs(3);
+        rt.block_on(async {
+            arm_deadline(&stop, Duration::from_secs(4), started, &tokio::runtime::Handle::current());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        });
+        assert_eq!(stop.reason().map(StopReason::kind), Some("deadline"));
     }
 }

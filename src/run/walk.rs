@@ -89,7 +89,8 @@ pub async fn fetch_page(
             .on(i),
         )));
     }
-    let mut body = ex.json().map_err(|m| End::Stuck(format!("{} {}: {m}", ex.method, ex.url)))?;
+    let (method, url) = (ex.method.clone(), ex.url.clone());
+    let mut body = session.exchanges[i].take_json().map_err(|m| End::Stuck(format!("{method} {url}: {m}")))?;
     let next = pagination.next.as_ref().and_then(|n| next_link(&body, n));
     let Some(Value::Array(mut items)) = body.pointer_mut(&pagination.items).map(Value::take) else {
         let keys: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
@@ -114,8 +115,6 @@ pub async fn fetch_page(
             }
         }
     }
-    let url = ex.url.clone();
-    session.exchanges[i].body = Vec::new();
     Ok(Page { exchange: i, url, items, next })
 }
 

@@ -9,6 +9,7 @@ use serde_saphyr::Spanned;
 
 use super::error::{did_you_mean, Pos, SpecError};
 use super::model::{ErrorExpect, SpecFile};
+use super::schemas::Schemas;
 
 /// A compiled JSON Schema and where it was declared.
 #[derive(Clone)]
@@ -94,8 +95,9 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Spec>, Vec<SpecError>> {
     let files = discover(paths).map_err(|e| vec![e])?;
     let mut specs = Vec::new();
     let mut errors = Vec::new();
+    let mut schemas = Schemas::new();
     for f in files {
-        match load_file(&f) {
+        match load_file_with(&f, &mut schemas) {
             Ok(s) => specs.push(s),
             Err(mut e) => errors.append(&mut e),
         }
@@ -108,14 +110,23 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Spec>, Vec<SpecError>> {
 }
 
 pub fn load_file(path: &Path) -> Result<Spec, Vec<SpecError>> {
+    load_file_with(path, &mut Schemas::new())
+}
+
+/// Load one spec, compiling its schemas through `schemas` (shared with the other specs).
+pub fn load_file_with(path: &Path, schemas: &mut Schemas) -> Result<Spec, Vec<SpecError>> {
     let source = std::fs::read_to_string(path).map_err(|e| vec![SpecError::new(path, format!("cannot read spec: {e}"))])?;
-    load_str(path, &source)
+    load_str_with(path, &source, schemas)
 }
 
 /// Parse and validate a spec from text; `path` names it in errors and resolves `$ref`s.
 pub fn load_str(path: &Path, source: &str) -> Result<Spec, Vec<SpecError>> {
+    load_str_with(path, source, &mut Schemas::new())
+}
+
+fn load_str_with(path: &Path, source: &str, schemas: &mut Schemas) -> Result<Spec, Vec<SpecError>> {
     let file: SpecFile = serde_saphyr::from_str(source).map_err(|e| vec![yaml_error(path, source, &e)])?;
-    let v = Validator { path, source, errors: Vec::new() };
+    let v = Validator { path, source, errors: Vec::new(), schemas };
     v.finish(file)
 }
 
@@ -183,6 +194,7 @@ struct Validator<'a> {
     path: &'a Path,
     source: &'a str,
     errors: Vec<SpecError>,
+    schemas: &'a mut Schemas,
 }
 
 impl Validator<'_> {
@@ -300,8 +312,8 @@ impl Validator<'_> {
         };
         let abs = std::path::absolute(self.path).unwrap_or_else(|_| self.path.to_path_buf());
         let base = url::Url::from_file_path(&abs).map(|u| u.to_string()).unwrap_or_default();
-        match jsonschema::options().with_base_uri(base).should_validate_formats(true).build(&schema.value) {
-            Ok(v) => Some(Schema { validator: Arc::new(v), origin, pos }),
+        match self.schemas.compile(&schema.value, &base) {
+            Ok(validator) => Some(Schema { validator, origin, pos }),
             Err(e) => {
                 let hint = (origin != "inline").then(|| {
                     format!(

@@ -3,6 +3,7 @@
 pub mod error;
 pub mod load;
 pub mod model;
+pub mod schemas;
 
 pub use error::SpecError;
 pub use load::{load_all, Schema, Spec};
