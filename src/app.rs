@@ -64,7 +64,10 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         Err(e) => return usage(format!("--baseline: {e}")),
     };
     let gated = baseline.is_some();
-    let plan = Plan::new(&specs, &targets);
+    let mut plan = Plan::new(&specs, &targets);
+    if let Some(partition) = args.partition {
+        plan.keep_share(partition, |c| !libtest.is_filtered_out(&libtest_mimic::Trial::test(c.id.clone(), || Ok(()))));
+    }
     if list {
         let _listed =
             libtest_mimic::run(&libtest, plan.cases.iter().map(|c| libtest_mimic::Trial::test(c.id.clone(), || Ok(()))).collect());

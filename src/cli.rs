@@ -149,6 +149,10 @@ pub struct RunArgs {
     /// at it, and the reports are written.
     #[arg(long, value_name = "DURATION", value_parser = duration)]
     pub deadline: Option<std::time::Duration>,
+    /// Run one share of the cases: `count:I/N` (dealt out in order) or `hash:I/N` (by a hash of
+    /// the case id), as cargo-nextest does; N jobs with I = 1..N run every case once.
+    #[arg(long, value_name = "KIND:I/N")]
+    pub partition: Option<crate::plan::partition::Partition>,
     /// Write the live event stream to FILE, one JSON object per line (see docs/events.md).
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,

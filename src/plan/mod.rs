@@ -3,6 +3,7 @@
 pub mod filters;
 pub mod invariant;
 pub mod pagination;
+pub mod partition;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -51,6 +52,19 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Keep the cases of one share of `partition`, counting only the cases `selected` keeps
+    /// (the libtest filters); the others stay for libtest to filter out as before.
+    pub fn keep_share(&mut self, partition: partition::Partition, selected: impl Fn(&PlannedCase) -> bool) {
+        let mut position = 0;
+        self.cases.retain(|case| {
+            if !selected(case) {
+                return true;
+            }
+            position += 1;
+            partition.takes(position - 1, &case.id)
+        });
+    }
+
     pub fn new(specs: &[Arc<Spec>], targets: &[Arc<Target>]) -> Plan {
         let mut cases = Vec::new();
         for spec in specs {
