@@ -59,6 +59,7 @@ run "Glance v2, random marker, by name" "/v2/images?limit=25&sort_key=name&sort_
 run "IMS, random marker, filtered" "/v2/cloudimages?limit=25&__platform=CentOS&status=active&marker=" "$HERE/random-marker.lua"
 run "IMS, exact name" "/v2/cloudimages?limit=25&name=app-base-00042"
 run "IMS, default page (500)" "/v2/cloudimages"
-run "Glance v2, two sort keys (general path)" "/v2/images?limit=25&sort=status:asc,name:desc"
+run "Glance v2, two sort keys" "/v2/images?limit=25&sort=status:asc,name:desc"
+run "Glance v2, two sort keys, random marker" "/v2/images?limit=25&sort=status:asc,name:desc&marker=" "$HERE/random-marker.lua"
 echo
 echo "RSS after load: $(awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$PID/status") MiB, peak (VmHWM): $(awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$PID/status") MiB"

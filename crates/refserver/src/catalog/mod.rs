@@ -5,8 +5,18 @@ pub(crate) mod image;
 pub(crate) mod order;
 pub(crate) mod vocab;
 
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use image::Image;
-use order::{Orders, SortKey};
+use order::{Dir, Orders, SortKey};
+
+/// A listing's sort keys, in order, with their directions.
+type Sort = Vec<(SortKey, Dir)>;
+
+/// Orders of several sort keys kept at once: each costs 4 bytes an image (4 MB at a million).
+const COMPOSITE_ORDERS: usize = 16;
 
 /// The images, their string tables and their sort orders.
 pub(crate) struct Catalog {
@@ -15,6 +25,9 @@ pub(crate) struct Catalog {
     pub(crate) owners: Vec<String>,
     pub(crate) enterprise_projects: Vec<String>,
     orders: Orders,
+    /// Orders of several sort keys, built on first use (a client that sorts by two keys
+    /// usually pages through: every later page reuses the order).
+    composite: Mutex<HashMap<Sort, Arc<[u32]>>>,
 }
 
 impl Catalog {
@@ -22,7 +35,7 @@ impl Catalog {
         let generate::Generated { mut images, names, owners, enterprise_projects } = generate::generate(count, seed);
         make_ids_unique(&mut images);
         let orders = Orders::build(&images);
-        Catalog { images, names, owners, enterprise_projects, orders }
+        Catalog { images, names, owners, enterprise_projects, orders, composite: Mutex::default() }
     }
 
     pub(crate) fn image(&self, index: u32) -> &Image {
@@ -65,6 +78,41 @@ impl Catalog {
     pub(crate) fn position(&self, key: SortKey, index: u32) -> usize {
         self.orders.position(&self.images, key, index)
     }
+
+    /// Every image in the order of `sort` (ties broken by created_at, then id, in the first
+    /// key's direction), built once per distinct `sort` and kept for the next pages.
+    pub(crate) fn composite(&self, sort: &[(SortKey, Dir)]) -> Arc<[u32]> {
+        // Held while sorting: concurrent first pages of the same order wait instead of sorting twice.
+        let mut cache = self.composite.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(order) = cache.get(sort) {
+            return order.clone();
+        }
+        let mut order: Vec<u32> = (0..self.images.len() as u32).collect();
+        order.sort_unstable_by(|a, b| compare(sort, self.image(*a), self.image(*b)));
+        let order: Arc<[u32]> = order.into();
+        if cache.len() >= COMPOSITE_ORDERS {
+            cache.clear();
+        }
+        cache.insert(sort.to_vec(), order.clone());
+        order
+    }
+}
+
+/// The listing order of `sort`: each key in turn, then created_at and id in the first key's
+/// direction (a total order: ids are unique).
+pub(crate) fn compare(sort: &[(SortKey, Dir)], a: &Image, b: &Image) -> Ordering {
+    compare_with_ties(sort, sort[0].1, a, b)
+}
+
+/// [`compare`] with ties broken in `tie_dir`.
+pub(crate) fn compare_with_ties(sort: &[(SortKey, Dir)], tie_dir: Dir, a: &Image, b: &Image) -> Ordering {
+    for (key, dir) in sort {
+        let ordering = dir.apply(key.compare_primary(a, b));
+        if ordering.is_ne() {
+            return ordering;
+        }
+    }
+    tie_dir.apply((a.created, a.id).cmp(&(b.created, b.id)))
 }
 
 /// Random 122-bit ids practically never collide, but a duplicate would make markers ambiguous;

@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use super::image::Image;
 
 /// A key the listings can sort by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum SortKey {
     Name,
     Status,
@@ -84,7 +84,7 @@ impl SortKey {
 }
 
 /// Sort direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Dir {
     Asc,
     Desc,

@@ -2,7 +2,9 @@
 //!
 //! The common case (one sort key) walks a pre-sorted index from the marker's position and stops
 //! as soon as `limit` images matched, so a page costs O(log n + scanned) whatever the catalogue
-//! size. Several sort keys, and the unstable-ties defect, fall back to sorting the matches.
+//! size. Several sort keys walk an order of those keys that the catalogue builds on first use
+//! and keeps; the unstable-ties defect, and filters pinned to a few ids or names, sort the
+//! matches instead.
 
 pub(crate) mod filter;
 
@@ -10,7 +12,7 @@ use std::cmp::Ordering;
 
 use crate::catalog::image::Image;
 use crate::catalog::order::{Dir, SortKey};
-use crate::catalog::{parse_uuid, Catalog};
+use crate::catalog::{compare, compare_with_ties, parse_uuid, Catalog};
 use filter::Filter;
 
 /// Where the page starts relative to the marker.
@@ -110,10 +112,11 @@ pub(crate) fn select(catalog: &Catalog, listing: &Listing) -> Vec<Image> {
     let synthetic_from = match listing.marker {
         Some(Marker::Synthetic(n)) => Some(n + 1),
         _ => {
-            let single_stable = listing.sort.len() == 1 && listing.paging.ties == TieOrder::Stable;
+            let stable = listing.paging.ties == TieOrder::Stable;
             match narrowed(catalog, listing) {
                 Some(candidates) => sort_matches(catalog, listing, candidates.iter().map(|i| catalog.image(*i)), &mut page),
-                None if single_stable => walk_index(catalog, listing, &mut page),
+                None if stable && listing.sort.len() == 1 => walk_index(catalog, listing, &mut page),
+                None if stable => walk_composite(catalog, listing, &mut page),
                 None => sort_matches(catalog, listing, catalog.images.iter(), &mut page),
             }
             listing.paging.endless.then_some(0)
@@ -194,20 +197,45 @@ fn walk_index(catalog: &Catalog, listing: &Listing, page: &mut Vec<Image>) {
     }
 }
 
+/// Several sort keys: walk the catalogue's cached order of those keys from the marker, as the
+/// one-key path walks its index (the first page of a new order sorts the catalogue once).
+fn walk_composite(catalog: &Catalog, listing: &Listing, page: &mut Vec<Image>) {
+    let order = catalog.composite(&listing.sort);
+    let start = match listing.marker {
+        None => 0,
+        Some(Marker::Synthetic(_)) => return,
+        Some(Marker::Image(index)) => {
+            let marker = catalog.image(index);
+            let before = |i: &u32| match listing.paging.marker_mode {
+                MarkerMode::At => compare(&listing.sort, catalog.image(*i), marker).is_lt(),
+                MarkerMode::After | MarkerMode::SkipOne => compare(&listing.sort, catalog.image(*i), marker).is_le(),
+            };
+            order.partition_point(before)
+        }
+    };
+    // The skip-one defect drops the first match after the marker, as on the general path.
+    let mut skip = usize::from(listing.marker.is_some() && listing.paging.marker_mode == MarkerMode::SkipOne);
+    for index in &order[start..] {
+        if page.len() >= listing.limit {
+            break;
+        }
+        let image = catalog.image(*index);
+        if listing.filters.iter().all(|f| f.matches(catalog, image)) {
+            if skip > 0 {
+                skip -= 1;
+            } else {
+                page.push(*image);
+            }
+        }
+    }
+}
+
 /// The general path: keep the candidates that match and follow the marker, then select the
 /// first `limit` of them in O(n) and sort only those.
 fn sort_matches<'a>(catalog: &'a Catalog, listing: &Listing, candidates: impl Iterator<Item = &'a Image>, page: &mut Vec<Image>) {
     let flip = listing.paging.ties == TieOrder::FlipAfterFirstPage && listing.marker.is_some();
     let tie_dir = if flip { listing.sort[0].1.reversed() } else { listing.sort[0].1 };
-    let compare = |a: &&Image, b: &&Image| -> Ordering {
-        for (key, dir) in &listing.sort {
-            let ordering = dir.apply(key.compare_primary(a, b));
-            if ordering.is_ne() {
-                return ordering;
-            }
-        }
-        tie_dir.apply((a.created, a.id).cmp(&(b.created, b.id)))
-    };
+    let compare = |a: &&Image, b: &&Image| -> Ordering { compare_with_ties(&listing.sort, tie_dir, a, b) };
     let marker = match listing.marker {
         Some(Marker::Image(index)) => Some(catalog.image(index)),
         _ => None,
@@ -307,6 +335,35 @@ mod tests {
             let mut sorted_seen = seen.clone();
             sorted_seen.sort_unstable();
             assert_eq!(sorted_seen, all, "{key:?}");
+        }
+    }
+
+    #[test]
+    fn the_cached_order_of_several_keys_agrees_with_sorting_the_matches() {
+        let c = catalog();
+        let sorts = [
+            vec![(SortKey::Status, Dir::Asc), (SortKey::Name, Dir::Desc)],
+            vec![(SortKey::DiskFormat, Dir::Desc), (SortKey::Size, Dir::Asc), (SortKey::CreatedAt, Dir::Desc)],
+            vec![(SortKey::ContainerFormat, Dir::Asc), (SortKey::UpdatedAt, Dir::Asc)],
+        ];
+        for sort in sorts {
+            for filtered in [false, true] {
+                for mode in [MarkerMode::After, MarkerMode::At, MarkerMode::SkipOne] {
+                    for marker in [None, Some(0u32), Some(17), Some(299)] {
+                        let mut listing = Listing::new(sort[0].0, sort[0].1, 11);
+                        listing.sort = sort.clone();
+                        listing.marker = marker.map(Marker::Image);
+                        listing.paging.marker_mode = mode;
+                        if filtered {
+                            listing.filters.push(Filter::Status(Status::Active.bit()));
+                        }
+                        let mut general = Vec::new();
+                        sort_matches(&c, &listing, c.images.iter(), &mut general);
+                        let what = format!("{sort:?} filtered={filtered} {mode:?} marker={marker:?}");
+                        assert_eq!(ids(&select(&c, &listing)), ids(&general), "{what}");
+                    }
+                }
+            }
         }
     }
 
