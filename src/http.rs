@@ -144,13 +144,6 @@ impl Exchange {
         self.parsed.get_or_init(|| self.parse()).as_ref().map_err(String::as_str)
     }
 
-    /// The parsed body, taken out of the exchange (which keeps neither it nor its bytes).
-    pub fn take_json(&mut self) -> Result<Value, String> {
-        let parsed = self.parsed.take().unwrap_or_else(|| self.parse());
-        self.body = Vec::new();
-        parsed
-    }
-
     fn parse(&self) -> Result<Value, String> {
         serde_json::from_slice(&self.body).map_err(|e| format!("body is not JSON ({e}): {}", self.body_excerpt(120)))
     }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
+use super::select::Wanted;
 use crate::check::excerpt;
 use crate::check::pages::{id_of, Page};
 use crate::run::session::Session;
@@ -89,10 +90,14 @@ pub async fn fetch_page(
             .on(i),
         )));
     }
-    let (method, url) = (ex.method.clone(), ex.url.clone());
-    let mut body = session.exchanges[i].take_json().map_err(|m| End::Stuck(format!("{method} {url}: {m}")))?;
+    let next_pointer = pagination.next.as_ref().map(|n| n.pointer.as_str());
+    let wanted = Wanted::new(&pagination.items, session.spec.item_members.as_ref(), next_pointer.as_slice());
+    let mut body = wanted
+        .parse(&ex.body)
+        .map_err(|e| End::Stuck(format!("{} {}: body is not JSON ({e}): {}", ex.method, ex.url, ex.body_excerpt(120))))?;
+    let url = ex.url.clone();
     let next = pagination.next.as_ref().and_then(|n| next_link(&body, n));
-    let Some(Value::Array(mut items)) = body.pointer_mut(&pagination.items).map(Value::take) else {
+    let Some(Value::Array(items)) = body.pointer_mut(&pagination.items).map(Value::take) else {
         let keys: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
         return Err(End::Broken(Box::new(
             Finding::new(
@@ -105,16 +110,8 @@ pub async fn fetch_page(
             .on(i),
         )));
     };
-    // A walk keeps what the invariants read of each item, not the pages: memory stays
-    // proportional to the catalogue's ids and keys, whatever the pages weigh.
-    if let Some(members) = &session.spec.item_members {
-        for item in &mut items {
-            if let Value::Object(fields) = item {
-                // A new map rather than `retain`, which would keep the full map's capacity.
-                *fields = std::mem::take(fields).into_iter().filter(|(k, _)| members.contains(k)).collect();
-            }
-        }
-    }
+    // The walk keeps what the invariants read of each item (see `select`), not the page.
+    session.exchanges[i].body = Vec::new();
     Ok(Page { exchange: i, url, items, next })
 }
 
