@@ -13,6 +13,7 @@ pub mod embedded;
 pub mod exit;
 pub mod http;
 pub mod invariant;
+pub mod lint;
 pub mod openapi;
 pub mod plan;
 pub mod redact;
