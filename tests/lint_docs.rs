@@ -35,6 +35,7 @@ const RECORDED: &[(DefectKind, &str, &str, &str)] = &[
     (DefectKind::ExtraField, "004", "images[].__lazyloading", ""),
     (DefectKind::NullWhereTyped, "004", "images[].virtual_size", ""),
     (DefectKind::DefaultNotAllowed, "004", "disk_format", "zvhd2"),
+    (DefectKind::TablesDisagree, "004", "disk_format", "`vhd`"),
     (DefectKind::ConstraintContradicted, "004", "images[].disk_format", "zvhd2"),
     (DefectKind::WrapperKey, "000", "image", "images"),
     (DefectKind::WrapperKey, "002", "image", "images"),

@@ -28,6 +28,9 @@ pub enum DefectKind {
     DefaultNotAllowed,
     /// The description's own example sentence contradicts the operator it uses.
     OperatorExample,
+    /// A request parameter and the response field of the same name state different values
+    /// or defaults on the same page.
+    TablesDisagree,
     /// Two pages of the same endpoint disagree.
     PagesDisagree,
 }
@@ -45,6 +48,7 @@ impl DefectKind {
             DefectKind::MisspeltSortKey => "misspelt_sort_key",
             DefectKind::DefaultNotAllowed => "default_not_allowed",
             DefectKind::OperatorExample => "operator_example",
+            DefectKind::TablesDisagree => "tables_disagree",
             DefectKind::PagesDisagree => "pages_disagree",
         }
     }

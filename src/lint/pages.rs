@@ -114,7 +114,7 @@ fn pair(pa: &Page, a: &Skeleton, pb: &Page, b: &Skeleton) -> Vec<Defect> {
         if x.required.is_some() && y.required.is_some() {
             differ("required", show(&x.required), show(&y.required));
         }
-        if !x.stated.values.is_empty() && !y.stated.values.is_empty() {
+        if !x.stated.values.is_empty() && !y.stated.values.is_empty() && !x.stated.same_values(y.stated) {
             differ("values", x.stated.values.join(", "), y.stated.values.join(", "));
         }
         if x.stated.default.is_some() && y.stated.default.is_some() {

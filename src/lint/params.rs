@@ -1,6 +1,7 @@
 //! Defects of the tables and the URI line on their own: a URI placeholder that does not name
 //! its parameter, a sort key that is no response field, a default outside its own list of
-//! values, and an example sentence that contradicts the operator it shows.
+//! values, an example sentence that contradicts the operator it shows, and a parameter whose
+//! values or default differ from those of the response field it filters.
 
 use super::defect::{Defect, DefectKind, Place};
 use crate::derive::page::Page;
@@ -12,6 +13,7 @@ pub(crate) fn check(page: &Page, skeleton: &Skeleton) -> Vec<Defect> {
     out.extend(sort_keys(skeleton));
     out.extend(defaults(skeleton));
     out.extend(operator_examples(page, skeleton));
+    out.extend(parameter_vs_field(skeleton));
     out
 }
 
@@ -117,6 +119,33 @@ fn operator_examples(page: &Page, skeleton: &Skeleton) -> Vec<Defect> {
             message: format!("the example sentence asks for values {word} a time but shows `{op}:`, which means {meaning}"),
             against: None,
         });
+    }
+    out
+}
+
+/// A filter parameter and the response field of the same name describe one value: the page
+/// should state the same values and default for both.
+fn parameter_vs_field(skeleton: &Skeleton) -> Vec<Defect> {
+    let mut out = Vec::new();
+    for p in &skeleton.params {
+        let Some(f) = skeleton.item_fields().iter().find(|f| f.name == p.name) else { continue };
+        let (a, b) = (&p.stated, &f.stated);
+        let mut differ = |what: &str, l: String, r: String| {
+            out.push(Defect {
+                kind: DefectKind::TablesDisagree,
+                at: Place::of(&p.cite),
+                message: format!("`{}`: the request table states {what} {l}, the response table {r}", p.name),
+                against: Some(Place::of(&f.cite)),
+            })
+        };
+        if let (Some(l), Some(r)) = (&a.default, &b.default) {
+            if l != r {
+                differ("the default", format!("`{l}`"), format!("`{r}`"));
+            }
+        }
+        if !a.values.is_empty() && !b.values.is_empty() && !a.same_values(b) {
+            differ("the values", a.values.join(", "), b.values.join(", "));
+        }
     }
     out
 }
