@@ -101,10 +101,12 @@ impl Walk<'_> {
                 };
                 let msg = format!("the example writes `{k}`{shape}; the table names it `{}`", f.name);
                 self.push(DefectKind::WrapperKey, ex, &join(path, k), line, msg, Some(f));
-                // Read on with the table's shape, so the fields inside are still compared.
+                // Read on with the table's shape, so the fields inside are still compared; the
+                // paths stay the example's own.
+                let there = join(path, k);
                 match v {
-                    Value::Object(inner) if !f.children.is_empty() => self.object(ex, &f.children, inner, &here, line),
-                    _ => self.value(ex, f, v, &here, line),
+                    Value::Object(inner) if !f.children.is_empty() => self.object(ex, &f.children, inner, &there, line),
+                    _ => self.value(ex, f, v, &there, line),
                 }
                 continue;
             }
