@@ -45,3 +45,38 @@ pub fn lint(pages: &[Page]) -> Lint {
     });
     Lint { pages: order.iter().map(|s| s.to_string()).collect(), defects }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "# List things\n\n## URI\n\nGET /v2/things?sort_key={sort_key}&kind={knd}\n\n## 请求消息\n\n\
+| 参数 | 是否必选 | 参数类型 | 描述 |\n|---|---|---|---|\n\
+| sort_key | 否 | String | 取值为name、create_at，默认为name。 |\n\
+| kind | 否 | String | 取值为a、b，默认值是c。 |\n\
+| since | 否 | String | 例如，查询创建时间在2018-10-28之前的镜像：since=gt:2018-10-28 |\n\n\
+## 响应消息\n\n| 参数 | 参数类型 | 描述 |\n|---|---|---|\n| things | Array of objects | 列表 |\n\n\
+| 参数 | 参数类型 | 描述 |\n|---|---|---|\n| name | String | 名称 |\n| created_at | String | 时间 |\n| size | Integer | 大小，大于0。 |\n\n\
+## 响应示例\n\n```\n{\n  \"thing\": [\n    {\n      \"name\": null,\n      \"size\": 0,\n      \"extra\": \"x\"\n    }\n  ]\n}\n```\n";
+
+    fn found(kind: DefectKind, row: &str) -> Vec<Defect> {
+        let page = crate::derive::parse_page(std::path::Path::new("p.md"), PAGE).unwrap();
+        lint(&[page]).defects.into_iter().filter(|d| d.kind == kind && d.at.row.as_deref() == Some(row)).collect()
+    }
+
+    #[test]
+    fn every_rule_fires_on_a_page_made_to_break_it() {
+        assert_eq!(found(DefectKind::MisspeltSortKey, "sort_key").len(), 1);
+        assert_eq!(found(DefectKind::DefaultNotAllowed, "kind").len(), 1);
+        assert_eq!(found(DefectKind::UriTemplate, "kind").len(), 1);
+        let op = found(DefectKind::OperatorExample, "since");
+        assert_eq!(op.len(), 1);
+        assert_eq!(op[0].at.line, 13, "{op:?}");
+        assert_eq!(found(DefectKind::WrapperKey, "thing").len(), 1);
+        assert_eq!(found(DefectKind::NullWhereTyped, "thing[].name").len(), 1);
+        let bound = found(DefectKind::ConstraintContradicted, "thing[].size");
+        assert_eq!(bound[0].at.line, 34, "{bound:?}");
+        assert_eq!(found(DefectKind::ExtraField, "thing[].extra").len(), 1);
+        assert_eq!(found(DefectKind::MissingField, "thing[].created_at").len(), 1);
+    }
+}
