@@ -56,8 +56,8 @@ mod tests {
 | kind | 否 | String | 取值为a、b，默认值是c。 |\n\
 | since | 否 | String | 例如，查询创建时间在2018-10-28之前的镜像：since=gt:2018-10-28 |\n\n\
 ## 响应消息\n\n| 参数 | 参数类型 | 描述 |\n|---|---|---|\n| things | Array of objects | 列表 |\n\n\
-| 参数 | 参数类型 | 描述 |\n|---|---|---|\n| name | String | 名称 |\n| created_at | String | 时间 |\n| size | Integer | 大小，大于0。 |\n\n\
-## 响应示例\n\n```\n{\n  \"thing\": [\n    {\n      \"name\": null,\n      \"size\": 0,\n      \"extra\": \"x\"\n    }\n  ]\n}\n```\n";
+| 参数 | 参数类型 | 描述 |\n|---|---|---|\n| name | String | 名称 |\n| created_at | String | 时间 |\n| size | Integer | 大小，大于0。 |\n| owner | String | 所有者 |\n\n\
+## 响应示例\n\n```\n{\n  \"thing\": [\n    {\n      \"name\": null,\n      \"size\": 0,\n      \"created_at\": 5,\n      \"extra\": \"x\"\n    }\n  ]\n}\n```\n";
 
     fn found(kind: DefectKind, row: &str) -> Vec<Defect> {
         let page = crate::derive::parse_page(std::path::Path::new("p.md"), PAGE).unwrap();
@@ -75,8 +75,9 @@ mod tests {
         assert_eq!(found(DefectKind::WrapperKey, "thing").len(), 1);
         assert_eq!(found(DefectKind::NullWhereTyped, "thing[].name").len(), 1);
         let bound = found(DefectKind::ConstraintContradicted, "thing[].size");
-        assert_eq!(bound[0].at.line, 34, "{bound:?}");
+        assert_eq!(bound[0].at.line, 35, "{bound:?}");
         assert_eq!(found(DefectKind::ExtraField, "thing[].extra").len(), 1);
-        assert_eq!(found(DefectKind::MissingField, "thing[].created_at").len(), 1);
+        assert_eq!(found(DefectKind::WrongType, "thing[].created_at").len(), 1);
+        assert_eq!(found(DefectKind::MissingField, "thing[].owner").len(), 1);
     }
 }
