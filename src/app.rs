@@ -27,6 +27,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Export(cli::ExportFormat::Openapi(args)) => crate::openapi::command::export(args),
         Command::Import(cli::ImportFormat::Openapi(args)) => crate::openapi::command::import(args),
         Command::Derive(args) => crate::derive::cli::main(args),
+        Command::LintDocs(args) => crate::lint::cli::main(args),
     }
 }
 

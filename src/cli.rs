@@ -1,4 +1,4 @@
-//! The command line: `specgate run | list | serve | report | export | import`. This is a contract other tools rely on.
+//! The command line: `specgate run | list | serve | report | export | import | derive | lint-docs`. This is a contract other tools rely on.
 
 use std::path::PathBuf;
 
@@ -33,6 +33,10 @@ pub enum Command {
     Import(ImportFormat),
     /// Derive a spec skeleton from a vendor API reference page (markdown or scraped text).
     Derive(DeriveArgs),
+    /// Find the defects of API reference pages: examples that break their own tables, URI
+    /// typos, misspelt sort keys, defaults outside their values, pages that disagree.
+    /// Exits 1 when any defect is found.
+    LintDocs(LintDocsArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -96,6 +100,30 @@ pub struct DeriveArgs {
     /// Write the skeleton here instead of to standard output (only when the page reads cleanly).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Compare the page with this spec instead of writing a skeleton: what the page has that
+    /// the spec lacks, and the reverse (parameters, response fields, status codes). Exits 1
+    /// when they differ.
+    #[arg(long, value_name = "SPEC", conflicts_with = "out")]
+    pub check: Option<PathBuf>,
+    /// Output of `--check`.
+    #[arg(long, value_enum, default_value = "text", requires = "check")]
+    pub format: DocOutput,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct LintDocsArgs {
+    /// API reference pages; pages of the same endpoint are also compared with each other.
+    #[arg(required = true)]
+    pub docs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DocOutput,
+}
+
+/// Output of `derive --check` and `lint-docs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocOutput {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args, Clone)]

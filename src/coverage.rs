@@ -197,7 +197,7 @@ fn components(name: &str) -> Vec<String> {
 }
 
 /// Collect every property path a schema describes, following `$ref`s to files and fragments.
-fn walk_schema(schema: &Value, file: &Path, path: &mut Vec<String>, out: &mut BTreeSet<(Vec<String>, String)>, depth: usize) {
+pub(crate) fn walk_schema(schema: &Value, file: &Path, path: &mut Vec<String>, out: &mut BTreeSet<(Vec<String>, String)>, depth: usize) {
     if depth > 24 {
         return;
     }
@@ -236,10 +236,26 @@ fn resolve(reference: &str, from: &Path) -> Option<(Value, PathBuf)> {
     Some((target, file))
 }
 
+/// A schema file as the repository names it: `…/specs/ims/../schemas/x.json` and
+/// `specs/ims/../schemas/x.json` are both `specs/schemas/x.json`.
 fn display(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
-    let s = s.split("/specs/").last().map(|t| format!("specs/{t}")).unwrap_or(s);
-    s.replace("/./", "/")
+    let mut parts: Vec<&str> = Vec::new();
+    for part in s.split('/') {
+        match part {
+            "." => {}
+            ".." if parts.last().is_some_and(|l| !l.is_empty() && *l != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    let anchored = format!("/{}", joined.trim_start_matches('/'));
+    match anchored.rfind("/specs/") {
+        Some(i) => anchored[i + 1..].to_string(),
+        None => joined,
+    }
 }
 
 /// The generated `docs/coverage.md`, and the names no spec covers.
@@ -272,6 +288,13 @@ pub fn render(names: &[DocName], specs: &[Spec]) -> (String, Vec<DocName>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schema_files_are_named_from_specs_whether_the_spec_path_is_relative_or_absolute() {
+        assert_eq!(display(Path::new("specs/ims/../schemas/a.json")), "specs/schemas/a.json");
+        assert_eq!(display(Path::new("/w/repo/specs/ims/./../schemas/a.json")), "specs/schemas/a.json");
+        assert_eq!(display(Path::new("other/x.json")), "other/x.json");
+    }
 
     #[test]
     fn inventory_rows_become_names_with_kind_and_section() {

@@ -4,9 +4,10 @@ use std::process::ExitCode;
 
 /// Every selected case passed (warnings from `should` cases allowed).
 pub const PASSED: u8 = 0;
-/// At least one `must` case failed: the API broke the contract.
+/// At least one `must` case failed: the API broke the contract. Also: `derive --check` found
+/// a difference between page and spec, `lint-docs` found a defect.
 pub const FAILED: u8 = 1;
-/// Usage error, invalid spec, or a failed login: nothing was run.
+/// Usage error, invalid spec, an unreadable doc page, or a failed login: nothing was run.
 pub const USAGE: u8 = 2;
 /// No `fail`, but at least one case could not be checked (`error`).
 pub const ERRORED: u8 = 3;

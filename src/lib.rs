@@ -12,6 +12,7 @@ pub mod derive;
 pub mod embedded;
 pub mod exit;
 pub mod http;
+pub mod lint;
 pub mod openapi;
 pub mod plan;
 pub mod redact;

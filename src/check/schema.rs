@@ -97,7 +97,8 @@ fn expectation(kind: &jsonschema::error::ValidationErrorKind, instance: &Value) 
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
+/// The JSON Schema type name of a value (integers apart from other numbers).
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

@@ -1,13 +1,17 @@
-//! `specgate derive`: read the page, derive, write the skeleton whole or not at all.
+//! `specgate derive`: read the page, derive, write the skeleton whole or not at all; with
+//! `--check SPEC`, compare the page with the spec instead.
 
 use std::process::ExitCode;
 
-use crate::cli::DeriveArgs;
+use crate::cli::{DeriveArgs, DocOutput};
 use crate::exit;
 
-use super::{derive, read_page, yaml, DocError};
+use super::{compare, derive, read_page, yaml, DocError};
 
 pub fn main(args: DeriveArgs) -> ExitCode {
+    if let Some(spec) = &args.check {
+        return check(spec, &args);
+    }
     match skeleton(&args) {
         Ok(()) => exit::code(exit::PASSED),
         Err(e) => {
@@ -36,4 +40,30 @@ fn skeleton(args: &DeriveArgs) -> Result<(), DocError> {
             })
         }
     }
+}
+
+/// Load the spec and read the page before printing anything: bad input prints only its error.
+fn check(spec: &std::path::Path, args: &DeriveArgs) -> ExitCode {
+    let spec = match crate::spec::load::load_file(spec) {
+        Ok(s) => s,
+        Err(errs) => {
+            for e in errs {
+                eprint!("{}", e.render());
+            }
+            return exit::code(exit::USAGE);
+        }
+    };
+    let page = match read_page(&args.doc) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return exit::code(exit::USAGE);
+        }
+    };
+    let c = compare::compare(&spec, &derive(&page));
+    match args.format {
+        DocOutput::Text => print!("{}", compare::text(&c)),
+        DocOutput::Json => print!("{}", compare::json(&c)),
+    }
+    exit::code(if c.differences.is_empty() { exit::PASSED } else { exit::FAILED })
 }

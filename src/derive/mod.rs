@@ -1,8 +1,9 @@
 //! From vendor API reference pages to specs: read a page into a typed model (`page`, by the
 //! `markdown` or `scraped` reader), derive a spec skeleton (`skeleton`, written by `yaml`),
-//! for a person to review.
+//! for a person to review, or compare a page with a spec (`compare`).
 
 pub mod cli;
+pub mod compare;
 pub mod error;
 mod markdown;
 pub mod page;
@@ -46,7 +47,7 @@ pub fn parse_page(path: &Path, source: &str) -> Result<Page, DocError> {
             source,
             1,
             "the page is empty",
-            "derive reads API reference pages: a URI line and parameter tables",
+            "derive and lint-docs read API reference pages: a URI line and parameter tables",
         ));
     }
     let markdown = source.lines().any(|l| l.starts_with("# ") || l.starts_with("## ")) || source.contains("<table");
@@ -71,13 +72,13 @@ pub fn parse_page(path: &Path, source: &str) -> Result<Page, DocError> {
             source,
             1,
             format!("not an API reference page: {what}"),
-            "derive reads API reference pages like those of Huawei Cloud IMS",
+            "derive and lint-docs read API reference pages like those of Huawei Cloud IMS",
         ));
     }
     let examples = page::find_examples(source, &sections);
     let statuses = page::find_statuses(source, &sections);
     let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(Page { file, path: path.to_path_buf(), title, format, uri, tables, examples, statuses })
+    Ok(Page { file, path: path.to_path_buf(), title, format, uri, tables, examples, statuses, source: source.to_string() })
 }
 
 /// A scraped page has no `#` heading: its title is the line before `URI` (zh) or the first

@@ -16,6 +16,8 @@ pub struct Page {
     pub examples: Vec<Example>,
     /// Success codes the page states (e.g. "正常 200").
     pub statuses: Vec<Status>,
+    /// The page's text, kept so that later stages can point at any line of it.
+    pub source: String,
 }
 
 /// Which reader understood the page.

@@ -19,6 +19,16 @@ impl std::fmt::Display for Cite {
     }
 }
 
+impl Stated {
+    /// The same allowed values, in any order.
+    pub fn same_values(&self, other: &Stated) -> bool {
+        fn set(s: &Stated) -> std::collections::BTreeSet<&str> {
+            s.values.iter().map(String::as_str).collect()
+        }
+        set(self) == set(other)
+    }
+}
+
 /// A bound a description states: "大于0" is `> 0`, "大于等于1" / "不小于1" is `>= 1`.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub enum Bound {
