@@ -306,3 +306,25 @@ fn schemas_referencing_each_other_in_cycles_load_in_one_validator() {
     assert!(specgate::check::schema::check_spec_schema(schemas[7], &json!({"value": [{"id": 2}]}), 10).is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_api_key_in_the_query_gets_a_located_note() {
+    let doc = r##"openapi: 3.0.0
+info: {title: t, version: "1"}
+security: [{key: []}]
+paths:
+  /pads:
+    get:
+      responses:
+        "200": {description: ok}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: query, name: apikey}
+"##;
+    let imported = import(Path::new("pads.yaml"), doc).unwrap();
+    let notes: Vec<String> = imported.warnings.iter().map(|w| w.render()).collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("pads.yaml:11:29"), "{}", notes[0]);
+    assert!(notes[0].contains("security scheme `key` sends its API key in the query"), "{}", notes[0]);
+    assert!(imported.specs[0].1.contains("# `key` is an API key in the query parameter `apikey`"), "{}", imported.specs[0].1);
+}
