@@ -253,3 +253,78 @@ paths:
     let expect = &spec.file.cases[0].expect;
     assert_eq!((expect.content_type.as_deref(), expect.schema.is_some()), (None, false));
 }
+
+/// A document shaped like the ones whose imported specs could not be loaded (presalytics.io
+/// ooxml: 113 schemas, over 4 GiB for one case; Microsoft Graph; Stripe): `Details` schemas that
+/// reference each other in cycles through several properties, and one GET per schema returning
+/// a list of it. Compiled per schema file, the paths through such a graph are exponential in
+/// its size; the load must compile every schema once, into one validator, and still check deep.
+fn cyclic_details_document(schemas: usize, fanout: usize) -> String {
+    let mut components = serde_json::Map::new();
+    let mut paths = serde_json::Map::new();
+    for i in 0..schemas {
+        let mut properties = serde_json::Map::new();
+        properties.insert("id".into(), json!({"type": "integer"}));
+        for k in 1..=fanout {
+            let target = format!("#/components/schemas/Part{}.Details", (i + k) % schemas);
+            properties.insert(format!("link{k}"), json!({"$ref": target}));
+            properties.insert(format!("links{k}"), json!({"type": "array", "items": {"$ref": target}}));
+        }
+        components.insert(format!("Part{i}.Details"), json!({"type": "object", "properties": properties}));
+        let list = json!({"type": "object", "properties": {"value": {"type": "array", "items": {"$ref": format!("#/components/schemas/Part{i}.Details")}}}});
+        paths.insert(
+            format!("/parts{i}"),
+            json!({"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": list}}}}}}),
+        );
+    }
+    json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths, "components": {"schemas": components}}).to_string()
+}
+
+#[test]
+fn schemas_referencing_each_other_in_cycles_load_in_one_validator() {
+    let doc = cyclic_details_document(40, 3);
+    let imported = import(Path::new("details.json"), &doc).unwrap();
+    let dir = temp_dir("cyclic");
+    write_all(&dir, &imported);
+    let specs = specgate::spec::load_all(std::slice::from_ref(&dir)).unwrap();
+    assert_eq!(specs.len(), 40);
+    let schemas: Vec<_> = specs.iter().map(|s| s.case_schemas[0].as_ref().expect("the ok case has a schema")).collect();
+    assert!(
+        schemas.iter().all(|s| std::sync::Arc::ptr_eq(&s.validator, &schemas[0].validator)),
+        "every case shares the load's one validator"
+    );
+    // The cycles are still followed: a wrong type three references deep is found, at its path.
+    let body = json!({"value": [{"id": 1, "link1": {"links2": [{"link3": {"id": "x"}}]}}]});
+    let findings = specgate::check::schema::check_spec_schema(schemas[0], &body, 10);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].pointer, "/value/0/link1/links2/0/link3/id");
+    assert!(
+        findings[0].message.ends_with("is not of type \"integer\" (schema inline at Part6.Details.json#/properties/id/type)"),
+        "{}",
+        findings[0].message
+    );
+    assert!(specgate::check::schema::check_spec_schema(schemas[7], &json!({"value": [{"id": 2}]}), 10).is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_api_key_in_the_query_gets_a_located_note() {
+    let doc = r##"openapi: 3.0.0
+info: {title: t, version: "1"}
+security: [{key: []}]
+paths:
+  /pads:
+    get:
+      responses:
+        "200": {description: ok}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: query, name: apikey}
+"##;
+    let imported = import(Path::new("pads.yaml"), doc).unwrap();
+    let notes: Vec<String> = imported.warnings.iter().map(|w| w.render()).collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("pads.yaml:11:29"), "{}", notes[0]);
+    assert!(notes[0].contains("security scheme `key` sends its API key in the query"), "{}", notes[0]);
+    assert!(imported.specs[0].1.contains("# `key` is an API key in the query parameter `apikey`"), "{}", imported.specs[0].1);
+}

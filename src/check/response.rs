@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::group::{count_items, group};
-use super::schema::check_schema;
+use super::schema::check_spec_schema;
 use super::Checked;
 use crate::http::Exchange;
 use crate::spec::model::StatusSet;
@@ -80,8 +80,7 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
     };
     match ex.json() {
         Ok(body) => {
-            let mut found =
-                group(check_schema(&schema.validator, body, &schema.origin, SCHEMA_FINDINGS).into_iter().map(|f| f.on(index)).collect());
+            let mut found = group(check_spec_schema(schema, body, SCHEMA_FINDINGS).into_iter().map(|f| f.on(index)).collect());
             count_items(&mut found, body);
             findings.extend(found);
             Checked::Findings(findings)
@@ -120,7 +119,7 @@ mod tests {
 
     fn schema() -> Schema {
         let v = jsonschema::validator_for(&json!({"required": ["images"]})).unwrap();
-        Schema { validator: Arc::new(v), origin: "inline".into(), pos: Default::default() }
+        Schema { validator: Arc::new(v), slot: None, origin: "inline".into(), pos: Default::default() }
     }
 
     #[test]
@@ -160,7 +159,7 @@ mod tests {
     #[test]
     fn wrong_status_is_not_checked_against_the_expected_responses_schema() {
         let s = jsonschema::validator_for(&json!({"required": ["error"]})).unwrap();
-        let s = Schema { validator: Arc::new(s), origin: "inline".into(), pos: Default::default() };
+        let s = Schema { validator: Arc::new(s), slot: None, origin: "inline".into(), pos: Default::default() };
         let e = Expectation { status: &StatusSet::One(400), content_type: Some("application/json"), schema: Some(&s) };
         let Checked::Findings(f) = check_response(e, &exchange(200, "text/plain", r#"{"images":[]}"#), 0) else { panic!() };
         assert_eq!(f.iter().map(|f| f.check.to_string()).collect::<Vec<_>>(), vec!["status"]);
@@ -172,7 +171,7 @@ mod tests {
         let s =
             jsonschema::validator_for(&json!({"properties": {"images": {"items": {"properties": {"minRam": {"exclusiveMinimum": 0}}}}}}))
                 .unwrap();
-        let s = Schema { validator: Arc::new(s), origin: "inline".into(), pos: Default::default() };
+        let s = Schema { validator: Arc::new(s), slot: None, origin: "inline".into(), pos: Default::default() };
         let e = Expectation { status: &StatusSet::One(200), content_type: None, schema: Some(&s) };
         let body = r#"{"images":[{"minRam":0},{"minRam":5},{"minRam":0},{"minRam":0}]}"#;
         let Checked::Findings(f) = check_response(e, &exchange(200, "application/json", body), 2) else { panic!() };

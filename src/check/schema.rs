@@ -6,21 +6,38 @@ use serde_json::{json, Value};
 use super::excerpt;
 use crate::verdict::{CheckId, Finding};
 
+/// Validate `body` against a spec's schema (see [`check_schema`]).
+pub fn check_spec_schema(schema: &crate::spec::Schema, body: &Value, limit: usize) -> Vec<Finding> {
+    match &schema.slot {
+        // The load's shared validator holds the schema as the property `slot` (`spec::catalog`).
+        Some(slot) => {
+            let wrapped = json!({slot.as_ref(): body});
+            check_in(&schema.validator, &wrapped, Some(slot), &schema.origin, limit)
+        }
+        None => check_schema(&schema.validator, body, &schema.origin, limit),
+    }
+}
+
 /// Validate `body` against `validator`; one finding per violation (capped, with a count).
 pub fn check_schema(validator: &jsonschema::Validator, body: &Value, origin: &str, limit: usize) -> Vec<Finding> {
+    check_in(validator, body, None, origin, limit)
+}
+
+/// `slot`: the body is `instance[slot]`, and paths are shown without it.
+fn check_in(validator: &jsonschema::Validator, instance: &Value, slot: Option<&str>, origin: &str, limit: usize) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut total = 0;
-    for err in validator.iter_errors(body) {
+    for err in validator.iter_errors(instance) {
         total += 1;
         if out.len() < limit {
-            let pointer = err.instance_path().to_string();
+            let pointer = unslot(&err.instance_path().to_string(), slot, "");
             let (expected, actual) = expectation(err.kind(), err.instance());
             out.push(Finding::new(
                 CheckId::Schema,
                 pointer,
                 expected,
                 actual,
-                format!("{} (schema {origin} at {})", describe(&err), err.schema_path()),
+                format!("{} (schema {origin} at {})", describe(&err, slot), schema_at(&err.schema_path().to_string(), slot)),
             ));
         }
     }
@@ -38,12 +55,12 @@ pub fn check_schema(validator: &jsonschema::Validator, body: &Value, origin: &st
 
 /// A short message: the validator's own text quotes whole instances, which for a list
 /// response means the whole body. Alternatives (`anyOf`/`oneOf`) name why each one failed.
-fn describe(err: &jsonschema::ValidationError<'_>) -> String {
+fn describe(err: &jsonschema::ValidationError<'_>, slot: Option<&str>) -> String {
     use jsonschema::error::ValidationErrorKind as K;
     let short = |e: &jsonschema::ValidationError<'_>| -> String {
         let text = e.to_string();
         let text = if text.chars().count() > 160 { format!("{}…", text.chars().take(160).collect::<String>()) } else { text };
-        let at = e.instance_path().to_string();
+        let at = unslot(&e.instance_path().to_string(), slot, "");
         if at.is_empty() {
             text
         } else {
@@ -69,6 +86,32 @@ fn describe(err: &jsonschema::ValidationError<'_>) -> String {
             }
         }
     }
+}
+
+/// Where in the schema: in the load's validator, a schema file bundled under `$defs` is named
+/// as the file (`/$defs/pet.json/properties/id` → `pet.json#/properties/id`).
+fn schema_at(path: &str, slot: Option<&str>) -> String {
+    let path = unslot(path, slot, "/$defs");
+    if slot.is_some() {
+        if let Some(inner) = path.strip_prefix("/$defs/") {
+            let (file, rest) = inner.split_once('/').map(|(f, r)| (f, format!("#/{r}"))).unwrap_or((inner, String::new()));
+            if file.ends_with(".json") {
+                return format!("{}{rest}", file.replace("~1", "/").replace("~0", "~"));
+            }
+        }
+    }
+    path
+}
+
+/// `path` without the slot's own segment (`/slot/...`, or `{container}/slot/...`).
+fn unslot(path: &str, slot: Option<&str>, container: &str) -> String {
+    let Some(slot) = slot else { return path.to_string() };
+    for prefix in [format!("/{slot}"), format!("/properties/{slot}"), format!("{container}/{slot}")] {
+        if let Some(rest) = path.strip_prefix(&prefix).filter(|r| r.is_empty() || r.starts_with('/')) {
+            return rest.to_string();
+        }
+    }
+    path.to_string()
 }
 
 fn expectation(kind: &jsonschema::error::ValidationErrorKind, instance: &Value) -> (Value, Value) {

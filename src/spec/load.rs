@@ -7,14 +7,17 @@ use std::sync::Arc;
 
 use serde_saphyr::Spanned;
 
+use super::catalog::{Catalog, Compiled, UNSETTLED};
 use super::error::{did_you_mean, Pos, SpecError};
 use super::model::{ErrorExpect, SpecFile};
-use super::schemas::Schemas;
 
 /// A compiled JSON Schema and where it was declared.
 #[derive(Clone)]
 pub struct Schema {
     pub validator: Arc<jsonschema::Validator>,
+    /// The schema's entry in `validator` when that is the load's shared validator (bodies are
+    /// checked as `{slot: body}`); `None` when the validator is the schema's own.
+    pub slot: Option<Arc<str>>,
     /// `$ref` target or "inline".
     pub origin: String,
     pub pos: Pos,
@@ -95,12 +98,19 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Spec>, Vec<SpecError>> {
     let files = discover(paths).map_err(|e| vec![e])?;
     let mut specs = Vec::new();
     let mut errors = Vec::new();
-    let mut schemas = Schemas::new();
+    // One catalog for the whole load: specs that reference the same schema files share them.
+    let mut catalog = Catalog::default();
     for f in files {
-        match load_file_with(&f, &mut schemas) {
+        let loaded = std::fs::read_to_string(&f)
+            .map_err(|e| vec![SpecError::new(&f, format!("cannot read spec: {e}"))])
+            .and_then(|source| load_in(&f, &source, &mut catalog));
+        match loaded {
             Ok(s) => specs.push(s),
             Err(mut e) => errors.append(&mut e),
         }
+    }
+    if let Err(mut e) = settle(&mut specs, &mut catalog) {
+        errors.append(&mut e);
     }
     if errors.is_empty() {
         Ok(specs)
@@ -110,23 +120,21 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Spec>, Vec<SpecError>> {
 }
 
 pub fn load_file(path: &Path) -> Result<Spec, Vec<SpecError>> {
-    load_file_with(path, &mut Schemas::new())
-}
-
-/// Load one spec, compiling its schemas through `schemas` (shared with the other specs).
-pub fn load_file_with(path: &Path, schemas: &mut Schemas) -> Result<Spec, Vec<SpecError>> {
     let source = std::fs::read_to_string(path).map_err(|e| vec![SpecError::new(path, format!("cannot read spec: {e}"))])?;
-    load_str_with(path, &source, schemas)
+    load_str(path, &source)
 }
 
 /// Parse and validate a spec from text; `path` names it in errors and resolves `$ref`s.
 pub fn load_str(path: &Path, source: &str) -> Result<Spec, Vec<SpecError>> {
-    load_str_with(path, source, &mut Schemas::new())
+    let mut catalog = Catalog::default();
+    let mut spec = load_in(path, source, &mut catalog)?;
+    settle(std::slice::from_mut(&mut spec), &mut catalog)?;
+    Ok(spec)
 }
 
-fn load_str_with(path: &Path, source: &str, schemas: &mut Schemas) -> Result<Spec, Vec<SpecError>> {
+fn load_in(path: &Path, source: &str, catalog: &mut Catalog) -> Result<Spec, Vec<SpecError>> {
     let file: SpecFile = serde_saphyr::from_str(source).map_err(|e| vec![yaml_error(path, source, &e)])?;
-    let v = Validator { path, source, errors: Vec::new(), schemas };
+    let v = Validator { path, source, errors: Vec::new(), catalog };
     v.finish(file)
 }
 
@@ -194,7 +202,7 @@ struct Validator<'a> {
     path: &'a Path,
     source: &'a str,
     errors: Vec<SpecError>,
-    schemas: &'a mut Schemas,
+    catalog: &'a mut Catalog,
 }
 
 impl Validator<'_> {
@@ -312,26 +320,39 @@ impl Validator<'_> {
         };
         let abs = std::path::absolute(self.path).unwrap_or_else(|_| self.path.to_path_buf());
         let base = url::Url::from_file_path(&abs).map(|u| u.to_string()).unwrap_or_default();
-        match self.schemas.compile(&schema.value, &base) {
-            Ok(validator) => Some(Schema { validator, origin, pos }),
+        let dir = abs.parent().unwrap_or(Path::new("/"));
+        let hint = (origin != "inline").then(|| {
+            format!(
+                "`$ref` resolves relative to {}",
+                display_path(self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+            )
+        });
+        let mut error = SpecError::new(self.path, format!("invalid JSON Schema ({origin}): ")).at(self.source, pos, 1);
+        if let Some(h) = hint {
+            error = error.hint(h);
+        }
+        match self.catalog.compile(&schema.value, dir, &base, error.clone()) {
+            Ok(Compiled::Alone(validator)) => Some(Schema { validator, slot: None, origin, pos }),
+            Ok(Compiled::Slot(slot)) => Some(Schema { validator: Arc::clone(&UNSETTLED), slot: Some(slot), origin, pos }),
             Err(e) => {
-                let hint = (origin != "inline").then(|| {
-                    format!(
-                        "`$ref` resolves relative to {}",
-                        display_path(self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
-                    )
-                });
-                self.errors.push({
-                    let mut err = SpecError::new(self.path, format!("invalid JSON Schema ({origin}): {e}")).at(self.source, pos, 1);
-                    if let Some(h) = hint {
-                        err = err.hint(h);
-                    }
-                    err
-                });
+                let text = format!("{}{e}", error.message);
+                self.errors.push(error.with_message(text));
                 None
             }
         }
     }
+}
+
+/// Give the specs' schemas the load's validator (see `catalog`).
+fn settle(specs: &mut [Spec], catalog: &mut Catalog) -> Result<(), Vec<SpecError>> {
+    let validator = catalog.settle()?;
+    for spec in specs {
+        let schemas = spec.case_schemas.iter_mut().flatten().chain(&mut spec.pagination_error_schema).chain(&mut spec.filter_error_schema);
+        for schema in schemas.filter(|s| s.slot.is_some()) {
+            schema.validator = Arc::clone(&validator);
+        }
+    }
+    Ok(())
 }
 
 /// `{name}` placeholders in a path template, in order.

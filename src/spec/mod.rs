@@ -1,9 +1,9 @@
 //! Specs: the YAML format (`model`), its loader (`load`) and spanned errors (`error`).
 
+mod catalog;
 pub mod error;
 pub mod load;
 pub mod model;
-pub mod schemas;
 
 pub use error::SpecError;
 pub use load::{load_all, Schema, Spec};

@@ -27,6 +27,10 @@ pub struct Imported {
     pub warnings: Vec<SpecError>,
 }
 
+/// What to do about a `$ref` to another file or a URL (the importer reads one document).
+pub(crate) const EXTERNAL_REF_HINT: &str =
+    "references to other files or URLs are not followed; bundle the document into one file first (`npx @redocly/cli bundle FILE -o bundled.yaml`)";
+
 /// Located errors for one input.
 pub(crate) struct Problems<'a> {
     pub file: &'a Path,
@@ -118,6 +122,9 @@ pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
             }
         }
     }
+    if !out.specs.is_empty() {
+        query_keys(&root, &mut problems);
+    }
     if problems.errors.is_empty() {
         out.warnings.append(&mut problems.warnings);
         Ok(out)
@@ -150,10 +157,12 @@ fn version(root: &Node, problems: &mut Problems) -> Option<bool> {
             }
         },
         (None, Some(s)) => {
+            // No maintained Rust crate converts 2.0 (its models stop at reading it); the npm
+            // converter is the one the OpenAPI tools themselves use.
             problems.at(
                 s,
-                "Swagger 2.0 is not supported",
-                Some("convert the document to OpenAPI 3 first (e.g. with swagger2openapi)".into()),
+                format!("unsupported version: Swagger {}", s.str().unwrap_or("2.0")),
+                Some("convert it to OpenAPI 3 first: `npx swagger2openapi --patch -o openapi.json FILE`, then import openapi.json".into()),
             );
             None
         }
@@ -164,6 +173,22 @@ fn version(root: &Node, problems: &mut Problems) -> Option<bool> {
                 Some("an OpenAPI 3 document starts with `openapi: 3.0.3` or `openapi: 3.1.0`".into()),
             );
             None
+        }
+    }
+}
+
+/// A located note per API key sent in the query: specgate has no way to send it, so the cases
+/// of operations that need it meet the server's 401 (each spec's header comment says so too).
+fn query_keys(root: &Node, problems: &mut Problems) {
+    let Some(schemes) = root.pointer("/components/securitySchemes") else { return };
+    for (name, scheme) in schemes.entries() {
+        let Some(at) = scheme.get("in").filter(|i| i.str() == Some("query")) else { continue };
+        if scheme.get("type").and_then(Node::str) == Some("apiKey") {
+            problems.warn(
+                at,
+                format!("security scheme `{name}` sends its API key in the query; specgate sends credentials as headers only"),
+                "the imported cases run without the key: use a header scheme if the API offers one, or expect 401s",
+            );
         }
     }
 }

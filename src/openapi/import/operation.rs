@@ -40,11 +40,7 @@ impl<'a> Context<'a> {
             match target.strip_prefix('#').and_then(|p| self.root.pointer(p)) {
                 Some(n) => current = n,
                 None => {
-                    let hint = if target.starts_with('#') {
-                        "no node at that JSON pointer"
-                    } else {
-                        "references to other files or URLs are not followed; bundle the document into one file first"
-                    };
+                    let hint = if target.starts_with('#') { "no node at that JSON pointer" } else { super::EXTERNAL_REF_HINT };
                     problems.at(current, format!("unresolvable `$ref: {target}`"), Some(hint.into()));
                     return None;
                 }
@@ -235,7 +231,25 @@ impl<'a> Context<'a> {
                 schemes.join(", ")
             ));
         }
+        for (scheme, param) in self.query_keys(&schemes) {
+            header.push_str(&format!(
+                "# `{scheme}` is an API key in the query parameter `{param}`: specgate sends credentials as headers only, so these cases run without it.\n"
+            ));
+        }
         Ok(Some((stem, format!("{header}{body}{proposals}"))))
+    }
+
+    /// The security schemes among `schemes` that put an API key in the query: (scheme, parameter).
+    pub fn query_keys<'s>(&self, schemes: &[&'s str]) -> Vec<(&'s str, &'a str)> {
+        schemes
+            .iter()
+            .filter_map(|name| {
+                let scheme = self.root.get("components")?.get("securitySchemes")?.get(name)?;
+                let is_query_key =
+                    scheme.get("type").and_then(Node::str) == Some("apiKey") && scheme.get("in").and_then(Node::str) == Some("query");
+                is_query_key.then(|| scheme.get("name").and_then(Node::str).map(|p| (*name, p)))?
+            })
+            .collect()
     }
 
     /// An operation exported by specgate: its own spec text, with schema references moved from

@@ -140,7 +140,7 @@ impl Converter<'_> {
             let hint = if target.starts_with('#') {
                 "specgate imports references to `#/components/schemas/...` only"
             } else {
-                "references to other files or URLs are not followed; bundle the document into one file first"
+                super::EXTERNAL_REF_HINT
             };
             problems.at(at, format!("unresolvable `$ref: {target}`"), Some(hint.into()));
             return target.to_string();
