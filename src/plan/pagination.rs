@@ -28,7 +28,11 @@ pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
             (Some(e), true) => (e.level, e.doc.clone().unwrap_or_else(|| p.doc.clone())),
             _ => (p.level, p.doc.clone()),
         };
-        out.push(Invariant { name, level, doc, why: p.why.clone(), line, check: Check::Pagination(check) });
+        let (level, why) = match p.levels.get(name.trim_start_matches("pagination.")) {
+            Some(o) => (o.level, o.why.clone().or_else(|| p.why.clone())),
+            None => (level, p.why.clone()),
+        };
+        out.push(Invariant { name, level, doc, why, line, check: Check::Pagination(check) });
     };
     add("pagination.limit".into(), PagCheck::Limit, false);
     if p.default_limit.is_some() {

@@ -282,6 +282,14 @@ impl Validator<'_> {
                 self.err_at(p, 1, format!("pagination `{what}`: `{ptr}` is not a JSON pointer"), Some(format!("write `/{ptr}`")));
             }
         }
+        for name in p.value.levels.keys() {
+            let known = super::model::PAGINATION_CHECKS.iter().any(|c| if c.ends_with('.') { name.starts_with(c) } else { name == c });
+            if !known {
+                let names = super::model::PAGINATION_CHECKS.iter().map(|c| c.trim_end_matches('.'));
+                let hint = did_you_mean(name, names).map(|s| format!("did you mean `{s}`?"));
+                self.err_at(p, 1, format!("pagination.levels: `{name}` is not a case the block derives"), hint);
+            }
+        }
         if let Some(sort) = &p.value.sort {
             if let Some(k) = &sort.default_key {
                 if !sort.keys.contains_key(k) {
