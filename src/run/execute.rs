@@ -114,11 +114,10 @@ async fn request_case(session: &mut Session<'_>, index: usize) -> (Conclusion, O
 /// Links of a successful JSON response that lead away from where the request went, grouped
 /// by rule (one finding for every item's `self` link).
 fn foreign_links(spec: &crate::spec::Spec, ex: &crate::http::Exchange, index: usize) -> Vec<crate::verdict::Finding> {
-    let ok = ex.status.is_some_and(|s| (200..300).contains(&s));
-    let (Ok(request), Ok(body)) = (url::Url::parse(&ex.url), ex.json()) else { return vec![] };
-    if !ok {
+    if !ex.status.is_some_and(|s| (200..300).contains(&s)) {
         return vec![];
     }
+    let (Ok(request), Ok(body)) = (url::Url::parse(&ex.url), ex.json()) else { return vec![] };
     let elsewhere = spec.file.links.as_ref().map(|l| l.elsewhere.as_slice()).unwrap_or_default();
     let found = crate::check::links::origin_findings(&request, &body, elsewhere).into_iter().map(|f| f.on(index)).collect();
     crate::check::group::group(found)
