@@ -128,7 +128,7 @@ pub fn foreign_link(request: &url::Url, pointer: &str, rel: &str, href: &str) ->
         json!(origin_text(request)),
         json!(href),
         format!(
-            "the `{rel}` link leads to {shown}, not to {} where the request went: a client that follows it leaves the API (and would take its credentials along)",
+            "a `{rel}` link leads to {shown}, not to {} where the request went: a client that follows it leaves the API (and would take its credentials along)",
             origin_text(request)
         ),
     )
@@ -256,7 +256,7 @@ mod tests {
         );
         assert!(f.iter().all(|f| f.check == CheckId::LinkOrigin && f.expected == json!("http://127.0.0.1:8774")));
         assert!(
-            f[0].message.starts_with("the `self` link leads to http://nova-api.internal:8774, not to http://127.0.0.1:8774"),
+            f[0].message.starts_with("a `self` link leads to http://nova-api.internal:8774, not to http://127.0.0.1:8774"),
             "{}",
             f[0].message
         );

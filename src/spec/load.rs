@@ -373,6 +373,17 @@ mod tests {
     }
 
     #[test]
+    fn a_level_for_a_case_the_pagination_block_does_not_derive_is_an_error_with_a_hint() {
+        let block = "pagination:\n  doc: {file: f, section: s}\n  items: /images\n  default_limit: 25\n  levels:\n";
+        let ok = format!("{MINIMAL}{block}    default-limit: {{level: should, why: config}}\n    order.name.asc: {{level: should}}\n");
+        load_str(Path::new("x.yaml"), &ok).unwrap();
+        let bad = format!("{MINIMAL}{block}    default-limits: {{level: should}}\n");
+        let e = &load_str(Path::new("x.yaml"), &bad).unwrap_err()[0];
+        assert_eq!(e.message, "pagination.levels: `default-limits` is not a case the block derives");
+        assert!(e.render().contains("did you mean `default-limit`?"), "{}", e.render());
+    }
+
+    #[test]
     fn unknown_key_names_position_and_suggests() {
         let src = MINIMAL.replace("    expect:", "    levl: must\n    expect:");
         let errs = load_str(Path::new("x.yaml"), &src).unwrap_err();
