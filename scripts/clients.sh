@@ -15,6 +15,8 @@
 #
 #   scripts/clients.sh install   cached venvs under target/clients/ (pinned versions)
 #   scripts/clients.sh check     install, build, run all of the above, stop the servers (always)
+#   scripts/clients.sh models    the IMS SDK's ListImages request and ImageInfo models compared
+#                                with specs/ims/cloudimages.yaml and its schemas (also run by check)
 #
 # A failure prints one line naming the client and the call, and exits 1.
 # Knobs (environment): CLIENTS_PYTHON (python >= 3.9, default python3),
@@ -240,6 +242,8 @@ cmd_check() {
     local t1=$SECONDS
 
     check_signatures
+    cmd_models >&2 || die "the IMS SDK's models disagree with specs/ims/cloudimages.yaml (see above)"
+    log "ok: huaweicloudsdkims models agree with specs/ims/cloudimages.yaml (recorded differences aside)"
 
     serve aksk --ak "$HUAWEICLOUD_SDK_AK" --sk "$HUAWEICLOUD_SDK_SK"
     HUAWEICLOUD_SDK_PROJECT_ID=$PROJECT_ID timeout 300 "$DIR/venv-huawei/bin/python" "$TESTS/ims_list.py" "$URL" >&2 ||
@@ -260,11 +264,23 @@ print(len(json.load(urllib.request.urlopen(sys.argv[1] + "/v2/images?limit=1000"
     log "passed in $((SECONDS - t0))s ($((SECONDS - t1))s after install and build)"
 }
 
+# The SDK's models against the cloudimages spec: exit 1 on a disagreement not recorded in the
+# spec. Only the venv-huawei is needed.
+cmd_models() {
+    mkdir -p "$DIR"
+    install_venv huawei "$TESTS/constraints-huawei.txt" huaweicloudsdkcore==3.1.219 huaweicloudsdkims==3.1.219
+    timeout 120 "$DIR/venv-huawei/bin/python" "$TESTS/sdk_models.py" "$ROOT" "$@"
+}
+
 case "${1:-}" in
 install) cmd_install ;;
 check) cmd_check ;;
+models)
+    shift
+    cmd_models "$@"
+    ;;
 *)
-    sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -285,6 +285,36 @@ pub fn render(names: &[DocName], specs: &[Spec]) -> (String, Vec<DocName>) {
     (md, missing)
 }
 
+/// The section of `docs/coverage.md` that lists where the official IMS SDK's models disagree
+/// with the cloudimages spec, from the record `docs/sdk-models.json` that
+/// `scripts/clients.sh models` writes and checks. `None` when the record is not readable.
+pub fn sdk_section(record: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(record).ok()?;
+    let cell = |v: &Value| match v {
+        Value::Null => "—".to_string(),
+        Value::String(s) => format!("`{s}`"),
+        Value::Array(a) => a.iter().map(|x| format!("`{}`", x.as_str().unwrap_or_default())).collect::<Vec<_>>().join(", "),
+        other => format!("`{other}`"),
+    };
+    let mut md = format!(
+        "\n## The official SDK's models — {} against `{}`\n\nRecorded in `docs/sdk-models.json` by `scripts/clients.sh models`, which compares the SDK's\n`ListImagesRequest` and `ImageInfo` with the spec and its schemas field by field (name, type, the\nvalues a description enumerates) and fails when the differences change. What the SDK proves\nand the doc lacks is in the spec at `should`; these are the differences that remain.\n\n| model | field | difference | SDK | spec | decision |\n|---|---|---|---|---|---|\n",
+        v["sdk"].as_str()?,
+        v["spec"].as_str()?
+    );
+    for d in v["differences"].as_array()? {
+        md.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {} |\n",
+            d["model"].as_str()?,
+            d["field"].as_str()?,
+            d["kind"].as_str()?,
+            cell(&d["sdk"]),
+            cell(&d["spec"]),
+            d["decision"].as_str().unwrap_or("(none)").replace('|', "\\|")
+        ));
+    }
+    Some(md)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,6 +73,9 @@ pub enum CheckId {
     FilterSound,
     #[serde(rename = "filter.paged")]
     FilterPaged,
+    /// A link in a response leads to another scheme, host or port than the request went to.
+    #[serde(rename = "link.origin")]
+    LinkOrigin,
 }
 
 impl CheckId {
@@ -97,6 +100,7 @@ impl CheckId {
         CheckId::FilterComplete,
         CheckId::FilterSound,
         CheckId::FilterPaged,
+        CheckId::LinkOrigin,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -121,6 +125,7 @@ impl CheckId {
             CheckId::FilterComplete => "filter.complete",
             CheckId::FilterSound => "filter.sound",
             CheckId::FilterPaged => "filter.paged",
+            CheckId::LinkOrigin => "link.origin",
         }
     }
 

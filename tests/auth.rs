@@ -99,6 +99,12 @@ async fn gate(State(f): State<Arc<Fake>>, headers: HeaderMap, req: Request) -> R
     let status = StatusCode::from_u16(resp.status().as_u16()).unwrap();
     let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("application/json").to_string();
     let body: Bytes = resp.bytes().await.unwrap();
+    // A proxy that rewrites the links it relays, as a deployment behind one must (Nova's
+    // `osapi_compute_link_prefix`): links naming the server behind it would lead clients
+    // around the gate, which specgate reports (`link.origin`).
+    let upstream = f.upstream.trim_end_matches('/');
+    let base = f.base.lock().unwrap().clone();
+    let body = Bytes::from(String::from_utf8_lossy(&body).replace(upstream, &base));
     (status, [("content-type", ct)], body).into_response()
 }
 

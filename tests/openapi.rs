@@ -90,6 +90,11 @@ fn seed_specs_survive_export_then_import() {
             assert_eq!(a.level, b.level);
         }
         assert_eq!(again.file.pagination.is_some(), original.file.pagination.is_some());
+        assert_eq!(
+            again.file.pagination.as_ref().map(|p| p.value.levels.len()),
+            original.file.pagination.as_ref().map(|p| p.value.levels.len())
+        );
+        assert_eq!(again.file.links.as_ref().map(|l| l.elsewhere.clone()), original.file.links.as_ref().map(|l| l.elsewhere.clone()));
         assert_eq!(again.file.filters.as_ref().map(|f| f.value.params.len()), original.file.filters.as_ref().map(|f| f.value.params.len()));
         // Same schemas: each case's schema, and every schema file it reaches.
         assert_eq!(raw_cases(&out.join(name)), raw_cases(Path::new(&original.path)), "{}", original.path);

@@ -1,6 +1,7 @@
-//! Next links of a walk: they keep the query, vanish on the last page and lead somewhere new.
+//! Links in responses: next links of a walk keep the query, vanish on the last page and lead
+//! somewhere new; and every link a client may follow stays on the origin it asked.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::pages::{Page, MAX_FINDINGS};
 use crate::spec::model::{LastPage, Pagination};
@@ -94,10 +95,93 @@ pub fn link_findings(pages: &[Page], p: &Pagination, query: &[(String, String)])
     out
 }
 
+/// Keys whose string value is a link, wherever they appear (Glance `next`, `first`, `self`).
+const LINK_KEYS: &[&str] = &["next", "first", "self", "bookmark", "prev", "previous", "last"];
+
+/// A link's scheme, host and port (the default port of the scheme when none is written).
+fn origin(u: &url::Url) -> (String, Option<String>, Option<u16>) {
+    (u.scheme().to_string(), u.host_str().map(str::to_ascii_lowercase), u.port_or_known_default())
+}
+
+/// `scheme://host:port` of a URL, as findings show it.
+pub fn origin_text(u: &url::Url) -> String {
+    let (scheme, host, port) = origin(u);
+    match port {
+        Some(p) => format!("{scheme}://{}:{p}", host.unwrap_or_default()),
+        None => format!("{scheme}://{}", host.unwrap_or_default()),
+    }
+}
+
+/// Whether `href` (absolute, or relative to `request`) leads to the scheme, host and port of
+/// `request`. `None` when it is not a URL at all (other checks judge that).
+pub fn same_origin(request: &url::Url, href: &str) -> Option<bool> {
+    let link = request.join(href).ok()?;
+    Some(origin(&link) == origin(request))
+}
+
+/// The finding for a link at `pointer` (named `rel`) that leaves the request's origin.
+pub fn foreign_link(request: &url::Url, pointer: &str, rel: &str, href: &str) -> Finding {
+    let shown = request.join(href).map(|l| origin_text(&l)).unwrap_or_else(|_| href.to_string());
+    Finding::new(
+        CheckId::LinkOrigin,
+        pointer,
+        json!(origin_text(request)),
+        json!(href),
+        format!(
+            "a `{rel}` link leads to {shown}, not to {} where the request went: a client that follows it leaves the API (and would take its credentials along)",
+            origin_text(request)
+        ),
+    )
+}
+
+/// Every link in `body` that leads away from the origin of `request`: objects with an `href`
+/// (named by their `rel`), and strings under the usual link keys (`next`, `self`, ...).
+/// Links whose rel or key is in `elsewhere` may go elsewhere (the spec says so: Nova's
+/// `alternate` points at the image service).
+pub fn origin_findings(request: &url::Url, body: &Value, elsewhere: &[String]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    visit(request, body, &mut String::new(), elsewhere, &mut out);
+    out
+}
+
+fn visit(request: &url::Url, v: &Value, at: &mut String, elsewhere: &[String], out: &mut Vec<Finding>) {
+    let len = at.len();
+    match v {
+        Value::Object(o) => {
+            if let Some(Value::String(href)) = o.get("href") {
+                let rel = o.get("rel").and_then(Value::as_str).unwrap_or("href");
+                if !elsewhere.iter().any(|e| e == rel) && same_origin(request, href) == Some(false) {
+                    out.push(foreign_link(request, &format!("{at}/href"), rel, href));
+                }
+            }
+            for (k, child) in o {
+                at.push('/');
+                at.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                match child {
+                    Value::String(href) if LINK_KEYS.contains(&k.as_str()) => {
+                        if !elsewhere.iter().any(|e| e == k) && same_origin(request, href) == Some(false) {
+                            out.push(foreign_link(request, at, k, href));
+                        }
+                    }
+                    _ => visit(request, child, at, elsewhere, out),
+                }
+                at.truncate(len);
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                at.push_str(&format!("/{i}"));
+                visit(request, child, at, elsewhere, out);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
 
     fn pagination() -> Pagination {
         serde_json::from_value(json!({
@@ -134,5 +218,63 @@ mod tests {
         let f = link_findings(&pages, &pagination(), &[]);
         let messages: Vec<&str> = f.iter().map(|x| x.message.as_str()).collect();
         assert_eq!(messages, ["page 1 holds 1 < 2 items yet links to a next page", "page 1 links to an empty page 2"]);
+    }
+
+    fn request() -> url::Url {
+        url::Url::parse("http://127.0.0.1:8774/v2.1/p/images/detail?limit=2").unwrap()
+    }
+
+    #[test]
+    fn relative_links_and_links_to_the_same_origin_are_fine() {
+        let body = json!({
+            "images": [{"self": "/v2/images/a", "links": [{"rel": "self", "href": "http://127.0.0.1:8774/v2.1/p/images/a"}]}],
+            "first": "/v2/images?limit=2",
+            "next": "?marker=a",
+        });
+        assert_eq!(origin_findings(&request(), &body, &[]), vec![]);
+    }
+
+    #[test]
+    fn links_to_another_host_port_or_scheme_are_findings_at_their_pointers() {
+        let body = json!({
+            "images": [{"links": [
+                {"rel": "self", "href": "http://nova-api.internal:8774/v2.1/p/images/a"},
+                {"rel": "bookmark", "href": "http://127.0.0.1:9999/p/images/a"},
+                {"rel": "alternate", "href": "http://127.0.0.1:9292/images/a"},
+            ]}],
+            "images_links": [{"rel": "next", "href": "https://127.0.0.1:8774/v2.1/p/images/detail?marker=a"}],
+        });
+        let f = origin_findings(&request(), &body, &["alternate".to_string()]);
+        let got: Vec<(&str, &str)> = f.iter().map(|f| (f.pointer.as_str(), f.actual.as_str().unwrap())).collect();
+        assert_eq!(
+            got,
+            [
+                ("/images/0/links/0/href", "http://nova-api.internal:8774/v2.1/p/images/a"),
+                ("/images/0/links/1/href", "http://127.0.0.1:9999/p/images/a"),
+                ("/images_links/0/href", "https://127.0.0.1:8774/v2.1/p/images/detail?marker=a"),
+            ]
+        );
+        assert!(f.iter().all(|f| f.check == CheckId::LinkOrigin && f.expected == json!("http://127.0.0.1:8774")));
+        assert!(
+            f[0].message.starts_with("a `self` link leads to http://nova-api.internal:8774, not to http://127.0.0.1:8774"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn an_explicit_default_port_is_the_same_origin_and_a_key_named_in_elsewhere_is_exempt() {
+        let req = url::Url::parse("https://ims.example.com/v2/cloudimages").unwrap();
+        assert_eq!(same_origin(&req, "https://IMS.example.com:443/v2/images/a"), Some(true));
+        let body = json!({"next": "http://ims.example.com/v2/images?marker=a", "first": "https://cdn.example.com/"});
+        let f = origin_findings(&req, &body, &["first".to_string()]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].pointer, "/next");
+    }
+
+    #[test]
+    fn a_string_that_is_not_a_url_is_left_to_other_checks() {
+        assert_eq!(same_origin(&request(), "http://[::1"), None);
+        assert_eq!(origin_findings(&request(), &json!({"next": "http://[::1"}), &[]), vec![]);
     }
 }

@@ -24,6 +24,7 @@ pub(crate) mod ext {
     pub const CASES: &str = "x-specgate-cases";
     pub const PAGINATION: &str = "x-specgate-pagination";
     pub const FILTERS: &str = "x-specgate-filters";
+    pub const LINKS: &str = "x-specgate-links";
     pub const LEVEL: &str = "x-specgate-level";
 }
 
@@ -104,9 +105,14 @@ fn operation(spec: &Spec, bundle: &mut Bundle) -> Result<Value, SpecError> {
     op.insert("responses".into(), Value::Object(responses(file, &raw)));
     op.insert(ext::SPEC.into(), json!(spec.path));
     op.insert(ext::DOC.into(), json!({"file": file.doc.file, "section": file.doc.section}));
-    for (key, ext) in
-        [("vars", ext::VARS), ("request", ext::REQUEST), ("cases", ext::CASES), ("pagination", ext::PAGINATION), ("filters", ext::FILTERS)]
-    {
+    for (key, ext) in [
+        ("vars", ext::VARS),
+        ("request", ext::REQUEST),
+        ("cases", ext::CASES),
+        ("pagination", ext::PAGINATION),
+        ("filters", ext::FILTERS),
+        ("links", ext::LINKS),
+    ] {
         if let Some(v) = raw.get(key) {
             op.insert(ext.into(), v.clone());
         }

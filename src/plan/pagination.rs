@@ -28,7 +28,11 @@ pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
             (Some(e), true) => (e.level, e.doc.clone().unwrap_or_else(|| p.doc.clone())),
             _ => (p.level, p.doc.clone()),
         };
-        out.push(Invariant { name, level, doc, why: p.why.clone(), line, check: Check::Pagination(check) });
+        let (level, why) = match p.levels.get(name.trim_start_matches("pagination.")) {
+            Some(o) => (o.level, o.why.clone().or_else(|| p.why.clone())),
+            None => (level, p.why.clone()),
+        };
+        out.push(Invariant { name, level, doc, why, line, check: Check::Pagination(check) });
     };
     add("pagination.limit".into(), PagCheck::Limit, false);
     if p.default_limit.is_some() {
@@ -67,4 +71,23 @@ pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
 /// A value as a case-name segment (`-1` stays `-1`, spaces and dots become `_`).
 pub fn case_suffix(v: &str) -> String {
     v.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::spec::model::Level;
+
+    #[test]
+    fn levels_give_one_derived_case_another_level_and_its_reason() {
+        let src = "specgate: 1\ntitle: t\ndoc: {file: f, section: s}\nrequest: {path: /v2/images}\npagination:\n  doc: {file: f, section: s}\n  why: block reason\n  items: /images\n  default_limit: 25\n  max_limit: 1000\n  levels:\n    default-limit: {level: should, why: a configuration default}\n";
+        let spec = crate::spec::load::load_str(Path::new("x.yaml"), src).unwrap();
+        let mut out = Vec::new();
+        derive(&spec, &mut out);
+        let level = |n: &str| out.iter().find(|i| i.name == n).map(|i| (i.level, i.why.clone().unwrap_or_default())).unwrap();
+        assert_eq!(level("pagination.default-limit"), (Level::Should, "a configuration default".into()));
+        assert_eq!(level("pagination.max-limit"), (Level::Must, "block reason".into()));
+    }
 }

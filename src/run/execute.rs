@@ -90,8 +90,14 @@ async fn request_case(session: &mut Session<'_>, index: usize) -> (Conclusion, O
     };
     let snapshot = if case.snapshot { ex.json().ok().cloned() } else { None };
     let mut conclusion = match check_response(expect, ex, i) {
-        Checked::Findings(f) if f.is_empty() => Conclusion::Pass,
-        Checked::Findings(f) => Conclusion::Fail(f),
+        Checked::Findings(mut f) => {
+            f.extend(foreign_links(&spec, ex, i));
+            if f.is_empty() {
+                Conclusion::Pass
+            } else {
+                Conclusion::Fail(f)
+            }
+        }
         Checked::CouldNotCheck(r) => Conclusion::Error(r, vec![]),
     };
     if let (Some(body), Conclusion::Pass | Conclusion::Fail(_)) = (&snapshot, &conclusion) {
@@ -103,6 +109,18 @@ async fn request_case(session: &mut Session<'_>, index: usize) -> (Conclusion, O
         }
     }
     (conclusion, snapshot)
+}
+
+/// Links of a successful JSON response that lead away from where the request went, grouped
+/// by rule (one finding for every item's `self` link).
+fn foreign_links(spec: &crate::spec::Spec, ex: &crate::http::Exchange, index: usize) -> Vec<crate::verdict::Finding> {
+    if !ex.status.is_some_and(|s| (200..300).contains(&s)) {
+        return vec![];
+    }
+    let (Ok(request), Ok(body)) = (url::Url::parse(&ex.url), ex.json()) else { return vec![] };
+    let elsewhere = spec.file.links.as_ref().map(|l| l.elsewhere.as_slice()).unwrap_or_default();
+    let found = crate::check::links::origin_findings(&request, &body, elsewhere).into_iter().map(|f| f.on(index)).collect();
+    crate::check::group::group(found)
 }
 
 /// Record the body's shape, or compare it with the recorded one.

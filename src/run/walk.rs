@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::select::Wanted;
 use crate::check::excerpt;
+use crate::check::links;
 use crate::check::pages::{id_of, Page};
 use crate::run::session::Session;
 use crate::spec::model::{NextLink, NextStyle, Pagination};
@@ -213,13 +214,21 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
                     .on(exchange);
                     return Walk { pages, end: End::Broken(Box::new(f)) };
                 }
-                url = match session.resolve_link(&href) {
+                let next = match session.resolve_link(&href) {
                     Ok(u) => u,
                     Err(e) => {
                         let f = Finding::new(CheckId::PaginationNextLink, "", json!("a URL"), excerpt(&json!(href)), e).on(exchange);
                         return Walk { pages, end: End::Broken(Box::new(f)) };
                     }
                 };
+                // A link to another origin is not followed: the request would carry the run's
+                // credentials there.
+                if links::same_origin(&url, next.as_str()) == Some(false) {
+                    let pointer = p.next.as_ref().map(|n| n.pointer.clone()).unwrap_or_default();
+                    let f = links::foreign_link(&url, &pointer, p.next.as_ref().map_or("next", |n| n.rel.as_str()), &href).on(exchange);
+                    return Walk { pages, end: End::Broken(Box::new(f)) };
+                }
+                url = next;
             }
         }
     }

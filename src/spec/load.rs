@@ -302,6 +302,14 @@ impl Validator<'_> {
                 self.err_at(p, 1, format!("pagination `{what}`: `{ptr}` is not a JSON pointer"), Some(format!("write `/{ptr}`")));
             }
         }
+        for name in p.value.levels.keys() {
+            let known = super::model::PAGINATION_CHECKS.iter().any(|c| if c.ends_with('.') { name.starts_with(c) } else { name == c });
+            if !known {
+                let names = super::model::PAGINATION_CHECKS.iter().map(|c| c.trim_end_matches('.'));
+                let hint = did_you_mean(name, names).map(|s| format!("did you mean `{s}`?"));
+                self.err_at(p, 1, format!("pagination.levels: `{name}` is not a case the block derives"), hint);
+            }
+        }
         if let Some(sort) = &p.value.sort {
             if let Some(k) = &sort.default_key {
                 if !sort.keys.contains_key(k) {
@@ -395,6 +403,17 @@ mod tests {
         let spec = load_str(Path::new("x.yaml"), &src).unwrap();
         let want: BTreeSet<String> = ["a/b", "size"].iter().map(|s| s.to_string()).collect();
         assert_eq!(spec.item_members, Some(want));
+    }
+
+    #[test]
+    fn a_level_for_a_case_the_pagination_block_does_not_derive_is_an_error_with_a_hint() {
+        let block = "pagination:\n  doc: {file: f, section: s}\n  items: /images\n  default_limit: 25\n  levels:\n";
+        let ok = format!("{MINIMAL}{block}    default-limit: {{level: should, why: config}}\n    order.name.asc: {{level: should}}\n");
+        load_str(Path::new("x.yaml"), &ok).unwrap();
+        let bad = format!("{MINIMAL}{block}    default-limits: {{level: should}}\n");
+        let e = &load_str(Path::new("x.yaml"), &bad).unwrap_err()[0];
+        assert_eq!(e.message, "pagination.levels: `default-limits` is not a case the block derives");
+        assert!(e.render().contains("did you mean `default-limit`?"), "{}", e.render());
     }
 
     #[test]

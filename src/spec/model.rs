@@ -31,6 +31,19 @@ pub struct SpecFile {
     pub pagination: Option<Spanned<Pagination>>,
     /// Filter invariants (soundness/completeness of query filters).
     pub filters: Option<Spanned<Filters>>,
+    /// Which links of a response may lead away from the origin the request went to.
+    pub links: Option<Links>,
+}
+
+/// Links in responses must stay on the request's scheme, host and port, except these.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Links {
+    pub doc: Option<DocRef>,
+    pub why: Option<String>,
+    /// Link relations (`rel`) or link keys (`first`) that may lead to another origin.
+    #[serde(default)]
+    pub elsewhere: Vec<String>,
 }
 
 /// A citation: the seed file and the section of it a rule came from.
@@ -238,7 +251,35 @@ pub struct Pagination {
     /// `limit` values the server must reject with `errors` (default `-1` and `abc`).
     #[serde(default = "default_bad_limits")]
     pub bad_limits: Vec<Scalar>,
+    /// Another level for some derived cases, keyed by their name without `pagination.`
+    /// (`default-limit`, `order.name.asc`): what only one upstream shows is a `should`.
+    #[serde(default)]
+    pub levels: BTreeMap<String, LevelOverride>,
 }
+
+/// The level of one derived case, and why it differs from its block's.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelOverride {
+    pub level: Level,
+    pub why: Option<String>,
+}
+
+/// Names of the cases a `pagination:` block derives, without `pagination.`; the ones ending
+/// in `.` are prefixes (`order.<key>.<dir>`, `bad-limit.<value>`).
+pub const PAGINATION_CHECKS: &[&str] = &[
+    "limit",
+    "default-limit",
+    "max-limit",
+    "walk",
+    "order.",
+    "default-order",
+    "next-link",
+    "bad-marker",
+    "bad-limit.",
+    "bad-sort-key",
+    "bad-sort-dir",
+];
 
 fn default_bad_limits() -> Vec<Scalar> {
     vec![Scalar::Int(-1), Scalar::Str("abc".into())]

@@ -265,6 +265,7 @@ impl<'a> Context<'a> {
             ("cases", "x-specgate-cases"),
             ("pagination", "x-specgate-pagination"),
             ("filters", "x-specgate-filters"),
+            ("links", "x-specgate-links"),
         ] {
             if let Some(v) = op.get(ext) {
                 spec.insert(key.into(), unbundle(v.to_json()));

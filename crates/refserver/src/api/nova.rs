@@ -97,7 +97,7 @@ fn progress(status: Status) -> u64 {
 pub(crate) fn render(ctx: &Context, req: &Request, listing: &Listing, page: &[Image]) -> String {
     let r = &ctx.behaviour.rendering;
     let style = super::time_style(ctx, TimeStyle::Zulu);
-    let (base, project) = (ctx.base_url, ctx.project_id);
+    let (base, project) = (r.link_base.unwrap_or(ctx.base_url), ctx.project_id);
     let mut out = JsonOut::with_capacity(256 + page.len() * 1500);
     out.begin_object();
     out.key(r.wrapper());
@@ -190,7 +190,8 @@ fn next_href(ctx: &Context, req: &Request, marker: &str) -> String {
             params::encode(pairs)
         }
     };
-    format!("{}/v2.1/{}/images/detail?{query}", ctx.base_url, ctx.project_id)
+    let base = ctx.behaviour.rendering.link_base.unwrap_or(ctx.base_url);
+    format!("{base}/v2.1/{}/images/detail?{query}", ctx.project_id)
 }
 
 #[cfg(test)]

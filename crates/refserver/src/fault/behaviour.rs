@@ -55,6 +55,8 @@ pub(crate) struct Rendering {
     pub(crate) progress_always_100: bool,
     pub(crate) content_type: Option<&'static str>,
     pub(crate) next_link: Option<NextLink>,
+    /// The base URL links are written with, instead of the server's own.
+    pub(crate) link_base: Option<&'static str>,
 }
 
 impl Rendering {
@@ -124,6 +126,7 @@ impl Behaviour {
                 Contract::ProgressAlways100 => render.progress_always_100 = true,
                 Contract::ContentType(ct) => render.content_type = Some(ct),
                 Contract::Next(link) => render.next_link = Some(link),
+                Contract::LinkBase(base) => render.link_base = Some(base),
                 Contract::ErrorStatus(status) => reject.status = Some(status),
                 Contract::ErrorAsEmptyList => reject.as_empty_list = true,
                 Contract::ErrorHtml => reject.html = true,

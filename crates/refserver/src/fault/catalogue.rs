@@ -69,6 +69,8 @@ pub(crate) static ENTRIES: &[Entry] = &[
         "The page starts two images after the marker, so one image per page boundary is never listed."),
     contract("nova.next-link-missing", Some(Nova), Next(NextLink::Missing),
         "`images_links` is missing although the page is full."),
+    contract("nova.links-foreign-host", Some(Nova), LinkBase("http://nova-api.internal:8774"),
+        "`self`, `bookmark` and next links name an internal host (http://nova-api.internal:8774) instead of the one the request went to."),
     contract("nova.invalid-limit-accepted", Some(Nova), ErrorAsEmptyList,
         "Invalid `limit` (0, negative, not an integer) and unknown markers answer 200 with an empty list instead of 400."),
     contract("nova.text-plain", Some(Nova), ContentType("text/plain; charset=utf-8"),

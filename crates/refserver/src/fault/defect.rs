@@ -54,6 +54,9 @@ pub(crate) enum Contract {
     ProgressAlways100,
     ContentType(&'static str),
     Next(NextLink),
+    /// Links name this base URL instead of the one the request went to (an internal host name
+    /// behind a proxy, as a Nova without `osapi_compute_link_prefix` does).
+    LinkBase(&'static str),
     // Rejecting bad requests.
     ErrorStatus(u16),
     ErrorAsEmptyList,
