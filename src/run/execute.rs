@@ -18,6 +18,7 @@ pub async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace) -> Verdic
             c
         }
         Work::Invariant(inv) => super::invariant::run(inv, &mut session).await,
+        Work::Equivalence(e) => super::equivalence::run(e, &mut session).await,
     };
     let exchanges = session.exchanges.iter().map(|e| e.record()).collect();
     let mut verdict = dress(ctx, case, conclusion, exchanges, started);
@@ -50,7 +51,10 @@ fn dress(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchanges: V
     }
     Verdict {
         id: case.id.clone(),
-        spec: case.spec.path.clone(),
+        spec: match &case.work {
+            Work::Equivalence(e) => e.catalogue.path.clone(),
+            _ => case.spec.path.clone(),
+        },
         case: case.name.clone(),
         target: case.target.name.clone(),
         outcome,

@@ -95,6 +95,10 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Spec>, Vec<SpecError>> {
     let mut specs = Vec::new();
     let mut errors = Vec::new();
     for f in files {
+        // Equivalence files relate specs; `spec::equivalence` loads them.
+        if std::fs::read_to_string(&f).is_ok_and(|s| super::equivalence::is_equivalence(&s)) {
+            continue;
+        }
         match load_file(&f) {
             Ok(s) => specs.push(s),
             Err(mut e) => errors.append(&mut e),
@@ -119,7 +123,7 @@ pub fn load_str(path: &Path, source: &str) -> Result<Spec, Vec<SpecError>> {
     v.finish(file)
 }
 
-fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError {
+pub(crate) fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError {
     use serde_saphyr::Error as E;
     let inner = err.without_snippet();
     let pos = inner.location().map(|l| Pos::of(&l)).unwrap_or_default();

@@ -1,5 +1,6 @@
 //! Specs: the YAML format (`model`), its loader (`load`) and spanned errors (`error`).
 
+pub mod equivalence;
 pub mod error;
 pub mod load;
 pub mod model;
