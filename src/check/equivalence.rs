@@ -59,14 +59,32 @@ pub fn same_ids(a: &View, b: &View, check: CheckId, what: &str) -> Option<Findin
     for l in &a.items {
         if !ib.contains_key(l.id.as_str()) {
             missing += 1;
-            rows.push((l.exchange, SideRow { item: l.id.clone(), a: json!(l.id), b: Value::Null, a_request: Some(l.request.clone()), b_request: b.first_request() }));
+            rows.push((
+                l.exchange,
+                SideRow {
+                    item: l.id.clone(),
+                    a: json!(l.id),
+                    b: Value::Null,
+                    a_request: Some(l.request.clone()),
+                    b_request: b.first_request(),
+                },
+            ));
         }
     }
     let mut extra = 0;
     for l in &b.items {
         if !ia.contains_key(l.id.as_str()) {
             extra += 1;
-            rows.push((l.exchange, SideRow { item: l.id.clone(), a: Value::Null, b: json!(l.id), a_request: a.first_request(), b_request: Some(l.request.clone()) }));
+            rows.push((
+                l.exchange,
+                SideRow {
+                    item: l.id.clone(),
+                    a: Value::Null,
+                    b: json!(l.id),
+                    a_request: a.first_request(),
+                    b_request: Some(l.request.clone()),
+                },
+            ));
         }
     }
     if rows.is_empty() {
@@ -93,7 +111,10 @@ pub fn same_field(name: &str, compare: Compare, (a, sa): (&View, &Side), (b, sb)
         common += 1;
         let (va, vb) = (value(&la.item, sa), value(&lb.item, sb));
         if !agree(&convert(&va, sa), &convert(&vb, sb), compare) {
-            rows.push((lb.exchange, SideRow { item: la.id.clone(), a: va, b: vb, a_request: Some(la.request.clone()), b_request: Some(lb.request.clone()) }));
+            rows.push((
+                lb.exchange,
+                SideRow { item: la.id.clone(), a: va, b: vb, a_request: Some(la.request.clone()), b_request: Some(lb.request.clone()) },
+            ));
         }
     }
     if rows.is_empty() {
@@ -114,7 +135,8 @@ pub fn same_field(name: &str, compare: Compare, (a, sa): (&View, &Side), (b, sb)
 /// Both doors list the images they share in the same order. Images whose sort key (`key`,
 /// read on door `a`) is equal may come in either order: neither door documents how ties go.
 pub fn same_order(a: &View, b: &View, key: &str, sort: &str) -> Option<Finding> {
-    let ia: HashMap<&str, (usize, &Listed)> = a.items.iter().filter(|l| l.ranked).enumerate().map(|(i, l)| (l.id.as_str(), (i, l))).collect();
+    let ia: HashMap<&str, (usize, &Listed)> =
+        a.items.iter().filter(|l| l.ranked).enumerate().map(|(i, l)| (l.id.as_str(), (i, l))).collect();
     let shared: Vec<(&Listed, usize, &Listed)> =
         b.items.iter().filter(|l| l.ranked).filter_map(|lb| ia.get(lb.id.as_str()).map(|(i, la)| (*la, *i, lb))).collect();
     let mut rows = Vec::new();
@@ -143,7 +165,15 @@ pub fn same_order(a: &View, b: &View, key: &str, sort: &str) -> Option<Finding> 
         b.door,
         rows.len()
     );
-    Some(finding(CheckId::EquivalenceOrder, "order".into(), (a, sort.to_string()), (b, sort.to_string()), rows, Some(shared.len()), message))
+    Some(finding(
+        CheckId::EquivalenceOrder,
+        "order".into(),
+        (a, sort.to_string()),
+        (b, sort.to_string()),
+        rows,
+        Some(shared.len()),
+        message,
+    ))
 }
 
 fn b_pos(v: &View, id: &str) -> usize {
@@ -255,7 +285,13 @@ mod tests {
             items: items
                 .into_iter()
                 .enumerate()
-                .map(|(i, item)| Listed { id: item["id"].as_str().unwrap().into(), item, request: format!("GET /{door}?p={i}"), exchange: i, ranked: true })
+                .map(|(i, item)| Listed {
+                    id: item["id"].as_str().unwrap().into(),
+                    item,
+                    request: format!("GET /{door}?p={i}"),
+                    exchange: i,
+                    ranked: true,
+                })
                 .collect(),
         }
     }
@@ -280,11 +316,20 @@ mod tests {
     #[test]
     fn mapped_statuses_agree_and_a_wrong_mapping_is_one_grouped_finding() {
         let map = [("queued", json!("SAVING")), ("saving", json!("SAVING")), ("active", json!("ACTIVE"))];
-        let a = view("glance", vec![json!({"id": "1", "status": "queued"}), json!({"id": "2", "status": "active"}), json!({"id": "3", "status": "queued"})]);
-        let good = view("nova", vec![json!({"id": "1", "status": "SAVING"}), json!({"id": "2", "status": "ACTIVE"}), json!({"id": "3", "status": "SAVING"})]);
+        let a = view(
+            "glance",
+            vec![json!({"id": "1", "status": "queued"}), json!({"id": "2", "status": "active"}), json!({"id": "3", "status": "queued"})],
+        );
+        let good = view(
+            "nova",
+            vec![json!({"id": "1", "status": "SAVING"}), json!({"id": "2", "status": "ACTIVE"}), json!({"id": "3", "status": "SAVING"})],
+        );
         let (sa, sb) = (side("/status", &map), side("/status", &[]));
         assert!(same_field("status", Compare::Text, (&a, &sa), (&good, &sb)).is_none());
-        let bad = view("nova", vec![json!({"id": "1", "status": "ACTIVE"}), json!({"id": "2", "status": "ACTIVE"}), json!({"id": "3", "status": "ACTIVE"})]);
+        let bad = view(
+            "nova",
+            vec![json!({"id": "1", "status": "ACTIVE"}), json!({"id": "2", "status": "ACTIVE"}), json!({"id": "3", "status": "ACTIVE"})],
+        );
         let f = same_field("status", Compare::Text, (&a, &sa), (&bad, &sb)).unwrap();
         let s = f.sides.as_ref().unwrap();
         assert_eq!((s.total, f.of), (2, Some(3)));

@@ -83,7 +83,9 @@ pub fn plan(catalogues: &[Arc<Catalogue>], specs: &[Arc<Spec>], targets: &[Arc<T
                     .collect(),
             };
             for (ta, tb, suffix) in placements {
-                let (Some(da), Some(db)) = (door(&a, &ta, exclude(&a), include(&a)), door(&b, &tb, exclude(&b), include(&b))) else { continue };
+                let (Some(da), Some(db)) = (door(&a, &ta, exclude(&a), include(&a)), door(&b, &tb, exclude(&b), include(&b))) else {
+                    continue;
+                };
                 let mut add = |name: String, level: Level, doc: DocRef, why: Option<String>, line: usize, check: EquivCheck| {
                     out.push(PlannedCase {
                         id: format!("{}::{name}{suffix}", cat.path),

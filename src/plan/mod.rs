@@ -91,7 +91,12 @@ impl Plan {
     }
 
     /// Add the cases of equivalence files, for the doors whose specs were loaded.
-    pub fn with_equivalences(mut self, catalogues: &[Arc<crate::spec::equivalence::Catalogue>], specs: &[Arc<Spec>], targets: &[Arc<Target>]) -> Plan {
+    pub fn with_equivalences(
+        mut self,
+        catalogues: &[Arc<crate::spec::equivalence::Catalogue>],
+        specs: &[Arc<Spec>],
+        targets: &[Arc<Target>],
+    ) -> Plan {
         equivalence::plan(catalogues, specs, targets, &mut self.cases);
         self
     }

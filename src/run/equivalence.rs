@@ -107,7 +107,10 @@ async fn listing<'a>(session: &mut Session<'a>, door: &'a DoorPlan, extra: &Quer
     let asked = {
         let mut shown: Vec<String> = merge_query(&door.scope, extra).iter().map(|(k, v)| format!("{k}={v}")).collect();
         for also in &door.include {
-            shown.push(format!("+ {}", merge_query(also, &Query::new()).iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")));
+            shown.push(format!(
+                "+ {}",
+                merge_query(also, &Query::new()).iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+            ));
         }
         if shown.is_empty() {
             "(all)".to_string()

@@ -189,7 +189,13 @@ impl Catalogue {
         if b.pairs.is_empty() {
             let first = b.doors.first().map(|d| d.value.name.clone()).unwrap_or_default();
             let line = self.file.equivalence.referenced.line() as usize;
-            let pair = |other: &str| Pair { doors: vec![first.clone(), other.to_string()], doc: None, why: None, exclude: BTreeMap::new(), include: BTreeMap::new() };
+            let pair = |other: &str| Pair {
+                doors: vec![first.clone(), other.to_string()],
+                doc: None,
+                why: None,
+                exclude: BTreeMap::new(),
+                include: BTreeMap::new(),
+            };
             b.doors.iter().skip(1).map(|d| (pair(&d.value.name), line)).collect()
         } else {
             b.pairs.iter().map(|p| (p.value.clone(), p.referenced.line() as usize)).collect()
@@ -278,7 +284,11 @@ impl Checker<'_> {
             }
             let resolved = normalize(&base.join(&door.spec));
             if !resolved.is_file() {
-                self.err(d, format!("door `{}`: spec `{}` not found", door.name, door.spec), Some("the path is relative to this file".into()));
+                self.err(
+                    d,
+                    format!("door `{}`: spec `{}` not found", door.name, door.spec),
+                    Some("the path is relative to this file".into()),
+                );
             }
             let shown = display_path(&resolved);
             if let Some(spec) = specs.iter().map(|s| s.borrow()).find(|s| normalize(Path::new(&s.path)) == resolved) {
@@ -340,11 +350,7 @@ impl Checker<'_> {
                         format!("field `{}` on `{door}`: `members_except` makes an object", m.name),
                         Some("add `as: object`".into()),
                     ),
-                    _ => self.err(
-                        f,
-                        format!("field `{}` on `{door}`: give exactly one of `field` and `members_except`", m.name),
-                        None,
-                    ),
+                    _ => self.err(f, format!("field `{}` on `{door}`: give exactly one of `field` and `members_except`", m.name), None),
                 }
             }
             if m.doors.len() < 2 {

@@ -238,7 +238,9 @@ mod tests {
     fn no_next_link_when_page_is_not_full_and_default_lists_all() {
         let f = Fixture::new(Api::Nova, &[]);
         let v = f.json(Api::Nova, "");
-        let listed = f.catalog.images.iter().filter(|i| i.status != crate::catalog::image::Status::Deleted).count();
+        // Nova lists Glance's default listing: neither deleted nor hidden images.
+        let hidden = crate::catalog::image::Flags::HIDDEN;
+        let listed = f.catalog.images.iter().filter(|i| i.status != crate::catalog::image::Status::Deleted && !i.flags.has(hidden)).count();
         assert_eq!(v["images"].as_array().unwrap().len(), listed);
         assert!(v.get("images_links").is_none());
         assert!(f.json(Api::Nova, "status=deleted")["images"].as_array().unwrap().is_empty());
