@@ -210,6 +210,11 @@ pub struct SideRow {
     pub item: String,
     pub a: Value,
     pub b: Value,
+    /// The values in the common spelling, when a door's `map` changed them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a_as: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub b_as: Option<Value>,
     /// The requests (method and URL) whose answers showed the values.
     pub a_request: Option<String>,
     pub b_request: Option<String>,

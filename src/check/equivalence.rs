@@ -65,6 +65,8 @@ pub fn same_ids(a: &View, b: &View, check: CheckId, what: &str) -> Option<Findin
                     item: l.id.clone(),
                     a: json!(l.id),
                     b: Value::Null,
+                    a_as: None,
+                    b_as: None,
                     a_request: Some(l.request.clone()),
                     b_request: b.first_request(),
                 },
@@ -81,6 +83,8 @@ pub fn same_ids(a: &View, b: &View, check: CheckId, what: &str) -> Option<Findin
                     item: l.id.clone(),
                     a: Value::Null,
                     b: json!(l.id),
+                    a_as: None,
+                    b_as: None,
                     a_request: a.first_request(),
                     b_request: Some(l.request.clone()),
                 },
@@ -110,11 +114,11 @@ pub fn same_field(name: &str, compare: Compare, (a, sa): (&View, &Side), (b, sb)
         let Some(lb) = ib.get(la.id.as_str()) else { continue };
         common += 1;
         let (va, vb) = (value(&la.item, sa), value(&lb.item, sb));
-        if !agree(&convert(&va, sa), &convert(&vb, sb), compare) {
-            rows.push((
-                lb.exchange,
-                SideRow { item: la.id.clone(), a: va, b: vb, a_request: Some(la.request.clone()), b_request: Some(lb.request.clone()) },
-            ));
+        let (ca, cb) = (convert(&va, sa), convert(&vb, sb));
+        if !agree(&ca, &cb, compare) {
+            let (a_as, b_as) = ((ca != va).then_some(ca), (cb != vb).then_some(cb));
+            let (a_request, b_request) = (Some(la.request.clone()), Some(lb.request.clone()));
+            rows.push((lb.exchange, SideRow { item: la.id.clone(), a: va, b: vb, a_as, b_as, a_request, b_request }));
         }
     }
     if rows.is_empty() {
@@ -150,6 +154,8 @@ pub fn same_order(a: &View, b: &View, key: &str, sort: &str) -> Option<Finding> 
                     item: format!("{} before {}", lb1.id, lb2.id),
                     a: json!(format!("#{} then #{}", p1 + 1, p2 + 1)),
                     b: json!(format!("#{} then #{}", b_pos(b, &lb1.id), b_pos(b, &lb2.id))),
+                    a_as: None,
+                    b_as: None,
                     a_request: Some(format!("{} / {}", la1.request, la2.request)),
                     b_request: Some(format!("{} / {}", lb1.request, lb2.request)),
                 },

@@ -15,7 +15,13 @@ pub fn table(sides: &Sides) -> (Vec<String>, Vec<Vec<String>>, Option<String>) {
         format!("{} request", a.name),
         format!("{} request", b.name),
     ];
-    let shown = |v: &serde_json::Value| if v.is_null() { "—".to_string() } else { short(v, SHOWN_VALUE) };
+    let shown = |v: &serde_json::Value, common: &Option<serde_json::Value>| {
+        let v = if v.is_null() { "—".to_string() } else { short(v, SHOWN_VALUE) };
+        match common {
+            Some(c) => format!("{v} → {}", short(c, SHOWN_VALUE)),
+            None => v,
+        }
+    };
     let rows = sides
         .rows
         .iter()
@@ -23,8 +29,8 @@ pub fn table(sides: &Sides) -> (Vec<String>, Vec<Vec<String>>, Option<String>) {
             vec![
                 r.item.clone(),
                 sides.field.clone(),
-                shown(&r.a),
-                shown(&r.b),
+                shown(&r.a, &r.a_as),
+                shown(&r.b, &r.b_as),
                 r.a_request.clone().unwrap_or_default(),
                 r.b_request.clone().unwrap_or_default(),
             ]
