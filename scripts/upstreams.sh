@@ -789,8 +789,17 @@ run_specgate() {
         --header 'Accept: application/json' \
         "${waive[@]}" --report-dir "$reports/cloudimages" || { code=$?; ((rc)) || rc=$code; }
 
-    # One compatibility report over the three runs.
+    # Glance v2 and Nova's proxy of it, compared image by image (doors named as the targets).
+    specgate_one equivalence specs/ims/equivalence.yaml \
+        specs/openstack/glance-v2-images.yaml specs/ims/nova-images-detail.yaml \
+        --target "glance=$GLANCE_URL" --target "nova=$NOVA_URL" --var "project_id=$NOVA_PROJECT_ID" \
+        --header "X-User-Id: $NOVA_USER_ID" --header "X-Project-Id: $NOVA_PROJECT_ID" \
+        --header 'X-Roles: admin,member,reader' \
+        "${waive[@]}" --report-dir "$reports/equivalence" -- equivalence. || { code=$?; ((rc)) || rc=$code; }
+
+    # One compatibility report over the runs.
     (cd "$ROOT" && "${SPECGATE_CMD[@]}" report "$reports/glance" "$reports/nova" "$reports/cloudimages" \
+        "$reports/equivalence" \
         --report-dir "$reports") || true
     log "compatibility report: $reports/report.md, $reports/report.html"
     # The human report is kept as the project's example of what specgate finds.

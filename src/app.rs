@@ -51,6 +51,10 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    let catalogues = match load_equivalences(&args, &specs) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let settings = match Settings::of(&args, list) {
         Ok(s) => s,
         Err(e) => return usage(e),
@@ -65,7 +69,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         Err(e) => return usage(format!("--baseline: {e}")),
     };
     let gated = baseline.is_some();
-    let mut plan = Plan::new(&specs, &targets);
+    let mut plan = Plan::new(&specs, &targets).with_equivalences(&catalogues, &specs, &targets);
     if let Some(partition) = args.partition {
         plan.keep_share(partition, |c| !libtest.is_filtered_out(&libtest_mimic::Trial::test(c.id.clone(), || Ok(()))));
     }
@@ -197,6 +201,20 @@ fn load(args: &RunArgs) -> Result<(Vec<Arc<crate::spec::Spec>>, Vec<crate::waive
         None => Vec::new(),
     };
     Ok((specs.into_iter().map(Arc::new).collect(), waivers))
+}
+
+/// Load the equivalence files among the paths; any error is shown and nothing runs.
+fn load_equivalences(args: &RunArgs, specs: &[Arc<crate::spec::Spec>]) -> Result<Vec<Arc<crate::spec::equivalence::Catalogue>>, ExitCode> {
+    match crate::spec::equivalence::load_all(&args.paths, specs) {
+        Ok(c) => Ok(c.into_iter().map(Arc::new).collect()),
+        Err(errors) => {
+            for e in &errors {
+                eprint!("{}", e.render());
+            }
+            eprintln!("{} spec error(s); nothing was run", errors.len());
+            Err(exit::code(exit::USAGE))
+        }
+    }
 }
 
 /// The run's settings from the command line, checked before anything starts.

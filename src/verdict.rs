@@ -76,6 +76,14 @@ pub enum CheckId {
     /// A link in a response leads to another scheme, host or port than the request went to.
     #[serde(rename = "link.origin")]
     LinkOrigin,
+    #[serde(rename = "equivalence.ids")]
+    EquivalenceIds,
+    #[serde(rename = "equivalence.field")]
+    EquivalenceField,
+    #[serde(rename = "equivalence.order")]
+    EquivalenceOrder,
+    #[serde(rename = "equivalence.filter")]
+    EquivalenceFilter,
 }
 
 impl CheckId {
@@ -101,6 +109,10 @@ impl CheckId {
         CheckId::FilterSound,
         CheckId::FilterPaged,
         CheckId::LinkOrigin,
+        CheckId::EquivalenceIds,
+        CheckId::EquivalenceField,
+        CheckId::EquivalenceOrder,
+        CheckId::EquivalenceFilter,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +138,10 @@ impl CheckId {
             CheckId::FilterSound => "filter.sound",
             CheckId::FilterPaged => "filter.paged",
             CheckId::LinkOrigin => "link.origin",
+            CheckId::EquivalenceIds => "equivalence.ids",
+            CheckId::EquivalenceField => "equivalence.field",
+            CheckId::EquivalenceOrder => "equivalence.order",
+            CheckId::EquivalenceFilter => "equivalence.filter",
         }
     }
 
@@ -166,6 +182,47 @@ pub struct Finding {
     /// Out of how many items the rule could have been broken at, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub of: Option<usize>,
+    /// Two doors' views of the same items, when the rule relates two listings (equivalence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sides: Option<Box<Sides>>,
+}
+
+/// What two listings of one catalogue show for the same items: reporters draw it as a small
+/// side-by-side table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sides {
+    /// The field (or `id`, `order`, a filter) compared.
+    pub field: String,
+    pub a: Door,
+    pub b: Door,
+    /// The items where the two disagree (the first few; `Finding::of` and the message count them all).
+    pub rows: Vec<SideRow>,
+    /// How many items disagree in all.
+    pub total: usize,
+}
+
+/// One door of a side-by-side comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Door {
+    pub name: String,
+    /// Where the door shows the field (a JSON pointer) or what it was asked (a query).
+    pub shows: String,
+}
+
+/// One item as both doors show it; `null` where a door does not list it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SideRow {
+    pub item: String,
+    pub a: Value,
+    pub b: Value,
+    /// The values in the common spelling, when a door's `map` changed them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a_as: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub b_as: Option<Value>,
+    /// The requests (method and URL) whose answers showed the values.
+    pub a_request: Option<String>,
+    pub b_request: Option<String>,
 }
 
 /// One place where a grouped finding's rule is broken.
@@ -188,6 +245,7 @@ impl Finding {
             exchange: None,
             instances: Vec::new(),
             of: None,
+            sides: None,
         }
     }
 

@@ -104,9 +104,16 @@ fn every_contract_fault_is_caught_by_some_case() {
                     let specs = specs_for(endpoint);
                     let large = NEEDS_LARGE_CATALOGUE.iter().any(|n| name.contains(n));
                     let extra: &[&str] = if large { &["--images", "1100"] } else { &[] };
-                    let run = run_with_faults(&format!("fault-{name}"), Some(name), &specs, extra);
+                    let (paths, filters) = with_equivalence(&specs);
+                    let extra: Vec<&str> = extra.iter().copied().chain(filters.iter().map(String::as_str)).collect();
+                    let run = run_with_faults(&format!("fault-{name}"), Some(name), &paths, &extra);
                     let caught: Vec<String> = cases_with(&run, "fail").into_iter().filter(|c| !baseline.contains(c)).collect();
-                    (name, specs.join(", "), caught, run.code)
+                    let shown = if paths.len() > specs.len() {
+                        format!("{}, specs/ims/equivalence.yaml", specs.join(", "))
+                    } else {
+                        specs.join(", ")
+                    };
+                    (name, shown, caught, run.code)
                 })
             })
             .collect();
@@ -119,6 +126,34 @@ fn every_contract_fault_is_caught_by_some_case() {
     let missed: Vec<&str> = caught.iter().filter(|(_, (_, f))| f.is_empty()).map(|(n, _)| *n).collect();
     write_mutation_score(&faults, &caught);
     assert!(missed.is_empty(), "faults no case catches (missing specs): {missed:?}");
+}
+
+/// The equivalence file compares an endpoint with the others, so a fault of one endpoint is
+/// also run against it: every spec is loaded (the doors); the other specs' own cases and the
+/// pairs of other doors are skipped.
+fn with_equivalence(specs: &[String]) -> (Vec<String>, Vec<String>) {
+    const EQUIVALENCE: &str = "specs/ims/equivalence.yaml";
+    if specs.len() == specs_for("*").len() {
+        return (specs.to_vec(), Vec::new());
+    }
+    let mut paths = specs_for("*");
+    // libtest takes one filter but any number of `--skip`s: skip the other specs' own cases.
+    let mut filters = vec!["--".to_string()];
+    for other in paths.iter().filter(|p| !specs.contains(p)) {
+        filters.extend(["--skip".to_string(), format!("{other}::")]);
+    }
+    // And the equivalence pairs that do not involve the endpoint's doors.
+    let specs_loaded = specgate::spec::load_all(&[root().join("specs")]).expect("specs load");
+    let catalogues = specgate::spec::equivalence::load_all(&[root().join(EQUIVALENCE)], &specs_loaded).expect("equivalence loads");
+    for cat in &catalogues {
+        let doors: Vec<&String> =
+            cat.door_specs.iter().filter(|(_, path)| specs.iter().any(|s| path.ends_with(s.as_str()))).map(|(d, _)| d).collect();
+        for (pair, _) in cat.pairs().iter().filter(|(p, _)| !p.doors.iter().any(|d| doors.contains(&d))) {
+            filters.extend(["--skip".to_string(), format!("equivalence.{}.", pair.doors.join("~"))]);
+        }
+    }
+    paths.push(EQUIVALENCE.into());
+    (paths, filters)
 }
 
 fn write_mutation_score(faults: &[&FaultInfo], caught: &BTreeMap<&str, (String, Vec<String>)>) {

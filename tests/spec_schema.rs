@@ -158,11 +158,16 @@ fn docs_examples_validate() {
     let blocks = yaml_blocks(&read(&root().join("docs/spec-format.md")));
     let mut complete = Vec::new();
     let mut fragments = Vec::new();
+    let mut equivalences = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         let label = format!("docs/spec-format.md yaml block {}", i + 1);
         let value = yaml(&label, block);
         let Some(map) = value.as_object() else { continue };
-        if map.contains_key("specgate") {
+        if map.contains_key("equivalence") {
+            // An equivalence file: the schema accepts it and so does its own loader, as if it
+            // lived in specs/ims/, where its door specs resolve.
+            equivalences.push((label, block.clone()));
+        } else if map.contains_key("specgate") {
             complete.push((label, block.clone()));
         } else if !map.is_empty() && map.keys().all(|k| top_level.contains(k)) {
             fragments.push((label, block.clone()));
@@ -183,6 +188,14 @@ fn docs_examples_validate() {
         failures.extend(violations(&validator, &yaml(&label, &text)).into_iter().map(|v| format!("{label}: {v}")));
         // As if it lived in specs/openstack/, where its `../schemas/...` references resolve.
         failures.extend(loader_errors("specs/openstack/docs-example.yaml", &text).into_iter().map(|e| format!("{label}: loader: {e}")));
+    }
+    assert!(!equivalences.is_empty(), "docs/spec-format.md has no equivalence example");
+    let specs = specgate::spec::load_all(&[root().join("specs")]).expect("specs load");
+    for (label, text) in equivalences {
+        failures.extend(violations(&validator, &yaml(&label, &text)).into_iter().map(|v| format!("{label}: {v}")));
+        if let Err(errors) = specgate::spec::equivalence::load_str(&root().join("specs/ims/docs-example.yaml"), &text, &specs) {
+            failures.extend(errors.iter().map(|e| format!("{label}: loader: {}: {}", e.location(), e.message)));
+        }
     }
     assert!(checked >= 3, "expected the minimal spec and the pagination/filters blocks, checked {checked}");
     assert!(failures.is_empty(), "docs/spec-format.md examples:\n{}", failures.join("\n"));

@@ -1,5 +1,6 @@
 //! Checks: pure functions from exchanges to findings. No I/O, no async.
 
+pub mod equivalence;
 pub mod filters;
 pub(crate) mod group;
 pub mod links;

@@ -1,5 +1,6 @@
 //! Planning: specs × targets → the ordered list of cases a run executes (and `--list` prints).
 
+pub mod equivalence;
 pub mod filters;
 pub mod invariant;
 pub mod pagination;
@@ -28,6 +29,8 @@ pub enum Work {
     Request(usize),
     /// A derived invariant (pagination or filters).
     Invariant(Invariant),
+    /// A derived equivalence case: two doors of one catalogue compared.
+    Equivalence(equivalence::EquivCase),
 }
 
 /// One trial: a case of a spec against a target.
@@ -99,6 +102,17 @@ impl Plan {
             }
         }
         Plan { cases }
+    }
+
+    /// Add the cases of equivalence files, for the doors whose specs were loaded.
+    pub fn with_equivalences(
+        mut self,
+        catalogues: &[Arc<crate::spec::equivalence::Catalogue>],
+        specs: &[Arc<Spec>],
+        targets: &[Arc<Target>],
+    ) -> Plan {
+        equivalence::plan(catalogues, specs, targets, &mut self.cases);
+        self
     }
 }
 

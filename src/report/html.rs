@@ -283,6 +283,17 @@ fn case(s: &mut String, v: &Verdict, reproduce: Option<&str>) {
             esc(&f.check.to_string()),
             esc(f.message.trim())
         );
+        if let Some(sides) = &f.sides {
+            let (head, rows, more) = super::sides::table(sides);
+            let row =
+                |cells: &[String], tag: &str| cells.iter().map(|c| format!("<{tag}><code>{}</code></{tag}>", wrap(c))).collect::<String>();
+            let _ = write!(s, "</dl><table class=\"sides\"><tr>{}</tr>", row(&head, "th"));
+            for r in &rows {
+                let _ = write!(s, "<tr>{}</tr>", row(r, "td"));
+            }
+            let _ = writeln!(s, "</table>{}</div>", more.map(|m| format!("<div class=\"kv\">{}</div>", esc(&m))).unwrap_or_default());
+            continue;
+        }
         let _ = writeln!(s, "<dt>expected</dt><dd><code>{}</code></dd>", wrap(&short(&f.expected, SHOWN_VALUE)));
         let _ = writeln!(s, "<dt>actual</dt><dd><code>{}</code></dd>", wrap(&short(&f.actual, SHOWN_VALUE)));
         if let Some(sp) = spread(f, v) {

@@ -203,6 +203,19 @@ fn detail(s: &mut String, v: &Verdict, reproduce: Option<&str>) {
         let at = if at.is_empty() { String::new() } else { format!(" {}", code(&at)) };
         let n = if f.instances.is_empty() { String::new() } else { format!(" — **{}**", count(f)) };
         let _ = writeln!(s, "- **[{}]**{at}{n}: {}", f.check, f.message.trim().replace('\n', "\n  "));
+        if let Some(sides) = &f.sides {
+            let (head, rows, more) = super::sides::table(sides);
+            let line = |cells: &[String]| format!("  | {} |", cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
+            let _ = writeln!(s, "\n{}\n  |{}", line(&head), "---|".repeat(head.len()));
+            for r in &rows {
+                let _ = writeln!(s, "{}", line(r));
+            }
+            if let Some(m) = more {
+                let _ = writeln!(s, "\n  {m}");
+            }
+            s.push('\n');
+            continue;
+        }
         let _ = writeln!(s, "  - expected {}, actual {}", code(&short(&f.expected, SHOWN_VALUE)), code(&short(&f.actual, SHOWN_VALUE)));
         if let Some(sp) = spread(f, v) {
             let _ = writeln!(s, "  - where: {sp}");

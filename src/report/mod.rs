@@ -10,6 +10,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod repro;
+pub mod sides;
 pub mod stream;
 pub(crate) mod summary;
 

@@ -18,6 +18,7 @@ pub async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace) -> Verdic
             c
         }
         Work::Invariant(inv) => super::invariant::run(inv, &mut session).await,
+        Work::Equivalence(e) => super::equivalence::run(e, &mut session).await,
     };
     let exchanges = session.exchanges.iter().map(|e| e.record()).collect();
     let mut verdict = dress(ctx, case, conclusion, exchanges, started);
@@ -50,7 +51,10 @@ fn dress(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchanges: V
     }
     Verdict {
         id: case.id.clone(),
-        spec: case.spec.path.clone(),
+        spec: match &case.work {
+            Work::Equivalence(e) => e.catalogue.path.clone(),
+            _ => case.spec.path.clone(),
+        },
         case: case.name.clone(),
         target: case.target.name.clone(),
         outcome,
@@ -119,7 +123,7 @@ fn foreign_links(spec: &crate::spec::Spec, ex: &crate::http::Exchange, index: us
     }
     let (Ok(request), Ok(body)) = (url::Url::parse(&ex.url), ex.json()) else { return vec![] };
     let elsewhere = spec.file.links.as_ref().map(|l| l.elsewhere.as_slice()).unwrap_or_default();
-    let found = crate::check::links::origin_findings(&request, &body, elsewhere).into_iter().map(|f| f.on(index)).collect();
+    let found = crate::check::links::origin_findings(&request, body, elsewhere).into_iter().map(|f| f.on(index)).collect();
     crate::check::group::group(found)
 }
 

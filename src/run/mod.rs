@@ -3,6 +3,7 @@
 //! honours the stop switch (signals, `--deadline`) so the run always ends with every selected
 //! case accounted for.
 
+pub mod equivalence;
 pub mod event;
 pub mod execute;
 pub mod health;

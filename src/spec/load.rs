@@ -101,11 +101,17 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Spec>, Vec<SpecError>> {
     // One catalog for the whole load: specs that reference the same schema files share them.
     let mut catalog = Catalog::default();
     for f in files {
-        let loaded = std::fs::read_to_string(&f)
-            .map_err(|e| vec![SpecError::new(&f, format!("cannot read spec: {e}"))])
-            .and_then(|source| load_in(&f, &source, &mut catalog));
+        let loaded =
+            std::fs::read_to_string(&f).map_err(|e| vec![SpecError::new(&f, format!("cannot read spec: {e}"))]).and_then(|source| {
+                // Equivalence files relate specs; `spec::equivalence` loads them.
+                if super::equivalence::is_equivalence(&source) {
+                    return Ok(None);
+                }
+                load_in(&f, &source, &mut catalog).map(Some)
+            });
         match loaded {
-            Ok(s) => specs.push(s),
+            Ok(None) => {}
+            Ok(Some(s)) => specs.push(s),
             Err(mut e) => errors.append(&mut e),
         }
     }
@@ -138,7 +144,7 @@ fn load_in(path: &Path, source: &str, catalog: &mut Catalog) -> Result<Spec, Vec
     v.finish(file)
 }
 
-fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError {
+pub(crate) fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError {
     use serde_saphyr::Error as E;
     let inner = err.without_snippet();
     let pos = inner.location().map(|l| Pos::of(&l)).unwrap_or_default();

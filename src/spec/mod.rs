@@ -1,6 +1,7 @@
 //! Specs: the YAML format (`model`), its loader (`load`) and spanned errors (`error`).
 
 mod catalog;
+pub mod equivalence;
 pub mod error;
 pub mod load;
 pub mod model;

@@ -50,6 +50,8 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
             }
             "changes-since" => {
                 let at = time::parse(value).ok_or_else(|| Rejection::new("", format!("Unrecognized changes-since value: '{value}'")))?;
+                // A server on local time compares the value with its local timestamps.
+                let at = at - i64::from(reading.zone_offset) * 1_000_000;
                 let field = if reading.changes_since_on_created { TimeField::Created } else { TimeField::Updated };
                 filters.push(Filter::Time { field, cmp: Cmp::Gt, at, clock: Clock::V1 });
             }
@@ -110,12 +112,12 @@ pub(crate) fn render(ctx: &Context, page: &[Image]) -> String {
         }
         out.field_str("owner", ctx.catalog.owner(image));
         out.key("created_at");
-        out.time(image.created, style);
+        out.time(image.created + r.zone_offset, style);
         out.key("updated_at");
-        out.time(image.updated, style);
+        out.time(image.updated + r.zone_offset, style);
         out.key("deleted_at");
         if image.deleted() {
-            out.time(image.updated, style);
+            out.time(image.updated + r.zone_offset, style);
         } else {
             out.null();
         }

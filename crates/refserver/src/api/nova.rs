@@ -10,7 +10,7 @@ use super::properties::{self, Typing};
 use super::query;
 use super::reply::Rejection;
 use super::{Context, Request};
-use crate::catalog::image::{Image, Status};
+use crate::catalog::image::{Flags, Image, Status};
 use crate::catalog::order::{Dir, SortKey};
 use crate::catalog::write_uuid;
 use crate::fault::defect::{NextLink, TimeStyle};
@@ -36,7 +36,13 @@ pub(crate) fn parse(ctx: &Context, req: &Request) -> Result<Listing, Rejection> 
     // Glance never hands deleted images to Nova, so `status=deleted` (which the doc calls
     // unsupported) finds nothing.
     let listed = Status::ALL.iter().filter(|s| **s != Status::Deleted).fold(0, |set, s| set | s.bit());
-    let (mut filters, mut limit, mut marker) = (vec![Filter::Status(listed)], None, None);
+    // Nova lists what Glance's default listing holds: no hidden images (`os_hidden`).
+    let (mut filters, mut limit, mut marker) = (vec![Filter::Status(listed), Filter::Flag(Flags::HIDDEN, false)], None, None);
+    if reading.hides_one_image {
+        if let Some(first) = ctx.catalog.images.first() {
+            filters.push(Filter::NotId(first.id));
+        }
+    }
     for (param, value) in req.params.pairs() {
         let (param, value) = (param.as_str(), value.as_str());
         if reading.ignores(param) {
@@ -56,6 +62,9 @@ pub(crate) fn parse(ctx: &Context, req: &Request) -> Result<Listing, Rejection> 
             "name" => filters.push(query::names(ctx.catalog, &[value], reading.name_mode)),
             // Nova lower-cases the status and hands it to Glance: `SAVING` matches `saving`
             // only, although `queued` images are shown as SAVING too.
+            "status" if reading.active_includes_queued && value.eq_ignore_ascii_case("active") => {
+                filters.push(Filter::Status(Status::Active.bit() | Status::Queued.bit()))
+            }
             "status" => filters.extend(query::enum_filter("status", &[value.to_ascii_lowercase().as_str()])),
             "changes-since" => {
                 let at = time::parse(value).ok_or_else(|| invalid_query(param, value, &format!("'{value}' is not a 'date-time'")))?;
@@ -120,9 +129,12 @@ pub(crate) fn render(ctx: &Context, req: &Request, listing: &Listing, page: &[Im
         if r.keeps("status") {
             out.field_str("status", nova_status(image.status, r.queued_shown_active));
         }
-        out.field_uint("progress", if r.progress_always_100 { 100 } else { progress(image.status) });
+        let done = r.progress_always_100 || (r.queued_progress_done && image.status == Status::Queued);
+        out.field_uint("progress", if done { 100 } else { progress(image.status) });
         // Nova shows 0 for images without a size ("a snapshot image may not have the size set").
-        out.field_uint("OS-EXT-IMG-SIZE:size", image.size().unwrap_or(0));
+        let size = image.size().unwrap_or(0);
+        const MIB: u64 = 1 << 20;
+        out.field_uint("OS-EXT-IMG-SIZE:size", if r.size_in_mib { (size + MIB / 2) / MIB } else { size });
         out.key("links");
         out.begin_array();
         for (rel, prefix) in [("self", "/v2.1/"), ("bookmark", "/")] {
@@ -227,7 +239,9 @@ mod tests {
     fn no_next_link_when_page_is_not_full_and_default_lists_all() {
         let f = Fixture::new(Api::Nova, &[]);
         let v = f.json(Api::Nova, "");
-        let listed = f.catalog.images.iter().filter(|i| i.status != crate::catalog::image::Status::Deleted).count();
+        // Nova lists Glance's default listing: neither deleted nor hidden images.
+        let hidden = crate::catalog::image::Flags::HIDDEN;
+        let listed = f.catalog.images.iter().filter(|i| i.status != crate::catalog::image::Status::Deleted && !i.flags.has(hidden)).count();
         assert_eq!(v["images"].as_array().unwrap().len(), listed);
         assert!(v.get("images_links").is_none());
         assert!(f.json(Api::Nova, "status=deleted")["images"].as_array().unwrap().is_empty());

@@ -15,6 +15,9 @@ pub(crate) enum NameMode {
     IgnoreCase,
 }
 
+/// The local zone of a server that writes local time: UTC+8 (where the IMS regions' clocks run).
+pub(crate) const LOCAL_ZONE: u32 = 8 * 3600;
+
 /// Settings for interpreting a request.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Reading {
@@ -32,6 +35,11 @@ pub(crate) struct Reading {
     pub(crate) changes_since_on_created: bool,
     pub(crate) tags_any_of: bool,
     pub(crate) hidden_listed: bool,
+    pub(crate) hides_one_image: bool,
+    /// `status=active` also selects queued images.
+    pub(crate) active_includes_queued: bool,
+    /// Seconds added to every timestamp read (the server's zone offset).
+    pub(crate) zone_offset: u32,
 }
 
 impl Reading {
@@ -53,6 +61,11 @@ pub(crate) struct Rendering {
     pub(crate) time_style: Option<TimeStyle>,
     pub(crate) queued_shown_active: bool,
     pub(crate) progress_always_100: bool,
+    pub(crate) size_in_mib: bool,
+    /// Queued images show the progress of an active one (100).
+    pub(crate) queued_progress_done: bool,
+    /// Seconds added to every timestamp written (the server's zone offset).
+    pub(crate) zone_offset: u32,
     pub(crate) content_type: Option<&'static str>,
     pub(crate) next_link: Option<NextLink>,
     /// The base URL links are written with, instead of the server's own.
@@ -115,6 +128,17 @@ impl Behaviour {
                 Contract::ChangesSinceOnCreated => read.changes_since_on_created = true,
                 Contract::TagsAnyOf => read.tags_any_of = true,
                 Contract::HiddenListed => read.hidden_listed = true,
+                Contract::HidesOneImage => read.hides_one_image = true,
+                Contract::QueuedActiveEverywhere => {
+                    render.queued_shown_active = true;
+                    render.queued_progress_done = true;
+                    read.active_includes_queued = true;
+                }
+                Contract::LocalTimeZone => {
+                    read.zone_offset = LOCAL_ZONE;
+                    render.zone_offset = LOCAL_ZONE;
+                }
+                Contract::SizeRoundedToMib => render.size_in_mib = true,
                 Contract::Wrapper(key) => render.wrapper = Some(key),
                 Contract::OsBitNumber => render.os_bit_number = true,
                 Contract::MinRamString => render.min_ram_string = true,

@@ -75,6 +75,12 @@ pub(crate) static ENTRIES: &[Entry] = &[
         "Invalid `limit` (0, negative, not an integer) and unknown markers answer 200 with an empty list instead of 400."),
     contract("nova.text-plain", Some(Nova), ContentType("text/plain; charset=utf-8"),
         "JSON bodies are served as `text/plain`."),
+    contract("nova.hides-an-image", Some(Nova), HidesOneImage,
+        "One image that Glance lists is never listed here (only another door shows the gap)."),
+    contract("nova.size-in-mib", Some(Nova), SizeRoundedToMib,
+        "`OS-EXT-IMG-SIZE:size` is the size rounded to whole MiB (a count of MiB) instead of the byte count Glance has."),
+    contract("nova.queued-active-everywhere", Some(Nova), QueuedActiveEverywhere,
+        "Glance `queued` images are shown as ACTIVE, and `status=ACTIVE` selects them too: consistent here, wrong against Glance."),
     // GET /v1.1/images/detail
     contract("glance-v1.size-max-exclusive", Some(GlanceV1), SizeMaxExclusive,
         "`size_max` excludes images of exactly that size (documented: not larger than)."),
@@ -92,6 +98,8 @@ pub(crate) static ENTRIES: &[Entry] = &[
         "Images lack the `deleted` field."),
     contract("glance-v1.bad-marker-empty", Some(GlanceV1), ErrorAsEmptyList,
         "Unknown markers and invalid parameters answer 200 with an empty list instead of 400."),
+    contract("glance-v1.local-time-zone", Some(GlanceV1), LocalTimeZone,
+        "Timestamps are the server's local time (UTC+8) written without a zone, so they read 8 hours late; `changes-since` is read on the same clock."),
     // GET /v2/images
     contract("glance.next-link-drops-params", Some(GlanceV2), Next(NextLink::DropsParams),
         "`next` keeps only the marker: filters, limit and sort are lost on page two."),

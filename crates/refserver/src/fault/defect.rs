@@ -42,6 +42,13 @@ pub(crate) enum Contract {
     ChangesSinceOnCreated,
     TagsAnyOf,
     HiddenListed,
+    /// One image (the catalogue's first) is never listed.
+    HidesOneImage,
+    /// `queued` is shown as ACTIVE and the ACTIVE filter selects it: consistent within the door.
+    QueuedActiveEverywhere,
+    /// Timestamps are written (and `changes-since` read) in the server's local time, UTC+8,
+    /// without a zone.
+    LocalTimeZone,
     // Rendering the page.
     Wrapper(&'static str),
     OsBitNumber,
@@ -51,6 +58,8 @@ pub(crate) enum Contract {
     OmitField(&'static str),
     Timestamps(TimeStyle),
     QueuedShownActive,
+    /// Sizes are rounded to whole MiB and written as a count of MiB.
+    SizeRoundedToMib,
     ProgressAlways100,
     ContentType(&'static str),
     Next(NextLink),

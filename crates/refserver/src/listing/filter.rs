@@ -31,6 +31,8 @@ pub(crate) enum Filter {
     /// A value no image has (unknown owner, unknown property...).
     Nothing,
     Id(Vec<u128>),
+    /// Every image but this one (a door that hides an image).
+    NotId(u128),
     Name(NameMatch),
     /// Bit sets of the enum values allowed (`Status::bit` etc.).
     Status(u32),
@@ -78,6 +80,7 @@ impl Filter {
         match self {
             Filter::Nothing => false,
             Filter::Id(ids) => ids.contains(&image.id),
+            Filter::NotId(id) => image.id != *id,
             Filter::Name(NameMatch::Ranks(ranks)) => ranks.contains(&image.name),
             Filter::Name(NameMatch::Prefix(prefix)) => catalog.name(image).starts_with(prefix.as_str()),
             Filter::Name(NameMatch::IgnoreCase(name)) => catalog.name(image).to_lowercase() == name.to_lowercase(),

@@ -1,0 +1,41 @@
+//! An equivalence finding as a small side-by-side table (field, door A value, door B value,
+//! the two requests), the same cells for the Markdown and the HTML report.
+
+use crate::render::{short, SHOWN_VALUE};
+use crate::verdict::Sides;
+
+/// The header and rows of the table, as plain text cells, and a line counting the rows not shown.
+pub fn table(sides: &Sides) -> (Vec<String>, Vec<Vec<String>>, Option<String>) {
+    let (a, b) = (&sides.a, &sides.b);
+    let head = vec![
+        "item".to_string(),
+        "field".to_string(),
+        format!("{} ({})", a.name, a.shows),
+        format!("{} ({})", b.name, b.shows),
+        format!("{} request", a.name),
+        format!("{} request", b.name),
+    ];
+    let shown = |v: &serde_json::Value, common: &Option<serde_json::Value>| {
+        let v = if v.is_null() { "—".to_string() } else { short(v, SHOWN_VALUE) };
+        match common {
+            Some(c) => format!("{v} → {}", short(c, SHOWN_VALUE)),
+            None => v,
+        }
+    };
+    let rows = sides
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.item.clone(),
+                sides.field.clone(),
+                shown(&r.a, &r.a_as),
+                shown(&r.b, &r.b_as),
+                r.a_request.clone().unwrap_or_default(),
+                r.b_request.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let more = (sides.total > sides.rows.len()).then(|| format!("… and {} more (all in results.json)", sides.total - sides.rows.len()));
+    (head, rows, more)
+}

@@ -1,0 +1,128 @@
+//! Running an equivalence case: walk each door's listing through one session (one request
+//! budget for the whole case), then hand the items to `check::equivalence`.
+
+use std::collections::BTreeSet;
+
+use super::invariant::{catalogue_changed, full_listing};
+use super::session::Session;
+use crate::check::equivalence::{same_field, same_ids, same_order, Listed, View};
+use crate::check::pages::id_of;
+use crate::plan::equivalence::{DoorPlan, EquivCase, EquivCheck};
+use crate::plan::merge_query;
+use crate::spec::model::Query;
+use crate::verdict::{CheckId, Conclusion};
+
+pub async fn run<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> Conclusion {
+    let block = case.catalogue.block();
+    let none = Query::new();
+    let (qa, qb) = match &case.check {
+        EquivCheck::Filter(i) => {
+            let f = &block.filters[*i].value;
+            (&f.doors[&case.a.name], &f.doors[&case.b.name])
+        }
+        _ => (&none, &none),
+    };
+    let a = match listing(session, &case.a, qa).await {
+        Ok(v) => v,
+        Err(c) => return c,
+    };
+    let b = match listing(session, &case.b, qb).await {
+        Ok(v) => v,
+        Err(c) => return c,
+    };
+    // The first door again: if its ids moved, the catalogue changed under the walks and a
+    // difference proves nothing.
+    let again = match listing(session, &case.a, qa).await {
+        Ok(v) => v,
+        Err(c) => return c,
+    };
+    let ids = |v: &View| v.items.iter().map(|l| l.id.clone()).collect::<Vec<_>>();
+    if let Some(skip) = catalogue_changed(&ids(&a), &ids(&again)) {
+        return skip;
+    }
+    let finding = match &case.check {
+        EquivCheck::Ids => same_ids(&a, &b, CheckId::EquivalenceIds, "in the declared scopes"),
+        EquivCheck::Field(i) => {
+            let m = &block.fields[*i].value;
+            same_field(&m.name, m.compare, (&a, &m.doors[&case.a.name]), (&b, &m.doors[&case.b.name]))
+        }
+        EquivCheck::Order => {
+            let Some((key, dir, field)) = default_sort(&case.a) else {
+                return Conclusion::Skip("no default sort declared".into());
+            };
+            same_order(&a, &b, &field, &format!("{key} {}", dir.as_str()))
+        }
+        EquivCheck::Filter(i) => {
+            let name = &block.filters[*i].value.name;
+            same_ids(&a, &b, CheckId::EquivalenceFilter, &format!("filter `{name}`"))
+        }
+    };
+    match finding {
+        Some(f) => Conclusion::Fail(vec![f]),
+        None if a.items.is_empty() && b.items.is_empty() && case.check != EquivCheck::Ids => {
+            Conclusion::Skip("neither door lists any image here: nothing to compare".into())
+        }
+        None => Conclusion::Pass,
+    }
+}
+
+fn default_sort(door: &DoorPlan) -> Option<(String, crate::spec::model::Direction, String)> {
+    let sort = door.spec.file.pagination.as_ref()?.value.sort.as_ref()?;
+    let key = sort.default_key.clone()?;
+    let field = sort.keys.get(&key)?.field.clone();
+    Some((key, sort.default_dir?, field))
+}
+
+/// One door's full listing in its scope (plus `extra`), with the page each item came from.
+async fn listing<'a>(session: &mut Session<'a>, door: &'a DoorPlan, extra: &Query) -> Result<View, Conclusion> {
+    session.spec = &door.spec;
+    session.target = &door.target;
+    let p = &door.spec.file.pagination.as_ref().expect("doors are planned only with a pagination block").value;
+    let mut items = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut first = None;
+    for (n, also) in std::iter::once(&Query::new()).chain(&door.include).enumerate() {
+        let mut q: Query = door.spec.file.request.query.clone();
+        for over in [&p.query, &door.scope, also, extra] {
+            for (k, v) in over {
+                q.insert(k.clone(), v.clone());
+            }
+        }
+        let w = full_listing(session, p, merge_query(&q, &Query::new())).await?;
+        first = first.or_else(|| w.pages.first().map(|pg| (format!("GET {}", pg.url), pg.exchange)));
+        for page in &w.pages {
+            let request = format!("GET {}", page.url);
+            for item in &page.items {
+                let Some(id) = id_of(item, &door.id) else { continue };
+                if door.exclude.iter().any(|x| excluded(item, x)) {
+                    continue;
+                }
+                // A repeated id is the door's own paging problem (its pagination cases judge it).
+                if seen.insert(id.clone()) {
+                    items.push(Listed { id, item: item.clone(), request: request.clone(), exchange: page.exchange, ranked: n == 0 });
+                }
+            }
+        }
+    }
+    let asked = {
+        let mut shown: Vec<String> = merge_query(&door.scope, extra).iter().map(|(k, v)| format!("{k}={v}")).collect();
+        for also in &door.include {
+            shown.push(format!(
+                "+ {}",
+                merge_query(also, &Query::new()).iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+            ));
+        }
+        if shown.is_empty() {
+            "(all)".to_string()
+        } else {
+            shown.join(" ")
+        }
+    };
+    Ok(View { door: door.name.clone(), asked, first, items })
+}
+
+/// Whether `item` is out of the pair's scope by `x`.
+fn excluded(item: &serde_json::Value, x: &crate::spec::equivalence::Exclude) -> bool {
+    let text = |v: &serde_json::Value| crate::check::pages::scalar_text(v).unwrap_or_else(|| v.to_string());
+    item.pointer(&x.field).is_some_and(|v| x.values.iter().any(|w| text(w) == text(v)))
+}
