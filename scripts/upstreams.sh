@@ -20,7 +20,7 @@
 # UPSTREAMS_PIP_TIMEOUT (s per venv, default 900), UPSTREAMS_UNPINNED=1 (ignore the
 # embedded constraints: latest dependencies), UPSTREAMS_SEED_IMAGES (default 64),
 # SPECGATE_BIN (specgate binary for `check`), UPSTREAMS_KEYSTONE=0 (no Keystone, no
-# authenticated servers), UPSTREAMS_TOKEN_TTL (s, Keystone's token lifetime, default 40).
+# authenticated servers), UPSTREAMS_TOKEN_TTL (s, Keystone's token lifetime, default 60).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,7 +42,7 @@ WITH_KEYSTONE=${UPSTREAMS_KEYSTONE:-1}
 # Short on purpose: the rate-limited Glance run outlives its first token, so renewal is
 # exercised. Not shorter: specgate renews with a quarter of the lifetime left, and a request
 # queued longer than that on a loaded machine would reach Glance with an expired token.
-TOKEN_TTL=${UPSTREAMS_TOKEN_TTL:-40}
+TOKEN_TTL=${UPSTREAMS_TOKEN_TTL:-60}
 # Keystone's venv is the one scripts/clients.sh installs (same pins); CI builds it once.
 KEYSTONE_VENV=$ROOT/target/clients/venv-keystone
 # A loopback test password, not a credential of anything. It never appears in specgate's output.
@@ -970,13 +970,15 @@ run_specgate_keystone() {
         OS_PROJECT_NAME=admin OS_PROJECT_DOMAIN_NAME=Default)
     local -a cloud=(OS_CLIENT_CONFIG_FILE="$UPSTREAMS_RUN_DIR/clouds.yaml" OS_CLOUD=upstreams)
 
-    # 8 requests/s: its ~440 requests take about a minute, longer than a token lives.
+    # 5 requests/s: its ~440 requests take about 90 s, longer than a token lives.
     keystone_one glance "${password[@]}" OS_PASSWORD="$KEYSTONE_PASSWORD" -- \
-        specs/openstack/glance-v2-images.yaml --target "glance=$GLANCE_KS_URL" --rps 8 \
+        specs/openstack/glance-v2-images.yaml --target "glance=$GLANCE_KS_URL" --rps 5 \
         --header 'Accept: application/json' "${waive[@]}" --report-dir "$reports/glance" || rc=1
     # No --var project_id: `{project_id}` is the token's project, which Nova checks.
+    # One case at a time: each Nova request waits for Glance, and both for Keystone; queued
+    # deeper, requests outlive their token's renewal margin on a loaded machine.
     keystone_one nova "${cloud[@]}" -- specs/ims/nova-images-detail.yaml \
-        --target "nova=$NOVA_KS_URL" "${waive[@]}" --report-dir "$reports/nova" || rc=1
+        --target "nova=$NOVA_KS_URL" --jobs 1 "${waive[@]}" --report-dir "$reports/nova" || rc=1
     keystone_one cloudimages "${cloud[@]}" -- specs/ims/cloudimages.yaml \
         --target "ims=$GLANCE_KS_URL" --map-path /v2/cloudimages=/v2/images \
         --header 'Accept: application/json' "${waive[@]}" --report-dir "$reports/cloudimages" || rc=1
