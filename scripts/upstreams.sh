@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Real OpenStack upstreams on loopback for specgate's conformance runs:
-# Glance (v2 image API) and Nova (the /v2.1/{project_id}/images proxy), sqlite, no Keystone.
+# Glance (v2 image API) and Nova (the /v2.1/{project_id}/images proxy), sqlite. Each runs twice:
+# once with the no-auth pipeline (identity from X-* headers), and once behind
+# keystonemiddleware.auth_token with a real Keystone (sqlite, `keystone-manage bootstrap`),
+# sharing the same databases and seeded images; specgate logs in to it by itself.
 #
 #   scripts/upstreams.sh install   cached venvs under target/upstreams/ (pinned versions)
 #   scripts/upstreams.sh start     fresh configs + databases, start both servers, seed images
@@ -9,13 +12,15 @@
 #   scripts/upstreams.sh check     install, start, run specgate, stop (always)
 #
 # After `start`, `target/upstreams/run/env` is shell-sourceable:
-#   GLANCE_URL, NOVA_URL, NOVA_PROJECT_ID, ... (see docs/upstreams.md).
+#   GLANCE_URL, NOVA_URL, NOVA_PROJECT_ID, KEYSTONE_URL, GLANCE_KS_URL, NOVA_KS_URL, ...
+#   (see docs/upstreams.md); `target/upstreams/run/clouds.yaml` holds cloud `upstreams`.
 #
 # Knobs (environment): UPSTREAMS_PYTHON (python >= 3.10, default python3),
 # UPSTREAMS_START_TIMEOUT (s, default 60), UPSTREAMS_STOP_TIMEOUT (s, default 20),
 # UPSTREAMS_PIP_TIMEOUT (s per venv, default 900), UPSTREAMS_UNPINNED=1 (ignore the
 # embedded constraints: latest dependencies), UPSTREAMS_SEED_IMAGES (default 64),
-# SPECGATE_BIN (specgate binary for `check`).
+# SPECGATE_BIN (specgate binary for `check`), UPSTREAMS_KEYSTONE=0 (no Keystone, no
+# authenticated servers), UPSTREAMS_TOKEN_TTL (s, Keystone's token lifetime, default 60).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,6 +38,15 @@ START_TIMEOUT=${UPSTREAMS_START_TIMEOUT:-60}
 STOP_TIMEOUT=${UPSTREAMS_STOP_TIMEOUT:-20}
 PIP_TIMEOUT=${UPSTREAMS_PIP_TIMEOUT:-900}
 SEED_IMAGES=${UPSTREAMS_SEED_IMAGES:-64}
+WITH_KEYSTONE=${UPSTREAMS_KEYSTONE:-1}
+# Short on purpose: the rate-limited Glance run outlives its first token, so renewal is
+# exercised. Not shorter: specgate renews with a quarter of the lifetime left, and a request
+# queued longer than that on a loaded machine would reach Glance with an expired token.
+TOKEN_TTL=${UPSTREAMS_TOKEN_TTL:-60}
+# Keystone's venv is the one scripts/clients.sh installs (same pins); CI builds it once.
+KEYSTONE_VENV=$ROOT/target/clients/venv-keystone
+# A loopback test password, not a credential of anything. It never appears in specgate's output.
+KEYSTONE_PASSWORD=upstreams-check-admin-password
 
 # Fixed identities keep seeded data and documentation reproducible. Nova wants hex ids.
 NOVA_PROJECT_ID=9c53a566cb3443ab910cf0daebca90c4
@@ -260,17 +274,20 @@ cmd_install() {
     mkdir -p "$UP_DIR" "$PIP_CACHE"
     install_venv glance "glance==$GLANCE_VERSION" glance.common.wsgi_app
     install_venv nova "nova==$NOVA_VERSION" nova.api.openstack.compute
+    if ((WITH_KEYSTONE)) && [[ ! -f $KEYSTONE_VENV/.specgate-complete ]]; then
+        "$ROOT/scripts/clients.sh" install || die "installing keystone (scripts/clients.sh install) failed"
+    fi
 }
 
 # ---------------------------------------------------------------------------------------
 # start
 # ---------------------------------------------------------------------------------------
 
-free_ports() { # prints two distinct free loopback ports
-    "$PYTHON" - <<'EOF'
-import socket
+free_ports() { # free_ports N: prints N distinct free loopback ports
+    "$PYTHON" - "$1" <<'EOF'
+import socket, sys
 socks = []
-for _ in range(2):
+for _ in range(int(sys.argv[1])):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     socks.append(s)
@@ -375,6 +392,101 @@ from nova.wsgi.osapi_compute import application  # noqa: E402,F401
 EOF
 }
 
+# ---- Keystone, and Glance and Nova behind keystonemiddleware.auth_token ----------------
+
+# The [keystone_authtoken] section: the middleware validates users' tokens as the admin user.
+authtoken_section() {
+    cat <<EOF
+
+[keystone_authtoken]
+www_authenticate_uri = http://127.0.0.1:$KEYSTONE_PORT/v3
+auth_url = http://127.0.0.1:$KEYSTONE_PORT/v3
+auth_type = password
+username = admin
+password = $KEYSTONE_PASSWORD
+user_domain_name = Default
+project_name = admin
+project_domain_name = Default
+# Keystone's catalog lists its public endpoint only (the default would be `internal`).
+interface = public
+EOF
+}
+
+# glance-ks and nova-ks: the same databases, stores and seeded images as glance and nova, on
+# their own ports, with auth_token in the pipeline. nova-ks asks glance-ks for images with the
+# caller's token, so both servers validate it.
+write_authenticated_configs() {
+    local g=$RUN_DIR/glance-ks n=$RUN_DIR/nova-ks
+    mkdir -p "$g" "$n"
+    sed -e "s/^bind_port = .*/bind_port = $GLANCE_KS_PORT/" \
+        -e "s|^worker_self_reference_url = .*|worker_self_reference_url = http://127.0.0.1:$GLANCE_KS_PORT|" \
+        -e 's/^flavor = *$/flavor = keystone/' -e '/^# Empty flavor/d' \
+        "$RUN_DIR/glance/glance-api.conf" >"$g/glance-api.conf"
+    authtoken_section >>"$g/glance-api.conf"
+    grep -q '^flavor = keystone$' "$g/glance-api.conf" || die "could not set glance-ks's paste flavor"
+    sed -e "s|^endpoint_override = .*|endpoint_override = http://127.0.0.1:$GLANCE_KS_PORT|" \
+        -e "s|^api_paste_config = .*|api_paste_config = $n/api-paste.ini|" \
+        "$RUN_DIR/nova/nova.conf" >"$n/nova.conf"
+    authtoken_section >>"$n/nova.conf"
+    cp "$UP_DIR/venv-nova/etc/nova/api-paste.ini" "$n/api-paste.ini" # authtoken kept
+    cp "$RUN_DIR/nova/nova_osapi_wsgi.py" "$n/"
+    # How users log in: cloud `upstreams` (the check uses it with --os-cloud).
+    cat >"$RUN_DIR/clouds.yaml" <<EOF
+clouds:
+  upstreams:
+    auth:
+      auth_url: http://127.0.0.1:$KEYSTONE_PORT/v3
+      username: admin
+      password: $KEYSTONE_PASSWORD
+      user_domain_name: Default
+      project_name: admin
+      project_domain_name: Default
+    region_name: RegionOne
+EOF
+}
+
+# A fresh Keystone: sqlite, fernet tokens of TOKEN_TTL seconds, bootstrapped admin.
+keystone_setup() {
+    local dir=$RUN_DIR/keystone bin=$KEYSTONE_VENV/bin
+    mkdir -p "$dir/fernet" "$dir/credential"
+    cat >"$dir/keystone.conf" <<EOF
+[DEFAULT]
+use_stderr = true
+[database]
+connection = sqlite:///$dir/keystone.sqlite
+[fernet_tokens]
+key_repository = $dir/fernet
+[credential]
+key_repository = $dir/credential
+[token]
+expiration = $TOKEN_TTL
+EOF
+    # keystone's WSGI module parses sys.argv as its own options: hide gunicorn's.
+    cat >"$dir/keystone_wsgi.py" <<'EOF'
+import sys
+
+sys.argv = [sys.argv[0]]
+
+from keystone.wsgi.api import application  # noqa: E402,F401
+EOF
+    local manage=("$bin/keystone-manage" --config-file "$dir/keystone.conf")
+    local who=(--keystone-user "$(id -un)" --keystone-group "$(id -gn)")
+    {
+        timeout 300 "${manage[@]}" db_sync &&
+            timeout 60 "${manage[@]}" fernet_setup "${who[@]}" &&
+            timeout 60 "${manage[@]}" credential_setup "${who[@]}" &&
+            timeout 120 "${manage[@]}" bootstrap --bootstrap-password "$KEYSTONE_PASSWORD" \
+                --bootstrap-public-url "http://127.0.0.1:$KEYSTONE_PORT/v3" --bootstrap-region-id RegionOne
+    } >"$dir/setup.log" 2>&1
+}
+
+wait_keystone_setup() {
+    wait "$KEYSTONE_SETUP_PID" || {
+        tail -n 20 "$RUN_DIR/keystone/setup.log" >&2
+        die "keystone-manage (db_sync, fernet_setup, credential_setup, bootstrap) failed"
+    }
+}
+
 # Glance's and Nova's schema syncs run side by side (each one bounded).
 db_sync() {
     local g=$UP_DIR/venv-glance/bin n=$UP_DIR/venv-nova/bin
@@ -395,14 +507,15 @@ db_sync() {
     if ((nrc)); then tail -n 40 "$nlog" >&2; die "nova-manage database setup failed ($nrc)"; fi
 }
 
-# launch NAME PORT CHDIR APP ENV...; prints the gunicorn master's PID
+# launch NAME VENV PORT APP ENV...; prints the gunicorn master's PID. It runs in
+# $RUN_DIR/NAME, which is how `stop` recognises it.
 launch() {
-    local name=$1 port=$2 chdir=$3 app=$4
+    local name=$1 venv=$2 port=$3 app=$4
     shift 4
     (
-        cd "$chdir"
-        exec env "$@" "$UP_DIR/venv-$name/bin/gunicorn" \
-            --bind "127.0.0.1:$port" --workers 1 --threads 4 \
+        cd "$RUN_DIR/$name"
+        exec env "$@" "$venv/bin/gunicorn" \
+            --bind "127.0.0.1:$port" --workers 1 --threads "${LAUNCH_THREADS:-4}" \
             --timeout 120 --graceful-timeout 5 \
             --access-logfile - --pid "$RUN_DIR/$name/gunicorn.pid" --no-control-socket \
             "$app"
@@ -446,6 +559,13 @@ NOVA_PROJECT_ID=$NOVA_PROJECT_ID
 NOVA_USER_ID=$NOVA_USER_ID
 OTHER_PROJECT_ID=$OTHER_PROJECT_ID
 UPSTREAMS_SEEDED=${UPSTREAMS_SEEDED:-0}
+KEYSTONE_URL=${KEYSTONE_PID:+http://127.0.0.1:$KEYSTONE_PORT/v3}
+KEYSTONE_PID=${KEYSTONE_PID:-}
+KEYSTONE_TOKEN_TTL=${KEYSTONE_PID:+$TOKEN_TTL}
+GLANCE_KS_URL=${GLANCE_KS_PID:+http://127.0.0.1:$GLANCE_KS_PORT}
+GLANCE_KS_PID=${GLANCE_KS_PID:-}
+NOVA_KS_URL=${NOVA_KS_PID:+http://127.0.0.1:$NOVA_KS_PORT}
+NOVA_KS_PID=${NOVA_KS_PID:-}
 EOF
     mv "$tmp" "$ENV_FILE"
 }
@@ -466,17 +586,31 @@ cmd_start() {
     mkdir -p "$RUN_DIR"
     STOP_ON_EXIT=1 # a failed start must not leave servers behind
 
-    read -r GLANCE_PORT NOVA_PORT < <(free_ports)
+    read -r GLANCE_PORT NOVA_PORT KEYSTONE_PORT GLANCE_KS_PORT NOVA_KS_PORT < <(free_ports 5)
     write_glance_config "$GLANCE_PORT"
     write_nova_config "$GLANCE_PORT"
+    if ((WITH_KEYSTONE)); then
+        keystone_setup & # beside the other schema syncs
+        KEYSTONE_SETUP_PID=$!
+        write_authenticated_configs
+    fi
     db_sync
     log "configs written and databases synced in $((SECONDS - t0))s"
 
     # Both boot at once; Nova only needs Glance when it answers a request.
-    GLANCE_PID=$(launch glance "$GLANCE_PORT" "$RUN_DIR/glance" glance.wsgi.api:application \
+    GLANCE_PID=$(launch glance "$UP_DIR/venv-glance" "$GLANCE_PORT" glance.wsgi.api:application \
         "OS_GLANCE_CONFIG_DIR=$RUN_DIR/glance")
-    NOVA_PID=$(launch nova "$NOVA_PORT" "$RUN_DIR/nova" nova_osapi_wsgi:application \
+    NOVA_PID=$(launch nova "$UP_DIR/venv-nova" "$NOVA_PORT" nova_osapi_wsgi:application \
         "OS_NOVA_CONFIG_DIR=$RUN_DIR/nova")
+    if ((WITH_KEYSTONE)); then
+        wait_keystone_setup
+        KEYSTONE_PID=$(launch keystone "$KEYSTONE_VENV" "$KEYSTONE_PORT" keystone_wsgi:application \
+            "OS_KEYSTONE_CONFIG_DIR=$RUN_DIR/keystone")
+        GLANCE_KS_PID=$(launch glance-ks "$UP_DIR/venv-glance" "$GLANCE_KS_PORT" glance.wsgi.api:application \
+            "OS_GLANCE_CONFIG_DIR=$RUN_DIR/glance-ks")
+        NOVA_KS_PID=$(launch nova-ks "$UP_DIR/venv-nova" "$NOVA_KS_PORT" nova_osapi_wsgi:application \
+            "OS_NOVA_CONFIG_DIR=$RUN_DIR/nova-ks")
+    fi
     write_env
     wait_ready glance "$GLANCE_PID" "http://127.0.0.1:$GLANCE_PORT/v2/images?limit=1" \
         -H 'Accept: application/json'
@@ -486,6 +620,16 @@ cmd_start() {
         -H 'X-Auth-Token: loopback' -H "X-User-Id: $NOVA_USER_ID" \
         -H "X-Project-Id: $NOVA_PROJECT_ID" -H 'X-Roles: admin,member,reader'
     log "nova ready on 127.0.0.1:$NOVA_PORT (pid $NOVA_PID) after $((SECONDS - t0))s"
+    if ((WITH_KEYSTONE)); then
+        wait_ready keystone "$KEYSTONE_PID" "http://127.0.0.1:$KEYSTONE_PORT/v3"
+        wait_ready glance-ks "$GLANCE_KS_PID" "http://127.0.0.1:$GLANCE_KS_PORT/versions"
+        wait_ready nova-ks "$NOVA_KS_PID" "http://127.0.0.1:$NOVA_KS_PORT/"
+        # Behind auth_token, a request without a token is refused: the middleware is really there.
+        local code
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$GLANCE_KS_PORT/v2/images?limit=1")
+        [[ $code == 401 ]] || die "glance behind keystonemiddleware answered GET /v2/images without a token with $code, not 401"
+        log "keystone, glance-ks and nova-ks ready on 127.0.0.1:$KEYSTONE_PORT, :$GLANCE_KS_PORT, :$NOVA_KS_PORT after $((SECONDS - t0))s"
+    fi
 
     write_seed_script
     GLANCE_URL=http://127.0.0.1:$GLANCE_PORT NOVA_URL=http://127.0.0.1:$NOVA_PORT \
@@ -729,19 +873,30 @@ wait_gone() {
     log "$name: stopped pid $pid"
 }
 
+# Recorded servers, stopped in this order (the authenticated ones first).
+SERVERS=(nova-ks glance-ks nova glance keystone)
+
+pid_key() { # pid_key NAME: the env file key of NAME's PID (glance-ks -> GLANCE_KS_PID)
+    local k=${1^^}
+    echo "${k//-/_}_PID"
+}
+
 cmd_stop() {
     if [[ ! -f $ENV_FILE ]]; then
         log "nothing recorded in $ENV_FILE; nothing to stop"
         return 0
     fi
-    local nova_pid glance_pid
-    nova_pid=$(env_value NOVA_PID)
-    glance_pid=$(env_value GLANCE_PID)
-    # Signal both first, then wait: the graceful shutdowns overlap.
-    [[ -n $nova_pid ]] && nova_pid=$(signal_ours nova "$nova_pid")
-    [[ -n $glance_pid ]] && glance_pid=$(signal_ours glance "$glance_pid")
-    [[ -n $nova_pid ]] && wait_gone nova "$nova_pid"
-    [[ -n $glance_pid ]] && wait_gone glance "$glance_pid"
+    local name pid
+    local -a signalled=()
+    # Signal all first, then wait: the graceful shutdowns overlap.
+    for name in "${SERVERS[@]}"; do
+        pid=$(env_value "$(pid_key "$name")")
+        [[ -n $pid ]] && pid=$(signal_ours "$name" "$pid")
+        [[ -n $pid ]] && signalled+=("$name:$pid")
+    done
+    for name in "${signalled[@]}"; do
+        wait_gone "${name%%:*}" "${name##*:}"
+    done
     rm -f "$ENV_FILE"
 }
 
@@ -752,9 +907,10 @@ cmd_status() {
     fi
     grep -v '^#' "$ENV_FILE"
     local name pid
-    for name in GLANCE NOVA; do
-        pid=$(env_value "${name}_PID")
-        if [[ -n $pid ]] && is_ours "${name,,}" "$pid"; then echo "$name: running (pid $pid)"; else echo "$name: not running"; fi
+    for name in "${SERVERS[@]}"; do
+        pid=$(env_value "$(pid_key "$name")")
+        [[ -n $pid ]] || continue
+        if is_ours "$name" "$pid"; then echo "$name: running (pid $pid)"; else echo "$name: not running"; fi
     done
 }
 
@@ -806,7 +962,100 @@ run_specgate() {
     mkdir -p "$ROOT/reports/examples"
     cp "$reports/report.md" "$ROOT/reports/examples/upstreams.md" 2>/dev/null || true
     cp "$reports/report.html" "$ROOT/reports/examples/upstreams.html" 2>/dev/null || true
+    if [[ -n ${KEYSTONE_URL:-} ]]; then
+        run_specgate_keystone "$reports" || { code=$?; ((rc)) || rc=$code; }
+    fi
     return "$rc"
+}
+
+# The same three runs against glance-ks and nova-ks, specgate logging in to Keystone by itself
+# (OS_* variables for one, clouds.yaml for the others); each must end as its no-auth twin did.
+# Then a wrong password must stop specgate at once, with one line naming the login.
+run_specgate_keystone() {
+    local reports=$1/keystone rc=0
+    # Each request may wait for two token validations (nova-ks, then glance-ks) on a loaded machine.
+    local -a waive=(--waivers "$ROOT/waivers/upstreams.yaml" --timeout 60)
+    local -a password=(OS_AUTH_URL="$KEYSTONE_URL" OS_USERNAME=admin OS_USER_DOMAIN_NAME=Default
+        OS_PROJECT_NAME=admin OS_PROJECT_DOMAIN_NAME=Default)
+    local -a cloud=(OS_CLIENT_CONFIG_FILE="$UPSTREAMS_RUN_DIR/clouds.yaml" OS_CLOUD=upstreams)
+
+    # 5 requests/s: its ~440 requests take about 90 s, longer than a token lives.
+    keystone_one glance "${password[@]}" OS_PASSWORD="$KEYSTONE_PASSWORD" -- \
+        specs/openstack/glance-v2-images.yaml --target "glance=$GLANCE_KS_URL" --rps 5 \
+        --header 'Accept: application/json' "${waive[@]}" --report-dir "$reports/glance" || rc=1
+    # No --var project_id: `{project_id}` is the token's project, which Nova checks.
+    # One case at a time: each Nova request waits for Glance, and both for Keystone; queued
+    # deeper, requests outlive their token's renewal margin on a loaded machine.
+    keystone_one nova "${cloud[@]}" -- specs/ims/nova-images-detail.yaml \
+        --target "nova=$NOVA_KS_URL" --jobs 1 "${waive[@]}" --report-dir "$reports/nova" || rc=1
+    keystone_one cloudimages "${cloud[@]}" -- specs/ims/cloudimages.yaml \
+        --target "ims=$GLANCE_KS_URL" --map-path /v2/cloudimages=/v2/images \
+        --header 'Accept: application/json' "${waive[@]}" --report-dir "$reports/cloudimages" || rc=1
+
+    local out=$reports/wrong-password t0 code=0
+    mkdir -p "$out"
+    t0=$(date +%s%N)
+    (cd "$ROOT" && env -u SPECGATE_TOKEN "${password[@]}" OS_PASSWORD="$KEYSTONE_PASSWORD-wrong" \
+        "${SPECGATE_CMD[@]}" run specs/openstack/glance-v2-images.yaml --target "glance=$GLANCE_KS_URL" \
+        --report-dir "$out" >"$out/stdout" 2>"$out/stderr") || code=$?
+    local ms=$((($(date +%s%N) - t0) / 1000000))
+    if ((code != 2)) || [[ $(wc -l <"$out/stderr") != 1 ]] ||
+        ! grep -q "Keystone at $KEYSTONE_URL/auth/tokens refused the credentials (HTTP 401)" "$out/stderr" ||
+        [[ -e $out/results.json ]]; then
+        log "FAIL keystone POST /v3/auth/tokens with a wrong password: specgate exit $code, expected 2 and one line: $(cat "$out/stderr")"
+        rc=1
+    else
+        log "wrong password: exit 2 in ${ms}ms, no case run: $(cat "$out/stderr")"
+    fi
+    if grep -rlF -e "$KEYSTONE_PASSWORD" "$reports"; then
+        log "FAIL: the Keystone password appears in the files above"
+        rc=1
+    fi
+    return "$rc"
+}
+
+# keystone_one NAME VAR=VALUE... -- SPEC ARGS...: one logged-in run against the authenticated
+# servers. Its verdict counts must equal the no-auth run's (reports/upstreams/NAME), and it
+# must have logged in again (renewed its token) if it outlived the token lifetime.
+keystone_one() {
+    local name=$1
+    shift
+    local -a env=()
+    while [[ $1 != -- ]]; do
+        env+=("$1")
+        shift
+    done
+    shift
+    local log_file=$UPSTREAMS_RUN_DIR/keystone/server.log before after t0 secs code=0
+    before=$(grep -c '"POST /v3/auth/tokens HTTP/1.1" 201 .*specgate/' "$log_file" || true)
+    t0=$SECONDS
+    log "$name (keystone): specgate run $(printf '%q ' "$@")"
+    (cd "$ROOT" && env -u SPECGATE_TOKEN "${env[@]}" "${SPECGATE_CMD[@]}" run "$@") || code=$?
+    secs=$((SECONDS - t0))
+    after=$(grep -c '"POST /v3/auth/tokens HTTP/1.1" 201 .*specgate/' "$log_file" || true)
+    local logins=$((after - before)) dir
+    dir=$(printf '%s\n' "$@" | grep -A1 -x -e --report-dir | tail -n 1)
+    local want got
+    want=$(verdict_counts "$ROOT/reports/upstreams/$name/results.json")
+    got=$(verdict_counts "$dir/results.json")
+    log "$name (keystone): exit $code in ${secs}s, $logins Keystone logins (token lifetime ${KEYSTONE_TOKEN_TTL}s); verdicts $got"
+    if [[ $got != "$want" ]]; then
+        log "FAIL $name behind keystonemiddleware: verdicts $got differ from the no-auth run's $want"
+        return 1
+    fi
+    if ((secs > KEYSTONE_TOKEN_TTL && logins < 2)); then
+        log "FAIL $name behind keystonemiddleware: a ${secs}s run with ${KEYSTONE_TOKEN_TTL}s tokens logged in $logins time(s)"
+        return 1
+    fi
+    return 0
+}
+
+verdict_counts() { # verdict_counts results.json: its summary counts, "errored=N failed=N ..." (empty if unreadable)
+    "$PYTHON" - "$1" <<'EOF' 2>/dev/null || true
+import json, sys
+summary = json.load(open(sys.argv[1]))["summary"]
+print(" ".join("%s=%s" % kv for kv in sorted(summary.items()) if not isinstance(kv[1], (dict, list))))
+EOF
 }
 
 # The specgate command: $SPECGATE_BIN, else a fresh `cargo build --release`, else an

@@ -25,6 +25,8 @@ const PASSWORD: &str = "pw-canary-7f3a91c2";
 const APP_SECRET: &str = "appsecret-canary-5b2e77";
 const SK: &str = "sk-canary-93c1d4e8";
 const TOKEN_MARK: &str = "tok-canary-";
+/// A token the user already has (`OS_TOKEN`): valid at the gate, and exchangeable.
+const USER_TOKEN: &str = "usertok-canary-41d9";
 
 /// What the fake Keystone does.
 #[derive(Clone, Copy, PartialEq)]
@@ -62,7 +64,8 @@ async fn tokens(State(f): State<Arc<Fake>>, Json(body): Json<Value>) -> Response
     let ok = id["password"]["user"]["name"] == "alice"
         && id["password"]["user"]["domain"]["name"] == "Default"
         && id["password"]["user"]["password"] == PASSWORD
-        || id["application_credential"]["id"] == "ac-1" && id["application_credential"]["secret"] == APP_SECRET;
+        || id["application_credential"]["id"] == "ac-1" && id["application_credential"]["secret"] == APP_SECRET
+        || id["methods"] == json!(["token"]) && id["token"]["id"] == USER_TOKEN;
     let n = f.logins.fetch_add(1, Ordering::SeqCst);
     if !ok || matches!(f.mode, Keystone::Once(_) if n > 0) {
         let e = json!({"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}});
@@ -132,7 +135,7 @@ fn world(mode: Keystone, aksk: Option<(&str, &str)>) -> World {
                 upstream: reference.url().to_string(),
                 project: reference.project_id().to_string(),
                 base: Mutex::new(base.clone()),
-                issued: Mutex::new(Vec::new()),
+                issued: Mutex::new(vec![USER_TOKEN.to_string()]),
                 logins: AtomicUsize::new(0),
                 accepted: AtomicUsize::new(0),
                 rejected: AtomicUsize::new(0),
@@ -275,6 +278,67 @@ fn application_credential_and_clouds_yaml_logins() {
     std::fs::remove_file(cdir.join("clouds.yaml")).unwrap();
     assert_no_canary(&cdir, &out, &[PASSWORD, TOKEN_MARK]);
     assert_eq!(w.fake.rejected.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn an_existing_token_is_exchanged_or_used_as_it_is() {
+    let w = world(Keystone::Good(3600), None);
+    let dir = report_dir("auth-os-token-exchange");
+    let nova = spec("ims/nova-images-detail.yaml");
+    // OS_AUTH_TYPE=v3token: exchanged for a project-scoped token with a catalog.
+    let out = specgate_in(
+        &dir,
+        &["run", &nova, "--service", "compute", "--report-dir", "r"],
+        &[("OS_AUTH_URL", &w.keystone), ("OS_AUTH_TYPE", "v3token"), ("OS_TOKEN", USER_TOKEN), ("OS_PROJECT_ID", &w.project)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(w.fake.logins.load(Ordering::SeqCst), 1);
+    assert_no_canary(&dir, &out, &[USER_TOKEN, TOKEN_MARK]);
+
+    // admin_token: sent as it is; Keystone is not asked.
+    let dir = report_dir("auth-os-token-direct");
+    let out = specgate_in(
+        &dir,
+        &["run", &nova, "--target", &format!("nova={}", w.fake.base.lock().unwrap()), "--report-dir", "r"],
+        &[("OS_AUTH_TYPE", "admin_token"), ("OS_TOKEN", USER_TOKEN), ("HUAWEICLOUD_SDK_PROJECT_ID", &w.project)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(w.fake.logins.load(Ordering::SeqCst), 1, "no second login");
+    assert_no_canary(&dir, &out, &[USER_TOKEN, TOKEN_MARK]);
+    assert_eq!(w.fake.rejected.load(Ordering::SeqCst), 0);
+
+    // A token used as it is has no catalog.
+    let refused = dir.join("refused");
+    let out = specgate_in(&refused, &["run", &nova, "--service", "compute", "--report-dir", "r"], &[("OS_TOKEN", USER_TOKEN)]);
+    assert_refused(&out, &refused, "--service needs the token's catalog");
+    assert!(!text(&out.stderr).contains(USER_TOKEN));
+}
+
+#[test]
+fn secure_yaml_completes_clouds_yaml() {
+    let w = world(Keystone::Good(3600), None);
+    let dir = report_dir("auth-secure-yaml");
+    std::fs::create_dir_all(&dir).unwrap();
+    let clouds = format!(
+        "clouds:\n  fake:\n    auth:\n      auth_url: {}\n      username: alice\n      user_domain_name: Default\n      project_id: {}\n",
+        w.keystone, w.project
+    );
+    std::fs::write(dir.join("clouds.yaml"), clouds).unwrap();
+    std::fs::write(dir.join("secure.yaml"), format!("clouds:\n  fake:\n    auth:\n      password: {PASSWORD}\n")).unwrap();
+    let nova = spec("ims/nova-images-detail.yaml");
+    let out = specgate_in(&dir, &["run", &nova, "--os-cloud", "fake", "--service", "compute", "--report-dir", "r"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    std::fs::remove_file(dir.join("secure.yaml")).unwrap();
+    assert_no_canary(&dir, &out, &[PASSWORD, TOKEN_MARK]);
+    // Without secure.yaml the login lacks its password, and says so.
+    let alone = dir.join("alone");
+    let clouds = dir.join("clouds.yaml");
+    let out = specgate_in(
+        &alone,
+        &["run", &nova, "--os-cloud", "fake", "--service", "compute", "--report-dir", "r"],
+        &[("OS_CLIENT_CONFIG_FILE", clouds.to_str().unwrap())],
+    );
+    assert_refused(&out, &alone, "OS_PASSWORD is not set");
 }
 
 fn env(v: &[(String, String)]) -> Vec<(&str, &str)> {

@@ -25,6 +25,10 @@ pub(crate) struct Credentials {
     pub application_credential_id: Option<String>,
     pub application_credential_name: Option<String>,
     pub application_credential_secret: Option<String>,
+    /// An existing token (`OS_TOKEN`, `auth.token`), exchanged for a new one (`token`/`v3token`).
+    pub token: Option<String>,
+    /// `OS_AUTH_TYPE` / `auth_type`; inferred from the credentials when absent.
+    pub auth_type: Option<String>,
     pub region: Option<String>,
     /// `public` (default), `internal` or `admin`.
     pub interface: Option<String>,
@@ -39,6 +43,7 @@ impl std::fmt::Debug for Credentials {
             .field("project_id", &self.project_id)
             .field("project_name", &self.project_name)
             .field("application_credential_id", &self.application_credential_id)
+            .field("auth_type", &self.auth_type)
             .finish_non_exhaustive()
     }
 }
@@ -46,7 +51,31 @@ impl std::fmt::Debug for Credentials {
 impl Credentials {
     /// The values that must never be printed.
     pub(crate) fn secrets(&self) -> Vec<String> {
-        [&self.password, &self.application_credential_secret].into_iter().flatten().cloned().collect()
+        [&self.password, &self.application_credential_secret, &self.token].into_iter().flatten().cloned().collect()
+    }
+
+    /// How to log in: `OS_AUTH_TYPE` as the OpenStack clients name it, or, without one, what
+    /// the credentials given imply (an application-credential secret, else a user with a
+    /// password, else a token).
+    pub(crate) fn method(&self) -> Result<Method, AuthError> {
+        let Some(kind) = self.auth_type.as_deref().filter(|k| !k.is_empty()) else {
+            return Ok(if self.application_credential_secret.is_some() {
+                Method::ApplicationCredential
+            } else if self.token.is_some() && self.password.is_none() {
+                Method::Token
+            } else {
+                Method::Password
+            });
+        };
+        match kind {
+            "password" | "v3password" => Ok(Method::Password),
+            "applicationcredential" | "v3applicationcredential" => Ok(Method::ApplicationCredential),
+            "token" | "v3token" => Ok(Method::Token),
+            "admin_token" | "token_endpoint" => Ok(Method::Direct),
+            other => Err(AuthError::Usage(format!(
+                "OS_AUTH_TYPE `{other}` is not supported (password, v3password, v3applicationcredential, token, v3token, admin_token)"
+            ))),
+        }
     }
 
     /// `POST …/v3/auth/tokens`.
@@ -85,7 +114,12 @@ impl Credentials {
             }
             Ok(())
         };
-        if let Some(secret) = &self.application_credential_secret {
+        let method = self.method()?;
+        if method == Method::ApplicationCredential {
+            let secret = self
+                .application_credential_secret
+                .as_ref()
+                .ok_or_else(|| AuthError::Incomplete("OS_APPLICATION_CREDENTIAL_SECRET is not set".into()))?;
             // An application credential carries its own project scope; a scope is refused.
             let mut cred = serde_json::Map::new();
             cred.insert("secret".into(), json!(secret));
@@ -107,11 +141,21 @@ impl Credentials {
             }
             return Ok(json!({"auth": {"identity": {"methods": ["application_credential"], "application_credential": cred}}}));
         }
-        let password = self.password.as_ref().ok_or_else(|| AuthError::Incomplete("OS_PASSWORD is not set".into()))?;
-        let mut u = serde_json::Map::new();
-        user(&mut u)?;
-        u.insert("password".into(), json!(password));
-        let mut auth = json!({"identity": {"methods": ["password"], "password": {"user": u}}});
+        let mut auth = match method {
+            Method::Token => {
+                // Exchanged for a token of the scope asked for, as keystoneauth's `v3token` does.
+                let token = self.token.as_ref().ok_or_else(|| AuthError::Incomplete("OS_TOKEN is not set".into()))?;
+                json!({"identity": {"methods": ["token"], "token": {"id": token}}})
+            }
+            Method::Direct => return Err(AuthError::Usage("an admin_token is used as it is, not exchanged".into())),
+            _ => {
+                let password = self.password.as_ref().ok_or_else(|| AuthError::Incomplete("OS_PASSWORD is not set".into()))?;
+                let mut u = serde_json::Map::new();
+                user(&mut u)?;
+                u.insert("password".into(), json!(password));
+                json!({"identity": {"methods": ["password"], "password": {"user": u}}})
+            }
+        };
         let scope = match (&self.project_id, &self.project_name) {
             (Some(id), _) => Some(json!({"project": {"id": id}})),
             (None, Some(name)) => {
@@ -126,6 +170,17 @@ impl Credentials {
         }
         Ok(json!({ "auth": auth }))
     }
+}
+
+/// How the credentials become a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    Password,
+    ApplicationCredential,
+    /// An existing token exchanged for a (scoped) one: keystoneauth's `token` / `v3token`.
+    Token,
+    /// An existing token sent as it is, without asking Keystone: keystoneauth's `admin_token`.
+    Direct,
 }
 
 /// A token and what came with it.
@@ -370,5 +425,33 @@ mod tests {
         assert_eq!(endpoint(&catalog, "image", "public", Some("r2")).unwrap().as_str(), "https://g.example.com/image");
         assert!(endpoint(&catalog, "image", "public", Some("r1")).is_none());
         assert!(endpoint(&catalog, "volume", "public", None).is_none());
+    }
+
+    #[test]
+    fn a_token_is_exchanged_for_one_of_the_scope_asked_for() {
+        let c = Credentials { token: Some("t0".into()), project_id: Some("p1".into()), ..creds() };
+        assert_eq!(c.method().unwrap(), Method::Token, "a token alone means `token`");
+        assert_eq!(
+            c.body().unwrap(),
+            json!({"auth": {"identity": {"methods": ["token"], "token": {"id": "t0"}}, "scope": {"project": {"id": "p1"}}}})
+        );
+        assert_eq!(c.secrets(), ["t0"]);
+        let v3token = Credentials { auth_type: Some("v3token".into()), project_id: None, ..c.clone() };
+        assert_eq!(v3token.body().unwrap(), json!({"auth": {"identity": {"methods": ["token"], "token": {"id": "t0"}}}}));
+        assert!(Credentials { token: None, ..v3token }.body().unwrap_err().to_string().contains("OS_TOKEN"));
+    }
+
+    #[test]
+    fn auth_types_are_named_as_the_openstack_clients_name_them() {
+        let with = |t: &str| Credentials { auth_type: Some(t.into()), ..creds() }.method();
+        assert_eq!(with("v3password").unwrap(), Method::Password);
+        assert_eq!(with("v3applicationcredential").unwrap(), Method::ApplicationCredential);
+        assert_eq!(with("token").unwrap(), Method::Token);
+        assert_eq!(with("admin_token").unwrap(), Method::Direct);
+        let e = with("v3oidcpassword").unwrap_err().to_string();
+        assert!(e.starts_with("OS_AUTH_TYPE `v3oidcpassword` is not supported"), "{e}");
+        // A password given with a token: the password login, as keystoneauth's default.
+        let both = Credentials { token: Some("t".into()), password: Some("p".into()), ..creds() };
+        assert_eq!(both.method().unwrap(), Method::Password);
     }
 }

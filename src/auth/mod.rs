@@ -58,6 +58,12 @@ pub struct AuthArgs {
     pub os_application_credential_name: Option<String>,
     #[arg(long, env = "OS_APPLICATION_CREDENTIAL_SECRET", hide_env_values = true, hide = true)]
     pub os_application_credential_secret: Option<String>,
+    /// An existing Keystone token: exchanged for a scoped one with OS_AUTH_URL, else sent as it is.
+    #[arg(long, env = "OS_TOKEN", hide_env_values = true, hide = true)]
+    pub os_token: Option<String>,
+    /// password, v3applicationcredential, token / v3token (exchange OS_TOKEN), admin_token (send it as it is).
+    #[arg(long, env = "OS_AUTH_TYPE", hide = true)]
+    pub os_auth_type: Option<String>,
     #[arg(long, env = "OS_REGION_NAME", hide = true)]
     pub os_region_name: Option<String>,
     #[arg(long, env = "OS_INTERFACE", hide = true)]
@@ -111,13 +117,16 @@ impl AuthArgs {
 
     fn keystone(&self) -> Result<Option<Credentials>, AuthError> {
         if let Some(name) = &self.os_cloud {
-            return clouds::load(name, &clouds::search_path()).map(Some);
+            return clouds::load(name, &clouds::search_path(clouds::CLOUDS), &clouds::search_path(clouds::SECURE)).map(Some);
         }
-        let Some(auth_url) = self.os_auth_url.clone().filter(|u| !u.is_empty()) else {
+        let token = self.os_token.clone().filter(|t| !t.is_empty());
+        let auth_url = self.os_auth_url.clone().filter(|u| !u.is_empty());
+        // A token without a Keystone to exchange it with is used as it is.
+        if auth_url.is_none() && token.is_none() {
             return Ok(None);
-        };
+        }
         Ok(Some(Credentials {
-            auth_url,
+            auth_url: auth_url.unwrap_or_default(),
             username: self.os_username.clone(),
             user_id: self.os_user_id.clone(),
             password: self.os_password.clone(),
@@ -130,6 +139,8 @@ impl AuthArgs {
             application_credential_id: self.os_application_credential_id.clone(),
             application_credential_name: self.os_application_credential_name.clone(),
             application_credential_secret: self.os_application_credential_secret.clone(),
+            token,
+            auth_type: self.os_auth_type.clone().filter(|t| !t.is_empty()),
             region: self.os_region_name.clone(),
             interface: self.os_interface.clone(),
         }))
@@ -143,6 +154,8 @@ pub struct Auth(Option<Arc<Scheme>>);
 enum Scheme {
     AkSk(AkSk),
     Keystone(Box<keystone::TokenSource>),
+    /// `OS_TOKEN` sent as it is (`admin_token`, or no Keystone to exchange it with).
+    Token(String),
 }
 
 impl std::fmt::Debug for Auth {
@@ -151,6 +164,7 @@ impl std::fmt::Debug for Auth {
             None => "Auth(none)",
             Some(Scheme::AkSk(_)) => "Auth(ak/sk)",
             Some(Scheme::Keystone(_)) => "Auth(keystone)",
+            Some(Scheme::Token(_)) => "Auth(token)",
         })
     }
 }
@@ -163,6 +177,7 @@ impl Auth {
             None => Ok(Vec::new()),
             Some(Scheme::AkSk(s)) => Ok(s.headers(method, url)),
             Some(Scheme::Keystone(t)) => Ok(vec![("X-Auth-Token".to_string(), t.token().await?)]),
+            Some(Scheme::Token(t)) => Ok(vec![("X-Auth-Token".to_string(), t.clone())]),
         }
     }
 }
@@ -248,6 +263,18 @@ pub fn establish(args: &AuthArgs, intent: Intent) -> Result<Login, AuthError> {
     }
     let Some(creds) = keystone else { return Ok(login) };
     login.secrets.extend(creds.secrets());
+    if creds.auth_url.is_empty() || creds.method()? == keystone::Method::Direct {
+        let token = creds.token.clone().filter(|t| !t.is_empty()).ok_or_else(|| {
+            AuthError::Incomplete(if creds.auth_url.is_empty() { "OS_AUTH_URL is not set".into() } else { "OS_TOKEN is not set".into() })
+        })?;
+        if args.service.is_some() {
+            return Err(AuthError::Usage(
+                "--service needs the token's catalog, which a token used as it is does not have: set OS_AUTH_URL and OS_AUTH_TYPE=v3token to exchange it".into(),
+            ));
+        }
+        login.auth = Auth(Some(Arc::new(Scheme::Token(token))));
+        return Ok(login);
+    }
     let client = args
         .tls()
         .apply(reqwest::Client::builder())
