@@ -82,6 +82,11 @@ pub(crate) struct Catalog {
     /// schema from the same directory is compiled once.
     slots: HashMap<(PathBuf, String), Arc<str>>,
     pending: Vec<Pending>,
+    /// Schemas compiled alone, by identity (see [`identity`]): two hundred cases that `$ref` one
+    /// file with an `$id` compile it once.
+    alone: HashMap<String, Arc<jsonschema::Validator>>,
+    /// The documents those schemas `$ref`, each read and parsed once.
+    retriever: Retriever,
 }
 
 impl Catalog {
@@ -103,7 +108,15 @@ impl Catalog {
                 self.pending.push(Pending { slot: Arc::clone(&slot), value, refs, error, schema, dir, base });
                 Ok(Compiled::Slot(slot))
             }
-            None => build(schema, base).map(|v| Compiled::Alone(Arc::new(v))),
+            None => {
+                let id = identity(schema, base);
+                if let Some(v) = self.alone.get(&id) {
+                    return Ok(Compiled::Alone(Arc::clone(v)));
+                }
+                let v = Arc::new(build_with(schema, base, self.retriever.clone())?);
+                self.alone.insert(id, Arc::clone(&v));
+                Ok(Compiled::Alone(v))
+            }
         }
     }
 
@@ -279,7 +292,50 @@ impl Catalog {
 }
 
 fn build(schema: &Value, base: &str) -> Result<jsonschema::Validator, String> {
-    jsonschema::options().with_base_uri(base.to_string()).should_validate_formats(true).build(schema).map_err(|e| e.to_string())
+    build_with(schema, base, Retriever::default())
+}
+
+fn build_with(schema: &Value, base: &str, retriever: Retriever) -> Result<jsonschema::Validator, String> {
+    jsonschema::options()
+        .with_base_uri(base.to_string())
+        .should_validate_formats(true)
+        .with_retriever(retriever)
+        .build(schema)
+        .map_err(|e| e.to_string())
+}
+
+/// A schema's identity for compiling it once: the resolved URL of a lone `$ref`, or the base
+/// URL and text of any other schema.
+fn identity(schema: &Value, base: &str) -> String {
+    let lone_ref = schema.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("$ref")).and_then(Value::as_str);
+    match lone_ref.and_then(|r| url::Url::parse(base).ok()?.join(r).ok()) {
+        Some(target) => format!("ref {target}"),
+        None => format!("inline {base} {schema}"),
+    }
+}
+
+/// Reads `file:` documents whole (jsonschema's own file retriever parses from an unbuffered file,
+/// one byte per `read` call) and remembers them; other schemes go to jsonschema's HTTP retriever.
+#[derive(Clone, Default)]
+struct Retriever(Arc<std::sync::Mutex<HashMap<String, Value>>>);
+
+impl jsonschema::Retrieve for Retriever {
+    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let key = uri.as_str().to_string();
+        if let Some(doc) = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Ok(doc.clone());
+        }
+        let doc: Value = match uri.scheme().as_str() {
+            "file" => {
+                let path =
+                    url::Url::parse(&key).ok().and_then(|u| u.to_file_path().ok()).ok_or_else(|| format!("not a local file: {key}"))?;
+                serde_json::from_slice(&std::fs::read(&path)?)?
+            }
+            _ => jsonschema::HttpRetriever::new(&jsonschema::HttpOptions::new())?.retrieve(uri)?,
+        };
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(key, doc.clone());
+        Ok(doc)
+    }
 }
 
 /// `Some(path)` for a reference's file part, `%20` and friends decoded.
@@ -342,6 +398,23 @@ mod tests {
         assert!(catalog.bundle(&json!({"$ref": "missing.json"}), &tmp).is_none());
         assert!(catalog.bundle(&json!({"$ref": "https://example.com/x.json"}), &tmp).is_none());
         assert!(catalog.bundle(&json!({"type": "string"}), &tmp).is_none(), "nothing to bundle");
+    }
+
+    #[test]
+    fn a_schema_compiled_alone_is_compiled_once_for_every_case_that_refers_to_it() {
+        let tmp = tempdir("alone");
+        write(&tmp, "a.json", &json!({"$id": "https://example.com/a", "type": "object", "required": ["images"]}));
+        let base = url::Url::from_file_path(tmp.join("spec.yaml")).unwrap().to_string();
+        let other = url::Url::from_file_path(tmp.join("other.yaml")).unwrap().to_string();
+        let mut catalog = Catalog::default();
+        let mut alone = |base: &str| match catalog.compile(&json!({"$ref": "a.json"}), &tmp, base, SpecError::new("x", "")) {
+            Ok(Compiled::Alone(v)) => v,
+            _ => panic!("a file with an `$id` is compiled alone"),
+        };
+        let (first, second, from_another_spec) = (alone(&base), alone(&base), alone(&other));
+        assert!(Arc::ptr_eq(&first, &second) && Arc::ptr_eq(&first, &from_another_spec), "one file, one validator");
+        assert!(!first.is_valid(&json!({})));
+        assert!(first.is_valid(&json!({"images": []})));
     }
 
     fn tempdir(name: &str) -> PathBuf {
