@@ -71,7 +71,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
     let gated = baseline.is_some();
     let mut plan = Plan::new(&specs, &targets).with_equivalences(&catalogues, &specs, &targets);
     if let Some(partition) = args.partition {
-        plan.keep_share(partition, |c| !libtest.is_filtered_out(&libtest_mimic::Trial::test(c.id.clone(), || Ok(()))));
+        plan.keep_share(partition, |c| Runner::selects(&libtest, c));
     }
     if list {
         let _listed =

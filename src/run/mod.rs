@@ -61,7 +61,12 @@ impl Runner {
 
     /// How many cases `args` selects.
     pub fn selected(plan: &Plan, args: &Arguments) -> usize {
-        plan.cases.iter().filter(|c| !args.is_filtered_out(&Trial::test(c.id.clone(), || Ok(())))).count()
+        plan.cases.iter().filter(|c| Runner::selects(args, c)).count()
+    }
+
+    /// Whether the libtest filters in `args` select `case`.
+    pub fn selects(args: &Arguments, case: &PlannedCase) -> bool {
+        !args.is_filtered_out(&Trial::test(case.id.clone(), || Ok(())))
     }
 
     fn trial(&self, index: usize, case: &PlannedCase, sink: &Arc<Mutex<Vec<(usize, Verdict)>>>) -> Trial {
