@@ -114,7 +114,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
     }
     let jobs = libtest.test_threads.unwrap_or(args.jobs);
     events.emit(Event::RunStarted { specgate: &info.specgate, targets: &info.targets, cases: Runner::selected(&plan, &libtest), jobs });
-    let runner = Runner { ctx, waivers: Arc::new(waivers), runtime: rt.handle().clone(), stop: stop.clone() };
+    let runner = Runner { ctx, waivers: Arc::new(waivers), runtime: rt.handle().clone(), stop: stop.clone(), jobs };
     let mut output = runner.run(&plan, &libtest);
     if let Some(server) = embedded {
         rt.block_on(server.shutdown());

@@ -140,39 +140,67 @@ pub fn foreign_link(request: &url::Url, pointer: &str, rel: &str, href: &str) ->
 /// `alternate` points at the image service).
 pub fn origin_findings(request: &url::Url, body: &Value, elsewhere: &[String]) -> Vec<Finding> {
     let mut out = Vec::new();
-    visit(request, body, &mut String::new(), elsewhere, &mut out);
+    visit(request, body, &mut Vec::new(), elsewhere, &mut out);
     out
 }
 
-fn visit(request: &url::Url, v: &Value, at: &mut String, elsewhere: &[String], out: &mut Vec<Finding>) {
-    let len = at.len();
+/// One step of the way down to a value: a member name or an array index.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The JSON pointer of `steps`, then `last` when given; built only for a finding, since most
+/// bodies have none.
+fn pointer(steps: &[Step<'_>], last: Option<&str>) -> String {
+    let mut at = String::new();
+    let escaped = |k: &str| k.replace('~', "~0").replace('/', "~1");
+    for step in steps {
+        match step {
+            Step::Key(k) => at.push_str(&format!("/{}", escaped(k))),
+            Step::Index(i) => at.push_str(&format!("/{i}")),
+        }
+    }
+    if let Some(k) = last {
+        at.push_str(&format!("/{}", escaped(k)));
+    }
+    at
+}
+
+fn visit<'a>(request: &url::Url, v: &'a Value, at: &mut Vec<Step<'a>>, elsewhere: &[String], out: &mut Vec<Finding>) {
     match v {
         Value::Object(o) => {
             if let Some(Value::String(href)) = o.get("href") {
                 let rel = o.get("rel").and_then(Value::as_str).unwrap_or("href");
                 if !elsewhere.iter().any(|e| e == rel) && same_origin(request, href) == Some(false) {
-                    out.push(foreign_link(request, &format!("{at}/href"), rel, href));
+                    out.push(foreign_link(request, &pointer(at, Some("href")), rel, href));
                 }
             }
             for (k, child) in o {
-                at.push('/');
-                at.push_str(&k.replace('~', "~0").replace('/', "~1"));
                 match child {
-                    Value::String(href) if LINK_KEYS.contains(&k.as_str()) => {
-                        if !elsewhere.iter().any(|e| e == k) && same_origin(request, href) == Some(false) {
-                            out.push(foreign_link(request, at, k, href));
-                        }
+                    Value::String(href)
+                        if LINK_KEYS.contains(&k.as_str())
+                            && !elsewhere.iter().any(|e| e == k)
+                            && same_origin(request, href) == Some(false) =>
+                    {
+                        out.push(foreign_link(request, &pointer(at, Some(k)), k, href));
                     }
-                    _ => visit(request, child, at, elsewhere, out),
+                    Value::Object(_) | Value::Array(_) => {
+                        at.push(Step::Key(k));
+                        visit(request, child, at, elsewhere, out);
+                        at.pop();
+                    }
+                    _ => {}
                 }
-                at.truncate(len);
             }
         }
         Value::Array(a) => {
             for (i, child) in a.iter().enumerate() {
-                at.push_str(&format!("/{i}"));
-                visit(request, child, at, elsewhere, out);
-                at.truncate(len);
+                if matches!(child, Value::Object(_) | Value::Array(_)) {
+                    at.push(Step::Index(i));
+                    visit(request, child, at, elsewhere, out);
+                    at.pop();
+                }
             }
         }
         _ => {}

@@ -7,13 +7,15 @@ use crate::plan::{merge_query, PlannedCase, Work};
 use crate::run::session::{Context, Session, Trace};
 use crate::verdict::{CheckId, Conclusion, ExchangeRecord, Outcome, Verdict};
 
-pub async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace) -> Verdict {
+/// Run `case`; `slot`, its place among the cases in flight, is given back when its requests are
+/// done (for a one-request case, before the checks).
+pub async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, slot: tokio::sync::OwnedSemaphorePermit) -> Verdict {
     let started = Instant::now();
     let mut session = Session::new(ctx, &case.spec, &case.target, trace);
     let mut snapshot = None;
     let conclusion = match &case.work {
         Work::Request(i) => {
-            let (c, snap) = request_case(&mut session, *i).await;
+            let (c, snap) = request_case(&mut session, *i, slot).await;
             snapshot = snap;
             c
         }
@@ -73,7 +75,11 @@ fn dress(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchanges: V
     }
 }
 
-async fn request_case(session: &mut Session<'_>, index: usize) -> (Conclusion, Option<serde_json::Value>) {
+async fn request_case(
+    session: &mut Session<'_>,
+    index: usize,
+    slot: tokio::sync::OwnedSemaphorePermit,
+) -> (Conclusion, Option<serde_json::Value>) {
     let spec = session.spec.clone();
     let case = &spec.file.cases[index];
     let query = merge_query(&spec.file.request.query, &case.query);
@@ -86,6 +92,10 @@ async fn request_case(session: &mut Session<'_>, index: usize) -> (Conclusion, O
         Ok(i) => i,
         Err(e) => return (Conclusion::Error(e.to_string(), vec![]), None),
     };
+    // Give the slot back and let the next case send its request before this one checks: the
+    // woken case would otherwise wait on this worker until the checks are done.
+    drop(slot);
+    tokio::task::yield_now().await;
     let ex = &session.exchanges[i];
     let expect = Expectation {
         status: &case.expect.status,

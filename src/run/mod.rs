@@ -1,7 +1,8 @@
-//! Running a plan as libtest trials: one trial per case per target, `jobs` in flight, each
-//! driven on the one tokio runtime. The runner announces what happens on the event bus; it
-//! honours the stop switch (signals, `--deadline`) so the run always ends with every selected
-//! case accounted for.
+//! Running a plan: every selected case is a task on the one tokio runtime, `jobs` in flight, and
+//! a libtest trial shows each verdict in plan order as it arrives. The cases never wait for a
+//! libtest thread, and no thread hands each case over to the runtime and back. The runner
+//! announces what happens on the event bus; it honours the stop switch (signals, `--deadline`)
+//! so the run always ends with every selected case accounted for.
 
 pub mod equivalence;
 pub mod event;
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use tokio::sync::{oneshot, OwnedSemaphorePermit};
 
 use crate::plan::{Plan, PlannedCase};
 use crate::render;
@@ -45,14 +47,28 @@ pub struct Runner {
     pub waivers: Arc<Vec<Waiver>>,
     pub runtime: tokio::runtime::Handle,
     pub stop: Arc<Stop>,
+    /// Cases in flight at once.
+    pub jobs: usize,
 }
 
 impl Runner {
-    /// Run the cases `args` selects, `args.test_threads` at a time.
+    /// Run the cases `args` selects, `self.jobs` at a time.
     pub fn run(&self, plan: &Plan, args: &Arguments) -> RunOutput {
         let sink: Arc<Mutex<Vec<(usize, Verdict)>>> = Arc::default();
-        let trials: Vec<Trial> = plan.cases.iter().enumerate().map(|(index, case)| self.trial(index, case, &sink)).collect();
-        let conclusion = libtest_mimic::run(args, trials);
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.jobs.max(1)));
+        let trials: Vec<Trial> = plan
+            .cases
+            .iter()
+            .enumerate()
+            .map(|(index, case)| {
+                // Cases libtest will not run get a trial that is never called, and no task.
+                let verdict = Runner::selects(args, case).then(|| self.spawn(index, case, &slots));
+                Runner::trial(case, index, verdict, &sink)
+            })
+            .collect();
+        // The trials only wait for verdicts, in plan order: one libtest thread is enough.
+        let shown = Arguments { test_threads: Some(1), ..args.clone() };
+        let conclusion = libtest_mimic::run(&shown, trials);
         let mut verdicts = std::mem::take(&mut *sink.lock().expect("verdict sink"));
         verdicts.sort_by_key(|(index, _)| *index);
         let selected = (conclusion.num_passed + conclusion.num_failed + conclusion.num_ignored) as usize;
@@ -64,18 +80,40 @@ impl Runner {
         plan.cases.iter().filter(|c| Runner::selects(args, c)).count()
     }
 
-    /// Whether the libtest filters in `args` select `case`.
+    /// Whether libtest runs `case` under `args`: its filters select it, and `--bench` or
+    /// `--ignored` do not leave it out.
     pub fn selects(args: &Arguments, case: &PlannedCase) -> bool {
-        !args.is_filtered_out(&Trial::test(case.id.clone(), || Ok(())))
+        let trial = Trial::test(case.id.clone(), || Ok(()));
+        !args.is_filtered_out(&trial) && !args.is_ignored(&trial)
     }
 
-    fn trial(&self, index: usize, case: &PlannedCase, sink: &Arc<Mutex<Vec<(usize, Verdict)>>>) -> Trial {
-        let (ctx, waivers, runtime, stop, sink, case) =
-            (self.ctx.clone(), self.waivers.clone(), self.runtime.clone(), self.stop.clone(), sink.clone(), case.clone());
-        Trial::ignorable_test(case.id.clone(), move || {
-            let mut verdict = runtime.block_on(run_case(&ctx, &case, index, &stop));
+    /// Start `case` on the runtime; it waits for one of the `slots`, and its verdict, waived and
+    /// announced, arrives on the returned channel.
+    fn spawn(&self, index: usize, case: &PlannedCase, slots: &Arc<tokio::sync::Semaphore>) -> oneshot::Receiver<Verdict> {
+        let (tx, rx) = oneshot::channel();
+        let (ctx, waivers, stop, slots, case) = (self.ctx.clone(), self.waivers.clone(), self.stop.clone(), slots.clone(), case.clone());
+        self.runtime.spawn(async move {
+            let Ok(slot) = slots.acquire_owned().await else { return };
+            let mut verdict = run_case(&ctx, &case, index, &stop, slot).await;
             crate::waiver::waive(&mut verdict, &waivers);
             ctx.events.emit(Event::CaseFinished { index, verdict: &verdict });
+            let _ = tx.send(verdict);
+        });
+        rx
+    }
+
+    fn trial(
+        case: &PlannedCase,
+        index: usize,
+        verdict: Option<oneshot::Receiver<Verdict>>,
+        sink: &Arc<Mutex<Vec<(usize, Verdict)>>>,
+    ) -> Trial {
+        let sink = sink.clone();
+        Trial::ignorable_test(case.id.clone(), move || {
+            let verdict = verdict
+                .ok_or_else(|| Failed::from("internal: a case libtest selected was not started"))?
+                .blocking_recv()
+                .map_err(|_| Failed::from("internal: the case ended without a verdict (it panicked)"))?;
             let result = trial_result(&verdict);
             sink.lock().expect("verdict sink").push((index, verdict));
             result
@@ -84,7 +122,9 @@ impl Runner {
 }
 
 /// One case: not started when the run is stopping, cut when the grace is over.
-async fn run_case(ctx: &Context, case: &PlannedCase, index: usize, stop: &Stop) -> Verdict {
+/// `slot` is the case's place among the `jobs` in flight; it is given back once the case has
+/// made its requests, so the next case's requests overlap this one's checks.
+async fn run_case(ctx: &Context, case: &PlannedCase, index: usize, stop: &Stop, slot: OwnedSemaphorePermit) -> Verdict {
     let started = Instant::now();
     if let Some(reason) = stop.reason() {
         return execute::unfinished(ctx, case, format!("not run: {reason}"), vec![], started);
@@ -97,7 +137,7 @@ async fn run_case(ctx: &Context, case: &PlannedCase, index: usize, stop: &Stop) 
             let why = format!("not finished: {reason}; cut after a grace of {} s", stop.grace().as_secs_f64());
             execute::unfinished(ctx, case, why, trace.records(), started)
         }
-        verdict = execute::execute(ctx, case, &trace) => verdict,
+        verdict = execute::execute(ctx, case, &trace, slot) => verdict,
     }
 }
 

@@ -205,12 +205,29 @@ impl Catalogue {
 
 /// Whether `source` is an equivalence file (it has a top-level `equivalence:` key). A file
 /// that does not parse is not one: the spec loader then reports its errors.
+///
+/// A block mapping's top-level keys start their lines, so the lines are scanned first; only a
+/// file whose top level is a flow mapping (`{...}`, as JSON is) is parsed to find out.
 pub fn is_equivalence(source: &str) -> bool {
     #[derive(Deserialize)]
     struct Probe {
         equivalence: Option<serde::de::IgnoredAny>,
     }
-    serde_saphyr::from_str::<Probe>(source).is_ok_and(|p| p.equivalence.is_some())
+    let key = |line: &str| {
+        let rest = ["equivalence", "\"equivalence\"", "'equivalence'"].iter().find_map(|k| line.strip_prefix(k));
+        rest.is_some_and(|r| r.trim_start_matches([' ', '\t']).starts_with(':'))
+    };
+    let mut content = source.lines().map(|l| l.trim_start_matches('\u{feff}')).filter(|l| {
+        let t = l.trim_start();
+        !t.is_empty() && !t.starts_with('#') && !t.starts_with("---") && !t.starts_with('%')
+    });
+    match content.next() {
+        Some(first) if first.trim_start().starts_with('{') => {
+            serde_saphyr::from_str::<Probe>(source).is_ok_and(|p| p.equivalence.is_some())
+        }
+        Some(first) => key(first) || content.any(key),
+        None => false,
+    }
 }
 
 /// Load every equivalence file under `paths`, checking its doors against the loaded `specs`.
@@ -414,6 +431,17 @@ mod tests {
         assert!(c.door_specs["b"].ends_with("/b.yaml"), "{:?}", c.door_specs);
         assert!(is_equivalence(GOOD));
         assert!(!is_equivalence("specgate: 1\ntitle: t\n"));
+    }
+
+    #[test]
+    fn an_equivalence_file_is_known_by_its_top_level_key_in_any_form() {
+        assert!(is_equivalence("# c\n---\nequivalence :\n  doors: {}\n"));
+        assert!(is_equivalence("title: t\n\"equivalence\": {}\n"));
+        assert!(is_equivalence("{\"title\": \"t\", \"equivalence\": {}}"));
+        assert!(!is_equivalence("{\"title\": \"t\", \"x\": {\"equivalence\": 1}}"));
+        // Nested, or a longer key: not the top-level key.
+        assert!(!is_equivalence("cases:\n  equivalence: 1\nequivalences: 2\n"));
+        assert!(!is_equivalence(""));
     }
 
     #[test]

@@ -47,10 +47,17 @@ impl SpecError {
     }
 
     /// Point the error at `pos` in `source`, underlining `width` characters.
-    pub(crate) fn at(mut self, source: &str, pos: Pos, width: usize) -> Self {
+    pub(crate) fn at(self, source: &str, pos: Pos, width: usize) -> Self {
+        let line = pos.line.checked_sub(1).and_then(|n| source.lines().nth(n));
+        self.at_line(line, pos, width)
+    }
+
+    /// Like [`SpecError::at`], with the line at `pos` already found: a loader that points many
+    /// errors into one file looks lines up in its own index rather than scanning from the top.
+    pub(crate) fn at_line(mut self, line: Option<&str>, pos: Pos, width: usize) -> Self {
         if pos.line > 0 {
             self.0.pos = Some(pos);
-            self.0.line_text = source.lines().nth(pos.line - 1).map(str::to_owned);
+            self.0.line_text = line.map(str::to_owned);
             self.0.width = width.max(1);
         }
         self

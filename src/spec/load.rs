@@ -140,7 +140,7 @@ pub fn load_str(path: &Path, source: &str) -> Result<Spec, Vec<SpecError>> {
 
 fn load_in(path: &Path, source: &str, catalog: &mut Catalog) -> Result<Spec, Vec<SpecError>> {
     let file: SpecFile = serde_saphyr::from_str(source).map_err(|e| vec![yaml_error(path, source, &e)])?;
-    let v = Validator { path, source, errors: Vec::new(), catalog };
+    let v = Validator { path, lines: source.lines().collect(), errors: Vec::new(), catalog };
     v.finish(file)
 }
 
@@ -206,14 +206,21 @@ pub(crate) fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -
 
 struct Validator<'a> {
     path: &'a Path,
-    source: &'a str,
+    /// The file's lines, found once: every case's schema carries a located error.
+    lines: Vec<&'a str>,
     errors: Vec<SpecError>,
     catalog: &'a mut Catalog,
 }
 
 impl Validator<'_> {
+    /// An error pointing at `pos` in this file.
+    fn error_at(&self, message: String, pos: Pos, width: usize) -> SpecError {
+        let line = pos.line.checked_sub(1).and_then(|n| self.lines.get(n).copied());
+        SpecError::new(self.path, message).at_line(line, pos, width)
+    }
+
     fn err_at<T>(&mut self, spanned: &Spanned<T>, width: usize, message: String, hint: Option<String>) {
-        let mut e = SpecError::new(self.path, message).at(self.source, Pos::of(&spanned.referenced), width);
+        let mut e = self.error_at(message, Pos::of(&spanned.referenced), width);
         if let Some(h) = hint {
             e = e.hint(h);
         }
@@ -341,7 +348,7 @@ impl Validator<'_> {
                 display_path(self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
             )
         });
-        let mut error = SpecError::new(self.path, format!("invalid JSON Schema ({origin}): ")).at(self.source, pos, 1);
+        let mut error = self.error_at(format!("invalid JSON Schema ({origin}): "), pos, 1);
         if let Some(h) = hint {
             error = error.hint(h);
         }
