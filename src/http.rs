@@ -113,6 +113,10 @@ pub struct Exchange {
     pub error: Option<TransportError>,
     /// The body parsed as JSON, once, on first use: every check of a case reads the same tree.
     pub parsed: OnceLock<Result<Value, String>>,
+    /// The load validator's slot the body will be checked in (`spec::catalog`): the body is
+    /// then parsed straight into `{slot: body}`, so the schema check need not copy it. Set it
+    /// with [`Exchange::parse_into_slot`], before the body is read.
+    pub slot: Option<std::sync::Arc<str>>,
 }
 
 impl Exchange {
@@ -127,6 +131,23 @@ impl Exchange {
             elapsed: Duration::ZERO,
             error: None,
             parsed: OnceLock::new(),
+            slot: None,
+        }
+    }
+
+    /// Parse the body, when it is first read, as the value of `slot` in an object: the shape the
+    /// load's validator checks (see [`Exchange::json_in`]). No effect once the body was read.
+    pub fn parse_into_slot(&mut self, slot: Option<&std::sync::Arc<str>>) {
+        if self.parsed.get().is_none() {
+            self.slot = slot.cloned();
+        }
+    }
+
+    /// `{slot: body}` when the body was parsed into that slot.
+    pub fn json_in(&self, slot: &str) -> Option<&Value> {
+        match (&self.slot, self.parsed.get()) {
+            (Some(s), Some(Ok(wrapped))) if s.as_ref() == slot => Some(wrapped),
+            _ => None,
         }
     }
 
@@ -141,11 +162,19 @@ impl Exchange {
 
     /// The body as JSON, parsed on the first call and shared by every later one.
     pub fn json(&self) -> Result<&Value, &str> {
-        self.parsed.get_or_init(|| self.parse()).as_ref().map_err(String::as_str)
+        let parsed = self.parsed.get_or_init(|| self.parse()).as_ref().map_err(String::as_str)?;
+        Ok(match &self.slot {
+            Some(slot) => &parsed[slot.as_ref()],
+            None => parsed,
+        })
     }
 
     fn parse(&self) -> Result<Value, String> {
-        serde_json::from_slice(&self.body).map_err(|e| format!("body is not JSON ({e}): {}", self.body_excerpt(120)))
+        let body = serde_json::from_slice(&self.body).map_err(|e| format!("body is not JSON ({e}): {}", self.body_excerpt(120)))?;
+        Ok(match &self.slot {
+            Some(slot) => Value::Object(serde_json::Map::from_iter([(slot.to_string(), body)])),
+            None => body,
+        })
     }
 
     /// The start of the body as text, for messages.
@@ -288,6 +317,7 @@ impl Http {
                 return Err(TransportError::TooLarge(self.config.max_body));
             }
         }
+        ex.body.reserve(resp.content_length().unwrap_or(0) as usize);
         while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
             if ex.body.len() + chunk.len() > self.config.max_body {
                 return Err(TransportError::TooLarge(self.config.max_body));
@@ -352,6 +382,22 @@ mod tests {
 
     fn exchange(status: Option<u16>, error: Option<TransportError>) -> Exchange {
         Exchange { status, error, ..Exchange::new("GET", "u") }
+    }
+
+    #[test]
+    fn a_body_parsed_into_a_slot_reads_the_same_and_is_offered_wrapped() {
+        let mut ex = Exchange { body: br#"{"images": [1]}"#.to_vec(), ..Exchange::new("GET", "u") };
+        let slot: std::sync::Arc<str> = "s1".into();
+        ex.parse_into_slot(Some(&slot));
+        assert_eq!(ex.json().unwrap(), &serde_json::json!({"images": [1]}));
+        assert_eq!(ex.json_in("s1"), Some(&serde_json::json!({"s1": {"images": [1]}})));
+        assert_eq!(ex.json_in("s2"), None);
+        // Once read, the shape stays: a later slot is not taken.
+        ex.parse_into_slot(None);
+        assert_eq!(ex.json_in("s1").map(|w| &w["s1"]), Some(ex.json().unwrap()));
+        let plain = Exchange { body: ex.body.clone(), ..Exchange::new("GET", "u") };
+        assert_eq!(plain.json().unwrap(), ex.json().unwrap());
+        assert_eq!(plain.json_in("s1"), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::group::{count_items, group};
-use super::schema::check_spec_schema;
+use super::schema::check_spec_schema_in;
 use super::Checked;
 use crate::http::Exchange;
 use crate::spec::model::StatusSet;
@@ -80,7 +80,8 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
     };
     match ex.json() {
         Ok(body) => {
-            let mut found = group(check_spec_schema(schema, body, SCHEMA_FINDINGS).into_iter().map(|f| f.on(index)).collect());
+            let wrapped = schema.slot.as_deref().and_then(|slot| ex.json_in(slot));
+            let mut found = group(check_spec_schema_in(schema, body, wrapped, SCHEMA_FINDINGS).into_iter().map(|f| f.on(index)).collect());
             count_items(&mut found, body);
             findings.extend(found);
             Checked::Findings(findings)
@@ -106,14 +107,11 @@ mod tests {
 
     fn exchange(status: u16, ctype: &str, body: &str) -> Exchange {
         Exchange {
-            method: "GET".into(),
-            url: "http://t/x".into(),
             status: Some(status),
             headers: vec![("content-type".into(), ctype.into())],
             body: body.as_bytes().to_vec(),
             elapsed: Duration::from_millis(1),
-            error: None,
-            parsed: Default::default(),
+            ..Exchange::new("GET", "http://t/x")
         }
     }
 

@@ -8,12 +8,18 @@ use crate::verdict::{CheckId, Finding};
 
 /// Validate `body` against a spec's schema (see [`check_schema`]).
 pub fn check_spec_schema(schema: &crate::spec::Schema, body: &Value, limit: usize) -> Vec<Finding> {
+    check_spec_schema_in(schema, body, None, limit)
+}
+
+/// Like [`check_spec_schema`]; `wrapped`, when given, is `{slot: body}` already built (see
+/// `http::Exchange::json_in`), which spares copying the body.
+pub fn check_spec_schema_in(schema: &crate::spec::Schema, body: &Value, wrapped: Option<&Value>, limit: usize) -> Vec<Finding> {
     match &schema.slot {
         // The load's shared validator holds the schema as the property `slot` (`spec::catalog`).
-        Some(slot) => {
-            let wrapped = json!({slot.as_ref(): body});
-            check_in(&schema.validator, &wrapped, Some(slot), &schema.origin, limit)
-        }
+        Some(slot) => match wrapped {
+            Some(wrapped) => check_in(&schema.validator, wrapped, Some(slot), &schema.origin, limit),
+            None => check_in(&schema.validator, &json!({slot.as_ref(): body}), Some(slot), &schema.origin, limit),
+        },
         None => check_schema(&schema.validator, body, &schema.origin, limit),
     }
 }
@@ -156,6 +162,20 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_given_wrapped_in_its_slot_has_the_findings_of_the_copied_one() {
+        let source = "specgate: 1\ntitle: t\ndoc: {file: f, section: s}\nrequest: {method: GET, path: /x}\ncases:\n  - {name: c, doc: {file: f, section: s}, level: must, expect: {status: 200, schema: {type: object, properties: {n: {type: integer}}}}}\n";
+        let spec = crate::spec::load::load_str(std::path::Path::new("t.yaml"), source).unwrap();
+        let schema = spec.case_schemas[0].as_ref().unwrap();
+        let slot = schema.slot.as_deref().expect("inline schemas share the load's validator");
+        let body = json!({"n": "one"});
+        let copied = check_spec_schema(schema, &body, 10);
+        let wrapped = check_spec_schema_in(schema, &body, Some(&json!({slot: body.clone()})), 10);
+        assert_eq!(copied.len(), 1);
+        assert_eq!(copied[0].pointer, "/n");
+        assert_eq!(format!("{copied:?}"), format!("{wrapped:?}"));
+    }
 
     #[test]
     fn reports_every_violation_with_pointer_expected_and_actual() {

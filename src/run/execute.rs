@@ -96,12 +96,10 @@ async fn request_case(
     // woken case would otherwise wait on this worker until the checks are done.
     drop(slot);
     tokio::task::yield_now().await;
+    let schema = spec.case_schemas[index].as_ref();
+    session.exchanges[i].parse_into_slot(schema.and_then(|s| s.slot.as_ref()));
     let ex = &session.exchanges[i];
-    let expect = Expectation {
-        status: &case.expect.status,
-        content_type: case.expect.content_type.as_deref(),
-        schema: spec.case_schemas[index].as_ref(),
-    };
+    let expect = Expectation { status: &case.expect.status, content_type: case.expect.content_type.as_deref(), schema };
     let snapshot = if case.snapshot { ex.json().ok().cloned() } else { None };
     let mut conclusion = match check_response(expect, ex, i) {
         Checked::Findings(mut f) => {
