@@ -24,10 +24,80 @@ pub enum Check {
     Filter(filters::FilterCheck),
 }
 
+impl Check {
+    /// The item members a walk for this check keeps: the id, the sort fields for the checks
+    /// that judge order, and the check's own filter fields. A subset of the spec's
+    /// `item_members`, so a walk keeps no more of each item than its own case reads. `None`:
+    /// every member (a pointer names the whole item).
+    pub fn members(&self, spec: &Spec) -> Option<std::collections::BTreeSet<String>> {
+        use pagination::PagCheck;
+        let mut pointers: Vec<&str> = Vec::new();
+        let p = spec.file.pagination.as_ref().map(|p| &p.value);
+        pointers.extend(p.map(|p| p.id.as_str()));
+        let sort_fields = || {
+            let sort = p.and_then(|p| p.sort.as_ref());
+            sort.into_iter().flat_map(|s| s.keys.values().map(|k| k.field.as_str()).chain(s.tie_breaker.as_deref()))
+        };
+        let params = |indices: &[usize]| -> Vec<&str> {
+            let f = spec.file.filters.as_ref().map(|f| &f.value);
+            indices.iter().filter_map(|i| f.and_then(|f| f.params.get(*i)).map(|p| p.value.field.as_str())).collect()
+        };
+        match self {
+            Check::Pagination(PagCheck::Order { .. } | PagCheck::DefaultOrder) => pointers.extend(sort_fields()),
+            Check::Pagination(_) => {}
+            Check::Filter(f) => {
+                use filters::FilterCheck as F;
+                let own = match f {
+                    F::Sound(i) | F::Complete(i) | F::Invalid(i) => params(&[*i]),
+                    F::Pairs { params: ps, .. } | F::Paged(ps) => params(ps),
+                };
+                pointers.extend(own);
+                pointers.extend(sort_fields());
+            }
+        }
+        // Order findings name items by their `id` member, whatever the id pointer is.
+        let mut members: std::collections::BTreeSet<String> =
+            pointers.into_iter().map(crate::spec::load::member_of).collect::<Option<_>>()?;
+        members.insert("id".to_string());
+        Some(members)
+    }
+}
+
 /// The invariants of `spec`, in a stable order.
 pub fn derive(spec: &Spec) -> Vec<Invariant> {
     let mut out = Vec::new();
     pagination::derive(spec, &mut out);
     filters::derive(spec, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn members(spec: &Spec, name: &str) -> BTreeSet<String> {
+        let inv = derive(spec).into_iter().find(|i| i.name == name).unwrap_or_else(|| panic!("no case {name}"));
+        inv.check.members(spec).expect("the seed spec names members")
+    }
+
+    #[test]
+    fn each_check_keeps_the_id_and_only_the_members_it_reads() {
+        let spec = crate::spec::load::load_file(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/specs/openstack/glance-v2-images.yaml"
+        )))
+        .unwrap();
+        let all = spec.item_members.clone().expect("the spec names members");
+        let set = |m: &[&str]| m.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        assert_eq!(members(&spec, "pagination.walk"), set(&["id"]));
+        let order = members(&spec, "pagination.order.created_at.asc");
+        assert!(order.contains("created_at") && order.contains("name") && order.contains("id"), "{order:?}");
+        let name = members(&spec, "filter.name.sound");
+        assert!(name.contains("name") && name.contains("id") && !name.contains("visibility"), "{name:?}");
+        for inv in derive(&spec) {
+            let own = inv.check.members(&spec).unwrap();
+            assert!(own.is_subset(&all) || own.difference(&all).all(|m| m == "id"), "{}: {own:?} not within {all:?}", inv.name);
+        }
+    }
 }

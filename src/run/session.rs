@@ -116,13 +116,16 @@ pub struct Session<'a> {
     pub spec: &'a Arc<Spec>,
     pub target: &'a Arc<Target>,
     pub exchanges: Vec<Exchange>,
+    /// The item members this case's walks keep (`plan::invariant::Check::members`); `None`:
+    /// those any invariant of the spec reads (`Spec::item_members`).
+    pub members: Option<std::collections::BTreeSet<String>>,
     trace: &'a Trace,
     started: std::time::Instant,
 }
 
 impl<'a> Session<'a> {
     pub fn new(ctx: &'a Context, spec: &'a Arc<Spec>, target: &'a Arc<Target>, trace: &'a Trace) -> Self {
-        Session { ctx, spec, target, exchanges: Vec::new(), trace, started: std::time::Instant::now() }
+        Session { ctx, spec, target, exchanges: Vec::new(), members: None, trace, started: std::time::Instant::now() }
     }
 
     /// The value of a template variable: `--var`, then the target's own, then the spec default.

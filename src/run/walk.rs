@@ -92,7 +92,8 @@ pub async fn fetch_page(
         )));
     }
     let next_pointer = pagination.next.as_ref().map(|n| n.pointer.as_str());
-    let wanted = Wanted::new(&pagination.items, session.spec.item_members.as_ref(), next_pointer.as_slice());
+    let members = session.members.as_ref().or(session.spec.item_members.as_ref());
+    let wanted = Wanted::new(&pagination.items, members, next_pointer.as_slice());
     let mut body = wanted
         .parse(&ex.body)
         .map_err(|e| End::Stuck(format!("{} {}: body is not JSON ({e}): {}", ex.method, ex.url, ex.body_excerpt(120))))?;

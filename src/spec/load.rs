@@ -57,13 +57,14 @@ fn item_members(file: &SpecFile) -> Option<BTreeSet<String>> {
     if let Some(f) = &file.filters {
         pointers.extend(f.value.params.iter().map(|p| p.value.field.as_str()));
     }
-    pointers
-        .into_iter()
-        .map(|ptr| {
-            let first = ptr.strip_prefix('/')?.split('/').next()?;
-            Some(first.replace("~1", "/").replace("~0", "~"))
-        })
-        .collect()
+    pointers.into_iter().map(member_of).collect()
+}
+
+/// The item member a JSON pointer into an item starts with (`/a~1b/c` → `a/b`); `None` for the
+/// whole item (`""`).
+pub(crate) fn member_of(pointer: &str) -> Option<String> {
+    let first = pointer.strip_prefix('/')?.split('/').next()?;
+    Some(first.replace("~1", "/").replace("~0", "~"))
 }
 
 /// Expand `paths` (files or directories) into the sorted list of spec files.

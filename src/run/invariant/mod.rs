@@ -17,6 +17,7 @@ use crate::verdict::{Conclusion, Finding};
 const LARGE_PAGE: u64 = 1000;
 
 pub async fn run(inv: &Invariant, session: &mut Session<'_>) -> Conclusion {
+    session.members = inv.check.members(session.spec);
     match &inv.check {
         Check::Pagination(c) => pagination::run(c, session).await,
         Check::Filter(c) => filters::run(c, session).await,
