@@ -170,7 +170,7 @@ impl Exchange {
     }
 
     fn parse(&self) -> Result<Value, String> {
-        let body = serde_json::from_slice(&self.body).map_err(|e| format!("body is not JSON ({e}): {}", self.body_excerpt(120)))?;
+        let body = crate::run::select::parse_tree(&self.body).map_err(|e| format!("body is not JSON ({e}): {}", self.body_excerpt(120)))?;
         Ok(match &self.slot {
             Some(slot) => Value::Object(serde_json::Map::from_iter([(slot.to_string(), body)])),
             None => body,

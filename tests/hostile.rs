@@ -168,6 +168,28 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
+proptest! {
+    /// The body parser builds exactly the tree `serde_json` builds (member order and repeated
+    /// keys included), and refuses exactly what it refuses.
+    #[test]
+    fn the_body_parser_agrees_with_serde_json(body in body(), repeat in any::<bool>()) {
+        // A repeated key: a second copy of the first member, with another value.
+        let body = match (repeat, body.iter().position(|&b| b == b'{')) {
+            (true, Some(at)) if body.get(at + 1) == Some(&b'"') => {
+                let end = body[at + 2..].iter().position(|&b| b == b'"').map(|e| at + 2 + e + 1);
+                match end {
+                    Some(end) => [&body[..=at], &body[at + 1..end], b":0,", &body[at + 1..]].concat(),
+                    None => body,
+                }
+            }
+            _ => body,
+        };
+        let ours = specgate::run::select::parse_tree(&body).map(|v| serde_json::to_string(&v).unwrap()).map_err(|e| e.to_string());
+        let theirs = serde_json::from_slice::<Value>(&body).map(|v| serde_json::to_string(&v).unwrap()).map_err(|e| e.to_string());
+        prop_assert_eq!(ours, theirs);
+    }
+}
+
 fn body() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         json().prop_map(|v| serde_json::to_vec(&v).unwrap()),
