@@ -321,6 +321,17 @@ echo "### W: 200 GETs, every item validated"
 echo
 cat "$OUT/w.md"
 echo
+echo "Medians of the same runs, and their ratio to raw HTTP's:"
+echo
+python3 - "$OUT/w.json" <<'EOF'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+floor = results[0]["median"]
+print("| command | median | × raw HTTP |\n|:---|---:|---:|")
+for r in results:
+    print(f"| `{r['command']}` | {r['median'] * 1000:.1f} ms | {r['median'] / floor:.2f} |")
+EOF
+echo
 for i in "${!names[@]}"; do echo "- ${names[i]}: ${notes[i]}."; done
 echo
 cat "$OUT/broken.md"

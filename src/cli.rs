@@ -166,8 +166,9 @@ pub struct RunArgs {
     /// backoff, honouring `Retry-After`; at most 2 s each, 10 s in all per request).
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
-    /// Cases in flight at once (walks inside one case stay sequential). `--test-threads` after
-    /// `--` overrides it.
+    /// Cases making requests at once (walks inside one case stay sequential; a one-request
+    /// case checks its response after making room for the next). `--test-threads` after `--`
+    /// overrides it.
     #[arg(long, short = 'j', default_value_t = crate::run::DEFAULT_JOBS, value_parser = clap::value_parser!(usize))]
     pub jobs: usize,
     /// Most requests per second sent to each target, shared by all its cases.
