@@ -24,6 +24,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib/keystone.sh
+source "$ROOT/scripts/lib/keystone.sh"
 DIR=$ROOT/target/clients
 TESTS=$ROOT/tests/clients
 PYTHON=${CLIENTS_PYTHON:-python3}
@@ -120,36 +122,10 @@ start_keystone() {
     local dir=$DIR/keystone bin=$DIR/venv-keystone/bin port
     [[ -n $DIR ]] || die "no working directory"
     rm -rf "$dir"
-    mkdir -p "$dir/fernet" "$dir/credential"
     port=$(free_port)
     KEYSTONE_URL=http://127.0.0.1:$port
-    cat >"$dir/keystone.conf" <<EOF
-[DEFAULT]
-use_stderr = true
-[database]
-connection = sqlite:///$dir/keystone.sqlite
-[fernet_tokens]
-key_repository = $dir/fernet
-[credential]
-key_repository = $dir/credential
-EOF
-    # keystone's WSGI module parses sys.argv as its own options: hide gunicorn's.
-    cat >"$dir/keystone_wsgi.py" <<'EOF'
-import sys
-
-sys.argv = [sys.argv[0]]
-
-from keystone.wsgi.api import application  # noqa: E402,F401
-EOF
-    local manage=("$bin/keystone-manage" --config-file "$dir/keystone.conf")
-    local who=(--keystone-user "$(id -un)" --keystone-group "$(id -gn)")
-    {
-        timeout 300 "${manage[@]}" db_sync &&
-            timeout 60 "${manage[@]}" fernet_setup "${who[@]}" &&
-            timeout 60 "${manage[@]}" credential_setup "${who[@]}" &&
-            timeout 120 "${manage[@]}" bootstrap --bootstrap-password "$KEYSTONE_PASSWORD" \
-                --bootstrap-public-url "$KEYSTONE_URL/v3" --bootstrap-region-id RegionOne
-    } >"$dir/setup.log" 2>&1 || { tail -n 20 "$dir/setup.log" >&2; die "keystone-manage failed"; }
+    keystone_bootstrap "$dir" "$bin" "$KEYSTONE_URL/v3" "$KEYSTONE_PASSWORD" ||
+        { tail -n 20 "$dir/setup.log" >&2; die "keystone-manage failed"; }
     # One thread: sqlite and concurrent writers do not mix.
     (cd "$dir" && exec env OS_KEYSTONE_CONFIG_DIR="$dir" "$bin/gunicorn" --bind "127.0.0.1:$port" \
         --workers 1 --threads 1 --timeout 120 --no-control-socket keystone_wsgi:application) \

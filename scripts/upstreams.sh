@@ -24,6 +24,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib/keystone.sh
+source "$ROOT/scripts/lib/keystone.sh"
 UP_DIR=$ROOT/target/upstreams
 RUN_DIR=$UP_DIR/run
 ENV_FILE=$RUN_DIR/env
@@ -447,37 +449,8 @@ EOF
 
 # A fresh Keystone: sqlite, fernet tokens of TOKEN_TTL seconds, bootstrapped admin.
 keystone_setup() {
-    local dir=$RUN_DIR/keystone bin=$KEYSTONE_VENV/bin
-    mkdir -p "$dir/fernet" "$dir/credential"
-    cat >"$dir/keystone.conf" <<EOF
-[DEFAULT]
-use_stderr = true
-[database]
-connection = sqlite:///$dir/keystone.sqlite
-[fernet_tokens]
-key_repository = $dir/fernet
-[credential]
-key_repository = $dir/credential
-[token]
-expiration = $TOKEN_TTL
-EOF
-    # keystone's WSGI module parses sys.argv as its own options: hide gunicorn's.
-    cat >"$dir/keystone_wsgi.py" <<'EOF'
-import sys
-
-sys.argv = [sys.argv[0]]
-
-from keystone.wsgi.api import application  # noqa: E402,F401
-EOF
-    local manage=("$bin/keystone-manage" --config-file "$dir/keystone.conf")
-    local who=(--keystone-user "$(id -un)" --keystone-group "$(id -gn)")
-    {
-        timeout 300 "${manage[@]}" db_sync &&
-            timeout 60 "${manage[@]}" fernet_setup "${who[@]}" &&
-            timeout 60 "${manage[@]}" credential_setup "${who[@]}" &&
-            timeout 120 "${manage[@]}" bootstrap --bootstrap-password "$KEYSTONE_PASSWORD" \
-                --bootstrap-public-url "http://127.0.0.1:$KEYSTONE_PORT/v3" --bootstrap-region-id RegionOne
-    } >"$dir/setup.log" 2>&1
+    keystone_bootstrap "$RUN_DIR/keystone" "$KEYSTONE_VENV/bin" "http://127.0.0.1:$KEYSTONE_PORT/v3" "$KEYSTONE_PASSWORD" \
+        "$(printf '[token]\nexpiration = %s' "$TOKEN_TTL")"
 }
 
 wait_keystone_setup() {
