@@ -200,7 +200,16 @@ fn load(args: &RunArgs) -> Result<(Vec<Arc<crate::spec::Spec>>, Vec<crate::waive
         })?,
         None => Vec::new(),
     };
-    Ok((specs.into_iter().map(Arc::new).collect(), waivers))
+    let specs = specs
+        .into_iter()
+        .map(|mut spec| {
+            if let (Some(n), Some(p)) = (args.page_size, spec.file.pagination.as_mut()) {
+                p.value.page_size = n;
+            }
+            Arc::new(spec)
+        })
+        .collect();
+    Ok((specs, waivers))
 }
 
 /// Load the equivalence files among the paths; any error is shown and nothing runs.

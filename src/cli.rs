@@ -191,6 +191,10 @@ pub struct RunArgs {
     /// Most requests one case may spend.
     #[arg(long, default_value_t = 400)]
     pub budget: usize,
+    /// Walk listings N items a page instead of each spec's `pagination.page_size`: a large
+    /// catalogue is walked in fewer requests (raise --budget to match).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub page_size: Option<u64>,
     /// Seconds one case may take; no request starts after that.
     #[arg(long, default_value_t = 120.0)]
     pub case_timeout: f64,

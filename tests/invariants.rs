@@ -77,3 +77,24 @@ fn each_check_passes_clean_and_fails_on_its_fault() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn page_size_walks_in_fewer_requests_and_still_finds_a_skipped_item() {
+    let run = |spec: &str, fault: Option<&str>, dir_name: &str| {
+        let dir = report_dir(dir_name);
+        let id = format!("{spec}::pagination.walk");
+        let mut args = vec!["run", spec, "--report-dir", dir.to_str().unwrap(), "--page-size", "40"];
+        args.extend(fault.map(|f| ["--fault", f]).into_iter().flatten());
+        args.extend(["--", "--exact", &id]);
+        specgate(&args);
+        results(&dir)["cases"][0].clone()
+    };
+    // 300 images: one page of each full listing around a walk of 8 pages (40 * 7 + 20).
+    let clean = run(V2, None, "inv-page-size-clean");
+    assert_eq!((clean["outcome"].as_str(), clean["requests"].as_u64()), (Some("pass"), Some(10)), "{clean}");
+    let broken = run(NOVA, Some("nova.marker-skips-one"), "inv-page-size-fault");
+    assert_eq!(broken["outcome"], "fail", "{broken}");
+    let missing =
+        broken["findings"].as_array().unwrap().iter().find(|f| f["check"] == "pagination.complete").expect("a completeness finding");
+    assert!(missing["actual"]["missing_count"].as_u64() > Some(0), "{missing}");
+}

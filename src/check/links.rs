@@ -9,29 +9,71 @@ use crate::verdict::{CheckId, Finding};
 
 /// Next links keep the query, vanish on the last page and lead somewhere new.
 pub fn link_findings(pages: &[Page], p: &Pagination, query: &[(String, String)]) -> Vec<Finding> {
-    let Some(next) = &p.next else { return vec![] };
-    let mut out = Vec::new();
-    let limit = p.page_size as usize;
-    let mut dropping_pages = 0;
-    // Where the first finding about dropped parameters sits, to count the later ones on it.
-    let mut first_drop = None;
-    for (i, page) in pages.iter().enumerate() {
-        let Some(href) = &page.next else { continue };
-        let is_last = i + 1 == pages.len();
-        if page.items.len() < limit && !page.items.is_empty() {
-            out.push(
+    let mut tally = NextLinks::new(p, query);
+    pages.iter().for_each(|pg| tally.page(pg));
+    tally.findings()
+}
+
+/// What the next-link checks keep of a page: its size, its link and its exchange.
+struct Seen {
+    items: usize,
+    next: Option<String>,
+    exchange: usize,
+}
+
+/// The next links of a walk, checked page by page. A page is judged when the next one comes
+/// (or the walk ends), since some rules hold only for the last page.
+pub struct NextLinks<'a> {
+    p: &'a Pagination,
+    query: &'a [(String, String)],
+    pages: usize,
+    /// The page before `pending`, and the page not judged yet.
+    prev: Option<Seen>,
+    pending: Option<Seen>,
+    dropping_pages: usize,
+    /// Where the first finding about dropped parameters sits, to count the later ones on it.
+    first_drop: Option<usize>,
+    out: Vec<Finding>,
+}
+
+impl<'a> NextLinks<'a> {
+    /// Links of a walk of `p` asked with `query`.
+    pub fn new(p: &'a Pagination, query: &'a [(String, String)]) -> NextLinks<'a> {
+        NextLinks { p, query, pages: 0, prev: None, pending: None, dropping_pages: 0, first_drop: None, out: Vec::new() }
+    }
+
+    pub fn page(&mut self, page: &Page) {
+        self.judge(false);
+        self.pages += 1;
+        self.prev = self.pending.replace(Seen { items: page.items.len(), next: page.next.clone(), exchange: page.exchange });
+    }
+
+    /// Judge the pending page, the last one walked when `is_last`.
+    fn judge(&mut self, is_last: bool) {
+        if let Some(page) = self.pending.take() {
+            self.judge_page(&page, is_last);
+            self.pending = Some(page);
+        }
+    }
+
+    fn judge_page(&mut self, page: &Seen, is_last: bool) {
+        let p = self.p;
+        let (Some(next), Some(href)) = (&p.next, &page.next) else { return };
+        let (i, limit) = (self.pages - 1, p.page_size as usize);
+        if page.items < limit && page.items > 0 {
+            self.push(
                 Finding::new(
                     CheckId::PaginationNextLink,
                     next.pointer.clone(),
                     json!("no next link on a short (last) page"),
                     json!(href),
-                    format!("page {} holds {} < {limit} items yet links to a next page", i + 1, page.items.len()),
+                    format!("page {} holds {} < {limit} items yet links to a next page", i + 1, page.items),
                 )
                 .on(page.exchange),
             );
         }
-        if page.items.is_empty() && is_last {
-            out.push(
+        if page.items == 0 && is_last {
+            self.push(
                 Finding::new(
                     CheckId::PaginationNextLink,
                     next.pointer.clone(),
@@ -43,9 +85,10 @@ pub fn link_findings(pages: &[Page], p: &Pagination, query: &[(String, String)])
             );
         }
         let parsed = url::Url::parse("http://base/").and_then(|b| b.join(href));
-        let Ok(link) = parsed else { continue };
+        let Ok(link) = parsed else { return };
         let pairs: Vec<(String, String)> = link.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        let dropped: Vec<String> = query
+        let dropped: Vec<String> = self
+            .query
             .iter()
             .filter(|(k, _)| *k != p.marker)
             .filter(|(k, v)| !pairs.iter().any(|(lk, lv)| lk == k && lv == v))
@@ -54,11 +97,11 @@ pub fn link_findings(pages: &[Page], p: &Pagination, query: &[(String, String)])
         // Once a link drops parameters every later page is fetched without them: the first
         // such link is the finding, the others are counted.
         if !dropped.is_empty() {
-            dropping_pages += 1;
+            self.dropping_pages += 1;
         }
-        if !dropped.is_empty() && dropping_pages == 1 {
-            first_drop = Some(out.len());
-            out.push(
+        if !dropped.is_empty() && self.dropping_pages == 1 {
+            self.first_drop = (self.out.len() < MAX_FINDINGS).then_some(self.out.len());
+            self.push(
                 Finding::new(
                     CheckId::PaginationNextLink,
                     next.pointer.clone(),
@@ -70,29 +113,44 @@ pub fn link_findings(pages: &[Page], p: &Pagination, query: &[(String, String)])
             );
         }
     }
-    if dropping_pages > 1 {
-        if let Some(f) = first_drop.and_then(|i| out.get_mut(i)) {
-            f.message.push_str(&format!(" (so do the links of {} later pages)", dropping_pages - 1));
+
+    /// Findings past `MAX_FINDINGS` would be cut anyway: a long walk does not keep them.
+    fn push(&mut self, f: Finding) {
+        if self.out.len() < MAX_FINDINGS {
+            self.out.push(f);
         }
     }
-    if next.last_page == LastPage::NoLink {
-        if let Some((i, page)) = pages.len().checked_sub(1).map(|i| (i, &pages[i])) {
-            if page.items.is_empty() && i > 0 && pages[i - 1].next.is_some() {
-                out.push(
-                    Finding::new(
-                        CheckId::PaginationNextLink,
-                        next.pointer.clone(),
-                        json!("no next link on the last non-empty page"),
-                        json!(pages[i - 1].next),
-                        format!("page {} links to an empty page {}", i, i + 1),
-                    )
-                    .on(pages[i - 1].exchange),
-                );
+
+    /// The findings, once the walk has ended.
+    pub fn findings(mut self) -> Vec<Finding> {
+        let Some(next) = &self.p.next else { return vec![] };
+        self.judge(true);
+        let mut out = std::mem::take(&mut self.out);
+        if self.dropping_pages > 1 {
+            if let Some(f) = self.first_drop.and_then(|i| out.get_mut(i)) {
+                f.message.push_str(&format!(" (so do the links of {} later pages)", self.dropping_pages - 1));
             }
         }
+        if next.last_page == LastPage::NoLink {
+            if let (Some(last), Some(before)) = (&self.pending, &self.prev) {
+                if last.items == 0 && before.next.is_some() {
+                    let i = self.pages - 1;
+                    out.push(
+                        Finding::new(
+                            CheckId::PaginationNextLink,
+                            next.pointer.clone(),
+                            json!("no next link on the last non-empty page"),
+                            json!(before.next),
+                            format!("page {} links to an empty page {}", i, i + 1),
+                        )
+                        .on(before.exchange),
+                    );
+                }
+            }
+        }
+        out.truncate(MAX_FINDINGS);
+        out
     }
-    out.truncate(MAX_FINDINGS);
-    out
 }
 
 /// Keys whose string value is a link, wherever they appear (Glance `next`, `first`, `self`).

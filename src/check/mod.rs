@@ -3,6 +3,7 @@
 pub mod equivalence;
 pub mod filters;
 pub(crate) mod group;
+pub mod ids;
 pub mod links;
 pub mod pages;
 pub mod relation;

@@ -1,11 +1,12 @@
 //! Pure checks over pages of a listing: limits, duplicates, completeness, order.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
 use crate::check::excerpt;
+use crate::check::ids::{IdList, Key};
 use crate::spec::model::{Direction, ValueKind};
 use crate::verdict::{CheckId, Finding};
 
@@ -34,68 +35,180 @@ pub fn id_of(item: &Value, pointer: &str) -> Option<String> {
 
 /// Every page holds at most `limit` items.
 pub fn over_limit(pages: &[Page], limit: u64) -> Vec<Finding> {
-    // One finding for the whole walk: the first offending page proves it, the rest are counted.
-    let over: Vec<(usize, &Page)> = pages.iter().enumerate().filter(|(_, p)| p.items.len() as u64 > limit).collect();
-    let Some((first, page)) = over.first() else { return vec![] };
-    let others = match over.len() {
-        1 => String::new(),
-        n => format!(" (and {} more of the {} pages walked)", n - 1, pages.len()),
-    };
-    vec![Finding::new(
-        CheckId::PaginationLimit,
-        "",
-        json!(limit),
-        json!(page.items.len()),
-        format!("page {} holds {} items, more than limit={limit}{others}", first + 1, page.items.len()),
-    )
-    .on(page.exchange)]
+    let mut tally = OverLimit::new(limit);
+    pages.iter().for_each(|p| tally.page(p));
+    tally.findings()
+}
+
+/// Pages over `limit`, tallied as they come: one finding for the whole walk, since the first
+/// offending page proves it; the rest are counted.
+pub struct OverLimit {
+    limit: u64,
+    pages: usize,
+    /// Page number, size and exchange of the first page over the limit.
+    first: Option<(usize, usize, usize)>,
+    over: usize,
+}
+
+impl OverLimit {
+    pub fn new(limit: u64) -> OverLimit {
+        OverLimit { limit, pages: 0, first: None, over: 0 }
+    }
+
+    pub fn page(&mut self, page: &Page) {
+        self.pages += 1;
+        if page.items.len() as u64 > self.limit {
+            self.over += 1;
+            self.first.get_or_insert((self.pages, page.items.len(), page.exchange));
+        }
+    }
+
+    pub fn findings(&self) -> Vec<Finding> {
+        let Some((number, size, exchange)) = self.first else { return vec![] };
+        let limit = self.limit;
+        let others = match self.over {
+            1 => String::new(),
+            n => format!(" (and {} more of the {} pages walked)", n - 1, self.pages),
+        };
+        vec![Finding::new(
+            CheckId::PaginationLimit,
+            "",
+            json!(limit),
+            json!(size),
+            format!("page {number} holds {size} items, more than limit={limit}{others}"),
+        )
+        .on(exchange)]
+    }
 }
 
 /// Items without an id, and ids that appear twice (with the pages they appear on).
 pub fn duplicates(pages: &[Page], id: &str) -> Vec<Finding> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut out = Vec::new();
-    for (pi, page) in pages.iter().enumerate() {
-        // Repeats on this page, grouped by the page that first had them: one finding per pair.
-        let mut repeats: Vec<(usize, Vec<(usize, String)>)> = Vec::new();
+    let mut tally = Duplicates::new(id, None);
+    pages.iter().for_each(|p| tally.page(p));
+    tally.findings()
+}
+
+/// The ids of a walk, tallied page by page: items without an id, ids walked twice, and (given
+/// the full listing) which ids the walk missed or added. Ids of the full listing cost 4 bytes
+/// each here; others are kept whole.
+pub struct Duplicates<'a> {
+    id: &'a str,
+    full: Option<&'a IdList>,
+    /// By rank in `full`: the last page (1-based) the id was walked on; 0 before that.
+    walked: Vec<u32>,
+    /// The same for ids outside `full`.
+    others: HashMap<Key, u32>,
+    /// Ids outside `full`, as first walked (at most `MAX_FINDINGS`), and how many there were.
+    unexpected: Vec<Key>,
+    unexpected_count: usize,
+    pages: u32,
+    out: Vec<Finding>,
+}
+
+impl<'a> Duplicates<'a> {
+    /// A tally of the ids at `id`; `full`: the full listing the walk must cover.
+    pub fn new(id: &'a str, full: Option<&'a IdList>) -> Duplicates<'a> {
+        let walked = vec![0; full.map_or(0, IdList::distinct)];
+        Duplicates { id, full, walked, others: HashMap::new(), unexpected: Vec::new(), unexpected_count: 0, pages: 0, out: Vec::new() }
+    }
+
+    pub fn page(&mut self, page: &Page) {
+        self.pages += 1;
+        let (pi, id) = (self.pages, self.id);
+        // Repeats on this page, grouped by the page that last had them: one finding per pair.
+        let mut repeats: Vec<(u32, Vec<(usize, String)>)> = Vec::new();
         for (ii, item) in page.items.iter().enumerate() {
-            let Some(key) = id_of(item, id) else {
-                out.push(
+            let Some(key) = Key::of(item, id) else {
+                self.push(
                     Finding::new(
                         CheckId::PaginationId,
                         format!("/{ii}{id}"),
                         json!("a string or number id"),
                         excerpt(item.pointer(id).unwrap_or(&Value::Null)),
-                        format!("item {ii} of page {} has no usable id at {id}", pi + 1),
+                        format!("item {ii} of page {pi} has no usable id at {id}"),
                     )
                     .on(page.exchange),
                 );
                 continue;
             };
-            if let Some(first) = seen.insert(key.clone(), pi) {
-                match repeats.iter_mut().find(|(f, _)| *f == first) {
-                    Some((_, list)) => list.push((ii, key)),
-                    None => repeats.push((first, vec![(ii, key)])),
+            let before = match self.full.and_then(|f| f.rank(&key)) {
+                Some(r) => std::mem::replace(&mut self.walked[r], pi),
+                None => {
+                    self.unexpected_count += 1;
+                    if self.full.is_some() && self.unexpected.len() < MAX_FINDINGS {
+                        self.unexpected.push(key.clone());
+                    }
+                    self.others.insert(key.clone(), pi).unwrap_or(0)
+                }
+            };
+            if before != 0 && self.out.len() < MAX_FINDINGS {
+                match repeats.iter_mut().find(|(f, _)| *f == before) {
+                    Some((_, list)) => list.push((ii, key.to_string())),
+                    None => repeats.push((before, vec![(ii, key.to_string())])),
                 }
             }
         }
         for (first, list) in repeats {
             let ids: Vec<&String> = list.iter().map(|(_, k)| k).collect();
             let what = if list.len() == 1 { format!("id {}", ids[0]) } else { format!("{} ids", list.len()) };
-            out.push(
+            self.push(
                 Finding::new(
                     CheckId::PaginationDuplicate,
                     format!("/{}{id}", list[0].0),
                     json!("each id once"),
                     json!(ids),
-                    format!("{what} of page {} already appeared on page {}", pi + 1, first + 1),
+                    format!("{what} of page {pi} already appeared on page {first}"),
                 )
                 .on(page.exchange),
             );
         }
     }
-    out.truncate(MAX_FINDINGS);
-    out
+
+    fn push(&mut self, f: Finding) {
+        if self.out.len() < MAX_FINDINGS {
+            self.out.push(f);
+        }
+    }
+
+    /// The findings about ids so far (missing ids, and ids without one).
+    pub fn findings(&mut self) -> Vec<Finding> {
+        std::mem::take(&mut self.out)
+    }
+
+    /// The walk must hold exactly the ids of the full listing (as sets); `what` says how it
+    /// walked.
+    pub fn same_items(&self, what: &str) -> Vec<Finding> {
+        let Some(full) = self.full else { return vec![] };
+        let mut out = Vec::new();
+        let missing_count = self.walked.iter().filter(|&&p| p == 0).count();
+        if missing_count > 0 {
+            let missing: Vec<String> = full
+                .first_listed()
+                .into_iter()
+                .filter(|(r, _)| self.walked[*r] == 0)
+                .take(MAX_FINDINGS)
+                .map(|(_, k)| k.to_string())
+                .collect();
+            out.push(Finding::new(
+                CheckId::PaginationComplete,
+                "",
+                json!(full.len()),
+                json!({"missing": missing, "missing_count": missing_count}),
+                format!("{missing_count} item(s) of the full listing never appear when {what}"),
+            ));
+        }
+        if self.unexpected_count > 0 {
+            let shown: Vec<String> = self.unexpected.iter().map(Key::to_string).collect();
+            out.push(Finding::new(
+                CheckId::PaginationComplete,
+                "",
+                json!(full.len()),
+                json!({"unexpected": shown, "unexpected_count": self.unexpected_count}),
+                format!("{} item(s) appear when {what} that the full listing does not have", self.unexpected_count),
+            ));
+        }
+        out
+    }
 }
 
 /// The ids of all pages, in order.
@@ -103,32 +216,9 @@ pub fn ids(pages: &[Page], id: &str) -> Vec<String> {
     pages.iter().flat_map(|p| p.items.iter().filter_map(|i| id_of(i, id))).collect()
 }
 
-/// `walked` must hold exactly the ids of `full` (as sets).
-pub fn same_items(walked: &[String], full: &[String], what: &str) -> Vec<Finding> {
-    let w: HashSet<&String> = walked.iter().collect();
-    let f: HashSet<&String> = full.iter().collect();
-    let missing: Vec<&String> = full.iter().filter(|i| !w.contains(i)).collect();
-    let extra: Vec<&String> = walked.iter().filter(|i| !f.contains(i)).collect();
-    let mut out = Vec::new();
-    if !missing.is_empty() {
-        out.push(Finding::new(
-            CheckId::PaginationComplete,
-            "",
-            json!(full.len()),
-            json!({"missing": missing.iter().take(MAX_FINDINGS).collect::<Vec<_>>(), "missing_count": missing.len()}),
-            format!("{} item(s) of the full listing never appear when {what}", missing.len()),
-        ));
-    }
-    if !extra.is_empty() {
-        out.push(Finding::new(
-            CheckId::PaginationComplete,
-            "",
-            json!(full.len()),
-            json!({"unexpected": extra.iter().take(MAX_FINDINGS).collect::<Vec<_>>(), "unexpected_count": extra.len()}),
-            format!("{} item(s) appear when {what} that the full listing does not have", extra.len()),
-        ));
-    }
-    out
+/// The ids of all pages as an [`IdList`].
+pub fn id_list(pages: &[Page], id: &str) -> IdList {
+    IdList::new(pages.iter().flat_map(|p| p.items.iter().filter_map(|i| Key::of(i, id))))
 }
 
 /// Compare two field values of one kind; `null`/absent sorts first. `None`: incomparable.
@@ -283,11 +373,37 @@ mod tests {
 
     #[test]
     fn union_must_equal_full_listing() {
-        let f = same_items(&["a".into(), "c".into(), "x".into()], &["a".into(), "b".into(), "c".into()], "walking");
+        let full = id_list(&[page(0, json!([{"id": "a"}, {"id": "b"}, {"id": "c"}]))], "/id");
+        let walked = |ids: Value| {
+            let mut d = Duplicates::new("/id", Some(&full));
+            d.page(&page(1, ids));
+            d.same_items("walking")
+        };
+        let f = walked(json!([{"id": "a"}, {"id": "c"}, {"id": "x"}]));
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].actual["missing"], json!(["b"]));
         assert_eq!(f[1].actual["unexpected"], json!(["x"]));
-        assert!(same_items(&["b".into(), "a".into()], &["a".into(), "b".into()], "walking").is_empty());
+        assert!(walked(json!([{"id": "b"}, {"id": "a"}, {"id": "c"}])).is_empty());
+    }
+
+    #[test]
+    fn missing_ids_are_named_in_listing_order() {
+        let ids: Vec<Value> = ["z", "m", "a", "q"].iter().map(|i| json!({"id": i})).collect();
+        let full = id_list(&[page(0, Value::Array(ids))], "/id");
+        let mut d = Duplicates::new("/id", Some(&full));
+        d.page(&page(1, json!([{"id": "m"}])));
+        assert_eq!(d.same_items("walking")[0].actual["missing"], json!(["z", "a", "q"]));
+    }
+
+    #[test]
+    fn a_third_sighting_names_the_page_of_the_second() {
+        let pages = [page(0, json!([{"id": "a"}])), page(1, json!([{"id": "a"}])), page(2, json!([{"id": "a"}]))];
+        let messages: Vec<String> = duplicates(&pages, "/id").into_iter().map(|f| f.message).collect();
+        assert_eq!(messages, ["id a of page 2 already appeared on page 1", "id a of page 3 already appeared on page 2"]);
+        let full = id_list(&pages[..1], "/id");
+        let mut d = Duplicates::new("/id", Some(&full));
+        pages.iter().for_each(|p| d.page(p));
+        assert_eq!(d.findings().into_iter().map(|f| f.message).collect::<Vec<_>>(), messages, "the same with ranks");
     }
 
     fn order(dir: Direction, tie: Option<(String, Direction)>) -> Order {

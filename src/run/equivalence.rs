@@ -3,9 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use super::invariant::{catalogue_changed, full_listing};
+use super::invariant::{changed_between, full_listing};
 use super::session::Session;
 use crate::check::equivalence::{same_field, same_ids, same_order, Listed, View};
+use crate::check::ids::{IdList, Key};
 use crate::check::pages::id_of;
 use crate::plan::equivalence::{DoorPlan, EquivCase, EquivCheck};
 use crate::plan::merge_query;
@@ -36,8 +37,8 @@ pub async fn run<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> Conclusi
         Ok(v) => v,
         Err(c) => return c,
     };
-    let ids = |v: &View| v.items.iter().map(|l| l.id.clone()).collect::<Vec<_>>();
-    if let Some(skip) = catalogue_changed(&ids(&a), &ids(&again)) {
+    let ids = |v: &View| v.items.iter().map(|l| Key::new(&l.id)).collect::<Vec<_>>();
+    if let Some(skip) = changed_between(&IdList::new(ids(&a)), ids(&again)) {
         return skip;
     }
     let finding = match &case.check {

@@ -1,5 +1,6 @@
 //! Walking a listing page by page through a session, by marker or by next link, with
-//! cycle detection and bounded cost. Collects pages; judging them is the pure checks' job.
+//! cycle detection and bounded cost. Hands each page on as it comes (or collects them);
+//! judging them is the pure checks' job.
 
 use std::collections::HashSet;
 
@@ -7,14 +8,19 @@ use serde_json::{json, Value};
 
 use super::select::Wanted;
 use crate::check::excerpt;
+use crate::check::ids::Key;
 use crate::check::links;
-use crate::check::pages::{id_of, Page};
+use crate::check::pages::Page;
 use crate::run::session::Session;
 use crate::spec::model::{NextLink, NextStyle, Pagination};
 use crate::verdict::{CheckId, Finding};
 
-/// Most items one walk keeps: bounds a case's memory on a huge or endless listing.
+/// Most items a walk that keeps its pages holds: bounds a case's memory on a huge or endless
+/// listing.
 pub const MAX_WALK_ITEMS: usize = 100_000;
+/// Most items a walk that hands its pages on passes through. What its checks keep of an item
+/// is its id, about 30 bytes: this bounds them near 300 MB.
+pub const MAX_WALK_IDS: usize = 10_000_000;
 
 /// How the walk moves to the next page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +46,14 @@ pub enum End {
 
 pub struct Walk {
     pub pages: Vec<Page>,
+    pub end: End,
+}
+
+/// A walk whose pages were handed on: how far it went and why it stopped.
+pub struct Walked {
+    pub pages: usize,
+    /// The exchange of the last page.
+    pub last: Option<usize>,
     pub end: End,
 }
 
@@ -117,54 +131,78 @@ pub async fn fetch_page(
     Ok(Page { exchange: i, url, items, next })
 }
 
-/// Walk `listing` from its first page, at most `max_pages` pages.
+/// Walk `listing` from its first page, at most `max_pages` pages, keeping them.
 pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Follow, max_pages: usize) -> Walk {
+    let mut pages = Vec::new();
+    let w = walk_each(session, listing, follow, max_pages, MAX_WALK_ITEMS, |page| pages.push(page)).await;
+    Walk { pages, end: w.end }
+}
+
+/// Walk `listing` from its first page, at most `max_pages` pages and `max_items` items, handing
+/// each page to `each` as it comes.
+pub async fn walk_each(
+    session: &mut Session<'_>,
+    listing: &Listing<'_>,
+    follow: Follow,
+    max_pages: usize,
+    max_items: usize,
+    mut each: impl FnMut(Page),
+) -> Walked {
     let p = listing.pagination;
-    let mut pages: Vec<Page> = Vec::new();
-    let mut markers: HashSet<String> = HashSet::new();
+    let mut pages = 0usize;
+    let mut last = None;
+    // The pages' URLs, for the finding that shows a cycle of next links.
+    let mut urls: Vec<String> = Vec::new();
+    let mut markers: HashSet<Key> = HashSet::new();
     let mut links: HashSet<String> = HashSet::new();
     let mut query = listing.query.clone();
     if let Some(l) = listing.limit {
         query.push((p.limit.clone(), l.to_string()));
     }
     let whole = max_pages == usize::MAX;
-    let mut kept = 0usize;
+    let mut walked = 0usize;
     if let Some(reason) = session.unending().filter(|_| whole) {
-        return Walk { pages, end: End::Stuck(reason) };
+        return Walked { pages, last, end: End::Stuck(reason) };
     }
     let mut url = match session.url(&query) {
         Ok(u) => u,
-        Err(e) => return Walk { pages, end: End::Stuck(e) },
+        Err(e) => return Walked { pages, last, end: End::Stuck(e) },
     };
     loop {
-        if pages.len() >= max_pages {
-            return Walk { pages, end: End::Sampled };
+        let done = |end: End| Walked { pages, last, end };
+        if pages >= max_pages {
+            return done(End::Sampled);
         }
         let page = match fetch_page(session, p, url.clone(), listing.headers.clone()).await {
             Ok(page) => page,
             Err(end) => {
                 if whole && matches!(end, End::Stuck(_)) && session.budget_spent() {
-                    session.mark_unending(&format!("did not end within the request budget ({} pages)", pages.len()));
+                    session.mark_unending(&format!("did not end within the request budget ({pages} pages)"));
                 }
-                return Walk { pages, end };
+                return done(end);
             }
         };
-        kept += page.items.len();
-        if whole && kept > MAX_WALK_ITEMS {
-            pages.push(page);
-            let reason = session.mark_unending(&format!("holds more than {MAX_WALK_ITEMS} items after {} pages", pages.len()));
-            return Walk { pages, end: End::Stuck(reason) };
-        }
+        walked += page.items.len();
         let short = listing.limit.is_some_and(|l| (page.items.len() as u64) < l);
         let empty = page.items.is_empty();
-        let last_id = page.items.last().and_then(|i| id_of(i, &p.id));
+        let last_id = page.items.last().and_then(|i| Key::of(i, &p.id));
         let link = page.next.clone();
         let exchange = page.exchange;
-        pages.push(page);
+        if follow == Follow::Link {
+            urls.push(page.url.clone());
+        }
+        pages += 1;
+        last = Some(exchange);
+        each(page);
+        let done = |end: End| Walked { pages, last, end };
+        if whole && walked > max_items {
+            let reason = session.mark_unending(&format!("holds more than {max_items} items after {pages} pages"));
+            return done(End::Stuck(reason));
+        }
         match follow {
             Follow::Marker => {
                 if empty || short {
-                    return Walk { pages, end: End::Complete };
+                    return done(End::Complete);
                 }
                 let Some(marker) = last_id else {
                     let f = Finding::new(
@@ -175,51 +213,51 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
                         "the last item of the page has no id to use as marker",
                     )
                     .on(exchange);
-                    return Walk { pages, end: End::Broken(Box::new(f)) };
+                    return done(End::Broken(Box::new(f)));
                 };
-                if !markers.insert(marker.clone()) {
+                let text = marker.to_string();
+                if !markers.insert(marker) {
                     let f = Finding::new(
                         CheckId::PaginationCycle,
                         "",
                         json!("every page ends on a new item"),
-                        json!(marker),
-                        format!("page {} ends on id {marker} again: the walk would loop", pages.len()),
+                        json!(text),
+                        format!("page {pages} ends on id {text} again: the walk would loop"),
                     )
                     .on(exchange);
-                    return Walk { pages, end: End::Broken(Box::new(f)) };
+                    return done(End::Broken(Box::new(f)));
                 }
                 let mut q = query.clone();
-                q.push((p.marker.clone(), marker));
+                q.push((p.marker.clone(), text));
                 url = match session.url(&q) {
                     Ok(u) => u,
-                    Err(e) => return Walk { pages, end: End::Stuck(e) },
+                    Err(e) => return done(End::Stuck(e)),
                 };
             }
             Follow::Link => {
                 let Some(href) = link else {
-                    return Walk { pages, end: End::Complete };
+                    return done(End::Complete);
                 };
                 if empty {
                     // A link on an empty page leads nowhere new; the next-link check judges it.
-                    return Walk { pages, end: End::Complete };
+                    return done(End::Complete);
                 }
                 if !links.insert(href.clone()) {
-                    let cycle: Vec<String> = pages.iter().map(|pg| pg.url.clone()).collect();
                     let f = Finding::new(
                         CheckId::PaginationCycle,
                         p.next.as_ref().map(|n| n.pointer.clone()).unwrap_or_default(),
                         json!("a next link not seen before"),
-                        json!({"link": href, "pages": cycle}),
-                        format!("page {} links to {href}, a page already visited: the walk would loop", pages.len()),
+                        json!({"link": href, "pages": urls}),
+                        format!("page {pages} links to {href}, a page already visited: the walk would loop"),
                     )
                     .on(exchange);
-                    return Walk { pages, end: End::Broken(Box::new(f)) };
+                    return done(End::Broken(Box::new(f)));
                 }
                 let next = match session.resolve_link(&href) {
                     Ok(u) => u,
                     Err(e) => {
                         let f = Finding::new(CheckId::PaginationNextLink, "", json!("a URL"), excerpt(&json!(href)), e).on(exchange);
-                        return Walk { pages, end: End::Broken(Box::new(f)) };
+                        return done(End::Broken(Box::new(f)));
                     }
                 };
                 // A link to another origin is not followed: the request would carry the run's
@@ -227,7 +265,7 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
                 if links::same_origin(&url, next.as_str()) == Some(false) {
                     let pointer = p.next.as_ref().map(|n| n.pointer.clone()).unwrap_or_default();
                     let f = links::foreign_link(&url, &pointer, p.next.as_ref().map_or("next", |n| n.rel.as_str()), &href).on(exchange);
-                    return Walk { pages, end: End::Broken(Box::new(f)) };
+                    return done(End::Broken(Box::new(f)));
                 }
                 url = next;
             }

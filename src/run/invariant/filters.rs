@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::pagination::rejection;
-use super::{base_query, catalogue_changed, conclude, full_listing};
+use super::{base_query, catalogue_changed, conclude, full_each, full_listing};
 use crate::check::filters::{incomplete, unsound};
-use crate::check::pages::{duplicates, id_of, ids, misordered, same_items, scalar_text, Order, MAX_FINDINGS};
+use crate::check::ids::{IdList, Key};
+use crate::check::pages::{id_list, misordered, scalar_text, Duplicates, Order, MAX_FINDINGS};
 use crate::check::relation::{split_time, value_selecting, Sent};
 use crate::check::time;
 use crate::plan::filters::FilterCheck;
@@ -158,9 +159,10 @@ fn with_query(session: &Session<'_>, p: &Pagination, params: &[&FilterParam]) ->
 
 /// A skip if the catalogue changed since `items` was listed.
 async fn changed(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>, items: &[Value], id: &str) -> Option<Conclusion> {
-    let again = full_listing(session, p, query).await.ok()?;
-    let before: Vec<String> = items.iter().filter_map(|i| id_of(i, id)).collect();
-    catalogue_changed(&before, &ids(&again.pages, id))
+    let before = IdList::new(items.iter().filter_map(|i| Key::of(i, id)));
+    let mut after = before.recount();
+    full_each(session, p, query, |page| page.items.iter().filter_map(|i| Key::of(i, id)).for_each(|k| after.add(&k))).await.ok()?;
+    catalogue_changed(&after, &before)
 }
 
 async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &Pagination, sound: bool, chosen: &[usize]) -> Conclusion {
@@ -266,7 +268,10 @@ async fn paged(session: &mut Session<'_>, fl: &Filters, p: &Pagination, chosen: 
         let w = walk(session, &Listing { pagination: p, query: q, limit: Some(p.page_size), headers }, Follow::Marker, usize::MAX).await;
         checked += 1;
         findings.extend(unsound(&w.pages, &p.id, &[(param, &sent)]));
-        findings.extend(duplicates(&w.pages, &p.id));
+        let whole = id_list(&whole.pages, &p.id);
+        let mut ids = Duplicates::new(&p.id, Some(&whole));
+        w.pages.iter().for_each(|pg| ids.page(pg));
+        findings.extend(ids.findings());
         if let Some(o) = &order {
             findings.extend(misordered(&w.pages, o));
         }
@@ -275,7 +280,7 @@ async fn paged(session: &mut Session<'_>, fl: &Filters, p: &Pagination, chosen: 
         }
         let what = format!("paging {}={} with {}={}", param.param, sent.text, p.limit, p.page_size);
         let last = w.pages.last().map(|pg| pg.exchange);
-        findings.extend(same_items(&ids(&w.pages, &p.id), &ids(&whole.pages, &p.id), &what).into_iter().map(|mut f| {
+        findings.extend(ids.same_items(&what).into_iter().map(|mut f| {
             f.check = CheckId::FilterPaged;
             f.exchange = last;
             f

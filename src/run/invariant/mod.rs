@@ -4,10 +4,12 @@
 pub mod filters;
 pub mod pagination;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::session::Session;
-use super::walk::{walk, End, Follow, Listing, Walk};
+use super::walk::{walk_each, End, Follow, Listing, Walk, MAX_WALK_IDS, MAX_WALK_ITEMS};
+use crate::check::ids::{IdList, Key, Recount};
+use crate::check::pages::Page;
 use crate::plan::invariant::{Check, Invariant};
 use crate::plan::merge_query;
 use crate::spec::model::Pagination;
@@ -31,21 +33,63 @@ pub fn base_query(session: &Session<'_>, p: &Pagination) -> Vec<(String, String)
 
 /// A complete listing with the largest pages, for comparisons.
 pub async fn full_listing(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>) -> Result<Walk, Conclusion> {
+    let mut pages = Vec::new();
+    let end = complete(session, p, query, MAX_WALK_ITEMS, |page| pages.push(page)).await?;
+    Ok(Walk { pages, end })
+}
+
+/// The ids of a complete listing with the largest pages, handed on as they come: a listing of
+/// a million items costs tens of megabytes.
+pub async fn full_ids(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>) -> Result<IdList, Conclusion> {
+    let mut ids = IdList::default();
+    full_each(session, p, query, |page| page.items.iter().filter_map(|i| Key::of(i, &p.id)).for_each(|k| ids.push(k))).await?;
+    ids.seal();
+    Ok(ids)
+}
+
+/// The same complete listing, each page handed to `each` and not kept.
+pub async fn full_each(
+    session: &mut Session<'_>,
+    p: &Pagination,
+    query: Vec<(String, String)>,
+    each: impl FnMut(Page),
+) -> Result<(), Conclusion> {
+    complete(session, p, query, MAX_WALK_IDS, each).await.map(|_| ())
+}
+
+async fn complete(
+    session: &mut Session<'_>,
+    p: &Pagination,
+    query: Vec<(String, String)>,
+    max_items: usize,
+    each: impl FnMut(Page),
+) -> Result<End, Conclusion> {
     let headers = session.headers(&BTreeMap::new());
     let listing = Listing { pagination: p, query, limit: Some(p.max_limit.unwrap_or(LARGE_PAGE)), headers };
-    let w = walk(session, &listing, Follow::Marker, usize::MAX).await;
-    match &w.end {
-        End::Complete | End::Sampled => Ok(w),
-        End::Broken(f) => Err(Conclusion::Fail(vec![(**f).clone()])),
+    listed(walk_each(session, &listing, Follow::Marker, usize::MAX, max_items, each).await.end)
+}
+
+/// A complete listing's end as the case's conclusion when it did not complete.
+fn listed(end: End) -> Result<End, Conclusion> {
+    match end {
+        End::Complete | End::Sampled => Ok(end),
+        End::Broken(f) => Err(Conclusion::Fail(vec![*f])),
         End::Stuck(r) => Err(Conclusion::Error(format!("could not list the catalogue: {r}"), vec![])),
     }
 }
 
-/// A skip when two listings of the same catalogue hold different ids: the catalogue changed
-/// under the walk, so nothing it saw proves a contract break.
-pub fn catalogue_changed(before: &[String], after: &[String]) -> Option<Conclusion> {
-    (before.iter().collect::<BTreeSet<_>>() != after.iter().collect::<BTreeSet<_>>())
-        .then(|| Conclusion::Skip(format!("catalogue changed during the walk ({} items before, {} after)", before.len(), after.len())))
+/// A skip when a second listing of the catalogue (`after`) holds other ids than the first:
+/// the catalogue changed under the walk, so nothing it saw proves a contract break.
+pub fn catalogue_changed(after: &Recount<'_>, before: &IdList) -> Option<Conclusion> {
+    (!after.same())
+        .then(|| Conclusion::Skip(format!("catalogue changed during the walk ({} items before, {} after)", before.len(), after.count())))
+}
+
+/// [`catalogue_changed`] for two listings at hand.
+pub fn changed_between(before: &IdList, after: impl IntoIterator<Item = Key>) -> Option<Conclusion> {
+    let mut recount = before.recount();
+    after.into_iter().for_each(|k| recount.add(&k));
+    catalogue_changed(&recount, before)
 }
 
 /// Turn the end of a walk plus findings into a conclusion.

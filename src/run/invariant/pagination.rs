@@ -4,13 +4,14 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{base_query, catalogue_changed, conclude, full_listing};
-use crate::check::links::link_findings;
-use crate::check::pages::{duplicates, ids, misordered, over_limit, same_items, Order, Page};
+use super::{base_query, catalogue_changed, conclude, full_each, full_ids};
+use crate::check::ids::Key;
+use crate::check::links::NextLinks;
+use crate::check::pages::{duplicates, misordered, over_limit, Duplicates, Order, OverLimit, Page};
 use crate::check::{check_response, Checked, Expectation};
 use crate::plan::pagination::PagCheck;
 use crate::run::session::Session;
-use crate::run::walk::{fetch_page, walk, End, Follow, Listing};
+use crate::run::walk::{fetch_page, walk, walk_each, End, Follow, Listing, MAX_WALK_IDS};
 use crate::spec::model::{Direction, ErrorExpect, Pagination};
 use crate::spec::Schema;
 use crate::verdict::{CheckId, Conclusion, Finding};
@@ -47,11 +48,10 @@ pub async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
         }
         PagCheck::DefaultLimit => {
             let default = p.default_limit.unwrap_or_default();
-            let full = match full_listing(session, p, query.clone()).await {
-                Ok(w) => w,
-                Err(c) => return c,
-            };
-            let total = ids(&full.pages, &p.id).len() as u64;
+            let mut total = 0u64;
+            if let Err(c) = full_each(session, p, query.clone(), |page| total += page.items.len() as u64).await {
+                return c;
+            }
             let page = match fetch_one(session, p, &query, headers).await {
                 Ok(pg) => pg,
                 Err(c) => return c,
@@ -139,7 +139,9 @@ pub async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
     }
 }
 
-/// Walk with small pages; compare with the full listing taken before and after.
+/// Walk with small pages; compare with the full listing taken before and after. Each page is
+/// checked as it comes and dropped: the case keeps the ids of the first full listing and a
+/// few bytes for each of them.
 async fn walk_case(
     session: &mut Session<'_>,
     p: &Pagination,
@@ -147,33 +149,44 @@ async fn walk_case(
     headers: Vec<(String, String)>,
     follow: Follow,
 ) -> Conclusion {
-    // Only the ids of the full listings are compared: their pages are dropped at once.
-    let ids_before = match full_listing(session, p, base_query(session, p)).await {
-        Ok(w) => ids(&w.pages, &p.id),
+    let before = match full_ids(session, p, base_query(session, p)).await {
+        Ok(ids) => ids,
         Err(c) => return c,
     };
-    let w = walk(session, &Listing { pagination: p, query: query.clone(), limit: Some(p.page_size), headers }, follow, usize::MAX).await;
-    let ids_after = match full_listing(session, p, base_query(session, p)).await {
-        Ok(w) => ids(&w.pages, &p.id),
-        Err(c) => return c,
-    };
-    if let Some(skip) = catalogue_changed(&ids_before, &ids_after) {
+    let mut asked = query.clone();
+    asked.push((p.limit.clone(), p.page_size.to_string()));
+    let mut links = NextLinks::new(p, &asked);
+    let mut limit = OverLimit::new(p.page_size);
+    let mut ids = Duplicates::new(&p.id, Some(&before));
+    let listing = Listing { pagination: p, query, limit: Some(p.page_size), headers };
+    let w = walk_each(session, &listing, follow, usize::MAX, MAX_WALK_IDS, |page| {
+        links.page(&page);
+        limit.page(&page);
+        ids.page(&page);
+    })
+    .await;
+    let mut after = before.recount();
+    if let Err(c) = full_each(session, p, base_query(session, p), |page| {
+        page.items.iter().filter_map(|i| Key::of(i, &p.id)).for_each(|k| after.add(&k))
+    })
+    .await
+    {
+        return c;
+    }
+    if let Some(skip) = catalogue_changed(&after, &before) {
         return skip;
     }
     // Broken links first: they are usually the cause of what the other checks see.
     let mut findings = Vec::new();
     if follow == Follow::Link {
-        let mut asked = query.clone();
-        asked.push((p.limit.clone(), p.page_size.to_string()));
-        findings.extend(link_findings(&w.pages, p, &asked));
+        findings.extend(links.findings());
     }
-    findings.extend(over_limit(&w.pages, p.page_size));
-    findings.extend(duplicates(&w.pages, &p.id));
+    findings.extend(limit.findings());
+    findings.extend(ids.findings());
     if matches!(w.end, End::Complete) {
         let how = if follow == Follow::Link { "following next links".to_string() } else { format!("walking with {}=<last id>", p.marker) };
         // The walk's last page is where the missing items should have shown up by.
-        let last = w.pages.last().map(|pg| pg.exchange);
-        findings.extend(same_items(&ids(&w.pages, &p.id), &ids_before, &how).into_iter().map(|f| match last {
+        findings.extend(ids.same_items(&how).into_iter().map(|f| match w.last {
             Some(i) => f.on(i),
             None => f,
         }));

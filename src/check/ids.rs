@@ -1,0 +1,228 @@
+//! Item ids kept compactly, so that a walk of a million items holds its ids in tens of
+//! megabytes: a UUID in its canonical text as 16 bytes, any other id as its text.
+
+use std::fmt;
+
+use serde_json::Value;
+
+/// One item id. The same text always makes the same key: only the canonical lowercase
+/// hyphenated form of a UUID is packed, so packing never merges two ids that differ as text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Key {
+    Uuid([u8; 16]),
+    Text(Box<str>),
+}
+
+impl Key {
+    pub fn new(text: &str) -> Key {
+        match pack_uuid(text) {
+            Some(bytes) => Key::Uuid(bytes),
+            None => Key::Text(text.into()),
+        }
+    }
+
+    /// The id at `pointer` in `item` (ids may be strings or numbers).
+    pub fn of(item: &Value, pointer: &str) -> Option<Key> {
+        match item.pointer(pointer)? {
+            Value::String(s) => Some(Key::new(s)),
+            Value::Number(n) => Some(Key::Text(n.to_string().into())),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Key::Text(t) => f.write_str(t),
+            Key::Uuid(b) => {
+                for (i, byte) in b.iter().enumerate() {
+                    if matches!(i, 4 | 6 | 8 | 10) {
+                        f.write_str("-")?;
+                    }
+                    write!(f, "{byte:02x}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The 16 bytes of `text` when it is a UUID written as `8-4-4-4-12` lowercase hex digits.
+fn pack_uuid(text: &str) -> Option<[u8; 16]> {
+    let t = text.as_bytes();
+    if t.len() != 36 || [8, 13, 18, 23].iter().any(|&i| t[i] != b'-') {
+        return None;
+    }
+    let mut digits = t.iter().filter(|&&c| c != b'-');
+    let mut out = [0u8; 16];
+    for byte in &mut out {
+        let hi = lower_hex(*digits.next()?)?;
+        let lo = lower_hex(*digits.next()?)?;
+        *byte = hi << 4 | lo;
+    }
+    Some(out)
+}
+
+fn lower_hex(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// The ids of a listing in listing order, with an index to find each one: 28 bytes an id
+/// for UUIDs.
+#[derive(Debug, Default, Clone)]
+pub struct IdList {
+    keys: Vec<Key>,
+    /// Positions in `keys` of the distinct ids, sorted by id (the first position of a repeat).
+    index: Vec<u32>,
+}
+
+impl IdList {
+    /// The list of `keys`, in their order.
+    pub fn new(keys: impl IntoIterator<Item = Key>) -> IdList {
+        let mut list = IdList::default();
+        for k in keys {
+            list.push(k);
+        }
+        list.seal();
+        list
+    }
+
+    /// Append an id; call [`IdList::seal`] before looking anything up.
+    pub fn push(&mut self, key: Key) {
+        self.keys.push(key);
+    }
+
+    /// Build the index after the last push.
+    pub fn seal(&mut self) {
+        self.keys.shrink_to_fit();
+        let keys = &self.keys;
+        let mut index: Vec<u32> = (0..keys.len() as u32).collect();
+        index.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]).then(a.cmp(&b)));
+        index.dedup_by(|b, a| keys[*a as usize] == keys[*b as usize]);
+        self.index = index;
+    }
+
+    /// How many ids were listed (repeats included).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// How many distinct ids were listed.
+    pub fn distinct(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The rank of `key` among the distinct ids (`0..distinct()`), if listed.
+    pub fn rank(&self, key: &Key) -> Option<usize> {
+        self.index.binary_search_by(|&p| self.keys[p as usize].cmp(key)).ok()
+    }
+
+    /// The distinct ids, each with its rank, in the order they were first listed.
+    pub fn first_listed(&self) -> Vec<(usize, &Key)> {
+        let mut out: Vec<(usize, &Key)> = self.index.iter().enumerate().map(|(r, &p)| (r, &self.keys[p as usize])).collect();
+        out.sort_by_key(|(r, _)| self.index[*r]);
+        out
+    }
+
+    /// A tally of another listing of the same catalogue against this one.
+    pub fn recount(&self) -> Recount<'_> {
+        Recount { list: self, seen: vec![0; self.distinct().div_ceil(64)], unknown: false, count: 0 }
+    }
+
+    /// The listed ids, in order.
+    pub fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+}
+
+/// Another listing of the catalogue an [`IdList`] holds, compared id by id as it comes.
+pub struct Recount<'a> {
+    list: &'a IdList,
+    /// One bit per distinct id of the list: seen again.
+    seen: Vec<u64>,
+    unknown: bool,
+    count: usize,
+}
+
+impl Recount<'_> {
+    pub fn add(&mut self, key: &Key) {
+        self.count += 1;
+        match self.list.rank(key) {
+            Some(r) => self.seen[r / 64] |= 1 << (r % 64),
+            None => self.unknown = true,
+        }
+    }
+
+    /// How many ids the second listing held (repeats included).
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Whether both listings hold the same ids, as sets.
+    pub fn same(&self) -> bool {
+        let n = self.list.distinct();
+        !self.unknown && (0..n).all(|r| self.seen[r / 64] & (1 << (r % 64)) != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_canonical_uuids_are_packed_and_every_key_prints_its_text() {
+        let canonical = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        assert!(matches!(Key::new(canonical), Key::Uuid(_)));
+        assert_eq!(Key::new(canonical).to_string(), canonical);
+        for text in [
+            "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0",
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+            "{0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0}",
+            "img-1",
+            "",
+        ] {
+            assert_eq!(Key::new(text), Key::Text(text.into()), "{text}");
+            assert_eq!(Key::new(text).to_string(), text);
+        }
+        assert_eq!(Key::of(&json!({"id": 42}), "/id"), Some(Key::Text("42".into())));
+        assert_eq!(Key::of(&json!({"id": null}), "/id"), None);
+    }
+
+    #[test]
+    fn an_uppercase_uuid_is_a_different_id_from_its_lowercase_form() {
+        let list = IdList::new([Key::new("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")]);
+        assert_eq!(list.rank(&Key::new("0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0")), None);
+    }
+
+    #[test]
+    fn ranks_cover_the_distinct_ids_and_first_listed_keeps_listing_order() {
+        let list = IdList::new(["c", "a", "c", "b"].map(Key::new));
+        assert_eq!((list.len(), list.distinct()), (4, 3));
+        let order: Vec<String> = list.first_listed().iter().map(|(_, k)| k.to_string()).collect();
+        assert_eq!(order, ["c", "a", "b"]);
+        assert!(list.rank(&Key::new("z")).is_none());
+    }
+
+    #[test]
+    fn a_recount_is_the_same_only_with_the_same_set() {
+        let list = IdList::new(["a", "b", "a"].map(Key::new));
+        let count = |ids: &[&str]| {
+            let mut r = list.recount();
+            ids.iter().for_each(|i| r.add(&Key::new(i)));
+            r.same()
+        };
+        assert!(count(&["b", "a"]));
+        assert!(!count(&["a"]), "b is gone");
+        assert!(!count(&["a", "b", "c"]), "c is new");
+    }
+}
