@@ -2,6 +2,10 @@
 //! megabytes: a UUID in its canonical text as 16 bytes, any other id as its text.
 
 use std::fmt;
+use std::hash::BuildHasher;
+
+use hashbrown::hash_table::Entry;
+use hashbrown::{DefaultHashBuilder, HashTable};
 
 use serde_json::Value;
 
@@ -72,13 +76,20 @@ fn lower_hex(c: u8) -> Option<u8> {
     }
 }
 
-/// The ids of a listing in listing order, with an index to find each one: 28 bytes an id
-/// for UUIDs.
-#[derive(Debug, Default, Clone)]
+/// The ids of a listing in listing order, with a hash index to find each one: about 33 bytes
+/// an id for UUIDs.
+#[derive(Default, Clone)]
 pub struct IdList {
     keys: Vec<Key>,
-    /// Positions in `keys` of the distinct ids, sorted by id (the first position of a repeat).
-    index: Vec<u32>,
+    /// The first position in `keys` of each distinct id.
+    index: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+}
+
+impl std::fmt::Debug for IdList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdList").field("keys", &self.keys).finish_non_exhaustive()
+    }
 }
 
 impl IdList {
@@ -100,14 +111,18 @@ impl IdList {
     /// Build the index after the last push.
     pub fn seal(&mut self) {
         self.keys.shrink_to_fit();
-        let keys = &self.keys;
-        let mut index: Vec<u32> = (0..keys.len() as u32).collect();
-        index.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]).then(a.cmp(&b)));
-        index.dedup_by(|b, a| keys[*a as usize] == keys[*b as usize]);
+        let (keys, hasher) = (&self.keys, &self.hasher);
+        let mut index = HashTable::with_capacity(keys.len());
+        for (pos, key) in keys.iter().enumerate() {
+            let hash = hasher.hash_one(key);
+            if let Entry::Vacant(v) = index.entry(hash, |&p: &u32| keys[p as usize] == *key, |&p| hasher.hash_one(&keys[p as usize])) {
+                v.insert(pos as u32);
+            }
+        }
         self.index = index;
     }
 
-    /// How many ids were listed (repeats included).
+    /// How many ids were listed (repeats included): positions run below it.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
@@ -121,21 +136,20 @@ impl IdList {
         self.index.len()
     }
 
-    /// The rank of `key` among the distinct ids (`0..distinct()`), if listed.
-    pub fn rank(&self, key: &Key) -> Option<usize> {
-        self.index.binary_search_by(|&p| self.keys[p as usize].cmp(key)).ok()
+    /// The position where `key` was first listed, if it was.
+    pub fn position(&self, key: &Key) -> Option<usize> {
+        let hash = self.hasher.hash_one(key);
+        self.index.find(hash, |&p| self.keys[p as usize] == *key).map(|&p| p as usize)
     }
 
-    /// The distinct ids, each with its rank, in the order they were first listed.
-    pub fn first_listed(&self) -> Vec<(usize, &Key)> {
-        let mut out: Vec<(usize, &Key)> = self.index.iter().enumerate().map(|(r, &p)| (r, &self.keys[p as usize])).collect();
-        out.sort_by_key(|(r, _)| self.index[*r]);
-        out
+    /// Whether `pos` is where its id was first listed (not a repeat).
+    pub fn is_first(&self, pos: usize) -> bool {
+        self.position(&self.keys[pos]) == Some(pos)
     }
 
     /// A tally of another listing of the same catalogue against this one.
     pub fn recount(&self) -> Recount<'_> {
-        Recount { list: self, seen: vec![0; self.distinct().div_ceil(64)], unknown: false, count: 0 }
+        Recount { list: self, seen: vec![0; self.len().div_ceil(64)], seen_distinct: 0, unknown: false, count: 0 }
     }
 
     /// The listed ids, in order.
@@ -147,8 +161,9 @@ impl IdList {
 /// Another listing of the catalogue an [`IdList`] holds, compared id by id as it comes.
 pub struct Recount<'a> {
     list: &'a IdList,
-    /// One bit per distinct id of the list: seen again.
+    /// One bit per position of the list: its id seen again.
     seen: Vec<u64>,
+    seen_distinct: usize,
     unknown: bool,
     count: usize,
 }
@@ -156,8 +171,12 @@ pub struct Recount<'a> {
 impl Recount<'_> {
     pub fn add(&mut self, key: &Key) {
         self.count += 1;
-        match self.list.rank(key) {
-            Some(r) => self.seen[r / 64] |= 1 << (r % 64),
+        match self.list.position(key) {
+            Some(p) if self.seen[p / 64] & (1 << (p % 64)) == 0 => {
+                self.seen[p / 64] |= 1 << (p % 64);
+                self.seen_distinct += 1;
+            }
+            Some(_) => {}
             None => self.unknown = true,
         }
     }
@@ -169,8 +188,7 @@ impl Recount<'_> {
 
     /// Whether both listings hold the same ids, as sets.
     pub fn same(&self) -> bool {
-        let n = self.list.distinct();
-        !self.unknown && (0..n).all(|r| self.seen[r / 64] & (1 << (r % 64)) != 0)
+        !self.unknown && self.seen_distinct == self.list.distinct()
     }
 }
 
@@ -201,16 +219,16 @@ mod tests {
     #[test]
     fn an_uppercase_uuid_is_a_different_id_from_its_lowercase_form() {
         let list = IdList::new([Key::new("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")]);
-        assert_eq!(list.rank(&Key::new("0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0")), None);
+        assert_eq!(list.position(&Key::new("0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0")), None);
     }
 
     #[test]
-    fn ranks_cover_the_distinct_ids_and_first_listed_keeps_listing_order() {
+    fn positions_are_first_listings_and_repeats_are_known() {
         let list = IdList::new(["c", "a", "c", "b"].map(Key::new));
         assert_eq!((list.len(), list.distinct()), (4, 3));
-        let order: Vec<String> = list.first_listed().iter().map(|(_, k)| k.to_string()).collect();
-        assert_eq!(order, ["c", "a", "b"]);
-        assert!(list.rank(&Key::new("z")).is_none());
+        assert_eq!(list.position(&Key::new("c")), Some(0));
+        assert_eq!((0..4).map(|p| list.is_first(p)).collect::<Vec<_>>(), [true, true, false, true]);
+        assert!(list.position(&Key::new("z")).is_none());
     }
 
     #[test]

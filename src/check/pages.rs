@@ -94,7 +94,7 @@ pub fn duplicates(pages: &[Page], id: &str) -> Vec<Finding> {
 pub struct Duplicates<'a> {
     id: &'a str,
     full: Option<&'a IdList>,
-    /// By rank in `full`: the last page (1-based) the id was walked on; 0 before that.
+    /// By position in `full`: the last page (1-based) the id was walked on; 0 before that.
     walked: Vec<u32>,
     /// The same for ids outside `full`.
     others: HashMap<Key, u32>,
@@ -108,7 +108,7 @@ pub struct Duplicates<'a> {
 impl<'a> Duplicates<'a> {
     /// A tally of the ids at `id`; `full`: the full listing the walk must cover.
     pub fn new(id: &'a str, full: Option<&'a IdList>) -> Duplicates<'a> {
-        let walked = vec![0; full.map_or(0, IdList::distinct)];
+        let walked = vec![0; full.map_or(0, IdList::len)];
         Duplicates { id, full, walked, others: HashMap::new(), unexpected: Vec::new(), unexpected_count: 0, pages: 0, out: Vec::new() }
     }
 
@@ -131,7 +131,7 @@ impl<'a> Duplicates<'a> {
                 );
                 continue;
             };
-            let before = match self.full.and_then(|f| f.rank(&key)) {
+            let before = match self.full.and_then(|f| f.position(&key)) {
                 Some(r) => std::mem::replace(&mut self.walked[r], pi),
                 None => {
                     self.unexpected_count += 1;
@@ -180,15 +180,11 @@ impl<'a> Duplicates<'a> {
     pub fn same_items(&self, what: &str) -> Vec<Finding> {
         let Some(full) = self.full else { return vec![] };
         let mut out = Vec::new();
-        let missing_count = self.walked.iter().filter(|&&p| p == 0).count();
+        // Only the first listing of an id counts: a repeat is never walked on its own.
+        let missing = || (0..full.len()).filter(|&p| self.walked[p] == 0 && full.is_first(p)).map(|p| &full.keys()[p]);
+        let missing_count = missing().count();
         if missing_count > 0 {
-            let missing: Vec<String> = full
-                .first_listed()
-                .into_iter()
-                .filter(|(r, _)| self.walked[*r] == 0)
-                .take(MAX_FINDINGS)
-                .map(|(_, k)| k.to_string())
-                .collect();
+            let missing: Vec<String> = missing().take(MAX_FINDINGS).map(Key::to_string).collect();
             out.push(Finding::new(
                 CheckId::PaginationComplete,
                 "",
