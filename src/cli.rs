@@ -193,7 +193,7 @@ pub struct RunArgs {
     pub budget: usize,
     /// Walk listings N items a page instead of each spec's `pagination.page_size`: a large
     /// catalogue is walked in fewer requests (raise --budget to match).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = page_size)]
     pub page_size: Option<u64>,
     /// Seconds one case may take; no request starts after that.
     #[arg(long, default_value_t = 120.0)]
@@ -256,6 +256,15 @@ pub struct ServeArgs {
     pub sk: Option<String>,
 }
 
+/// `--page-size`: a whole number of items, at least 1.
+pub fn page_size(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(0) => Err("a page holds at least 1 item".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a number of items")),
+    }
+}
+
 /// `90s`, `10m`, `1h30m` (or a plain number of seconds) → a positive duration.
 pub fn duration(s: &str) -> Result<std::time::Duration, String> {
     let d = match s.trim().parse::<f64>() {
@@ -316,6 +325,13 @@ mod tests {
         assert_eq!(n, "127.0.0.1:9292");
         assert!(target("ftp://x").is_err());
         assert!(target("nonsense").is_err());
+    }
+
+    #[test]
+    fn a_page_size_is_a_positive_number_of_items() {
+        assert_eq!(page_size("1000"), Ok(1000));
+        assert_eq!(page_size("0"), Err("a page holds at least 1 item".into()));
+        assert_eq!(page_size("big"), Err("`big` is not a number of items".into()));
     }
 
     #[test]

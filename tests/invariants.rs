@@ -98,3 +98,17 @@ fn page_size_walks_in_fewer_requests_and_still_finds_a_skipped_item() {
         broken["findings"].as_array().unwrap().iter().find(|f| f["check"] == "pagination.complete").expect("a completeness finding");
     assert!(missing["actual"]["missing_count"].as_u64() > Some(0), "{missing}");
 }
+
+/// Whole walks hand their pages on and keep ids compactly: they go past the 100,000 items a
+/// walk that keeps its pages may hold (`run::walk::MAX_WALK_ITEMS`), where they used to stop
+/// with an `error`.
+#[test]
+fn a_whole_walk_goes_past_the_items_a_kept_walk_may_hold() {
+    let dir = report_dir("inv-past-kept-bound");
+    let id = format!("{V2}::pagination.walk");
+    let args = ["run", V2, "--report-dir", dir.to_str().unwrap(), "--images", "130000", "--page-size", "1000", "--budget", "1000"];
+    specgate(&[&args[..], &["--", "--exact", &id]].concat());
+    let case = results(&dir)["cases"][0].clone();
+    assert_eq!(case["outcome"], "pass", "{case}");
+    assert!(case["requests"].as_u64() > Some(300), "three listings of more than 100 pages: {case}");
+}
