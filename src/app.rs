@@ -5,11 +5,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use libtest_mimic::Trial;
+
 use crate::cli::{self, Cli, Command, ReportArgs, RunArgs, ServeArgs};
 use crate::exit;
 use crate::http::{Http, HttpConfig};
 use crate::plan::{Plan, Target};
 use crate::redact::{is_secret_header, Redactor};
+use crate::report::progress::{Progress, ProgressEvents};
 use crate::report::{self, files, stream::JsonLines, RunInfo, TargetInfo};
 use crate::run::event::{Event, Events, Reporter};
 use crate::run::session::{Context, TargetState};
@@ -88,7 +91,10 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         warnings: settings.warnings.clone(),
         stopped: None,
     };
-    let (events, written) = match reporters(&args, info.clone(), report::Options { baseline }) {
+    let name_width =
+        plan.cases.iter().filter(|c| !libtest.is_filtered_out(&Trial::test(c.id.clone(), || Ok(())))).map(|c| c.id.chars().count()).max();
+    let progress = name_width.and_then(|w| Progress::for_terminal(&libtest, w));
+    let (events, written) = match reporters(&args, info.clone(), report::Options { baseline }, progress.clone()) {
         Ok(r) => r,
         Err(e) => return usage(e),
     };
@@ -114,8 +120,12 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
     }
     let jobs = libtest.test_threads.unwrap_or(args.jobs);
     events.emit(Event::RunStarted { specgate: &info.specgate, targets: &info.targets, cases: Runner::selected(&plan, &libtest), jobs });
-    let runner = Runner { ctx, waivers: Arc::new(waivers), runtime: rt.handle().clone(), stop: stop.clone(), jobs };
+    let runner =
+        Runner { ctx, waivers: Arc::new(waivers), runtime: rt.handle().clone(), stop: stop.clone(), jobs, progress: progress.clone() };
     let mut output = runner.run(&plan, &libtest);
+    if let Some(p) = &progress {
+        p.finish();
+    }
     if let Some(server) = embedded {
         rt.block_on(server.shutdown());
     }
@@ -333,9 +343,18 @@ fn pick_targets(
     Ok((targets.into_iter().map(Arc::new).collect(), embedded))
 }
 
-/// The event bus and its reporters: the live stream if asked for, and the report files.
-fn reporters(args: &RunArgs, info: RunInfo, options: report::Options) -> Result<(Arc<Events>, files::Written), String> {
+/// The event bus and its reporters: the terminal's progress note, the live stream if asked
+/// for, and the report files.
+fn reporters(
+    args: &RunArgs,
+    info: RunInfo,
+    options: report::Options,
+    progress: Option<Arc<Progress>>,
+) -> Result<(Arc<Events>, files::Written), String> {
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
+    if let Some(p) = progress {
+        reporters.push(Box::new(ProgressEvents(p)));
+    }
     if let Some(path) = &args.events {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| format!("--events {}: {e}", path.display()))?;

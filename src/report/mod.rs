@@ -9,6 +9,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod progress;
 pub mod repro;
 pub mod sides;
 pub mod stream;

@@ -23,6 +23,7 @@ use tokio::sync::{oneshot, OwnedSemaphorePermit};
 
 use crate::plan::{Plan, PlannedCase};
 use crate::render;
+use crate::report::progress::Progress;
 use crate::verdict::{Class, Verdict};
 use crate::waiver::Waiver;
 use event::Event;
@@ -49,6 +50,8 @@ pub struct Runner {
     pub stop: Arc<Stop>,
     /// Cases in flight at once.
     pub jobs: usize,
+    /// The terminal's progress note, told when libtest waits on a case.
+    pub progress: Option<Arc<Progress>>,
 }
 
 impl Runner {
@@ -63,7 +66,7 @@ impl Runner {
             .map(|(index, case)| {
                 // Cases libtest will not run get a trial that is never called, and no task.
                 let verdict = Runner::selects(args, case).then(|| self.spawn(index, case, &slots));
-                Runner::trial(case, index, verdict, &sink)
+                Runner::trial(case, index, verdict, &sink, self.progress.clone())
             })
             .collect();
         // The trials only wait for verdicts, in plan order: one libtest thread is enough.
@@ -107,13 +110,15 @@ impl Runner {
         index: usize,
         verdict: Option<oneshot::Receiver<Verdict>>,
         sink: &Arc<Mutex<Vec<(usize, Verdict)>>>,
+        progress: Option<Arc<Progress>>,
     ) -> Trial {
         let sink = sink.clone();
         Trial::ignorable_test(case.id.clone(), move || {
-            let verdict = verdict
-                .ok_or_else(|| Failed::from("internal: a case libtest selected was not started"))?
-                .blocking_recv()
-                .map_err(|_| Failed::from("internal: the case ended without a verdict (it panicked)"))?;
+            let verdict = verdict.ok_or_else(|| Failed::from("internal: a case libtest selected was not started"))?;
+            progress.iter().for_each(|p| p.wait_begins());
+            let verdict = verdict.blocking_recv();
+            progress.iter().for_each(|p| p.wait_ends());
+            let verdict = verdict.map_err(|_| Failed::from("internal: the case ended without a verdict (it panicked)"))?;
             let result = trial_result(&verdict);
             sink.lock().expect("verdict sink").push((index, verdict));
             result
