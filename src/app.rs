@@ -5,8 +5,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use libtest_mimic::Trial;
-
 use crate::cli::{self, Cli, Command, ReportArgs, RunArgs, ServeArgs};
 use crate::exit;
 use crate::http::{Http, HttpConfig};
@@ -91,9 +89,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         warnings: settings.warnings.clone(),
         stopped: None,
     };
-    let name_width =
-        plan.cases.iter().filter(|c| !libtest.is_filtered_out(&Trial::test(c.id.clone(), || Ok(())))).map(|c| c.id.chars().count()).max();
-    let progress = name_width.and_then(|w| Progress::for_terminal(&libtest, w));
+    let progress = Runner::name_width(&plan, &libtest).and_then(|w| Progress::for_terminal(&libtest, w));
     let (events, written) = match reporters(&args, info.clone(), report::Options { baseline }, progress.clone()) {
         Ok(r) => r,
         Err(e) => return usage(e),

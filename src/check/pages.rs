@@ -21,6 +21,13 @@ pub struct Page {
     pub next: Option<String>,
 }
 
+impl Page {
+    /// The ids of the page's items at `pointer`, in order (items without one are left out).
+    pub fn keys<'p>(&'p self, pointer: &'p str) -> impl Iterator<Item = Key> + 'p {
+        self.items.iter().filter_map(move |i| Key::of(i, pointer))
+    }
+}
+
 /// Most findings of one kind reported per case; the rest are counted.
 pub const MAX_FINDINGS: usize = 10;
 
@@ -83,7 +90,7 @@ impl OverLimit {
 
 /// Items without an id, and ids that appear twice (with the pages they appear on).
 pub fn duplicates(pages: &[Page], id: &str) -> Vec<Finding> {
-    let mut tally = Duplicates::new(id, None);
+    let mut tally = WalkedIds::new(id, None);
     pages.iter().for_each(|p| tally.page(p));
     tally.findings()
 }
@@ -91,7 +98,7 @@ pub fn duplicates(pages: &[Page], id: &str) -> Vec<Finding> {
 /// The ids of a walk, tallied page by page: items without an id, ids walked twice, and (given
 /// the full listing) which ids the walk missed or added. Ids of the full listing cost 4 bytes
 /// each here; others are kept whole.
-pub struct Duplicates<'a> {
+pub struct WalkedIds<'a> {
     id: &'a str,
     full: Option<&'a IdList>,
     /// By position in `full`: the last page (1-based) the id was walked on; 0 before that.
@@ -105,11 +112,11 @@ pub struct Duplicates<'a> {
     out: Vec<Finding>,
 }
 
-impl<'a> Duplicates<'a> {
+impl<'a> WalkedIds<'a> {
     /// A tally of the ids at `id`; `full`: the full listing the walk must cover.
-    pub fn new(id: &'a str, full: Option<&'a IdList>) -> Duplicates<'a> {
+    pub fn new(id: &'a str, full: Option<&'a IdList>) -> WalkedIds<'a> {
         let walked = vec![0; full.map_or(0, IdList::len)];
-        Duplicates { id, full, walked, others: HashMap::new(), unexpected: Vec::new(), unexpected_count: 0, pages: 0, out: Vec::new() }
+        WalkedIds { id, full, walked, others: HashMap::new(), unexpected: Vec::new(), unexpected_count: 0, pages: 0, out: Vec::new() }
     }
 
     pub fn page(&mut self, page: &Page) {
@@ -214,7 +221,7 @@ pub fn ids(pages: &[Page], id: &str) -> Vec<String> {
 
 /// The ids of all pages as an [`IdList`].
 pub fn id_list(pages: &[Page], id: &str) -> IdList {
-    IdList::new(pages.iter().flat_map(|p| p.items.iter().filter_map(|i| Key::of(i, id))))
+    IdList::new(pages.iter().flat_map(|p| p.keys(id)))
 }
 
 /// Compare two field values of one kind; `null`/absent sorts first. `None`: incomparable.
@@ -371,7 +378,7 @@ mod tests {
     fn union_must_equal_full_listing() {
         let full = id_list(&[page(0, json!([{"id": "a"}, {"id": "b"}, {"id": "c"}]))], "/id");
         let walked = |ids: Value| {
-            let mut d = Duplicates::new("/id", Some(&full));
+            let mut d = WalkedIds::new("/id", Some(&full));
             d.page(&page(1, ids));
             d.same_items("walking")
         };
@@ -386,7 +393,7 @@ mod tests {
     fn missing_ids_are_named_in_listing_order() {
         let ids: Vec<Value> = ["z", "m", "a", "q"].iter().map(|i| json!({"id": i})).collect();
         let full = id_list(&[page(0, Value::Array(ids))], "/id");
-        let mut d = Duplicates::new("/id", Some(&full));
+        let mut d = WalkedIds::new("/id", Some(&full));
         d.page(&page(1, json!([{"id": "m"}])));
         assert_eq!(d.same_items("walking")[0].actual["missing"], json!(["z", "a", "q"]));
     }
@@ -397,7 +404,7 @@ mod tests {
         let messages: Vec<String> = duplicates(&pages, "/id").into_iter().map(|f| f.message).collect();
         assert_eq!(messages, ["id a of page 2 already appeared on page 1", "id a of page 3 already appeared on page 2"]);
         let full = id_list(&pages[..1], "/id");
-        let mut d = Duplicates::new("/id", Some(&full));
+        let mut d = WalkedIds::new("/id", Some(&full));
         pages.iter().for_each(|p| d.page(p));
         assert_eq!(d.findings().into_iter().map(|f| f.message).collect::<Vec<_>>(), messages, "the same with ranks");
     }

@@ -86,8 +86,18 @@ impl Runner {
     /// Whether libtest runs `case` under `args`: its filters select it, and `--bench` or
     /// `--ignored` do not leave it out.
     pub fn selects(args: &Arguments, case: &PlannedCase) -> bool {
-        let trial = Trial::test(case.id.clone(), || Ok(()));
+        let trial = Runner::probe(case);
         !args.is_filtered_out(&trial) && !args.is_ignored(&trial)
+    }
+
+    /// The width libtest pads case names to: that of the longest one its filters keep.
+    pub fn name_width(plan: &Plan, args: &Arguments) -> Option<usize> {
+        plan.cases.iter().filter(|c| !args.is_filtered_out(&Runner::probe(c))).map(|c| c.id.chars().count()).max()
+    }
+
+    /// A trial standing for `case`, for asking libtest's filters about it.
+    fn probe(case: &PlannedCase) -> Trial {
+        Trial::test(case.id.clone(), || Ok(()))
     }
 
     /// Start `case` on the runtime; it waits for one of the `slots`, and its verdict, waived and

@@ -49,9 +49,8 @@ pub struct Walk {
     pub end: End,
 }
 
-/// A walk whose pages were handed on: how far it went and why it stopped.
+/// A walk whose pages were handed on: where it ended and why it stopped.
 pub struct Walked {
-    pub pages: usize,
     /// The exchange of the last page.
     pub last: Option<usize>,
     pub end: End,
@@ -162,14 +161,14 @@ pub async fn walk_each(
     let whole = max_pages == usize::MAX;
     let mut walked = 0usize;
     if let Some(reason) = session.unending().filter(|_| whole) {
-        return Walked { pages, last, end: End::Stuck(reason) };
+        return Walked { last, end: End::Stuck(reason) };
     }
     let mut url = match session.url(&query) {
         Ok(u) => u,
-        Err(e) => return Walked { pages, last, end: End::Stuck(e) },
+        Err(e) => return Walked { last, end: End::Stuck(e) },
     };
     loop {
-        let done = |end: End| Walked { pages, last, end };
+        let done = |end: End| Walked { last, end };
         if pages >= max_pages {
             return done(End::Sampled);
         }
@@ -194,7 +193,7 @@ pub async fn walk_each(
         pages += 1;
         last = Some(exchange);
         each(page);
-        let done = |end: End| Walked { pages, last, end };
+        let done = |end: End| Walked { last, end };
         if whole && walked > max_items {
             let reason = session.mark_unending(&format!("holds more than {max_items} items after {pages} pages"));
             return done(End::Stuck(reason));

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::pagination::rejection;
-use super::{base_query, catalogue_changed, conclude, full_each, full_listing};
+use super::{base_query, conclude, full_listing, listed_again};
 use crate::check::filters::{incomplete, unsound};
 use crate::check::ids::{IdList, Key};
-use crate::check::pages::{id_list, misordered, scalar_text, Duplicates, Order, MAX_FINDINGS};
+use crate::check::pages::{id_list, misordered, scalar_text, Order, WalkedIds, MAX_FINDINGS};
 use crate::check::relation::{split_time, value_selecting, Sent};
 use crate::check::time;
 use crate::plan::filters::FilterCheck;
@@ -160,9 +160,7 @@ fn with_query(session: &Session<'_>, p: &Pagination, params: &[&FilterParam]) ->
 /// A skip if the catalogue changed since `items` was listed.
 async fn changed(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>, items: &[Value], id: &str) -> Option<Conclusion> {
     let before = IdList::new(items.iter().filter_map(|i| Key::of(i, id)));
-    let mut after = before.recount();
-    full_each(session, p, query, |page| page.items.iter().filter_map(|i| Key::of(i, id)).for_each(|k| after.add(&k))).await.ok()?;
-    catalogue_changed(&after, &before)
+    listed_again(session, p, query, id, &before).await.ok()?
 }
 
 async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &Pagination, sound: bool, chosen: &[usize]) -> Conclusion {
@@ -269,7 +267,7 @@ async fn paged(session: &mut Session<'_>, fl: &Filters, p: &Pagination, chosen: 
         checked += 1;
         findings.extend(unsound(&w.pages, &p.id, &[(param, &sent)]));
         let whole = id_list(&whole.pages, &p.id);
-        let mut ids = Duplicates::new(&p.id, Some(&whole));
+        let mut ids = WalkedIds::new(&p.id, Some(&whole));
         w.pages.iter().for_each(|pg| ids.page(pg));
         findings.extend(ids.findings());
         if let Some(o) = &order {

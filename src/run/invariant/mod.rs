@@ -42,7 +42,7 @@ pub async fn full_listing(session: &mut Session<'_>, p: &Pagination, query: Vec<
 /// a million items costs tens of megabytes.
 pub async fn full_ids(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>) -> Result<IdList, Conclusion> {
     let mut ids = IdList::default();
-    full_each(session, p, query, |page| page.items.iter().filter_map(|i| Key::of(i, &p.id)).for_each(|k| ids.push(k))).await?;
+    full_each(session, p, query, |page| page.keys(&p.id).for_each(|k| ids.push(k))).await?;
     ids.seal();
     Ok(ids)
 }
@@ -78,9 +78,23 @@ fn listed(end: End) -> Result<End, Conclusion> {
     }
 }
 
+/// List the catalogue again (ids at `id`) and compare with `before`: `Ok(Some(skip))` when it
+/// changed, `Err` when the second listing could not be made.
+pub async fn listed_again(
+    session: &mut Session<'_>,
+    p: &Pagination,
+    query: Vec<(String, String)>,
+    id: &str,
+    before: &IdList,
+) -> Result<Option<Conclusion>, Conclusion> {
+    let mut after = before.recount();
+    full_each(session, p, query, |page| page.keys(id).for_each(|k| after.add(&k))).await?;
+    Ok(catalogue_changed(&after, before))
+}
+
 /// A skip when a second listing of the catalogue (`after`) holds other ids than the first:
 /// the catalogue changed under the walk, so nothing it saw proves a contract break.
-pub fn catalogue_changed(after: &Recount<'_>, before: &IdList) -> Option<Conclusion> {
+fn catalogue_changed(after: &Recount<'_>, before: &IdList) -> Option<Conclusion> {
     (!after.same())
         .then(|| Conclusion::Skip(format!("catalogue changed during the walk ({} items before, {} after)", before.len(), after.count())))
 }

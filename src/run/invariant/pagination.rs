@@ -4,10 +4,9 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{base_query, catalogue_changed, conclude, full_each, full_ids};
-use crate::check::ids::Key;
+use super::{base_query, conclude, full_each, full_ids, listed_again};
 use crate::check::links::NextLinks;
-use crate::check::pages::{duplicates, misordered, over_limit, Duplicates, Order, OverLimit, Page};
+use crate::check::pages::{duplicates, misordered, over_limit, Order, OverLimit, Page, WalkedIds};
 use crate::check::{check_response, Checked, Expectation};
 use crate::plan::pagination::PagCheck;
 use crate::run::session::Session;
@@ -157,7 +156,7 @@ async fn walk_case(
     asked.push((p.limit.clone(), p.page_size.to_string()));
     let mut links = NextLinks::new(p, &asked);
     let mut limit = OverLimit::new(p.page_size);
-    let mut ids = Duplicates::new(&p.id, Some(&before));
+    let mut ids = WalkedIds::new(&p.id, Some(&before));
     let listing = Listing { pagination: p, query, limit: Some(p.page_size), headers };
     let w = walk_each(session, &listing, follow, usize::MAX, MAX_WALK_IDS, |page| {
         links.page(&page);
@@ -165,16 +164,9 @@ async fn walk_case(
         ids.page(&page);
     })
     .await;
-    let mut after = before.recount();
-    if let Err(c) = full_each(session, p, base_query(session, p), |page| {
-        page.items.iter().filter_map(|i| Key::of(i, &p.id)).for_each(|k| after.add(&k))
-    })
-    .await
-    {
-        return c;
-    }
-    if let Some(skip) = catalogue_changed(&after, &before) {
-        return skip;
+    match listed_again(session, p, base_query(session, p), &p.id, &before).await {
+        Ok(None) => {}
+        Ok(Some(skip)) | Err(skip) => return skip,
     }
     // Broken links first: they are usually the cause of what the other checks see.
     let mut findings = Vec::new();
