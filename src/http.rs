@@ -51,6 +51,10 @@ pub enum TransportError {
     Timeout(u64),
     #[error("connection failed: {0}")]
     Connect(String),
+    /// The connection was reset or closed before any response came back: what a server closing
+    /// an idle keep-alive connection looks like to the request sent on it at that moment.
+    #[error("connection dropped before a response: {0}")]
+    Dropped(String),
     #[error("response body exceeds {0} bytes; stopped reading")]
     TooLarge(usize),
     #[error("too many redirects (redirect loop?): {0}")]
@@ -83,12 +87,38 @@ impl Retryable {
     fn of(ex: &Exchange) -> Option<Retryable> {
         match (&ex.error, ex.status) {
             (Some(TransportError::Connect(_)), _) => Some(Retryable::Connect),
+            // Sent again only when sending it twice means the same (RFC 9110 §9.2.2).
+            (Some(TransportError::Dropped(_)), None) if idempotent(&ex.method) => Some(Retryable::Connect),
             (Some(_), _) => None,
             (None, Some(429)) => Some(Retryable::RateLimited),
             (None, Some(s @ (502..=504))) => Some(Retryable::Unavailable(s)),
             _ => None,
         }
     }
+}
+
+/// Whether a request of `method` may be repeated with the same effect (RFC 9110 §9.2.2).
+fn idempotent(method: &str) -> bool {
+    ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"].contains(&method.to_ascii_uppercase().as_str())
+}
+
+/// Whether `e` is a connection reset or closed under a request, before any response.
+fn dropped(e: &reqwest::Error) -> bool {
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as K;
+            if matches!(io.kind(), K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof) {
+                return true;
+            }
+        }
+        // hyper's `IncompleteMessage`, which it exposes only through its text.
+        if err.to_string() == "connection closed before message completed" {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 /// The wait a `Retry-After` value asks for: delay-seconds or an HTTP-date.
@@ -117,6 +147,9 @@ pub struct Exchange {
     /// then parsed straight into `{slot: body}`, so the schema check need not copy it. Set it
     /// with [`Exchange::parse_into_slot`], before the body is read.
     pub slot: Option<std::sync::Arc<str>>,
+    /// The body parsed as a tape (`crate::tape`), once, on first use: the schema check and the
+    /// link check read it when the body has no findings, and the `Value` is then never built.
+    pub tape: OnceLock<Result<crate::tape::Tape, String>>,
 }
 
 impl Exchange {
@@ -132,15 +165,37 @@ impl Exchange {
             error: None,
             parsed: OnceLock::new(),
             slot: None,
+            tape: OnceLock::new(),
         }
     }
 
     /// Parse the body, when it is first read, as the value of `slot` in an object: the shape the
     /// load's validator checks (see [`Exchange::json_in`]). No effect once the body was read.
     pub fn parse_into_slot(&mut self, slot: Option<&std::sync::Arc<str>>) {
-        if self.parsed.get().is_none() {
+        if self.parsed.get().is_none() && self.tape.get().is_none() {
             self.slot = slot.cloned();
         }
+    }
+
+    /// Whether the body is JSON, reading the tree if it was built and the cheaper tape if not;
+    /// the error is the one [`Exchange::json`] gives.
+    pub fn parses(&self) -> Result<(), &str> {
+        match self.parsed.get() {
+            Some(parsed) => parsed.as_ref().map(|_| ()).map_err(String::as_str),
+            None => self.tape().map(|_| ()),
+        }
+    }
+
+    /// The body as a tape, parsed on the first call (into `{slot: body}` when a slot was set).
+    pub fn tape(&self) -> Result<&crate::tape::Tape, &str> {
+        self.tape
+            .get_or_init(|| crate::tape::Tape::parse(&self.body, self.slot.as_deref()).map_err(|e| self.not_json(e)))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    fn not_json(&self, e: serde_json::Error) -> String {
+        format!("body is not JSON ({e}): {}", self.body_excerpt(120))
     }
 
     /// `{slot: body}` when the body was parsed into that slot.
@@ -170,7 +225,7 @@ impl Exchange {
     }
 
     fn parse(&self) -> Result<Value, String> {
-        let body = crate::run::select::parse_tree(&self.body).map_err(|e| format!("body is not JSON ({e}): {}", self.body_excerpt(120)))?;
+        let body = crate::run::select::parse_tree(&self.body).map_err(|e| self.not_json(e))?;
         Ok(match &self.slot {
             Some(slot) => Value::Object(serde_json::Map::from_iter([(slot.to_string(), body)])),
             None => body,
@@ -335,6 +390,8 @@ impl Http {
             TransportError::Timeout(self.config.timeout.as_millis() as u64)
         } else if e.is_connect() {
             TransportError::Connect(text)
+        } else if dropped(&e) {
+            TransportError::Dropped(text)
         } else {
             TransportError::Other(text)
         }
@@ -400,6 +457,42 @@ mod tests {
         assert_eq!(plain.json_in("s1"), None);
     }
 
+    /// Regression: a real Glance (gunicorn) reset a keep-alive connection as a listing was sent
+    /// on it, and the case ended in `error`. The request is now sent again.
+    #[tokio::test]
+    async fn a_get_whose_connection_is_reset_before_the_response_is_sent_again() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = url::Url::parse(&format!("http://{}/v2/images", listener.local_addr().unwrap())).unwrap();
+        let server = std::thread::spawn(move || {
+            // First connection: wait for the request, then close with it unread (a reset).
+            let (first, _) = listener.accept().unwrap();
+            let mut probe = [0u8; 1];
+            first.peek(&mut probe).unwrap();
+            drop(first);
+            // A second connection within 5 s, or none: the test then fails rather than hangs.
+            listener.set_nonblocking(true).unwrap();
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            let mut second = loop {
+                match listener.accept() {
+                    Ok((stream, _)) => break stream,
+                    Err(_) if std::time::Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+                    Err(_) => return,
+                }
+            };
+            second.set_nonblocking(false).unwrap();
+            let mut request = [0u8; 4096];
+            let _ = second.read(&mut request).unwrap();
+            second
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
+                .unwrap();
+        });
+        let http = Http::new(HttpConfig::default(), Redactor::default()).unwrap();
+        let ex = http.send(&Request { method: "GET".into(), url, headers: vec![] }).await;
+        server.join().unwrap();
+        assert_eq!((ex.status, &ex.error, ex.body.as_slice()), (Some(200), &None, &b"{}"[..]));
+    }
+
     #[test]
     fn what_is_retried() {
         assert_eq!(Retryable::of(&exchange(Some(429), None)), Some(Retryable::RateLimited));
@@ -407,6 +500,11 @@ mod tests {
             assert_eq!(Retryable::of(&exchange(Some(s), None)), Some(Retryable::Unavailable(s)));
         }
         assert_eq!(Retryable::of(&exchange(None, Some(TransportError::Connect("refused".into())))), Some(Retryable::Connect));
+        // A connection dropped under a request that may be sent twice, before any response.
+        assert_eq!(Retryable::of(&exchange(None, Some(TransportError::Dropped("reset".into())))), Some(Retryable::Connect));
+        let post = Exchange { error: Some(TransportError::Dropped("reset".into())), ..Exchange::new("POST", "u") };
+        assert_eq!(Retryable::of(&post), None);
+        assert_eq!(Retryable::of(&exchange(Some(200), Some(TransportError::Dropped("reset in the body".into())))), None);
         // A timeout is not retried: it would multiply the wait on a hanging target.
         assert_eq!(Retryable::of(&exchange(None, Some(TransportError::Timeout(1)))), None);
         for s in [200, 400, 404, 500, 501] {

@@ -20,5 +20,6 @@ pub mod render;
 pub mod report;
 pub mod run;
 pub mod spec;
+pub mod tape;
 pub mod verdict;
 pub mod waiver;

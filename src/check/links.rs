@@ -1,7 +1,11 @@
 //! Links in responses: next links of a walk keep the query, vanish on the last page and lead
 //! somewhere new; and every link a client may follow stays on the origin it asked.
 
-use serde_json::{json, Value};
+use std::borrow::Cow;
+
+use jsonschema::json::{Array as _, Json, Node, Object as _};
+use jsonschema::types::JsonType;
+use serde_json::json;
 
 use super::pages::{Page, MAX_FINDINGS};
 use crate::spec::model::{LastPage, Pagination};
@@ -196,7 +200,7 @@ pub fn foreign_link(request: &url::Url, pointer: &str, rel: &str, href: &str) ->
 /// (named by their `rel`), and strings under the usual link keys (`next`, `self`, ...).
 /// Links whose rel or key is in `elsewhere` may go elsewhere (the spec says so: Nova's
 /// `alternate` points at the image service).
-pub fn origin_findings(request: &url::Url, body: &Value, elsewhere: &[String]) -> Vec<Finding> {
+pub fn origin_findings<'a, J: Json, N: Node<'a, J>>(request: &url::Url, body: N, elsewhere: &[String]) -> Vec<Finding> {
     let mut out = Vec::new();
     visit(request, body, &mut Vec::new(), elsewhere, &mut out);
     out
@@ -204,7 +208,7 @@ pub fn origin_findings(request: &url::Url, body: &Value, elsewhere: &[String]) -
 
 /// One step of the way down to a value: a member name or an array index.
 enum Step<'a> {
-    Key(&'a str),
+    Key(Cow<'a, str>),
     Index(usize),
 }
 
@@ -225,49 +229,56 @@ fn pointer(steps: &[Step<'_>], last: Option<&str>) -> String {
     at
 }
 
-fn visit<'a>(request: &url::Url, v: &'a Value, at: &mut Vec<Step<'a>>, elsewhere: &[String], out: &mut Vec<Finding>) {
-    match v {
-        Value::Object(o) => {
-            if let Some(Value::String(href)) = o.get("href") {
-                let rel = o.get("rel").and_then(Value::as_str).unwrap_or("href");
-                if !elsewhere.iter().any(|e| e == rel) && same_origin(request, href) == Some(false) {
-                    out.push(foreign_link(request, &pointer(at, Some("href")), rel, href));
-                }
+/// Whether a value is an object or an array, the values links are looked for in.
+fn container<'a, J: Json, N: Node<'a, J>>(v: &N) -> bool {
+    matches!(v.json_type(), JsonType::Object | JsonType::Array)
+}
+
+/// Read through jsonschema's `Json` nodes, so that a body is walked the same way whether it was
+/// parsed into a `Value` or onto a tape (`crate::tape`).
+fn visit<'a, J: Json, N: Node<'a, J>>(request: &url::Url, v: N, at: &mut Vec<Step<'a>>, elsewhere: &[String], out: &mut Vec<Finding>) {
+    if let Some(o) = v.as_object() {
+        // The object's own `href` (with its `rel`) comes first, then its members' links.
+        let first = out.len();
+        let (mut href, mut rel) = (None, None);
+        for (k, child) in o.members() {
+            let k: Cow<'a, str> = k.into();
+            match k.as_ref() {
+                "href" => href = child.as_string(),
+                "rel" => rel = child.as_string(),
+                _ => {}
             }
-            for (k, child) in o {
-                match child {
-                    Value::String(href)
-                        if LINK_KEYS.contains(&k.as_str())
-                            && !elsewhere.iter().any(|e| e == k)
-                            && same_origin(request, href) == Some(false) =>
-                    {
-                        out.push(foreign_link(request, &pointer(at, Some(k)), k, href));
-                    }
-                    Value::Object(_) | Value::Array(_) => {
-                        at.push(Step::Key(k));
-                        visit(request, child, at, elsewhere, out);
-                        at.pop();
-                    }
-                    _ => {}
+            if let Some(link) = child.as_string() {
+                if LINK_KEYS.contains(&k.as_ref()) && !elsewhere.iter().any(|e| *e == k) && same_origin(request, &link) == Some(false) {
+                    out.push(foreign_link(request, &pointer(at, Some(&k)), &k, &link));
                 }
-            }
-        }
-        Value::Array(a) => {
-            for (i, child) in a.iter().enumerate() {
-                if matches!(child, Value::Object(_) | Value::Array(_)) {
-                    at.push(Step::Index(i));
-                    visit(request, child, at, elsewhere, out);
-                    at.pop();
-                }
+            } else if container(&child) {
+                at.push(Step::Key(k));
+                visit(request, child, at, elsewhere, out);
+                at.pop();
             }
         }
-        _ => {}
+        if let Some(href) = href {
+            let rel = rel.unwrap_or(Cow::Borrowed("href"));
+            if !elsewhere.iter().any(|e| *e == rel) && same_origin(request, &href) == Some(false) {
+                out.insert(first, foreign_link(request, &pointer(at, Some("href")), &rel, &href));
+            }
+        }
+    } else if let Some(a) = v.as_array() {
+        for (i, child) in a.elements().enumerate() {
+            if container(&child) {
+                at.push(Step::Index(i));
+                visit(request, child, at, elsewhere, out);
+                at.pop();
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn pagination() -> Pagination {
         serde_json::from_value(json!({
@@ -308,6 +319,22 @@ mod tests {
 
     fn request() -> url::Url {
         url::Url::parse("http://127.0.0.1:8774/v2.1/p/images/detail?limit=2").unwrap()
+    }
+
+    #[test]
+    fn a_body_read_from_its_tape_has_the_findings_of_its_value() {
+        // Escaped names, an `href` after its siblings' links, `rel` missing, nested arrays.
+        let body = br#"{"images": [[{"s\u0065lf": "http://elsewhere:1/a", "next": "/fine",
+            "links": [{"rel": "bookmark", "href": "http://127.0.0.1:9/b"}, {"href": "ftp://x/c"}]}]],
+            "a/b~c": {"first": "https://127.0.0.1:8774/d", "href": "http://h/e", "rel": "alternate"}}"#;
+        let value: Value = serde_json::from_slice(body).unwrap();
+        let tape = crate::tape::Tape::parse(body, Some("slot")).unwrap();
+        let view = tape.view(body).unwrap();
+        for (elsewhere, count) in [(vec![], 5), (vec!["alternate".to_string(), "self".to_string()], 3)] {
+            let from_value = origin_findings(&request(), &value, &elsewhere);
+            assert_eq!(from_value.len(), count, "{from_value:#?}");
+            assert_eq!(origin_findings(&request(), view.body(), &elsewhere), from_value);
+        }
     }
 
     #[test]

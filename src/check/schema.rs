@@ -24,6 +24,20 @@ pub fn check_spec_schema_in(schema: &crate::spec::Schema, body: &Value, wrapped:
     }
 }
 
+/// Whether the body of `ex` passes `schema`, read from its tape (`crate::tape`) without building
+/// a `Value`. `false` also when the tape cannot tell: a schema without a tape validator, a
+/// body not parsed into the schema's slot, not JSON, or with an object that repeats a member
+/// name. The caller then checks the `Value`, which also words the findings of a body that fails.
+pub fn passes_on_tape(schema: &crate::spec::Schema, ex: &crate::http::Exchange) -> bool {
+    let Some(validator) = &schema.tape else { return false };
+    if ex.slot.as_deref() != schema.slot.as_deref() {
+        return false;
+    }
+    let (Some(validator), Ok(tape)) = (validator.get(), ex.tape()) else { return false };
+    let Some(view) = tape.view(&ex.body).filter(|_| tape.names_are_distinct()) else { return false };
+    validator.is_valid(view.top())
+}
+
 /// Validate `body` against `validator`; one finding per violation (capped, with a count).
 pub fn check_schema(validator: &jsonschema::Validator, body: &Value, origin: &str, limit: usize) -> Vec<Finding> {
     check_in(validator, body, None, origin, limit)

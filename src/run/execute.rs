@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use crate::check::links::origin_findings;
 use crate::check::{check_response, Checked, Expectation};
 use crate::plan::{merge_query, PlannedCase, Work};
 use crate::run::session::{Context, Session, Trace};
@@ -129,9 +130,18 @@ fn foreign_links(spec: &crate::spec::Spec, ex: &crate::http::Exchange, index: us
     if !ex.status.is_some_and(|s| (200..300).contains(&s)) {
         return vec![];
     }
-    let (Ok(request), Ok(body)) = (url::Url::parse(&ex.url), ex.json()) else { return vec![] };
+    let Ok(request) = url::Url::parse(&ex.url) else { return vec![] };
     let elsewhere = spec.file.links.as_ref().map(|l| l.elsewhere.as_slice()).unwrap_or_default();
-    let found = crate::check::links::origin_findings(&request, body, elsewhere).into_iter().map(|f| f.on(index)).collect();
+    // The tree when the checks built it, the tape when they did not.
+    let view = ex.parsed.get().is_none().then(|| ex.tape().ok()?.view(&ex.body)).flatten();
+    let found = match &view {
+        Some(view) => origin_findings(&request, view.body(), elsewhere),
+        None => match ex.json() {
+            Ok(body) => origin_findings(&request, body, elsewhere),
+            Err(_) => return vec![],
+        },
+    };
+    let found = found.into_iter().map(|f| f.on(index)).collect();
     crate::check::group::group(found)
 }
 

@@ -17,11 +17,12 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use serde_json::{Map, Value};
 
 use super::error::SpecError;
+use crate::tape::TapeJson;
 
 /// The dialect bundled files must share with the schema that references them: the spec
 /// format's, and jsonschema's default when `$schema` is absent.
@@ -61,8 +62,8 @@ struct Pending {
 
 /// What [`Catalog::compile`] gives for one schema.
 pub(crate) enum Compiled {
-    /// Compiled alone (it cannot be bundled).
-    Alone(Arc<jsonschema::Validator>),
+    /// Compiled alone (it cannot be bundled), and the same schema for tapes.
+    Alone(Arc<jsonschema::Validator>, Arc<TapeValidator>),
     /// An entry of the load's validator, available after [`Catalog::settle`].
     Slot(Arc<str>),
 }
@@ -84,7 +85,7 @@ pub(crate) struct Catalog {
     pending: Vec<Pending>,
     /// Schemas compiled alone, by identity (see [`identity`]): two hundred cases that `$ref` one
     /// file with an `$id` compile it once.
-    alone: HashMap<String, Arc<jsonschema::Validator>>,
+    alone: HashMap<String, (Arc<jsonschema::Validator>, Arc<TapeValidator>)>,
     /// The documents those schemas `$ref`, each read and parsed once.
     retriever: Retriever,
 }
@@ -110,19 +111,20 @@ impl Catalog {
             }
             None => {
                 let id = identity(schema, base);
-                if let Some(v) = self.alone.get(&id) {
-                    return Ok(Compiled::Alone(Arc::clone(v)));
+                if let Some((v, t)) = self.alone.get(&id) {
+                    return Ok(Compiled::Alone(Arc::clone(v), Arc::clone(t)));
                 }
                 let v = Arc::new(build_with(schema, base, self.retriever.clone())?);
-                self.alone.insert(id, Arc::clone(&v));
-                Ok(Compiled::Alone(v))
+                let t = Arc::new(TapeValidator::new(schema.clone(), base, self.retriever.clone()));
+                self.alone.insert(id, (Arc::clone(&v), Arc::clone(&t)));
+                Ok(Compiled::Alone(v, t))
             }
         }
     }
 
     /// Build the load's validator from every gathered schema. If it does not compile, each schema
     /// is compiled alone (and dropped) to say which are wrong, with their location.
-    pub(crate) fn settle(&mut self) -> Result<Arc<jsonschema::Validator>, Vec<SpecError>> {
+    pub(crate) fn settle(&mut self) -> Result<(Arc<jsonschema::Validator>, Arc<TapeValidator>), Vec<SpecError>> {
         let pending = std::mem::take(&mut self.pending);
         let files = self.closure(pending.iter().flat_map(|p| p.refs.iter().cloned()).collect()).unwrap_or_default();
         let mut defs = Map::new();
@@ -137,7 +139,7 @@ impl Catalog {
         let root = serde_json::json!({"$defs": defs, "properties": properties});
         let base = pending.first().map(|p| p.base.as_str()).unwrap_or("file:///");
         match build(&root, base) {
-            Ok(v) => Ok(Arc::new(v)),
+            Ok(v) => Ok((Arc::new(v), Arc::new(TapeValidator::new(root, base, Retriever::default())))),
             Err(_) => Err(pending
                 .into_iter()
                 .filter_map(|p| {
@@ -291,6 +293,42 @@ impl Catalog {
     }
 }
 
+/// The load's validator once more, reading bodies from a tape (`crate::tape`); compiled on first
+/// use, so a run whose bodies are never checked against a schema does not pay for it.
+pub struct TapeValidator {
+    schema: Value,
+    base: String,
+    retriever: Retriever,
+    built: OnceLock<Option<jsonschema::Validator<TapeJson>>>,
+}
+
+impl TapeValidator {
+    fn new(schema: Value, base: &str, retriever: Retriever) -> TapeValidator {
+        TapeValidator { schema, base: base.to_string(), retriever, built: OnceLock::new() }
+    }
+
+    /// A schema of its own, with no file to resolve (for tests of the checks).
+    #[cfg(test)]
+    pub(crate) fn inline(schema: &Value) -> TapeValidator {
+        TapeValidator::new(schema.clone(), "file:///", Retriever::default())
+    }
+
+    /// The validator; `None` if it does not compile (the `Value` validator of the same schema
+    /// did, so this does not happen; the checks then read the `Value`).
+    pub fn get(&self) -> Option<&jsonschema::Validator<TapeJson>> {
+        self.built
+            .get_or_init(|| {
+                jsonschema::options_for::<TapeJson>()
+                    .with_base_uri(self.base.clone())
+                    .should_validate_formats(true)
+                    .with_retriever(self.retriever.clone())
+                    .build(&self.schema)
+                    .ok()
+            })
+            .as_ref()
+    }
+}
+
 fn build(schema: &Value, base: &str) -> Result<jsonschema::Validator, String> {
     build_with(schema, base, Retriever::default())
 }
@@ -380,7 +418,7 @@ mod tests {
         let Ok(Compiled::Slot(slot)) = catalog.compile(&json!({"$ref": "a.json"}), &tmp, "file:///x.yaml", SpecError::new("x", "")) else {
             panic!("a bundled schema gets a slot")
         };
-        let v = catalog.settle().unwrap();
+        let (v, _) = catalog.settle().unwrap();
         let slot = slot.to_string();
         assert!(v.is_valid(&json!({&slot: {"b": 1}})));
         assert!(!v.is_valid(&json!({&slot: {"b": "1"}})));
@@ -408,7 +446,7 @@ mod tests {
         let other = url::Url::from_file_path(tmp.join("other.yaml")).unwrap().to_string();
         let mut catalog = Catalog::default();
         let mut alone = |base: &str| match catalog.compile(&json!({"$ref": "a.json"}), &tmp, base, SpecError::new("x", "")) {
-            Ok(Compiled::Alone(v)) => v,
+            Ok(Compiled::Alone(v, _)) => v,
             _ => panic!("a file with an `$id` is compiled alone"),
         };
         let (first, second, from_another_spec) = (alone(&base), alone(&base), alone(&other));

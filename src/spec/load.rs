@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_saphyr::Spanned;
 
-use super::catalog::{Catalog, Compiled, UNSETTLED};
+use super::catalog::{Catalog, Compiled, TapeValidator, UNSETTLED};
 use super::error::{did_you_mean, Pos, SpecError};
 use super::model::{ErrorExpect, SpecFile};
 
@@ -18,6 +18,8 @@ pub struct Schema {
     /// The schema's entry in `validator` when that is the load's shared validator (bodies are
     /// checked as `{slot: body}`); `None` when the validator is the schema's own.
     pub slot: Option<Arc<str>>,
+    /// The same validator reading bodies from a tape, for schemas in the load's validator.
+    pub tape: Option<Arc<TapeValidator>>,
     /// `$ref` target or "inline".
     pub origin: String,
     pub pos: Pos,
@@ -354,8 +356,8 @@ impl Validator<'_> {
             error = error.hint(h);
         }
         match self.catalog.compile(&schema.value, dir, &base, error.clone()) {
-            Ok(Compiled::Alone(validator)) => Some(Schema { validator, slot: None, origin, pos }),
-            Ok(Compiled::Slot(slot)) => Some(Schema { validator: Arc::clone(&UNSETTLED), slot: Some(slot), origin, pos }),
+            Ok(Compiled::Alone(validator, tape)) => Some(Schema { validator, slot: None, tape: Some(tape), origin, pos }),
+            Ok(Compiled::Slot(slot)) => Some(Schema { validator: Arc::clone(&UNSETTLED), slot: Some(slot), tape: None, origin, pos }),
             Err(e) => {
                 let text = format!("{}{e}", error.message);
                 self.errors.push(error.with_message(text));
@@ -367,11 +369,12 @@ impl Validator<'_> {
 
 /// Give the specs' schemas the load's validator (see `catalog`).
 fn settle(specs: &mut [Spec], catalog: &mut Catalog) -> Result<(), Vec<SpecError>> {
-    let validator = catalog.settle()?;
+    let (validator, tape) = catalog.settle()?;
     for spec in specs {
         let schemas = spec.case_schemas.iter_mut().flatten().chain(&mut spec.pagination_error_schema).chain(&mut spec.filter_error_schema);
         for schema in schemas.filter(|s| s.slot.is_some()) {
             schema.validator = Arc::clone(&validator);
+            schema.tape = Some(Arc::clone(&tape));
         }
     }
     Ok(())

@@ -6,5 +6,6 @@ pub mod error;
 pub mod load;
 pub mod model;
 
+pub use catalog::TapeValidator;
 pub use error::SpecError;
 pub use load::{load_all, Schema, Spec};

@@ -1,0 +1,644 @@
+//! A body as a flat tape: one token per JSON value, strings left in the body where they can
+//! be, containers knowing where they end. Checking a response against its schema reads the
+//! tape through jsonschema's generic `Json` backend ([`TapeJson`]), so a body that passes is
+//! never built into a `serde_json::Value`: on a 25-image page, parsing into a tape costs about a
+//! fifth of building the tree (docs/performance.md). A body with findings is still parsed into a
+//! `Value`, once, to word them.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use jsonschema::json::{Array, Json, JsonNumber, Node, NodeIdentity, Object};
+use jsonschema::types::JsonType;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Number, Value};
+
+/// One token of a [`Tape`].
+#[derive(Debug, Clone)]
+pub enum Tok {
+    Null,
+    Bool(bool),
+    Num(Number),
+    /// A string as it stands in the body, `len` bytes from `at` (no escapes in it).
+    Span {
+        at: u32,
+        len: u32,
+    },
+    /// A string that had escapes, or that is not in the body.
+    Own(Box<str>),
+    /// `len` members follow (a key token, then the value's tokens, each); `end` is the index of
+    /// the token after the object.
+    Obj {
+        len: u32,
+        end: u32,
+    },
+    /// `len` elements follow; `end` as for objects.
+    Arr {
+        len: u32,
+        end: u32,
+    },
+}
+
+/// A parsed body (see the module documentation). Its string tokens point into the body it was
+/// parsed from, so it is read through a [`View`] of the two.
+#[derive(Debug, Clone)]
+pub struct Tape {
+    toks: Vec<Tok>,
+    /// Index of the body's own value: 0, or 2 when it was parsed as `{slot: body}`.
+    root: u32,
+    /// An object of the body repeats a member name. A tape reads the first, a `Value` keeps the
+    /// last, so such a body is checked through its `Value` only.
+    repeats_a_name: bool,
+    /// The length of the body it was parsed from.
+    body_len: usize,
+}
+
+impl Tape {
+    /// Parse `body`, as the value of `slot` in an object when given (the shape the load's
+    /// validator checks, `spec::catalog`). A body of 4 GiB or more is refused.
+    pub fn parse(body: &[u8], slot: Option<&str>) -> serde_json::Result<Tape> {
+        if u32::try_from(body.len()).is_err() {
+            return Err(serde::de::Error::custom("body too large for a tape"));
+        }
+        let mut build = Build { toks: Vec::with_capacity(body.len() / 12 + 4), body, repeats_a_name: false };
+        if let Some(slot) = slot {
+            build.toks.push(Tok::Obj { len: 1, end: 0 });
+            build.toks.push(Tok::Own(slot.into()));
+        }
+        let root = build.toks.len() as u32;
+        let mut de = serde_json::Deserializer::from_slice(body);
+        Value_(&mut build).deserialize(&mut de)?;
+        de.end()?;
+        let end = build.toks.len() as u32;
+        if root == 2 {
+            build.toks[0] = Tok::Obj { len: 1, end };
+        }
+        Ok(Tape { toks: build.toks, root, repeats_a_name: build.repeats_a_name, body_len: body.len() })
+    }
+
+    /// Whether every object's member names are distinct (see `repeats_a_name`).
+    pub fn names_are_distinct(&self) -> bool {
+        !self.repeats_a_name
+    }
+
+    /// The tape read with the body it was parsed from; `None` for another body. A body that
+    /// parsed is UTF-8 throughout (JSON outside strings is ASCII, and the parser checked every
+    /// string), so this checks the whole body once rather than each string at each read.
+    pub fn view<'a>(&'a self, body: &'a [u8]) -> Option<View<'a>> {
+        let body = simdutf8::basic::from_utf8(body).ok().filter(|b| b.len() == self.body_len)?;
+        Some(View { toks: Cow::Borrowed(&self.toks), body, root: self.root })
+    }
+}
+
+/// A tape and its body, the place nodes are read from.
+pub struct View<'a> {
+    toks: Cow<'a, [Tok]>,
+    body: &'a str,
+    root: u32,
+}
+
+impl<'a> View<'a> {
+    /// The whole parsed value: `{slot: body}` when the tape was parsed into a slot.
+    pub fn top(&'a self) -> TNode<'a> {
+        TNode { v: self, i: 0 }
+    }
+
+    /// The body's own value.
+    pub fn body(&'a self) -> TNode<'a> {
+        TNode { v: self, i: self.root }
+    }
+
+    fn tok(&self, i: u32) -> &Tok {
+        &self.toks[i as usize]
+    }
+
+    /// The index of the token after the value at `i`.
+    fn after(&self, i: u32) -> u32 {
+        match self.tok(i) {
+            Tok::Obj { end, .. } | Tok::Arr { end, .. } => *end,
+            _ => i + 1,
+        }
+    }
+
+    fn str_at(&'a self, i: u32) -> Option<&'a str> {
+        match self.tok(i) {
+            Tok::Span { at, len } => self.body.get(*at as usize..(*at + *len) as usize),
+            Tok::Own(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn value(&'a self, i: u32) -> Value {
+        match self.tok(i) {
+            Tok::Null => Value::Null,
+            Tok::Bool(b) => Value::Bool(*b),
+            Tok::Num(n) => Value::Number(n.clone()),
+            Tok::Span { .. } | Tok::Own(_) => Value::String(self.str_at(i).unwrap_or_default().to_string()),
+            Tok::Arr { .. } => Value::Array(TArr { v: self, i }.elements().map(|n| self.value(n.i)).collect()),
+            Tok::Obj { .. } => Value::Object(TObj { v: self, i }.members().map(|(k, n)| (k.to_string(), self.value(n.i))).collect()),
+        }
+    }
+}
+
+/// Builds a tape from serde_json's events.
+struct Build<'b> {
+    toks: Vec<Tok>,
+    body: &'b [u8],
+    repeats_a_name: bool,
+}
+
+/// One JSON value onto the tape.
+struct Value_<'x, 'b>(&'x mut Build<'b>);
+
+impl<'de> DeserializeSeed<'de> for Value_<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Value_<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.0.toks.push(Tok::Null);
+        Ok(())
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.0.toks.push(Tok::Bool(v));
+        Ok(())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.0.toks.push(Tok::Num(v.into()));
+        Ok(())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.0.toks.push(Tok::Num(v.into()));
+        Ok(())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        // As `serde_json::Value` does: a float that is not finite becomes null.
+        self.0.toks.push(Number::from_f64(v).map_or(Tok::Null, Tok::Num));
+        Ok(())
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
+        // Borrowed strings are slices of the body: their place is their address less the body's.
+        let at = (v.as_ptr() as usize).wrapping_sub(self.0.body.as_ptr() as usize);
+        let tok = match self.0.body.get(at..at.wrapping_add(v.len())) {
+            Some(inside) if inside.as_ptr() == v.as_ptr() => Tok::Span { at: at as u32, len: v.len() as u32 },
+            _ => Tok::Own(v.into()),
+        };
+        self.0.toks.push(tok);
+        Ok(())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.0.toks.push(Tok::Own(v.into()));
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let b = self.0;
+        let at = b.toks.len();
+        b.toks.push(Tok::Null);
+        let mut len = 0;
+        while seq.next_element_seed(Value_(&mut *b))?.is_some() {
+            len += 1;
+        }
+        b.toks[at] = Tok::Arr { len, end: b.toks.len() as u32 };
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let b = self.0;
+        let at = b.toks.len();
+        b.toks.push(Tok::Null);
+        let mut len = 0;
+        // One bit per name, by length and two bytes: a set bit sends the name to the exact
+        // comparison with the names before it, which few objects ever need.
+        let mut seen = 0u64;
+        let mut keys: Vec<u32> = Vec::new();
+        while map.next_key_seed(Value_(&mut *b))?.is_some() {
+            let key = (b.toks.len() - 1) as u32;
+            let bit = 1u64 << (b.name_hash(key) % 64);
+            if seen & bit != 0 && keys.iter().any(|&k| b.same_name(k, key)) {
+                b.repeats_a_name = true;
+            }
+            seen |= bit;
+            keys.push(key);
+            map.next_value_seed(Value_(&mut *b))?;
+            len += 1;
+        }
+        b.toks[at] = Tok::Obj { len, end: b.toks.len() as u32 };
+        Ok(())
+    }
+}
+
+impl Build<'_> {
+    /// The bytes of the name at token `i`.
+    fn name(&self, i: u32) -> &[u8] {
+        match &self.toks[i as usize] {
+            Tok::Span { at, len } => &self.body[*at as usize..(*at + *len) as usize],
+            Tok::Own(s) => s.as_bytes(),
+            _ => &[],
+        }
+    }
+
+    fn name_hash(&self, i: u32) -> u32 {
+        let n = self.name(i);
+        let byte = |k: usize| u32::from(n.get(k).copied().unwrap_or(0));
+        (n.len() as u32).wrapping_mul(31) ^ byte(0).wrapping_mul(7) ^ byte(n.len().saturating_sub(1)).wrapping_mul(3) ^ byte(1)
+    }
+
+    fn same_name(&self, a: u32, b: u32) -> bool {
+        self.name(a) == self.name(b)
+    }
+}
+
+/// jsonschema's backend over a [`View`].
+pub struct TapeJson;
+
+/// A value on a tape.
+#[derive(Clone, Copy)]
+pub struct TNode<'a> {
+    v: &'a View<'a>,
+    i: u32,
+}
+
+pub struct TObj<'a> {
+    v: &'a View<'a>,
+    i: u32,
+}
+
+pub struct TArr<'a> {
+    v: &'a View<'a>,
+    i: u32,
+}
+
+pub struct TNum<'a>(&'a Number);
+
+impl Json for TapeJson {
+    type Node<'a> = TNode<'a>;
+    type PreparedKey = String;
+    type StringBuffer = Option<Box<View<'static>>>;
+    const KEYS_PER_LOOKUP: usize = 8;
+
+    fn prepare_key(key: &str) -> String {
+        key.to_owned()
+    }
+
+    fn with_string_node<T>(buffer: &mut Self::StringBuffer, string: &str, f: impl FnOnce(TNode<'_>) -> T) -> T {
+        let view = buffer.insert(Box::new(View { toks: Cow::Owned(vec![Tok::Own(string.into())]), body: "", root: 0 }));
+        f(TNode { v: view, i: 0 })
+    }
+}
+
+impl JsonNumber for TNum<'_> {
+    fn as_u64(&self) -> Option<u64> {
+        self.0.as_u64()
+    }
+    fn as_i64(&self) -> Option<i64> {
+        self.0.as_i64()
+    }
+    fn as_f64(&self) -> Option<f64> {
+        self.0.as_f64()
+    }
+    fn as_str(&self) -> Cow<'_, str> {
+        Cow::Owned(self.0.to_string())
+    }
+    fn to_number(&self) -> Cow<'_, Number> {
+        Cow::Borrowed(self.0)
+    }
+}
+
+impl<'a> Node<'a, TapeJson> for TNode<'a> {
+    type Object = TObj<'a>;
+    type Array = TArr<'a>;
+    type Number = TNum<'a>;
+
+    fn as_object(&self) -> Option<TObj<'a>> {
+        matches!(self.v.tok(self.i), Tok::Obj { .. }).then_some(TObj { v: self.v, i: self.i })
+    }
+    fn as_array(&self) -> Option<TArr<'a>> {
+        matches!(self.v.tok(self.i), Tok::Arr { .. }).then_some(TArr { v: self.v, i: self.i })
+    }
+    fn as_string(&self) -> Option<Cow<'a, str>> {
+        self.v.str_at(self.i).map(Cow::Borrowed)
+    }
+    fn as_number(&self) -> Option<TNum<'a>> {
+        match self.v.tok(self.i) {
+            Tok::Num(n) => Some(TNum(n)),
+            _ => None,
+        }
+    }
+    fn as_boolean(&self) -> Option<bool> {
+        match self.v.tok(self.i) {
+            Tok::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    fn is_null(&self) -> bool {
+        matches!(self.v.tok(self.i), Tok::Null)
+    }
+    fn json_type(&self) -> JsonType {
+        match self.v.tok(self.i) {
+            Tok::Null => JsonType::Null,
+            Tok::Bool(_) => JsonType::Boolean,
+            Tok::Num(_) => JsonType::Number,
+            Tok::Span { .. } | Tok::Own(_) => JsonType::String,
+            Tok::Arr { .. } => JsonType::Array,
+            Tok::Obj { .. } => JsonType::Object,
+        }
+    }
+    fn to_value(&self) -> Cow<'a, Value> {
+        Cow::Owned(self.v.value(self.i))
+    }
+    fn identity(&self) -> Option<NodeIdentity> {
+        Some(NodeIdentity::tagged(self.v as *const View as usize, self.i))
+    }
+}
+
+/// The members of an object: (name, value).
+pub struct Members<'a> {
+    v: &'a View<'a>,
+    at: u32,
+    left: u32,
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (&'a str, TNode<'a>);
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let name = self.v.str_at(self.at).unwrap_or_default();
+        let value = self.at + 1;
+        self.at = self.v.after(value);
+        Some((name, TNode { v: self.v, i: value }))
+    }
+}
+
+impl<'a> Object<'a, TapeJson> for TObj<'a> {
+    type Node = TNode<'a>;
+    type MemberName = &'a str;
+    type MembersIter = Members<'a>;
+
+    fn len(&self) -> usize {
+        match self.v.tok(self.i) {
+            Tok::Obj { len, .. } => *len as usize,
+            _ => 0,
+        }
+    }
+    fn get(&self, key: &String) -> Option<TNode<'a>> {
+        self.members().find(|(k, _)| *k == key.as_str()).map(|(_, v)| v)
+    }
+    fn members(&self) -> Members<'a> {
+        Members { v: self.v, at: self.i + 1, left: self.len() as u32 }
+    }
+}
+
+/// The elements of an array.
+pub struct Elements<'a> {
+    v: &'a View<'a>,
+    at: u32,
+    left: u32,
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = TNode<'a>;
+    fn next(&mut self) -> Option<TNode<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let element = self.at;
+        self.at = self.v.after(element);
+        Some(TNode { v: self.v, i: element })
+    }
+}
+
+impl<'a> Array<'a, TapeJson> for TArr<'a> {
+    type Node = TNode<'a>;
+    type ElementsIter = Elements<'a>;
+
+    fn len(&self) -> usize {
+        match self.v.tok(self.i) {
+            Tok::Arr { len, .. } => *len as usize,
+            _ => 0,
+        }
+    }
+    fn elements(&self) -> Elements<'a> {
+        Elements { v: self.v, at: self.i + 1, left: self.len() as u32 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn value_of(body: &[u8], slot: Option<&str>) -> Value {
+        let tape = Tape::parse(body, slot).unwrap();
+        let view = tape.view(body).unwrap();
+        view.top().to_value().into_owned()
+    }
+
+    /// Values with the shapes and the strings an image listing has, and the ones that break it.
+    fn json_value() -> impl Strategy<Value = Value> {
+        let string = prop_oneof![
+            Just("3b3a2b6e-1c2d-4e5f-8a9b-0c1d2e3f4a5b".to_string()),
+            Just("2026-11-28T19:38:41Z".to_string()),
+            Just("2026-13-28T19:38:41Z".to_string()),
+            Just("active".to_string()),
+            Just("queued".to_string()),
+            Just("été \"quoted\" \\ back\u{1}slash / tab\t".to_string()),
+            "[a-z]{0,6}",
+        ];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<u64>().prop_map(|n| json!(n)),
+            (-1e6f64..1e6).prop_map(|f| json!(f)),
+            Just(json!(2.5)),
+            string.prop_map(Value::String),
+        ];
+        let key = prop_oneof![
+            Just("id"),
+            Just("status"),
+            Just("size"),
+            Just("tags"),
+            Just("created_at"),
+            Just("name"),
+            Just("min_ram"),
+            Just("self"),
+            Just("é/~x"),
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                proptest::collection::vec((key.clone(), inner), 0..7)
+                    .prop_map(|members| Value::Object(members.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            ]
+        })
+    }
+
+    /// Images that mostly pass [`schema`], each member sometimes of a wrong kind.
+    fn image() -> impl Strategy<Value = Value> {
+        let field = |good: Value, bad: BoxedStrategy<Value>| prop_oneof![4 => Just(good), 1 => bad].boxed();
+        let any = || json_value().boxed();
+        (
+            field(json!("3b3a2b6e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"), any()),
+            field(json!("active"), any()),
+            proptest::option::of(field(json!(12), any())),
+            proptest::option::of(field(json!(["a", "bb"]), any())),
+            proptest::option::of(field(json!("2026-11-28T19:38:41Z"), any())),
+            proptest::option::of(field(json!(1.5), any())),
+            proptest::option::of(field(json!({"x": 1}), any())),
+        )
+            .prop_map(|(id, status, size, tags, created, ram, odd)| {
+                let mut o = serde_json::Map::new();
+                o.insert("id".into(), id);
+                o.insert("status".into(), status);
+                for (k, v) in [("size", size), ("tags", tags), ("created_at", created), ("min_ram", ram), ("é/~x", odd)] {
+                    if let Some(v) = v {
+                        o.insert(k.into(), v);
+                    }
+                }
+                Value::Object(o)
+            })
+    }
+
+    /// Bodies for [`schema`]: images, lists of them, and anything at all.
+    fn body() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            image(),
+            proptest::collection::vec(image(), 0..4).prop_map(Value::Array),
+            proptest::collection::vec(image(), 0..3).prop_map(|tags| json!({"tags": tags})),
+            json_value(),
+        ]
+    }
+
+    /// A schema using the keywords specs use on listings, nested.
+    fn schema() -> Value {
+        let image = json!({
+            "type": "object",
+            "required": ["id", "status"],
+            "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "status": {"enum": ["active", "queued"]},
+                "size": {"type": ["integer", "null"], "minimum": 0},
+                "tags": {"type": "array", "items": {"type": "string", "maxLength": 6}, "uniqueItems": true},
+                "created_at": {"type": "string", "format": "date-time"},
+                "name": {"type": "string", "pattern": "^[a-z]*$"},
+                "min_ram": {"type": "number", "multipleOf": 0.5},
+                "self": {"const": "active"},
+                "é/~x": {"anyOf": [{"type": "boolean"}, {"type": "object", "maxProperties": 2}]}
+            },
+            "additionalProperties": false
+        });
+        json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "anyOf": [image, {"type": "array", "items": image, "minItems": 1}, {"type": "object", "required": ["tags"], "properties": {"tags": {"type": "array", "items": image}}}]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_tape_reads_back_the_value_serde_json_builds(v in json_value(), slot in proptest::option::of("[a-z-]{1,8}")) {
+            let body = serde_json::to_vec(&v).unwrap();
+            let expected = match &slot {
+                Some(s) => json!({s.as_str(): v.clone()}),
+                None => v.clone(),
+            };
+            prop_assert_eq!(value_of(&body, slot.as_deref()), expected);
+        }
+    }
+
+    #[test]
+    fn validating_the_tape_agrees_with_validating_the_value() {
+        use proptest::test_runner::{Config, TestRunner};
+        let schema = schema();
+        let by_value = jsonschema::options().should_validate_formats(true).build(&schema).unwrap();
+        let by_tape = jsonschema::options_for::<TapeJson>().should_validate_formats(true).build(&schema).unwrap();
+        let seen = std::cell::Cell::new([0usize; 2]);
+        let mut runner = TestRunner::new(Config { cases: 2000, failure_persistence: None, ..Config::default() });
+        runner
+            .run(&body(), |v| {
+                let body = serde_json::to_vec(&v).unwrap();
+                let tape = Tape::parse(&body, None).unwrap();
+                let valid = by_value.is_valid(&v);
+                prop_assert_eq!(by_tape.is_valid(tape.view(&body).unwrap().top()), valid, "{}", String::from_utf8_lossy(&body));
+                let mut counts = seen.get();
+                counts[usize::from(valid)] += 1;
+                seen.set(counts);
+                Ok(())
+            })
+            .unwrap();
+        // Both answers were given, often: the agreement is not the agreement of one answer.
+        let seen = seen.get();
+        assert!(seen.iter().all(|&n| n >= 50), "invalid, valid: {seen:?}");
+    }
+
+    #[test]
+    fn the_validators_agree_on_a_valid_and_an_invalid_image() {
+        // The property above must see both answers; these two pin them.
+        let schema = schema();
+        let by_tape = jsonschema::options_for::<TapeJson>().should_validate_formats(true).build(&schema).unwrap();
+        let valid = br#"{"id": "3b3a2b6e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "status": "active", "tags": ["a"], "size": null}"#;
+        let invalid = br#"{"id": "3b3a2b6e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "status": "active", "created_at": "2026-13-28T19:38:41Z"}"#;
+        for (body, expected) in [(&valid[..], true), (&invalid[..], false)] {
+            let tape = Tape::parse(body, None).unwrap();
+            assert_eq!(by_tape.is_valid(tape.view(body).unwrap().top()), expected);
+        }
+    }
+
+    #[test]
+    fn escaped_strings_and_names_read_as_their_text() {
+        let body = br#"{"n\u0061me": "a\"b\/c\u00e9", "plain": "x"}"#;
+        assert_eq!(value_of(body, None), json!({"name": "a\"b/cé", "plain": "x"}));
+    }
+
+    #[test]
+    fn an_object_that_repeats_a_name_is_left_to_the_value() {
+        for (body, distinct) in [
+            (&br#"{"a": 1, "a": 2}"#[..], false),
+            (br#"{"a": 1, "\u0061": 2}"#, false),
+            (br#"[{"id": 1}, {"name": 2, "x": {"k": 1, "k": 1}}]"#, false),
+            (br#"{"ab": 1, "ba": 2, "a": {"ab": 3}}"#, true),
+            (br#"{"id": 1, "name": 2, "status": 3, "size": 4, "tags": [], "min_ram": 0, "min_disk": 0}"#, true),
+        ] {
+            let tape = Tape::parse(body, None).unwrap();
+            assert_eq!(tape.names_are_distinct(), distinct, "{}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn a_body_in_a_slot_is_the_slot_s_member() {
+        let body = br#"[1, {"a": null}]"#;
+        let tape = Tape::parse(body, Some("specgate-schema-1")).unwrap();
+        let view = tape.view(body).unwrap();
+        assert_eq!(view.top().to_value().into_owned(), json!({"specgate-schema-1": [1, {"a": null}]}));
+        assert_eq!(view.body().to_value().into_owned(), json!([1, {"a": null}]));
+    }
+
+    #[test]
+    fn a_tape_is_read_only_with_its_own_body() {
+        let body = br#"{"a": "b"}"#;
+        let tape = Tape::parse(body, None).unwrap();
+        assert!(tape.view(br#"{"a": "b", "c": 1}"#).is_none());
+        assert!(tape.view(body).is_some());
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_fails_as_serde_json_says() {
+        for body in [&b"{\"a\": }"[..], b"[1, 2", b"{} trailing", b"\"\xff\"", b""] {
+            let ours = Tape::parse(body, Some("s")).unwrap_err().to_string();
+            let theirs = serde_json::from_slice::<Value>(body).unwrap_err().to_string();
+            assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(body));
+        }
+    }
+}
