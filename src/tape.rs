@@ -13,8 +13,10 @@ use jsonschema::types::JsonType;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 
+mod read;
+
 /// One token of a [`Tape`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
     Null,
     Bool(bool),
@@ -39,6 +41,24 @@ pub enum Tok {
     },
 }
 
+impl Tok {
+    /// Where a [`Tok::Span`] string stands in its body.
+    fn span(&self) -> Option<std::ops::Range<usize>> {
+        match self {
+            Tok::Span { at, len } => Some(*at as usize..(*at + *len) as usize),
+            _ => None,
+        }
+    }
+}
+
+/// The index of the token after the value at `i`: containers know where they end.
+fn after(toks: &[Tok], i: u32) -> u32 {
+    match toks[i as usize] {
+        Tok::Obj { end, .. } | Tok::Arr { end, .. } => end,
+        _ => i + 1,
+    }
+}
+
 /// A parsed body (see the module documentation). Its string tokens point into the body it was
 /// parsed from, so it is read through a [`View`] of the two.
 #[derive(Debug, Clone)]
@@ -57,18 +77,29 @@ impl Tape {
     /// Parse `body`, as the value of `slot` in an object when given (the shape the load's
     /// validator checks, `spec::catalog`). A body of 4 GiB or more is refused.
     pub fn parse(body: &[u8], slot: Option<&str>) -> serde_json::Result<Tape> {
+        Tape::parse_by(body, slot, true)
+    }
+
+    /// [`Tape::parse`], reading the body directly first when `direct` (`read`), through serde_json
+    /// only when that reader leaves it; tests compare the two ways.
+    fn parse_by(body: &[u8], slot: Option<&str>, direct: bool) -> serde_json::Result<Tape> {
         if u32::try_from(body.len()).is_err() {
             return Err(serde::de::Error::custom("body too large for a tape"));
         }
-        let mut build = Build { toks: Vec::with_capacity(body.len() / 12 + 4), body, repeats_a_name: false };
+        let mut build = Build::new(body, body.len() / 12 + 4);
         if let Some(slot) = slot {
             build.toks.push(Tok::Obj { len: 1, end: 0 });
             build.toks.push(Tok::Own(slot.into()));
         }
         let root = build.toks.len() as u32;
-        let mut de = serde_json::Deserializer::from_slice(body);
-        Value_(&mut build).deserialize(&mut de)?;
-        de.end()?;
+        if !direct || read::read(&mut build).is_none() {
+            build.toks.truncate(root as usize);
+            build.repeats_a_name = false;
+            build.names.clear();
+            let mut de = serde_json::Deserializer::from_slice(body);
+            Value_(&mut build).deserialize(&mut de)?;
+            de.end()?;
+        }
         let end = build.toks.len() as u32;
         if root == 2 {
             build.toks[0] = Tok::Obj { len: 1, end };
@@ -112,19 +143,14 @@ impl<'a> View<'a> {
         &self.toks[i as usize]
     }
 
-    /// The index of the token after the value at `i`.
     fn after(&self, i: u32) -> u32 {
-        match self.tok(i) {
-            Tok::Obj { end, .. } | Tok::Arr { end, .. } => *end,
-            _ => i + 1,
-        }
+        after(&self.toks, i)
     }
 
     fn str_at(&'a self, i: u32) -> Option<&'a str> {
         match self.tok(i) {
-            Tok::Span { at, len } => self.body.get(*at as usize..(*at + *len) as usize),
             Tok::Own(s) => Some(s),
-            _ => None,
+            tok => self.body.get(tok.span()?),
         }
     }
 
@@ -140,11 +166,57 @@ impl<'a> View<'a> {
     }
 }
 
-/// Builds a tape from serde_json's events.
+/// Builds a tape, from the body directly (`read`) or from serde_json's events.
 struct Build<'b> {
     toks: Vec<Tok>,
     body: &'b [u8],
     repeats_a_name: bool,
+    /// The names of the objects being read, innermost last: hash and token.
+    names: Vec<(u64, u32)>,
+}
+
+impl<'b> Build<'b> {
+    fn new(body: &'b [u8], capacity: usize) -> Build<'b> {
+        Build { toks: Vec::with_capacity(capacity), body, repeats_a_name: false, names: Vec::new() }
+    }
+}
+
+/// The names of one object being read (see [`Build::note_name`]).
+struct Seen {
+    /// Where its names start in [`Build::names`].
+    from: usize,
+    /// One bit of 256 per name, by its hash.
+    quick: [u64; 4],
+}
+
+impl Seen {
+    /// Names checked as they come; past these, at the object's end.
+    const SCANNED: usize = 128;
+
+    fn new(b: &Build<'_>) -> Seen {
+        Seen { from: b.names.len(), quick: [0; 4] }
+    }
+}
+
+/// A 64-bit hash of a member name: its length, and its first and last eight bytes (four, for
+/// shorter names). Names that share them are told apart by their text.
+fn name_hash(name: &[u8]) -> u64 {
+    let len = name.len();
+    let (first, last) = match len {
+        8.. => (word::<8>(&name[..8]), word::<8>(&name[len - 8..])),
+        4..=7 => (word::<4>(&name[..4]), word::<4>(&name[len - 4..])),
+        _ => (name.iter().fold(0, |w, &b| w << 8 | u64::from(b)), 0),
+    };
+    let mix = |h: u64, w: u64| (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let hash = mix(mix(len as u64, first), last);
+    hash ^ (hash >> 29)
+}
+
+/// `N` bytes (4 or 8) as a little-endian number.
+fn word<const N: usize>(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word[..N].copy_from_slice(&bytes[..N]);
+    u64::from_le_bytes(word)
 }
 
 /// One JSON value onto the tape.
@@ -213,19 +285,14 @@ impl<'de> Visitor<'de> for Value_<'_, '_> {
         let at = b.toks.len();
         b.toks.push(Tok::Null);
         let mut len = 0;
-        // One bit per name, by length and two bytes: a set bit sends the name to the exact
-        // comparison with the names before it, which few objects ever need.
-        let mut seen = 0u64;
+        let mut seen = Seen::new(b);
         while map.next_key_seed(Value_(&mut *b))?.is_some() {
             let key = (b.toks.len() - 1) as u32;
-            let bit = 1u64 << (b.name_hash(key) % 64);
-            if seen & bit != 0 && b.names_before(at as u32, key).any(|k| b.same_name(k, key)) {
-                b.repeats_a_name = true;
-            }
-            seen |= bit;
+            b.note_name(&mut seen, key);
             map.next_value_seed(Value_(&mut *b))?;
             len += 1;
         }
+        b.end_object(seen);
         b.toks[at] = Tok::Obj { len, end: b.toks.len() as u32 };
         Ok(())
     }
@@ -235,33 +302,42 @@ impl Build<'_> {
     /// The bytes of the name at token `i`.
     fn name(&self, i: u32) -> &[u8] {
         match &self.toks[i as usize] {
-            Tok::Span { at, len } => &self.body[*at as usize..(*at + *len) as usize],
             Tok::Own(s) => s.as_bytes(),
-            _ => &[],
+            tok => tok.span().and_then(|r| self.body.get(r)).unwrap_or_default(),
         }
     }
 
-    fn name_hash(&self, i: u32) -> u32 {
-        let n = self.name(i);
-        let byte = |k: usize| u32::from(n.get(k).copied().unwrap_or(0));
-        (n.len() as u32).wrapping_mul(31) ^ byte(0).wrapping_mul(7) ^ byte(n.len().saturating_sub(1)).wrapping_mul(3) ^ byte(1)
+    /// Notes the name at token `key`, a member of the object whose names `seen` keeps, finding
+    /// whether the object named it before. Names are compared by a 64-bit hash first, and by
+    /// their text only when two hashes are equal.
+    fn note_name(&mut self, seen: &mut Seen, key: u32) {
+        let hash = name_hash(self.name(key));
+        let earlier = self.names.len() - seen.from;
+        if earlier < Seen::SCANNED {
+            let bit = (hash >> 56) as usize;
+            let (word, bit) = (bit / 64, 1u64 << (bit % 64));
+            // A bit already set sends the name to the hashes before it, which few objects need.
+            if seen.quick[word] & bit != 0 && self.names[seen.from..].iter().any(|&(h, k)| h == hash && self.same_name(k, key)) {
+                self.repeats_a_name = true;
+            }
+            seen.quick[word] |= bit;
+        }
+        self.names.push((hash, key));
     }
 
-    /// The name tokens of the object at `object` that come before the token `until`.
-    fn names_before(&self, object: u32, until: u32) -> impl Iterator<Item = u32> + '_ {
-        let mut at = object + 1;
-        std::iter::from_fn(move || {
-            if at >= until {
-                return None;
+    /// The end of the object whose names `seen` keeps: the names past the first
+    /// [`Seen::SCANNED`] are found by sorting their hashes, so that no object costs the square
+    /// of its size.
+    fn end_object(&mut self, seen: Seen) {
+        if self.names.len() - seen.from > Seen::SCANNED {
+            let mut names = self.names.split_off(seen.from);
+            // By hash, then by text: equal names end up side by side.
+            names.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| self.name(a.1).cmp(self.name(b.1))));
+            if names.windows(2).any(|w| w[0].0 == w[1].0 && self.same_name(w[0].1, w[1].1)) {
+                self.repeats_a_name = true;
             }
-            let name = at;
-            at = match self.toks[(name + 1) as usize] {
-                // The object's members are complete, so every container before `until` is too.
-                Tok::Obj { end, .. } | Tok::Arr { end, .. } => end,
-                _ => name + 2,
-            };
-            Some(name)
-        })
+        }
+        self.names.truncate(seen.from);
     }
 
     fn same_name(&self, a: u32, b: u32) -> bool {
@@ -460,7 +536,7 @@ mod tests {
     }
 
     /// Values with the shapes and the strings an image listing has, and the ones that break it.
-    fn json_value() -> impl Strategy<Value = Value> {
+    pub(super) fn json_value() -> impl Strategy<Value = Value> {
         let string = prop_oneof![
             Just("3b3a2b6e-1c2d-4e5f-8a9b-0c1d2e3f4a5b".to_string()),
             Just("2026-11-28T19:38:41Z".to_string()),
@@ -632,13 +708,21 @@ mod tests {
     }
 
     #[test]
-    fn names_are_told_apart_past_the_sixty_four_bits_of_the_quick_test() {
-        // 200 names share 64 bits, so most go through the exact comparison, past nested values.
-        let members: Vec<String> = (0..200).map(|i| format!(r#""name{i}": {{"v": [{i}]}}"#)).collect();
-        let distinct = format!("{{{}}}", members.join(", "));
-        assert!(Tape::parse(distinct.as_bytes(), None).unwrap().names_are_distinct());
-        let repeated = format!("{{{}, \"name17\": 0}}", members.join(", "));
-        assert!(!Tape::parse(repeated.as_bytes(), None).unwrap().names_are_distinct());
+    fn names_are_told_apart_in_objects_of_any_size() {
+        // Objects checked name by name and objects past `Seen::SCANNED`, checked by sorting;
+        // repeats at the first and at the last place, past nested values.
+        for count in [3, 100, Seen::SCANNED, Seen::SCANNED + 1, 300] {
+            let members: Vec<String> = (0..count).map(|i| format!(r#""name{i}": {{"v": [{i}], "name{i}": 0}}"#)).collect();
+            let distinct = format!("{{{}}}", members.join(", "));
+            let first = format!("{{\"name0\": 1, {}}}", members.join(", "));
+            let last = format!("{{{}, \"name{}\": 0}}", members.join(", "), count - 1);
+            for (body, expected) in [(distinct, true), (first, false), (last, false)] {
+                for direct in [true, false] {
+                    let tape = Tape::parse_by(body.as_bytes(), None, direct).unwrap();
+                    assert_eq!(tape.names_are_distinct(), expected, "{count} names, read directly: {direct}");
+                }
+            }
+        }
     }
 
     #[test]
