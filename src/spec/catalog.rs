@@ -82,6 +82,11 @@ pub(crate) struct Catalog {
     /// (directory the schema's references resolve from, schema text) → its slot: an identical
     /// schema from the same directory is compiled once.
     slots: HashMap<(PathBuf, String), Arc<str>>,
+    /// The same keys, for schemas that cannot be bundled: the next case that declares one goes
+    /// straight to the schemas compiled alone.
+    unbundled: HashSet<(PathBuf, String)>,
+    /// A referenced path → its canonical form (`None`: it does not exist), found once.
+    canonical: HashMap<PathBuf, Option<PathBuf>>,
     pending: Vec<Pending>,
     /// Schemas compiled alone, by identity (see [`identity`]): two hundred cases that `$ref` one
     /// file with an `$id` compile it once.
@@ -101,7 +106,10 @@ impl Catalog {
         let slot: Arc<str> = format!("{SLOT}{}", self.pending.len() + 1).into();
         let mut refs = Vec::new();
         // `rewrite` refuses a dialect other than the files' (`$schema` is dropped inside `$defs`).
-        let bundled = self.rewrite(schema, dir, Some(&slot), &mut refs).filter(|_| self.closure(refs.clone()).is_some());
+        let bundled = match self.unbundled.contains(&key) {
+            true => None,
+            false => self.rewrite(schema, dir, Some(&slot), &mut refs).filter(|_| self.closure(refs.clone()).is_some()),
+        };
         match bundled {
             Some(value) => {
                 self.slots.insert(key, Arc::clone(&slot));
@@ -110,6 +118,7 @@ impl Catalog {
                 Ok(Compiled::Slot(slot))
             }
             None => {
+                self.unbundled.insert(key);
                 let id = identity(schema, base);
                 if let Some((v, t)) = self.alone.get(&id) {
                     return Ok(Compiled::Alone(Arc::clone(v), Arc::clone(t)));
@@ -245,7 +254,15 @@ impl Catalog {
         if file.split('/').next().is_some_and(|s| s.contains(':')) {
             return None;
         }
-        let path = std::fs::canonicalize(dir.join(percent_decode(file)?)).ok()?;
+        let joined = dir.join(percent_decode(file)?);
+        let path = match self.canonical.get(&joined) {
+            Some(known) => known.clone()?,
+            None => {
+                let found = std::fs::canonicalize(&joined).ok();
+                self.canonical.insert(joined, found.clone());
+                found?
+            }
+        };
         let key = self.load(&path)?;
         refs.push(path);
         Some(format!("#/$defs/{}{fragment}", token(&key)))
