@@ -20,14 +20,21 @@ mod read;
 pub enum Tok {
     Null,
     Bool(bool),
-    Num(Number),
+    /// Numbers as serde_json reads them: a u64, else an i64 (negative), else a finite f64.
+    U64(u64),
+    I64(i64),
+    F64(f64),
     /// A string as it stands in the body, `len` bytes from `at` (no escapes in it).
     Span {
         at: u32,
         len: u32,
     },
-    /// A string that had escapes, or that is not in the body.
-    Own(Box<str>),
+    /// A string that had escapes, or that is not in the body: `len` bytes from `at` of the
+    /// tape's own text.
+    Own {
+        at: u32,
+        len: u32,
+    },
     /// `len` members follow (a key token, then the value's tokens, each); `end` is the index of
     /// the token after the object.
     Obj {
@@ -49,6 +56,32 @@ impl Tok {
             _ => None,
         }
     }
+
+    /// Where a [`Tok::Own`] string stands in the tape's own text.
+    fn own(&self) -> Option<std::ops::Range<usize>> {
+        match self {
+            Tok::Own { at, len } => Some(*at as usize..(*at + *len) as usize),
+            _ => None,
+        }
+    }
+
+    fn num(n: &Number) -> Tok {
+        match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => Tok::U64(u),
+            (None, Some(i), _) => Tok::I64(i),
+            (None, None, Some(f)) => Tok::F64(f),
+            _ => Tok::Null,
+        }
+    }
+
+    fn number(&self) -> Option<Number> {
+        match *self {
+            Tok::U64(u) => Some(u.into()),
+            Tok::I64(i) => Some(i.into()),
+            Tok::F64(f) => Number::from_f64(f),
+            _ => None,
+        }
+    }
 }
 
 /// The index of the token after the value at `i`: containers know where they end.
@@ -64,6 +97,8 @@ fn after(toks: &[Tok], i: u32) -> u32 {
 #[derive(Debug, Clone)]
 pub struct Tape {
     toks: Vec<Tok>,
+    /// The text of [`Tok::Own`] strings, one after the other.
+    owned: String,
     /// Index of the body's own value: 0, or 2 when it was parsed as `{slot: body}`.
     root: u32,
     /// An object of the body repeats a member name. A tape reads the first, a `Value` keeps the
@@ -89,11 +124,12 @@ impl Tape {
         let mut build = Build::new(body, body.len() / 12 + 4);
         if let Some(slot) = slot {
             build.toks.push(Tok::Obj { len: 1, end: 0 });
-            build.toks.push(Tok::Own(slot.into()));
+            build.own(slot);
         }
         let root = build.toks.len() as u32;
         if !direct || read::read(&mut build).is_none() {
             build.toks.truncate(root as usize);
+            build.owned.truncate(slot.map_or(0, str::len));
             build.repeats_a_name = false;
             build.names.clear();
             let mut de = serde_json::Deserializer::from_slice(body);
@@ -104,7 +140,7 @@ impl Tape {
         if root == 2 {
             build.toks[0] = Tok::Obj { len: 1, end };
         }
-        Ok(Tape { toks: build.toks, root, repeats_a_name: build.repeats_a_name, body_len: body.len() })
+        Ok(Tape { toks: build.toks, owned: build.owned, root, repeats_a_name: build.repeats_a_name, body_len: body.len() })
     }
 
     /// Whether every object's member names are distinct (see `repeats_a_name`).
@@ -117,7 +153,7 @@ impl Tape {
     /// string), so this checks the whole body once rather than each string at each read.
     pub fn view<'a>(&'a self, body: &'a [u8]) -> Option<View<'a>> {
         let body = simdutf8::basic::from_utf8(body).ok().filter(|b| b.len() == self.body_len)?;
-        Some(View { toks: Cow::Borrowed(&self.toks), body, root: self.root })
+        Some(View { toks: Cow::Borrowed(&self.toks), body, owned: Cow::Borrowed(&self.owned), root: self.root })
     }
 }
 
@@ -125,6 +161,7 @@ impl Tape {
 pub struct View<'a> {
     toks: Cow<'a, [Tok]>,
     body: &'a str,
+    owned: Cow<'a, str>,
     root: u32,
 }
 
@@ -149,7 +186,7 @@ impl<'a> View<'a> {
 
     fn str_at(&'a self, i: u32) -> Option<&'a str> {
         match self.tok(i) {
-            Tok::Own(s) => Some(s),
+            tok @ Tok::Own { .. } => self.owned.get(tok.own()?),
             tok => self.body.get(tok.span()?),
         }
     }
@@ -158,8 +195,8 @@ impl<'a> View<'a> {
         match self.tok(i) {
             Tok::Null => Value::Null,
             Tok::Bool(b) => Value::Bool(*b),
-            Tok::Num(n) => Value::Number(n.clone()),
-            Tok::Span { .. } | Tok::Own(_) => Value::String(self.str_at(i).unwrap_or_default().to_string()),
+            tok @ (Tok::U64(_) | Tok::I64(_) | Tok::F64(_)) => tok.number().map_or(Value::Null, Value::Number),
+            Tok::Span { .. } | Tok::Own { .. } => Value::String(self.str_at(i).unwrap_or_default().to_string()),
             Tok::Arr { .. } => Value::Array(TArr { v: self, i }.elements().map(|n| self.value(n.i)).collect()),
             Tok::Obj { .. } => Value::Object(TObj { v: self, i }.members().map(|(k, n)| (k.to_string(), self.value(n.i))).collect()),
         }
@@ -169,6 +206,7 @@ impl<'a> View<'a> {
 /// Builds a tape, from the body directly (`read`) or from serde_json's events.
 struct Build<'b> {
     toks: Vec<Tok>,
+    owned: String,
     body: &'b [u8],
     repeats_a_name: bool,
     /// The names of the objects being read, innermost last: hash and token.
@@ -177,7 +215,14 @@ struct Build<'b> {
 
 impl<'b> Build<'b> {
     fn new(body: &'b [u8], capacity: usize) -> Build<'b> {
-        Build { toks: Vec::with_capacity(capacity), body, repeats_a_name: false, names: Vec::new() }
+        Build { toks: Vec::with_capacity(capacity), owned: String::new(), body, repeats_a_name: false, names: Vec::new() }
+    }
+
+    /// A string of the tape's own, appended to its text.
+    fn own(&mut self, text: &str) {
+        let at = self.owned.len() as u32;
+        self.owned.push_str(text);
+        self.toks.push(Tok::Own { at, len: text.len() as u32 });
     }
 }
 
@@ -243,16 +288,16 @@ impl<'de> Visitor<'de> for Value_<'_, '_> {
         Ok(())
     }
     fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        self.0.toks.push(Tok::Num(v.into()));
+        self.0.toks.push(Tok::num(&v.into()));
         Ok(())
     }
     fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        self.0.toks.push(Tok::Num(v.into()));
+        self.0.toks.push(Tok::num(&v.into()));
         Ok(())
     }
     fn visit_f64<E>(self, v: f64) -> Result<(), E> {
         // As `serde_json::Value` does: a float that is not finite becomes null.
-        self.0.toks.push(Number::from_f64(v).map_or(Tok::Null, Tok::Num));
+        self.0.toks.push(Number::from_f64(v).map_or(Tok::Null, |n| Tok::num(&n)));
         Ok(())
     }
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
@@ -260,13 +305,16 @@ impl<'de> Visitor<'de> for Value_<'_, '_> {
         let at = (v.as_ptr() as usize).wrapping_sub(self.0.body.as_ptr() as usize);
         let tok = match self.0.body.get(at..at.wrapping_add(v.len())) {
             Some(inside) if inside.as_ptr() == v.as_ptr() => Tok::Span { at: at as u32, len: v.len() as u32 },
-            _ => Tok::Own(v.into()),
+            _ => {
+                self.0.own(v);
+                return Ok(());
+            }
         };
         self.0.toks.push(tok);
         Ok(())
     }
     fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.0.toks.push(Tok::Own(v.into()));
+        self.0.own(v);
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
@@ -302,7 +350,7 @@ impl Build<'_> {
     /// The bytes of the name at token `i`.
     fn name(&self, i: u32) -> &[u8] {
         match &self.toks[i as usize] {
-            Tok::Own(s) => s.as_bytes(),
+            tok @ Tok::Own { .. } => tok.own().and_then(|r| self.owned.as_bytes().get(r)).unwrap_or_default(),
             tok => tok.span().and_then(|r| self.body.get(r)).unwrap_or_default(),
         }
     }
@@ -365,7 +413,7 @@ pub struct TArr<'a> {
     i: u32,
 }
 
-pub struct TNum<'a>(&'a Number);
+pub struct TNum(Number);
 
 impl Json for TapeJson {
     type Node<'a> = TNode<'a>;
@@ -378,12 +426,13 @@ impl Json for TapeJson {
     }
 
     fn with_string_node<T>(buffer: &mut Self::StringBuffer, string: &str, f: impl FnOnce(TNode<'_>) -> T) -> T {
-        let view = buffer.insert(Box::new(View { toks: Cow::Owned(vec![Tok::Own(string.into())]), body: "", root: 0 }));
+        let own = Tok::Own { at: 0, len: string.len() as u32 };
+        let view = buffer.insert(Box::new(View { toks: Cow::Owned(vec![own]), body: "", owned: Cow::Owned(string.to_owned()), root: 0 }));
         f(TNode { v: view, i: 0 })
     }
 }
 
-impl JsonNumber for TNum<'_> {
+impl JsonNumber for TNum {
     fn as_u64(&self) -> Option<u64> {
         self.0.as_u64()
     }
@@ -397,14 +446,14 @@ impl JsonNumber for TNum<'_> {
         Cow::Owned(self.0.to_string())
     }
     fn to_number(&self) -> Cow<'_, Number> {
-        Cow::Borrowed(self.0)
+        Cow::Borrowed(&self.0)
     }
 }
 
 impl<'a> Node<'a, TapeJson> for TNode<'a> {
     type Object = TObj<'a>;
     type Array = TArr<'a>;
-    type Number = TNum<'a>;
+    type Number = TNum;
 
     fn as_object(&self) -> Option<TObj<'a>> {
         matches!(self.v.tok(self.i), Tok::Obj { .. }).then_some(TObj { v: self.v, i: self.i })
@@ -415,11 +464,8 @@ impl<'a> Node<'a, TapeJson> for TNode<'a> {
     fn as_string(&self) -> Option<Cow<'a, str>> {
         self.v.str_at(self.i).map(Cow::Borrowed)
     }
-    fn as_number(&self) -> Option<TNum<'a>> {
-        match self.v.tok(self.i) {
-            Tok::Num(n) => Some(TNum(n)),
-            _ => None,
-        }
+    fn as_number(&self) -> Option<TNum> {
+        self.v.tok(self.i).number().map(TNum)
     }
     fn as_boolean(&self) -> Option<bool> {
         match self.v.tok(self.i) {
@@ -434,8 +480,8 @@ impl<'a> Node<'a, TapeJson> for TNode<'a> {
         match self.v.tok(self.i) {
             Tok::Null => JsonType::Null,
             Tok::Bool(_) => JsonType::Boolean,
-            Tok::Num(_) => JsonType::Number,
-            Tok::Span { .. } | Tok::Own(_) => JsonType::String,
+            Tok::U64(_) | Tok::I64(_) | Tok::F64(_) => JsonType::Number,
+            Tok::Span { .. } | Tok::Own { .. } => JsonType::String,
             Tok::Arr { .. } => JsonType::Array,
             Tok::Obj { .. } => JsonType::Object,
         }
@@ -685,6 +731,14 @@ mod tests {
             let tape = Tape::parse(body, None).unwrap();
             assert_eq!(by_tape.is_valid(tape.view(body).unwrap().top()), expected);
         }
+    }
+
+    #[test]
+    fn a_token_is_two_words_and_owns_nothing() {
+        // Tapes of large bodies hold a token per value: their size is the tape's, and a token
+        // that owned a string would make dropping a tape a walk over all of them.
+        assert_eq!(std::mem::size_of::<Tok>(), 16);
+        assert!(!std::mem::needs_drop::<Tok>());
     }
 
     #[test]

@@ -176,12 +176,12 @@ impl Reader<'_, '_> {
         // Up to 19 digits always fit a u64.
         if integer && !negative && text.len() <= 19 {
             let n = text.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
-            self.b.toks.push(Tok::Num(n.into()));
+            self.b.toks.push(Tok::U64(n));
             return Some(());
         }
         // Anything else exactly as serde_json reads it: its reading of floats is its own.
         let n: Number = std::str::from_utf8(text).ok()?.parse().ok()?;
-        self.b.toks.push(Tok::Num(n));
+        self.b.toks.push(Tok::num(&n));
         Some(())
     }
 
@@ -209,7 +209,7 @@ impl Reader<'_, '_> {
         }
         self.at = at + 1;
         // Runs between escapes are whole UTF-8 sequences of a UTF-8 body, so this holds.
-        self.b.toks.push(Tok::Own(String::from_utf8(text).ok()?.into_boxed_str()));
+        self.b.own(std::str::from_utf8(&text).ok()?);
         Some(())
     }
 }
@@ -286,7 +286,7 @@ mod tests {
             let mut build = Build::new(body, 0);
             if let Some(slot) = slot {
                 build.toks.push(Tok::Obj { len: 1, end: 0 });
-                build.toks.push(Tok::Own(slot.into()));
+                build.own(slot);
             }
             read(&mut build).map(|()| Tape::parse(body, slot).unwrap())
         };
@@ -294,7 +294,7 @@ mod tests {
     }
 
     fn same(a: &Tape, b: &Tape) -> bool {
-        a.toks == b.toks && a.root == b.root && a.repeats_a_name == b.repeats_a_name && a.body_len == b.body_len
+        a.toks == b.toks && a.owned == b.owned && a.root == b.root && a.repeats_a_name == b.repeats_a_name && a.body_len == b.body_len
     }
 
     #[test]
