@@ -1,9 +1,9 @@
 //! A body as a flat tape: one token per JSON value, strings left in the body where they can
 //! be, containers knowing where they end. Checking a response against its schema reads the
 //! tape through jsonschema's generic `Json` backend ([`TapeJson`]), so a body that passes is
-//! never built into a `serde_json::Value`: on a 25-image page, parsing into a tape costs about a
-//! fifth of building the tree (docs/performance.md). A body with findings is still parsed into a
-//! `Value`, once, to word them.
+//! never built into a `serde_json::Value`: on a 25-image page, reading a body onto a tape
+//! (`read`) costs about a sixth of building the tree (docs/performance.md). A body with
+//! findings is still parsed into a `Value`, once, to word them.
 
 use std::borrow::Cow;
 use std::fmt;
