@@ -112,3 +112,21 @@ fn a_whole_walk_goes_past_the_items_a_kept_walk_may_hold() {
     assert_eq!(case["outcome"], "pass", "{case}");
     assert!(case["requests"].as_u64() > Some(300), "three listings of more than 100 pages: {case}");
 }
+
+/// A next link that loops is one finding that shows the loop (`run::walk::shown_loop` cuts a
+/// long one to its ends). The fault links every page to the first page's URL: fetched once
+/// more, that page links to itself, a loop of one page.
+#[test]
+fn a_looping_next_link_shows_the_loop() {
+    let dir = report_dir("inv-next-link-loop");
+    let id = format!("{V2}::pagination.next-link");
+    let args = ["run", V2, "--report-dir", dir.to_str().unwrap(), "--page-size", "10", "--fault", "glance.next-link-loops"];
+    specgate(&[&args[..], &["--", "--exact", &id]].concat());
+    let case = results(&dir)["cases"][0].clone();
+    let cycle = case["findings"].as_array().unwrap().iter().find(|f| f["check"] == "pagination.cycle").expect("a cycle finding");
+    assert_eq!(cycle["actual"]["pages_in_loop"], 1, "{cycle}");
+    let shown = cycle["actual"]["loop"].as_array().unwrap();
+    assert_eq!(shown.len(), 1, "{cycle}");
+    assert!(shown[0].as_str().unwrap().contains("limit=10"), "{cycle}");
+    assert!(cycle["message"].as_str().unwrap().ends_with("again, the link that led to page 2: the walk would loop over 1 page"), "{cycle}");
+}

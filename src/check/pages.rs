@@ -141,9 +141,12 @@ impl<'a> WalkedIds<'a> {
             let before = match self.full.and_then(|f| f.position(&key)) {
                 Some(r) => std::mem::replace(&mut self.walked[r], pi),
                 None => {
-                    self.unexpected_count += 1;
-                    if self.full.is_some() && self.unexpected.len() < MAX_FINDINGS {
-                        self.unexpected.push(key.clone());
+                    // Outside a full listing only when there is one to be outside of.
+                    if self.full.is_some() {
+                        self.unexpected_count += 1;
+                        if self.unexpected.len() < MAX_FINDINGS {
+                            self.unexpected.push(key.clone());
+                        }
                     }
                     self.others.insert(key.clone(), pi).unwrap_or(0)
                 }

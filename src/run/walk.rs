@@ -2,7 +2,7 @@
 //! cycle detection and bounded cost. Hands each page on as it comes (or collects them);
 //! judging them is the pure checks' job.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 
@@ -153,7 +153,8 @@ pub async fn walk_each(
     // The pages' URLs, for the finding that shows a cycle of next links.
     let mut urls: Vec<String> = Vec::new();
     let mut markers: HashSet<Key> = HashSet::new();
-    let mut links: HashSet<String> = HashSet::new();
+    // Each next link followed → the index in `urls` of the page it led to.
+    let mut links: HashMap<String, usize> = HashMap::new();
     let mut query = listing.query.clone();
     if let Some(l) = listing.limit {
         query.push((p.limit.clone(), l.to_string()));
@@ -241,17 +242,25 @@ pub async fn walk_each(
                     // A link on an empty page leads nowhere new; the next-link check judges it.
                     return done(End::Complete);
                 }
-                if !links.insert(href.clone()) {
+                if let Some(&again) = links.get(&href) {
                     let f = Finding::new(
                         CheckId::PaginationCycle,
                         p.next.as_ref().map(|n| n.pointer.clone()).unwrap_or_default(),
                         json!("a next link not seen before"),
-                        json!({"link": href, "pages": urls}),
-                        format!("page {pages} links to {href}, a page already visited: the walk would loop"),
+                        json!({"link": href, "loop": shown_loop(&urls[again..]), "pages_in_loop": urls.len() - again}),
+                        format!(
+                            "page {pages} links to {href} again, the link that led to page {}: the walk would loop over {}",
+                            again + 1,
+                            match urls.len() - again {
+                                1 => "1 page".to_string(),
+                                n => format!("{n} pages"),
+                            }
+                        ),
                     )
                     .on(exchange);
                     return done(End::Broken(Box::new(f)));
                 }
+                links.insert(href.clone(), urls.len());
                 let next = match session.resolve_link(&href) {
                     Ok(u) => u,
                     Err(e) => {
@@ -269,5 +278,31 @@ pub async fn walk_each(
                 url = next;
             }
         }
+    }
+}
+
+/// The pages of a loop of next links, as a finding shows them: all of a short loop, the first
+/// and last three of a long one.
+fn shown_loop(urls: &[String]) -> Vec<String> {
+    const EACH_END: usize = 3;
+    if urls.len() <= 2 * EACH_END + 1 {
+        return urls.to_vec();
+    }
+    let left_out = urls.len() - 2 * EACH_END;
+    let mut shown = urls[..EACH_END].to_vec();
+    shown.push(format!("… {left_out} more pages …"));
+    shown.extend_from_slice(&urls[urls.len() - EACH_END..]);
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_loop;
+
+    #[test]
+    fn a_short_loop_is_shown_whole_and_a_long_one_by_its_ends() {
+        let urls = |n: usize| (1..=n).map(|i| format!("/p{i}")).collect::<Vec<_>>();
+        assert_eq!(shown_loop(&urls(7)), urls(7));
+        assert_eq!(shown_loop(&urls(9)), ["/p1", "/p2", "/p3", "… 3 more pages …", "/p7", "/p8", "/p9"]);
     }
 }
