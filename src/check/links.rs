@@ -181,12 +181,7 @@ pub fn same_origin(request: &url::Url, href: &str) -> Option<bool> {
         return Some(true);
     }
     let link = request.join(href).ok()?;
-    let host = |u: &url::Url| u.host_str().map(str::to_ascii_lowercase);
-    Some(
-        link.scheme() == request.scheme()
-            && link.port_or_known_default() == request.port_or_known_default()
-            && host(&link) == host(request),
-    )
+    Some(origin(&link) == origin(request))
 }
 
 /// Whether `href` is a path from the root of the request's own origin, told without parsing it

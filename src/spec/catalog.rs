@@ -106,9 +106,10 @@ impl Catalog {
         let slot: Arc<str> = format!("{SLOT}{}", self.pending.len() + 1).into();
         let mut refs = Vec::new();
         // `rewrite` refuses a dialect other than the files' (`$schema` is dropped inside `$defs`).
-        let bundled = match self.unbundled.contains(&key) {
-            true => None,
-            false => self.rewrite(schema, dir, Some(&slot), &mut refs).filter(|_| self.closure(refs.clone()).is_some()),
+        let bundled = if self.unbundled.contains(&key) {
+            None
+        } else {
+            self.rewrite(schema, dir, Some(&slot), &mut refs).filter(|_| self.closure(refs.clone()).is_some())
         };
         match bundled {
             Some(value) => {
