@@ -32,6 +32,17 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
+/// A listing read by a pager or `head` ends quietly when the reader goes, as `ls` does:
+/// libtest's printer would panic on the closed pipe otherwise. Runs keep the default, so that a
+/// closed output never costs the reports.
+fn quiet_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: resets one signal's disposition to the default; no handler is installed.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn usage(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {msg}");
     exit::code(exit::USAGE)
@@ -39,6 +50,17 @@ fn usage(msg: impl std::fmt::Display) -> ExitCode {
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime")
+}
+
+/// The runtime of a run of `jobs` cases at a time. One case at a time runs on libtest's own
+/// thread (`run::Runner::driver`): with a single case in flight, worker threads only add
+/// hand-offs, each a sleep and a wake-up of a thread (docs/performance.md).
+fn run_runtime(jobs: usize) -> tokio::runtime::Runtime {
+    if jobs == 1 {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
+    } else {
+        runtime()
+    }
 }
 
 fn run(args: RunArgs, list: bool) -> ExitCode {
@@ -60,7 +82,8 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
-    let rt = runtime();
+    let jobs = libtest.test_threads.unwrap_or(args.jobs);
+    let rt = Arc::new(run_runtime(jobs));
     let (targets, embedded) = match pick_targets(&args, settings.targets.clone(), list, &rt) {
         Ok(t) => t,
         Err(e) => return usage(e),
@@ -75,10 +98,14 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         plan.keep_share(partition, |c| Runner::selects(&libtest, c));
     }
     if list {
+        quiet_on_a_closed_pipe();
         let _listed =
             libtest_mimic::run(&libtest, plan.cases.iter().map(|c| libtest_mimic::Trial::test(c.id.clone(), || Ok(()))).collect());
         return exit::code(exit::PASSED);
     }
+    let Some(http) = settings.http else {
+        return usage("internal: no HTTP client was built for the run");
+    };
     let info = RunInfo {
         specgate: env!("CARGO_PKG_VERSION").to_string(),
         targets: targets.iter().map(|t| TargetInfo { name: t.name.clone(), url: t.url.to_string() }).collect(),
@@ -95,7 +122,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         Err(e) => return usage(e),
     };
     let ctx = Arc::new(Context {
-        http: settings.http,
+        http,
         vars: settings.vars,
         headers: settings.headers,
         path_map: settings.path_map,
@@ -114,10 +141,16 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
     if let Some(d) = args.deadline {
         stop::arm_deadline(&stop, d, started, rt.handle());
     }
-    let jobs = libtest.test_threads.unwrap_or(args.jobs);
     events.emit(Event::RunStarted { specgate: &info.specgate, targets: &info.targets, cases: Runner::selected(&plan, &libtest), jobs });
-    let runner =
-        Runner { ctx, waivers: Arc::new(waivers), runtime: rt.handle().clone(), stop: stop.clone(), jobs, progress: progress.clone() };
+    let runner = Runner {
+        ctx,
+        waivers: Arc::new(waivers),
+        runtime: rt.handle().clone(),
+        driver: (rt.handle().runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread).then(|| rt.clone()),
+        stop: stop.clone(),
+        jobs,
+        progress: progress.clone(),
+    };
     let mut output = runner.run(&plan, &libtest);
     if let Some(p) = &progress {
         p.finish();
@@ -240,7 +273,9 @@ struct Settings {
     headers: Vec<(String, String)>,
     path_map: Vec<(String, String)>,
     targets: Vec<Target>,
-    http: Http,
+    /// The client; not built when only listing, which sends nothing (building it reads the
+    /// system's CA certificates, about 2 ms).
+    http: Option<Http>,
     /// Settings that weaken what the run proves (e.g. `--insecure`).
     warnings: Vec<String>,
 }
@@ -306,7 +341,7 @@ impl Settings {
             tls: args.auth.tls(),
             ..HttpConfig::default()
         };
-        let http = Http::new(http_config, Redactor::new(secrets.clone()))?.with_auth(login.auth.clone());
+        let http = if list { None } else { Some(Http::new(http_config, Redactor::new(secrets.clone()))?.with_auth(login.auth.clone())) };
         Ok(Settings { secrets, vars, headers, path_map, targets, http, warnings: login.warnings })
     }
 }

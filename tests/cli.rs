@@ -262,3 +262,37 @@ fn a_catalogue_that_changes_during_a_walk_is_a_skip_not_a_fail() {
     assert_eq!(case["outcome"], "skip");
     assert!(case["reason"].as_str().unwrap().starts_with("catalogue changed during the walk"), "{}", case["reason"]);
 }
+
+/// A listing piped into a reader that stops early (`specgate list | head`) ends quietly, without
+/// a panic on the closed pipe.
+#[cfg(unix)]
+#[test]
+fn a_listing_ends_quietly_when_its_reader_stops() {
+    use std::io::BufRead;
+    let dir = report_dir("list-closed-pipe");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut source =
+        String::from("specgate: 1\ntitle: Many\ndoc: {file: tests/cli.rs, section: list}\nrequest: {method: GET, path: /x}\ncases:\n");
+    // Far more listing than a pipe holds (64 KiB), so the listing is still being written when the reader goes.
+    for i in 0..4000 {
+        source.push_str(&format!(
+            "  - {{name: case-number-{i:05}, doc: {{file: tests/cli.rs, section: list}}, level: must, expect: {{status: 200}}}}\n"
+        ));
+    }
+    let file = dir.join("many.yaml");
+    std::fs::write(&file, source).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_specgate"))
+        .args(["list", file.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.contains("case-number-00000"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "ends as a pipe's writer does: {:?}", out.status);
+}

@@ -62,8 +62,19 @@ fn assert_reports_mark_unfinished_cases(dir: &std::path::Path, word: &str) {
 #[cfg(unix)]
 #[test]
 fn sigterm_stops_the_run_and_every_report_is_written() {
-    let dir = report_dir("sigterm");
-    let mut child = hanging_run(&dir, &[]);
+    sigterm_stops(&report_dir("sigterm"), &[]);
+}
+
+/// One case at a time runs on libtest's own thread (`run::Runner::driver`); it is stopped the same.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_a_run_of_one_case_at_a_time() {
+    sigterm_stops(&report_dir("sigterm-jobs-1"), &["--jobs", "1"]);
+}
+
+#[cfg(unix)]
+fn sigterm_stops(dir: &std::path::Path, extra: &[&str]) {
+    let mut child = hanging_run(dir, extra);
     // Wait until cases are in flight (the event stream says so), then ask it to stop.
     let events = dir.with_extension("jsonl");
     let started = Instant::now();
@@ -75,19 +86,23 @@ fn sigterm_stops_the_run_and_every_report_is_written() {
     assert!(killed.success());
     let stopping = Instant::now();
     let code = wait_bounded(&mut child, Duration::from_secs(30));
-    assert_eq!(code, Some(specgate::exit::STOPPED as i32));
+    assert_eq!(code, Some(specgate::exit::STOPPED as i32), "{extra:?}");
     // The grace is 5 s; the reports take well under a second more.
-    assert!(stopping.elapsed() < Duration::from_secs(15), "took {:?} after SIGTERM", stopping.elapsed());
-    assert_reports_mark_unfinished_cases(&dir, "interrupted");
+    assert!(stopping.elapsed() < Duration::from_secs(15), "took {:?} after SIGTERM with {extra:?}", stopping.elapsed());
+    assert_reports_mark_unfinished_cases(dir, "interrupted");
 }
 
 #[test]
 fn the_deadline_bounds_the_whole_run() {
-    let dir = report_dir("deadline");
-    let started = Instant::now();
-    let mut child = hanging_run(&dir, &["--deadline", "4s"]);
-    let code = wait_bounded(&mut child, Duration::from_secs(60));
-    assert_eq!(code, Some(specgate::exit::STOPPED as i32));
-    assert!(started.elapsed() < Duration::from_secs(15), "a 4 s deadline took {:?}", started.elapsed());
-    assert_reports_mark_unfinished_cases(&dir, "deadline");
+    for (name, jobs) in [("deadline", None), ("deadline-jobs-1", Some("1"))] {
+        let dir = report_dir(name);
+        let started = Instant::now();
+        let mut args = vec!["--deadline", "4s"];
+        args.extend(jobs.map(|j| ["--jobs", j]).into_iter().flatten());
+        let mut child = hanging_run(&dir, &args);
+        let code = wait_bounded(&mut child, Duration::from_secs(60));
+        assert_eq!(code, Some(specgate::exit::STOPPED as i32), "{args:?}");
+        assert!(started.elapsed() < Duration::from_secs(15), "a 4 s deadline with {args:?} took {:?}", started.elapsed());
+        assert_reports_mark_unfinished_cases(&dir, "deadline");
+    }
 }

@@ -157,8 +157,10 @@ impl<'a> NextLinks<'a> {
     }
 }
 
-/// Keys whose string value is a link, wherever they appear (Glance `next`, `first`, `self`).
-const LINK_KEYS: &[&str] = &["next", "first", "self", "bookmark", "prev", "previous", "last"];
+/// Whether a key's string value is a link, wherever it appears (Glance `next`, `first`, `self`).
+fn is_link_key(key: &str) -> bool {
+    matches!(key, "next" | "first" | "self" | "bookmark" | "prev" | "previous" | "last")
+}
 
 /// A link's scheme, host and port (the default port of the scheme when none is written).
 fn origin(u: &url::Url) -> (String, Option<String>, Option<u16>) {
@@ -254,13 +256,21 @@ fn visit<'a, J: Json, N: Node<'a, J>>(request: &url::Url, v: N, at: &mut Vec<Ste
         let (mut href, mut rel) = (None, None);
         for (k, child) in o.members() {
             let k: Cow<'a, str> = k.into();
-            match k.as_ref() {
-                "href" => href = child.as_string(),
-                "rel" => rel = child.as_string(),
-                _ => {}
-            }
-            if let Some(link) = child.as_string() {
-                if LINK_KEYS.contains(&k.as_ref()) && !elsewhere.iter().any(|e| *e == k) && same_origin(request, &link) == Some(false) {
+            // Most members are neither links nor containers: their values are not read.
+            let link = match k.as_ref() {
+                "href" => {
+                    href = child.as_string();
+                    None
+                }
+                "rel" => {
+                    rel = child.as_string();
+                    None
+                }
+                key if is_link_key(key) => child.as_string(),
+                _ => None,
+            };
+            if let Some(link) = link {
+                if !elsewhere.iter().any(|e| *e == k) && same_origin(request, &link) == Some(false) {
                     out.push(foreign_link(request, &pointer(at, Some(&k)), &k, &link));
                 }
             } else if container(&child) {

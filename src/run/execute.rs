@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use crate::check::links::origin_findings;
 use crate::check::{check_response, Checked, Expectation};
+use crate::http::Exchange;
 use crate::plan::{merge_query, PlannedCase, Work};
 use crate::run::session::{Context, Session, Trace};
 use crate::verdict::{CheckId, Conclusion, ExchangeRecord, Outcome, Verdict};
@@ -97,22 +98,9 @@ async fn request_case(
     // woken case would otherwise wait on this worker until the checks are done.
     drop(slot);
     tokio::task::yield_now().await;
-    let schema = spec.case_schemas[index].as_ref();
-    session.exchanges[i].parse_into_slot(schema.and_then(|s| s.slot.as_ref()));
-    let ex = &session.exchanges[i];
-    let expect = Expectation { status: &case.expect.status, content_type: case.expect.content_type.as_deref(), schema };
-    let snapshot = if case.snapshot { ex.json().ok().cloned() } else { None };
-    let mut conclusion = match check_response(expect, ex, i) {
-        Checked::Findings(mut f) => {
-            f.extend(foreign_links(&spec, ex, i));
-            if f.is_empty() {
-                Conclusion::Pass
-            } else {
-                Conclusion::Fail(f)
-            }
-        }
-        Checked::CouldNotCheck(r) => Conclusion::Error(r, vec![]),
-    };
+    let ex = std::mem::replace(&mut session.exchanges[i], Exchange::new("", ""));
+    let (ex, mut conclusion, snapshot) = check_exchange(spec.clone(), index, ex, i).await;
+    session.exchanges[i] = ex;
     if let (Some(body), Conclusion::Pass | Conclusion::Fail(_)) = (&snapshot, &conclusion) {
         if let Some(f) = snapshot_finding(session, &case.name.value, body) {
             match &mut conclusion {
@@ -121,6 +109,58 @@ async fn request_case(
             }
         }
     }
+    (conclusion, snapshot)
+}
+
+/// Bodies from this size on are checked on the blocking pool. Their checks take milliseconds
+/// (about 2.5 ms for a 1,000-image page, docs/performance.md), far more than a hand-off to
+/// another thread, and the thread that runs the cases is left free to send the next request and
+/// check the next body meanwhile: with `--jobs 1` that thread is libtest's own
+/// (`run::Runner::driver`). Smaller bodies are checked where they arrived.
+pub const CHECKED_AWAY: usize = 256 * 1024;
+
+/// Check the response of case `index` of `spec`, exchange `i` of its session (see
+/// [`CHECKED_AWAY`]); the exchange comes back with what the checks parsed, and the body for the
+/// shape snapshot when the case records one.
+async fn check_exchange(
+    spec: std::sync::Arc<crate::spec::Spec>,
+    index: usize,
+    mut ex: Exchange,
+    i: usize,
+) -> (Exchange, Conclusion, Option<serde_json::Value>) {
+    ex.parse_into_slot(spec.case_schemas[index].as_ref().and_then(|s| s.slot.as_ref()));
+    if ex.body.len() < CHECKED_AWAY {
+        let (conclusion, snapshot) = check_one(&spec, index, &ex, i);
+        return (ex, conclusion, snapshot);
+    }
+    let shown = format!("{} {}", ex.method, ex.url);
+    let checked = tokio::task::spawn_blocking(move || {
+        let (conclusion, snapshot) = check_one(&spec, index, &ex, i);
+        (ex, conclusion, snapshot)
+    });
+    match checked.await {
+        Ok(done) => done,
+        Err(e) => (Exchange::new("", ""), Conclusion::Error(format!("internal: the checks of {shown} did not finish: {e}"), vec![]), None),
+    }
+}
+
+/// The checks of one response: status, content type, schema, links.
+fn check_one(spec: &crate::spec::Spec, index: usize, ex: &Exchange, i: usize) -> (Conclusion, Option<serde_json::Value>) {
+    let case = &spec.file.cases[index];
+    let schema = spec.case_schemas[index].as_ref();
+    let expect = Expectation { status: &case.expect.status, content_type: case.expect.content_type.as_deref(), schema };
+    let snapshot = if case.snapshot { ex.json().ok().cloned() } else { None };
+    let conclusion = match check_response(expect, ex, i) {
+        Checked::Findings(mut f) => {
+            f.extend(foreign_links(spec, ex, i));
+            if f.is_empty() {
+                Conclusion::Pass
+            } else {
+                Conclusion::Fail(f)
+            }
+        }
+        Checked::CouldNotCheck(r) => Conclusion::Error(r, vec![]),
+    };
     (conclusion, snapshot)
 }
 

@@ -1,6 +1,7 @@
 //! Running a plan: every selected case is a task on the one tokio runtime, `jobs` in flight, and
 //! a libtest trial shows each verdict in plan order as it arrives. The cases never wait for a
-//! libtest thread, and no thread hands each case over to the runtime and back. The runner
+//! libtest thread. With `--jobs 1` the runtime runs on libtest's thread itself
+//! ([`Runner::driver`]), so no case is handed to another thread and back. The runner
 //! announces what happens on the event bus; it honours the stop switch (signals, `--deadline`)
 //! so the run always ends with every selected case accounted for.
 
@@ -47,6 +48,10 @@ pub struct Runner {
     pub ctx: Arc<Context>,
     pub waivers: Arc<Vec<Waiver>>,
     pub runtime: tokio::runtime::Handle,
+    /// The runtime itself when it runs on libtest's thread (`--jobs 1`, see [`driven`]): each
+    /// trial then runs the runtime until its verdict arrives, so no case is handed to another
+    /// thread and back.
+    pub driver: Option<Arc<tokio::runtime::Runtime>>,
     pub stop: Arc<Stop>,
     /// Cases in flight at once.
     pub jobs: usize,
@@ -66,7 +71,7 @@ impl Runner {
             .map(|(index, case)| {
                 // Cases libtest will not run get a trial that is never called, and no task.
                 let verdict = Runner::selects(args, case).then(|| self.spawn(index, case, &slots));
-                Runner::trial(case, index, verdict, &sink, self.progress.clone())
+                Runner::trial(case, index, verdict, &sink, self.progress.clone(), self.driver.clone())
             })
             .collect();
         // The trials only wait for verdicts, in plan order: one libtest thread is enough.
@@ -121,12 +126,16 @@ impl Runner {
         verdict: Option<oneshot::Receiver<Verdict>>,
         sink: &Arc<Mutex<Vec<(usize, Verdict)>>>,
         progress: Option<Arc<Progress>>,
+        driver: Option<Arc<tokio::runtime::Runtime>>,
     ) -> Trial {
         let sink = sink.clone();
         Trial::ignorable_test(case.id.clone(), move || {
             let verdict = verdict.ok_or_else(|| Failed::from("internal: a case libtest selected was not started"))?;
             progress.iter().for_each(|p| p.wait_begins());
-            let verdict = verdict.blocking_recv();
+            let verdict = match &driver {
+                Some(runtime) => runtime.block_on(verdict),
+                None => verdict.blocking_recv(),
+            };
             progress.iter().for_each(|p| p.wait_ends());
             let verdict = verdict.map_err(|_| Failed::from("internal: the case ended without a verdict (it panicked)"))?;
             let result = trial_result(&verdict);

@@ -143,7 +143,7 @@ pub fn load_str(path: &Path, source: &str) -> Result<Spec, Vec<SpecError>> {
 
 fn load_in(path: &Path, source: &str, catalog: &mut Catalog) -> Result<Spec, Vec<SpecError>> {
     let file: SpecFile = serde_saphyr::from_str(source).map_err(|e| vec![yaml_error(path, source, &e)])?;
-    let v = Validator { path, lines: source.lines().collect(), errors: Vec::new(), catalog };
+    let v = Validator { path, lines: source.lines().collect(), errors: Vec::new(), catalog, base: None };
     v.finish(file)
 }
 
@@ -213,6 +213,9 @@ struct Validator<'a> {
     lines: Vec<&'a str>,
     errors: Vec<SpecError>,
     catalog: &'a mut Catalog,
+    /// The file's absolute path and its `file:` URL, which `$ref`s resolve against; found at
+    /// the first schema.
+    base: Option<(PathBuf, String)>,
 }
 
 impl Validator<'_> {
@@ -342,9 +345,6 @@ impl Validator<'_> {
             Some(r) if schema.value.as_object().is_some_and(|o| o.len() == 1) => r.to_string(),
             _ => "inline".to_string(),
         };
-        let abs = std::path::absolute(self.path).unwrap_or_else(|_| self.path.to_path_buf());
-        let base = url::Url::from_file_path(&abs).map(|u| u.to_string()).unwrap_or_default();
-        let dir = abs.parent().unwrap_or(Path::new("/"));
         let hint = (origin != "inline").then(|| {
             format!(
                 "`$ref` resolves relative to {}",
@@ -355,7 +355,14 @@ impl Validator<'_> {
         if let Some(h) = hint {
             error = error.hint(h);
         }
-        match self.catalog.compile(&schema.value, dir, &base, error.clone()) {
+        let path = self.path;
+        let (abs, base) = self.base.get_or_insert_with(|| {
+            let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            let base = url::Url::from_file_path(&abs).map(|u| u.to_string()).unwrap_or_default();
+            (abs, base)
+        });
+        let dir = abs.parent().unwrap_or(Path::new("/"));
+        match self.catalog.compile(&schema.value, dir, base, error.clone()) {
             Ok(Compiled::Alone(validator, tape)) => Some(Schema { validator, slot: None, tape: Some(tape), origin, pos }),
             Ok(Compiled::Slot(slot)) => Some(Schema { validator: Arc::clone(&UNSETTLED), slot: Some(slot), tape: None, origin, pos }),
             Err(e) => {

@@ -73,13 +73,17 @@ async fn list(State(mode): State<Mode>, headers: HeaderMap, Query(q): Query<Vec<
 
 /// Start the fixture on its own runtime thread; returns its base URL.
 pub fn serve(mode: Mode) -> String {
+    serve_app(Router::new().route("/v2/images", get(list)).with_state(mode))
+}
+
+/// Serve `app` on an ephemeral loopback port from its own runtime thread; returns its base URL.
+pub fn serve_app(app: Router) -> String {
     let (tx, rx) = std::sync::mpsc::channel::<SocketAddr>();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            let app = Router::new().route("/v2/images", get(list)).with_state(mode);
             axum::serve(listener, app).await.unwrap();
         });
     });
