@@ -70,6 +70,8 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         Err(code) => return code,
     };
     let list = libtest.list;
+    // The client is built while the specs load (`Http::client`); a listing sends nothing.
+    let client = if list { None } else { http_config(&args).map(|c| std::thread::spawn(move || Http::client(&c))) };
     let (specs, waivers) = match load(&args) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -78,7 +80,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let settings = match Settings::of(&args, list) {
+    let settings = match Settings::of(&args, list, client) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
@@ -281,7 +283,12 @@ struct Settings {
 }
 
 impl Settings {
-    fn of(args: &RunArgs, list: bool) -> Result<Settings, String> {
+    /// `client`: the client being built for the run (`None` when only listing).
+    fn of(
+        args: &RunArgs,
+        list: bool,
+        client: Option<std::thread::JoinHandle<Result<reqwest::Client, String>>>,
+    ) -> Result<Settings, String> {
         let mut vars = std::collections::BTreeMap::new();
         for v in &args.vars {
             let (k, val) = cli::key_value(v, "--var")?;
@@ -334,16 +341,22 @@ impl Settings {
         for w in &login.warnings {
             eprintln!("specgate: warning: {w}");
         }
-        let http_config = HttpConfig {
-            timeout: Duration::from_secs_f64(args.timeout),
-            max_body: args.max_body,
-            retries: args.retries,
-            tls: args.auth.tls(),
-            ..HttpConfig::default()
+        let http = match (client, http_config(args)) {
+            (Some(pending), Some(config)) => {
+                let client = pending.join().map_err(|_| "internal: building the HTTP client failed".to_string())??;
+                Some(Http::with_client(client, config, Redactor::new(secrets.clone())).with_auth(login.auth.clone()))
+            }
+            _ => None,
         };
-        let http = if list { None } else { Some(Http::new(http_config, Redactor::new(secrets.clone()))?.with_auth(login.auth.clone())) };
         Ok(Settings { secrets, vars, headers, path_map, targets, http, warnings: login.warnings })
     }
+}
+
+/// The run's HTTP settings; `None` while `--timeout` is not a number of seconds
+/// (`Settings::of` says so).
+fn http_config(args: &RunArgs) -> Option<HttpConfig> {
+    let timeout = Duration::try_from_secs_f64(args.timeout).ok()?;
+    Some(HttpConfig { timeout, max_body: args.max_body, retries: args.retries, tls: args.auth.tls(), ..HttpConfig::default() })
 }
 
 /// The targets of the run: the given ones, or the embedded reference server (started only

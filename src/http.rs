@@ -275,7 +275,13 @@ pub struct Http {
 
 impl Http {
     pub fn new(config: HttpConfig, redactor: Redactor) -> Result<Http, String> {
-        let client = config
+        Ok(Http::with_client(Http::client(&config)?, config, redactor))
+    }
+
+    /// The client [`Http::new`] builds for `config`. Building it reads the system's CA
+    /// certificates (about 2 ms), so a run builds it on another thread while its specs load.
+    pub fn client(config: &HttpConfig) -> Result<reqwest::Client, String> {
+        config
             .tls
             .apply(reqwest::Client::builder())?
             .redirect(reqwest::redirect::Policy::limited(5))
@@ -283,8 +289,12 @@ impl Http {
             .pool_max_idle_per_host(16)
             .user_agent(concat!("specgate/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| format!("cannot build HTTP client: {e}"))?;
-        Ok(Http { client, config, redactor, auth: Default::default() })
+            .map_err(|e| format!("cannot build HTTP client: {e}"))
+    }
+
+    /// An `Http` sending through `client`, built by [`Http::client`] for `config`.
+    pub fn with_client(client: reqwest::Client, config: HttpConfig, redactor: Redactor) -> Http {
+        Http { client, config, redactor, auth: Default::default() }
     }
 
     /// Authenticate every request (signed or given a token just before each attempt).

@@ -789,6 +789,24 @@ mod tests {
     }
 
     #[test]
+    fn a_member_is_found_by_its_name_whatever_its_length_or_escapes() {
+        let body = br#"{"id": 1, "ids": [2], "di": 3, "n\u0061me": "x", "": 4, "nested": {"id": 5}}"#;
+        let tape = Tape::parse(body, None).unwrap();
+        let view = tape.view(body).unwrap();
+        let object = view.body().as_object().unwrap();
+        let get = |name: &str| object.get(&name.to_string()).map(|n| n.to_value().into_owned());
+        assert_eq!(get("id"), Some(json!(1)));
+        assert_eq!(get("ids"), Some(json!([2])));
+        assert_eq!(get("di"), Some(json!(3)));
+        assert_eq!(get("name"), Some(json!("x")), "a name written with escapes");
+        assert_eq!(get(""), Some(json!(4)));
+        assert_eq!(get("nested"), Some(json!({"id": 5})));
+        for absent in ["i", "idz", "n\\u0061me", "nam", "names", "5"] {
+            assert_eq!(get(absent), None, "{absent}");
+        }
+    }
+
+    #[test]
     fn a_tape_is_read_only_with_its_own_body() {
         let body = br#"{"a": "b"}"#;
         let tape = Tape::parse(body, None).unwrap();
