@@ -52,8 +52,8 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime")
 }
 
-/// The runtime of a run of `jobs` cases at a time. One case at a time runs on libtest's own
-/// thread (`run::Runner::driver`): with a single case in flight, worker threads only add
+/// The runtime of a run of `jobs` cases at a time. One case at a time runs on a current-thread
+/// runtime, which libtest's own thread runs (`run::Runner::driver`): with a single case in flight, worker threads only add
 /// hand-offs, each a sleep and a wake-up of a thread (docs/performance.md).
 fn run_runtime(jobs: usize) -> tokio::runtime::Runtime {
     if jobs == 1 {
@@ -71,7 +71,14 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
     };
     let list = libtest.list;
     // The client is built while the specs load (`Http::client`); a listing sends nothing.
-    let client = if list { None } else { http_config(&args).map(|c| std::thread::spawn(move || Http::client(&c))) };
+    let client = if list {
+        None
+    } else {
+        http_config(&args).map(|config| {
+            let building = config.clone();
+            (config, std::thread::spawn(move || Http::client(&building)))
+        })
+    };
     let (specs, waivers) = match load(&args) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -144,15 +151,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         stop::arm_deadline(&stop, d, started, rt.handle());
     }
     events.emit(Event::RunStarted { specgate: &info.specgate, targets: &info.targets, cases: Runner::selected(&plan, &libtest), jobs });
-    let runner = Runner {
-        ctx,
-        waivers: Arc::new(waivers),
-        runtime: rt.handle().clone(),
-        driver: (rt.handle().runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread).then(|| rt.clone()),
-        stop: stop.clone(),
-        jobs,
-        progress: progress.clone(),
-    };
+    let runner = Runner { ctx, waivers: Arc::new(waivers), runtime: rt.clone(), stop: stop.clone(), jobs, progress: progress.clone() };
     let mut output = runner.run(&plan, &libtest);
     if let Some(p) = &progress {
         p.finish();
@@ -283,12 +282,9 @@ struct Settings {
 }
 
 impl Settings {
-    /// `client`: the client being built for the run (`None` when only listing).
-    fn of(
-        args: &RunArgs,
-        list: bool,
-        client: Option<std::thread::JoinHandle<Result<reqwest::Client, String>>>,
-    ) -> Result<Settings, String> {
+    /// `client`: the run's HTTP settings and the client being built for them (`None` when only
+    /// listing, or when `--timeout` is refused here).
+    fn of(args: &RunArgs, list: bool, client: Option<(HttpConfig, PendingClient)>) -> Result<Settings, String> {
         let mut vars = std::collections::BTreeMap::new();
         for v in &args.vars {
             let (k, val) = cli::key_value(v, "--var")?;
@@ -341,16 +337,19 @@ impl Settings {
         for w in &login.warnings {
             eprintln!("specgate: warning: {w}");
         }
-        let http = match (client, http_config(args)) {
-            (Some(pending), Some(config)) => {
+        let http = match client {
+            Some((config, pending)) => {
                 let client = pending.join().map_err(|_| "internal: building the HTTP client failed".to_string())??;
                 Some(Http::with_client(client, config, Redactor::new(secrets.clone())).with_auth(login.auth.clone()))
             }
-            _ => None,
+            None => None,
         };
         Ok(Settings { secrets, vars, headers, path_map, targets, http, warnings: login.warnings })
     }
 }
+
+/// A client being built on its own thread (`Http::client`).
+type PendingClient = std::thread::JoinHandle<Result<reqwest::Client, String>>;
 
 /// The run's HTTP settings; `None` while `--timeout` is not a number of seconds
 /// (`Settings::of` says so).

@@ -128,26 +128,30 @@ async fn check_exchange(
     mut ex: Exchange,
     i: usize,
 ) -> (Exchange, Conclusion, Option<serde_json::Value>) {
-    ex.parse_into_slot(spec.case_schemas[index].as_ref().and_then(|s| s.slot.as_ref()));
     if ex.body.len() < CHECKED_AWAY {
-        let (conclusion, snapshot) = check_one(&spec, index, &ex, i);
+        let (conclusion, snapshot) = check_one(&spec, index, &mut ex, i);
         return (ex, conclusion, snapshot);
     }
-    let shown = format!("{} {}", ex.method, ex.url);
+    let (method, url) = (ex.method.clone(), ex.url.clone());
     let checked = tokio::task::spawn_blocking(move || {
-        let (conclusion, snapshot) = check_one(&spec, index, &ex, i);
+        let (conclusion, snapshot) = check_one(&spec, index, &mut ex, i);
         (ex, conclusion, snapshot)
     });
     match checked.await {
         Ok(done) => done,
-        Err(e) => (Exchange::new("", ""), Conclusion::Error(format!("internal: the checks of {shown} did not finish: {e}"), vec![]), None),
+        Err(e) => {
+            let why = format!("internal: the checks of {method} {url} did not finish: {e}");
+            (Exchange::new(method, url), Conclusion::Error(why, vec![]), None)
+        }
     }
 }
 
 /// The checks of one response: status, content type, schema, links.
-fn check_one(spec: &crate::spec::Spec, index: usize, ex: &Exchange, i: usize) -> (Conclusion, Option<serde_json::Value>) {
+fn check_one(spec: &crate::spec::Spec, index: usize, ex: &mut Exchange, i: usize) -> (Conclusion, Option<serde_json::Value>) {
     let case = &spec.file.cases[index];
     let schema = spec.case_schemas[index].as_ref();
+    ex.parse_into_slot(schema.and_then(|s| s.slot.as_ref()));
+    let ex = &*ex;
     let expect = Expectation { status: &case.expect.status, content_type: case.expect.content_type.as_deref(), schema };
     let snapshot = if case.snapshot { ex.json().ok().cloned() } else { None };
     let conclusion = match check_response(expect, ex, i) {

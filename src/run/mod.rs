@@ -1,7 +1,7 @@
 //! Running a plan: every selected case is a task on the one tokio runtime, `jobs` in flight, and
 //! a libtest trial shows each verdict in plan order as it arrives. The cases never wait for a
-//! libtest thread. With `--jobs 1` the runtime runs on libtest's thread itself
-//! ([`Runner::driver`]), so no case is handed to another thread and back. The runner
+//! libtest thread. A current-thread runtime (`--jobs 1`) runs on libtest's thread itself
+//! (`Runner::driver`), so no case is handed to another thread and back. The runner
 //! announces what happens on the event bus; it honours the stop switch (signals, `--deadline`)
 //! so the run always ends with every selected case accounted for.
 
@@ -47,11 +47,7 @@ pub struct RunOutput {
 pub struct Runner {
     pub ctx: Arc<Context>,
     pub waivers: Arc<Vec<Waiver>>,
-    pub runtime: tokio::runtime::Handle,
-    /// The runtime itself when it runs on libtest's thread (`--jobs 1`, see [`driven`]): each
-    /// trial then runs the runtime until its verdict arrives, so no case is handed to another
-    /// thread and back.
-    pub driver: Option<Arc<tokio::runtime::Runtime>>,
+    pub runtime: Arc<tokio::runtime::Runtime>,
     pub stop: Arc<Stop>,
     /// Cases in flight at once.
     pub jobs: usize,
@@ -71,7 +67,7 @@ impl Runner {
             .map(|(index, case)| {
                 // Cases libtest will not run get a trial that is never called, and no task.
                 let verdict = Runner::selects(args, case).then(|| self.spawn(index, case, &slots));
-                Runner::trial(case, index, verdict, &sink, self.progress.clone(), self.driver.clone())
+                Runner::trial(case, index, verdict, &sink, self.progress.clone(), self.driver())
             })
             .collect();
         // The trials only wait for verdicts, in plan order: one libtest thread is enough.
@@ -103,6 +99,13 @@ impl Runner {
     /// A trial standing for `case`, for asking libtest's filters about it.
     fn probe(case: &PlannedCase) -> Trial {
         Trial::test(case.id.clone(), || Ok(()))
+    }
+
+    /// The runtime, when libtest's thread is to run it: a current-thread runtime has no worker
+    /// of its own, so each trial runs it until its verdict arrives.
+    fn driver(&self) -> Option<Arc<tokio::runtime::Runtime>> {
+        let current = self.runtime.handle().runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread;
+        current.then(|| self.runtime.clone())
     }
 
     /// Start `case` on the runtime; it waits for one of the `slots`, and its verdict, waived and
