@@ -534,6 +534,14 @@ impl<'a> Object<'a, TapeJson> for TObj<'a> {
     }
 }
 
+impl<'a> TObj<'a> {
+    /// The names of the members, as string nodes (for `propertyNames`).
+    pub fn name_nodes(&self) -> impl Iterator<Item = TNode<'a>> + use<'a> {
+        let v = self.v;
+        self.members().map(move |(_, value)| TNode { v, i: value.i - 1 })
+    }
+}
+
 /// The elements of an array.
 pub struct Elements<'a> {
     v: &'a View<'a>,
@@ -570,7 +578,7 @@ impl<'a> Array<'a, TapeJson> for TArr<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
@@ -582,7 +590,7 @@ mod tests {
     }
 
     /// Values with the shapes and the strings an image listing has, and the ones that break it.
-    pub(super) fn json_value() -> impl Strategy<Value = Value> {
+    pub(crate) fn json_value() -> impl Strategy<Value = Value> {
         let string = prop_oneof![
             Just("3b3a2b6e-1c2d-4e5f-8a9b-0c1d2e3f4a5b".to_string()),
             Just("2026-11-28T19:38:41Z".to_string()),
@@ -622,7 +630,7 @@ mod tests {
     }
 
     /// Images that mostly pass [`schema`], each member sometimes of a wrong kind.
-    fn image() -> impl Strategy<Value = Value> {
+    pub(crate) fn image() -> impl Strategy<Value = Value> {
         let field = |good: Value, bad: BoxedStrategy<Value>| prop_oneof![4 => Just(good), 1 => bad].boxed();
         let any = || json_value().boxed();
         (
@@ -648,7 +656,7 @@ mod tests {
     }
 
     /// Bodies for [`schema`]: images, lists of them, and anything at all.
-    fn body() -> impl Strategy<Value = Value> {
+    pub(crate) fn body() -> impl Strategy<Value = Value> {
         prop_oneof![
             image(),
             proptest::collection::vec(image(), 0..4).prop_map(Value::Array),
@@ -657,9 +665,9 @@ mod tests {
         ]
     }
 
-    /// A schema using the keywords specs use on listings, nested.
-    fn schema() -> Value {
-        let image = json!({
+    /// An image's schema, with the keywords specs use on listings.
+    pub(crate) fn image_schema() -> Value {
+        json!({
             "type": "object",
             "required": ["id", "status"],
             "properties": {
@@ -674,7 +682,12 @@ mod tests {
                 "é/~x": {"anyOf": [{"type": "boolean"}, {"type": "object", "maxProperties": 2}]}
             },
             "additionalProperties": false
-        });
+        })
+    }
+
+    /// A schema using the keywords specs use on listings, nested.
+    fn schema() -> Value {
+        let image = image_schema();
         json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "anyOf": [image, {"type": "array", "items": image, "minItems": 1}, {"type": "object", "required": ["tags"], "properties": {"tags": {"type": "array", "items": image}}}]
@@ -697,27 +710,36 @@ mod tests {
 
     #[test]
     fn validating_the_tape_agrees_with_validating_the_value() {
-        use proptest::test_runner::{Config, TestRunner};
         let schema = schema();
         let by_value = jsonschema::options().should_validate_formats(true).build(&schema).unwrap();
         let by_tape = jsonschema::options_for::<TapeJson>().should_validate_formats(true).build(&schema).unwrap();
+        agree_on(body(), 2000, "the tape", |v| {
+            let body = serde_json::to_vec(&v).unwrap();
+            let tape = Tape::parse(&body, None).unwrap();
+            let valid = by_value.is_valid(&v);
+            prop_assert_eq!(by_tape.is_valid(tape.view(&body).unwrap().top()), valid, "{}", String::from_utf8_lossy(&body));
+            Ok(valid)
+        });
+    }
+
+    /// Runs `check` on `cases` values of `strategy`: it asserts that two validators agree, and
+    /// gives their answer. Both answers must come at least 50 times, so that the agreement is
+    /// not the agreement of one answer.
+    pub(crate) fn agree_on<S: Strategy>(strategy: S, cases: u32, what: &str, check: impl Fn(S::Value) -> Result<bool, TestCaseError>) {
         let seen = std::cell::Cell::new([0usize; 2]);
-        let mut runner = TestRunner::new(Config { cases: 2000, failure_persistence: None, ..Config::default() });
+        let mut runner =
+            proptest::test_runner::TestRunner::new(ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() });
         runner
-            .run(&body(), |v| {
-                let body = serde_json::to_vec(&v).unwrap();
-                let tape = Tape::parse(&body, None).unwrap();
-                let valid = by_value.is_valid(&v);
-                prop_assert_eq!(by_tape.is_valid(tape.view(&body).unwrap().top()), valid, "{}", String::from_utf8_lossy(&body));
+            .run(&strategy, |v| {
+                let valid = check(v)?;
                 let mut counts = seen.get();
                 counts[usize::from(valid)] += 1;
                 seen.set(counts);
                 Ok(())
             })
             .unwrap();
-        // Both answers were given, often: the agreement is not the agreement of one answer.
         let seen = seen.get();
-        assert!(seen.iter().all(|&n| n >= 50), "invalid, valid: {seen:?}");
+        assert!(seen.iter().all(|&n| n >= 50), "invalid, valid: {seen:?} for {what}");
     }
 
     #[test]

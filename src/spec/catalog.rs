@@ -22,6 +22,7 @@ use std::sync::{Arc, LazyLock, OnceLock};
 use serde_json::{Map, Value};
 
 use super::error::SpecError;
+use crate::check::outline::Outline;
 use crate::tape::TapeJson;
 
 /// The dialect bundled files must share with the schema that references them: the spec
@@ -318,11 +319,12 @@ pub struct TapeValidator {
     base: String,
     retriever: Retriever,
     built: OnceLock<Option<jsonschema::Validator<TapeJson>>>,
+    outline: OnceLock<Option<Outline>>,
 }
 
 impl TapeValidator {
     fn new(schema: Value, base: &str, retriever: Retriever) -> TapeValidator {
-        TapeValidator { schema, base: base.to_string(), retriever, built: OnceLock::new() }
+        TapeValidator { schema, base: base.to_string(), retriever, built: OnceLock::new(), outline: OnceLock::new() }
     }
 
     /// A schema of its own, with no file to resolve (for tests of the checks).
@@ -344,6 +346,14 @@ impl TapeValidator {
                     .ok()
             })
             .as_ref()
+    }
+}
+
+impl TapeValidator {
+    /// The schema's outline (`check::outline`), which checks a tape faster than [`Self::get`];
+    /// `None` when the schema has none. Built on first use, like the validator.
+    pub fn outline(&self) -> Option<&Outline> {
+        self.outline.get_or_init(|| Outline::build(&self.schema, &self.base, &|url| self.retriever.file(url)).ok()).as_ref()
     }
 }
 
@@ -382,15 +392,28 @@ impl jsonschema::Retrieve for Retriever {
             return Ok(doc.clone());
         }
         let doc: Value = match uri.scheme().as_str() {
-            "file" => {
-                let path =
-                    url::Url::parse(&key).ok().and_then(|u| u.to_file_path().ok()).ok_or_else(|| format!("not a local file: {key}"))?;
-                serde_json::from_slice(&std::fs::read(&path)?)?
-            }
+            "file" => Retriever::read(&key)?,
             _ => jsonschema::HttpRetriever::new(&jsonschema::HttpOptions::new())?.retrieve(uri)?,
         };
         self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(key, doc.clone());
         Ok(doc)
+    }
+}
+
+impl Retriever {
+    fn read(key: &str) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let path = url::Url::parse(key).ok().and_then(|u| u.to_file_path().ok()).ok_or_else(|| format!("not a local file: {key}"))?;
+        Ok(serde_json::from_slice(&std::fs::read(&path)?)?)
+    }
+
+    /// The document of a `file:` URL, read once.
+    fn file(&self, key: &str) -> Option<Value> {
+        if let Some(doc) = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(key) {
+            return Some(doc.clone());
+        }
+        let doc = Retriever::read(key).ok()?;
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_string(), doc.clone());
+        Some(doc)
     }
 }
 

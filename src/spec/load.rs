@@ -408,6 +408,24 @@ pub(crate) fn display_path(p: &Path) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_schema_of_the_seed_specs_and_the_benchmark_is_checked_by_its_outline() {
+        // A schema without an outline is still checked, by jsonschema, only slower: this pins
+        // that the specs shipped and the benchmark's schema (an `$id`, compiled alone) take the
+        // outline's way.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let specs = load_all(&[root.join("specs"), root.join("benches/w/w.yaml")]).unwrap();
+        let mut schemas = 0;
+        for spec in &specs {
+            for schema in spec.case_schemas.iter().chain([&spec.pagination_error_schema, &spec.filter_error_schema]).flatten() {
+                let tape = schema.tape.as_ref().unwrap_or_else(|| panic!("{schema:?} in {} has a tape validator", spec.path));
+                assert!(tape.outline().is_some(), "{schema:?} in {} has an outline", spec.path);
+                schemas += 1;
+            }
+        }
+        assert!(schemas > 50, "{schemas} schemas");
+    }
+
     const MINIMAL: &str = "specgate: 1\ntitle: t\ndoc: {file: f, section: s}\nrequest:\n  path: /v2/images\ncases:\n  - name: ok\n    doc: {file: f, section: s}\n    expect:\n      status: 200\n";
 
     #[test]

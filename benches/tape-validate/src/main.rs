@@ -9,6 +9,7 @@
 use std::time::Instant;
 
 use serde_json::Value;
+use specgate::check::outline::Outline;
 use specgate::tape::{Tape, TapeJson};
 
 fn main() {
@@ -19,13 +20,23 @@ fn main() {
     let schema: Value = serde_json::from_slice(&schema).expect("schema is JSON");
     let by_value = jsonschema::options().should_validate_formats(true).build(&schema).expect("a valid schema");
     let by_tape = jsonschema::options_for::<TapeJson>().should_validate_formats(true).build(&schema).expect("a valid schema");
+    let outline = Outline::build(&schema, "file:///", &|_| None).expect("the schema has an outline");
     let per = |f: &mut dyn FnMut() -> bool| {
         let t = Instant::now();
         let valid = (0..n).filter(|_| f()).count();
         (t.elapsed().as_secs_f64() * 1e6 / n as f64, valid)
     };
-    println!("| round | Value: parse | Value: parse + validate | tape: parse | tape: parse + validate |");
-    println!("|---:|---:|---:|---:|---:|");
+    if std::env::var_os("TAPE_ONLY").is_some() {
+        // For `perf record`: the tape's parse + validate alone, `ROUNDS` times.
+        for _ in 0..n {
+            let tape = Tape::parse(&body, None).unwrap();
+            let view = tape.view(&body).unwrap();
+            assert!(if std::env::var_os("OUTLINE").is_some() { outline.is_valid(view.top()) } else { by_tape.is_valid(view.top()) });
+        }
+        return;
+    }
+    println!("| round | Value: parse | Value: parse + validate | tape: parse | tape: parse + validate | tape: parse + outline |");
+    println!("|---:|---:|---:|---:|---:|---:|");
     for round in 1..=3 {
         let (vp, _) = per(&mut || std::hint::black_box(serde_json::from_slice::<Value>(&body).is_ok()));
         let (vv, a) = per(&mut || by_value.is_valid(&serde_json::from_slice::<Value>(&body).unwrap()));
@@ -34,12 +45,17 @@ fn main() {
             let tape = Tape::parse(&body, None).unwrap();
             by_tape.is_valid(tape.view(&body).unwrap().top())
         });
-        assert_eq!((a, b), (n, n), "the body is valid both ways");
-        println!("| {round} | {vp:.1} µs | {vv:.1} µs | {tp:.1} µs | {tv:.1} µs |");
+        let (to, c) = per(&mut || {
+            let tape = Tape::parse(&body, None).unwrap();
+            outline.is_valid(tape.view(&body).unwrap().top())
+        });
+        assert_eq!((a, b, c), (n, n, n), "the body is valid all three ways");
+        println!("| {round} | {vp:.1} µs | {vv:.1} µs | {tp:.1} µs | {tv:.1} µs | {to:.1} µs |");
     }
     let value: Value = serde_json::from_slice(&broken).expect("broken body is JSON");
     let tape = Tape::parse(&broken, None).expect("broken body is JSON");
-    let (a, b) = (by_value.is_valid(&value), by_tape.is_valid(tape.view(&broken).unwrap().top()));
-    assert!(!a && !b, "the broken body is invalid both ways (Value: {a}, tape: {b})");
-    println!("\nthe broken body is invalid both ways");
+    let view = tape.view(&broken).unwrap();
+    let (a, b, c) = (by_value.is_valid(&value), by_tape.is_valid(view.top()), outline.is_valid(view.top()));
+    assert!(!a && !b && !c, "the broken body is invalid all three ways (Value: {a}, tape: {b}, outline: {c})");
+    println!("\nthe broken body is invalid all three ways");
 }
