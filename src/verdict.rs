@@ -464,6 +464,11 @@ impl Summary {
     }
 
     pub fn of(verdicts: &[Verdict]) -> Summary {
+        Summary::of_each(verdicts)
+    }
+
+    /// [`Summary::of`] any verdicts, borrowed.
+    pub fn of_each<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> Summary {
         let mut s = Summary::default();
         for v in verdicts {
             *match v.class() {

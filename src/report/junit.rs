@@ -11,11 +11,14 @@ use crate::verdict::Class;
 pub fn render(r: &Report<'_>) -> String {
     let mut report = JReport::new("specgate");
     let mut suites: Vec<TestSuite> = Vec::new();
+    // Suite name → its index: searching the suites for each verdict grew with specs × cases.
+    let mut suite_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for v in r.verdicts {
         let suite_name = format!("{}@{}", v.spec, v.target);
-        let idx = match suites.iter().position(|s| s.name.as_str() == suite_name) {
-            Some(i) => i,
+        let idx = match suite_of.get(&suite_name) {
+            Some(&i) => i,
             None => {
+                suite_of.insert(suite_name.clone(), suites.len());
                 suites.push(TestSuite::new(suite_name));
                 suites.len() - 1
             }

@@ -163,11 +163,15 @@ pub fn render(r: &Report<'_>) -> String {
 /// `results.json` (listing them here would double the size of a report that should be read).
 fn passed(s: &mut String, r: &Report<'_>) {
     let mut groups: Vec<(String, usize)> = Vec::new();
+    let mut group_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for v in r.verdicts.iter().filter(|v| v.class() == Class::Pass) {
         let key = format!("`{}` @ {}", v.spec, v.target);
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, n)) => *n += 1,
-            None => groups.push((key, 1)),
+        match group_of.get(&key) {
+            Some(&g) => groups[g].1 += 1,
+            None => {
+                group_of.insert(key.clone(), groups.len());
+                groups.push((key, 1));
+            }
         }
     }
     if groups.is_empty() {

@@ -15,6 +15,7 @@ pub mod sides;
 pub mod stream;
 pub(crate) mod summary;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -170,10 +171,15 @@ pub fn per_target(verdicts: &[Verdict], targets: &[TargetInfo]) -> Vec<(String, 
     targets
         .iter()
         .map(|t| {
-            let mine: Vec<Verdict> = verdicts.iter().filter(|v| v.target == t.name).cloned().collect();
-            let mut specs: Vec<String> = mine.iter().map(|v| v.spec.clone()).collect();
-            specs.dedup();
-            (t.name.clone(), specs, Summary::of(&mine))
+            // Borrowed: cloning every verdict (with its exchanges) per target cost more than the counts.
+            let mine = || verdicts.iter().filter(|v| v.target == t.name);
+            let mut specs: Vec<String> = Vec::new();
+            for v in mine() {
+                if specs.last() != Some(&v.spec) {
+                    specs.push(v.spec.clone());
+                }
+            }
+            (t.name.clone(), specs, Summary::of_each(mine()))
         })
         .collect()
 }
@@ -182,18 +188,51 @@ pub fn per_target(verdicts: &[Verdict], targets: &[TargetInfo]) -> Vec<(String, 
 /// the cases that ran against more than one target.
 pub fn matrix<'a>(verdicts: &'a [Verdict], targets: &[TargetInfo]) -> Vec<(String, Vec<Option<&'a Verdict>>)> {
     let mut rows: Vec<(String, Vec<Option<&Verdict>>)> = Vec::new();
+    // Case → its row: a search of the rows for each verdict made the matrix quadratic in cases.
+    let mut row_of: HashMap<String, usize> = HashMap::with_capacity(verdicts.len());
+    let columns: HashMap<&str, usize> = targets.iter().enumerate().rev().map(|(i, t)| (t.name.as_str(), i)).collect();
     for v in verdicts {
         let key = format!("{}::{}", v.spec, v.case);
-        let col = targets.iter().position(|t| t.name == v.target).unwrap_or(0);
-        match rows.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, cells)) => cells[col] = Some(v),
+        let col = columns.get(v.target.as_str()).copied().unwrap_or(0);
+        match row_of.get(&key) {
+            Some(&row) => rows[row].1[col] = Some(v),
             None => {
                 let mut cells = vec![None; targets.len().max(1)];
                 cells[col] = Some(v);
+                row_of.insert(key.clone(), rows.len());
                 rows.push((key, cells));
             }
         }
     }
     rows.retain(|(_, cells)| cells.iter().flatten().count() > 1);
     rows
+}
+
+#[cfg(test)]
+mod matrix_tests {
+    use super::*;
+    use crate::spec::model::Level;
+    use crate::verdict::{sample, Outcome};
+
+    #[test]
+    fn the_matrix_has_a_row_per_case_in_first_seen_order_and_a_column_per_target() {
+        let targets: Vec<TargetInfo> = ["a", "b"].iter().map(|n| TargetInfo { name: n.to_string(), url: format!("http://{n}") }).collect();
+        let verdict =
+            |case: &str, target: &str, outcome| Verdict { case: case.into(), target: target.into(), ..sample(outcome, Level::Must) };
+        let verdicts = vec![
+            verdict("two", "b", Outcome::Fail),
+            verdict("one", "a", Outcome::Pass),
+            verdict("two", "a", Outcome::Pass),
+            verdict("alone", "a", Outcome::Pass),
+            verdict("one", "b", Outcome::Error),
+        ];
+        let rows = matrix(&verdicts, &targets);
+        let shown: Vec<(&str, Vec<Option<Outcome>>)> =
+            rows.iter().map(|(k, cells)| (k.as_str(), cells.iter().map(|c| c.map(|v| v.outcome)).collect())).collect();
+        assert_eq!(
+            shown,
+            vec![("s::two", vec![Some(Outcome::Pass), Some(Outcome::Fail)]), ("s::one", vec![Some(Outcome::Pass), Some(Outcome::Error)]),],
+            "a case seen on one target only is not a row of the matrix"
+        );
+    }
 }
