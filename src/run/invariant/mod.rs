@@ -99,7 +99,7 @@ fn catalogue_changed(after: &Recount<'_>, before: &IdList) -> Option<Conclusion>
         .then(|| Conclusion::Skip(format!("catalogue changed during the walk ({} items before, {} after)", before.len(), after.count())))
 }
 
-/// [`catalogue_changed`] for two listings at hand.
+/// A skip when two listings at hand hold other ids: the catalogue changed between them.
 pub fn changed_between(before: &IdList, after: impl IntoIterator<Item = Key>) -> Option<Conclusion> {
     let mut recount = before.recount();
     after.into_iter().for_each(|k| recount.add(&k));
