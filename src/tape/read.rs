@@ -433,8 +433,48 @@ mod tests {
         assert!(seen.iter().all(|&n| n >= 300), "left, taken: {seen:?}");
     }
 
+    #[test]
+    fn objects_of_a_list_are_told_apart_by_their_names_whatever_the_object_before() {
+        // Listings repeat one object's names in the next; a repeat within one object is found
+        // wherever it stands, and after whatever came before.
+        for (body, distinct) in [
+            (&br#"[{"a": 1, "b": 2}, {"a": 1, "b": 2}, {"a": 1}]"#[..], true),
+            (br#"[{"a": 1, "b": 2}, {"a": 1, "b": 2, "c": 3}, {"c": 1, "a": 2}]"#, true),
+            (br#"[{"a": 1, "b": 2}, {"a": 1, "b": 2, "a": 3}]"#, false),
+            (br#"[{"a": 1, "b": 2}, {"a": 1, "a": 2}]"#, false),
+            (br#"[{"a": 1, "b": 2}, {"b": 1, "a": 2, "b": 3}]"#, false),
+            (br#"[{"a": {"x": 1}, "b": 2}, {"a": {"y": 1, "y": 2}, "b": 2}]"#, false),
+            (br#"[{"a": {"x": 1}, "b": 2}, {"a": {"y": 1}, "b": 2, "b": 3}]"#, false),
+            (br#"[{"a": 1}, {"a": 1}, {"a": 1, "x": {"k": 1, "k": 2}}]"#, false),
+            (br#"[1, {"a": 1, "a": 2}]"#, false),
+            (br#"[{"a": 1}, [], {"a": 1, "a": 2}]"#, false),
+            (br#"[{"a\u0062": 1, "b": 2}, {"ab": 1, "b": 2}, {"ab": 1, "b": 2, "a\u0062": 3}]"#, false),
+        ] {
+            let (direct, serde) = both(body, None);
+            let (direct, serde) = (direct.expect("the reader takes it"), serde.unwrap());
+            assert!(same(&direct, &serde), "{}", String::from_utf8_lossy(body));
+            assert_eq!(direct.names_are_distinct(), distinct, "{}", String::from_utf8_lossy(body));
+        }
+    }
+
+    /// A list of objects written out with the names as given, repeats and all.
+    fn listing() -> impl Strategy<Value = String> {
+        let name = prop_oneof![Just("id"), Just("name"), Just("status"), Just("a\\u0062"), Just("ab")];
+        let value =
+            prop_oneof![Just("1".to_string()), Just("{\"k\": 1, \"j\": [2]}".to_string()), Just("{\"k\": 1, \"k\": 2}".to_string())];
+        let object = proptest::collection::vec((name, value), 0..5)
+            .prop_map(|members| format!("{{{}}}", members.iter().map(|(n, v)| format!("\"{n}\": {v}")).collect::<Vec<_>>().join(", ")));
+        proptest::collection::vec(object, 0..6).prop_map(|objects| format!("[{}]", objects.join(", ")))
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 500, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn listings_with_repeated_names_read_as_serde_json_reads_them(body in listing()) {
+            let (direct, serde) = both(body.as_bytes(), None);
+            prop_assert!(same(&direct.expect("the reader takes it"), &serde.unwrap()), "{}", body);
+        }
 
         #[test]
         fn the_reader_takes_every_valid_body(v in super::super::tests::json_value(), pretty: bool) {
