@@ -1,24 +1,25 @@
-//! A schema's outline: the objects, properties, `required` names and array items of a JSON
-//! Schema, walked by specgate itself, with jsonschema validators for everything else.
+//! A schema's outline: the objects, properties, `required` names, array items and combinators
+//! of a JSON Schema, walked by specgate itself, with jsonschema validators for everything else.
 //!
 //! Checking a body on its tape (`crate::tape`) through jsonschema spends most of its time on
 //! structure, not on values: each member name of each object is hashed into `properties`, and
 //! `required` compares every name again (`perf record` of `benches/tape-validate`). An image list
-//! is thousands of objects with the same few dozen names. The outline looks each name up once,
-//! in a table built for the object's schema, and finds the required names in the same pass by
-//! setting their bits.
+//! is thousands of objects with the same few dozen names. The outline finds each name once, in a
+//! table built for the object's schema, and the required names in the same pass by their bits.
 //!
 //! It only answers *whether* a body passes. A body it rejects is checked again by jsonschema on
 //! its `Value`, which words the findings (`check::response`), so the outline must never pass a
 //! body jsonschema would reject. To keep that simple it is all-or-nothing:
-//! - It walks `properties`, `required`, `additionalProperties` and `items` (a schema), and local
-//!   `$ref`s to them, and compiles every other keyword of a schema with jsonschema (a *leaf*,
-//!   2020-12, formats asserted as in the load's validator) and runs it on the same node.
-//! - A schema that also uses a keyword whose meaning depends on its siblings or on other places
-//!   (`patternProperties`, `unevaluatedProperties`, `prefixItems`, `allOf`, `$dynamicRef`, …) is
-//!   a leaf as a whole when it references nothing; when it does, there is no outline.
-//! - So are cycles of references, another dialect, `$id` or anchors below a document's root,
-//!   and references to anything but a local file or a JSON pointer.
+//! - It walks `properties`, `required`, `additionalProperties`, `propertyNames`, `items` (a
+//!   schema), `allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/`else`, and `$ref`s to a JSON pointer
+//!   of the same document or of a local file. Every other keyword of a schema is compiled by
+//!   jsonschema (a *leaf*: 2020-12, formats asserted as in the load's validator) and run on the
+//!   same node.
+//! - A schema using a keyword whose meaning depends on its siblings or on other places
+//!   (`patternProperties`, `unevaluatedProperties`, `prefixItems`, `$dynamicRef`, …) is a leaf as
+//!   a whole when it references nothing; when it does, there is no outline.
+//! - So is there none for cycles of references, another dialect, `$id` or anchors below a
+//!   document's root, and a `$ref` beside keywords that check.
 //!
 //! Without an outline the tape is checked by jsonschema, as before. Tests compare the two on
 //! generated bodies and schemas.
@@ -369,15 +370,15 @@ impl Builder<'_> {
             };
             return self.at(&target, &fragment);
         }
+        if map.get("$schema").is_some_and(|s| s != DIALECT) {
+            return no(format!("{doc}#{pointer} is of another dialect"));
+        }
         if map.keys().any(|k| ELSEWHERE.contains(&k.as_str()) && !own(k)) {
             if refers(schema, true) {
                 return no(format!("{doc}#{pointer} applies schemas the outline does not walk, and references others"));
             }
             let check = self.leaf(schema)?;
             return Ok(self.push(Shape::Leaf(check)));
-        }
-        if map.get("$schema").is_some_and(|s| s != DIALECT) {
-            return no(format!("{doc}#{pointer} is of another dialect"));
         }
         let walked = |k: &str| WALKED.contains(&k);
         // Definitions are reached by reference, if at all; the dialect is the leaves' own.
@@ -707,6 +708,7 @@ mod tests {
             json!({"properties": {"a": {"$ref": "#anchor"}}}),
             json!({"properties": {"a": {"$ref": "other.json"}}}),
             json!({"items": [{"type": "string"}]}),
+            json!({"properties": {"a": {"$schema": "http://json-schema.org/draft-04/schema#", "patternProperties": {"^x": {"type": "integer"}}}}}),
             json!({"properties": {"a": {"type": "no such type"}}}),
         ] {
             assert!(Outline::build(&schema, "file:///specs/x.yaml", &fetch).is_err(), "{schema}");
