@@ -333,6 +333,12 @@ impl TapeValidator {
         TapeValidator::new(schema.clone(), "file:///", Retriever::default())
     }
 
+    /// The schema's outline (`check::outline`), which checks a tape faster than [`Self::get`];
+    /// `None` when the schema has none. Built on first use, like the validator.
+    pub fn outline(&self) -> Option<&Outline> {
+        self.outline.get_or_init(|| Outline::build(&self.schema, &self.base, &|url| self.retriever.file(url).ok()).ok()).as_ref()
+    }
+
     /// The validator; `None` if it does not compile (the `Value` validator of the same schema
     /// did, so this does not happen; the checks then read the `Value`).
     pub fn get(&self) -> Option<&jsonschema::Validator<TapeJson>> {
@@ -346,14 +352,6 @@ impl TapeValidator {
                     .ok()
             })
             .as_ref()
-    }
-}
-
-impl TapeValidator {
-    /// The schema's outline (`check::outline`), which checks a tape faster than [`Self::get`];
-    /// `None` when the schema has none. Built on first use, like the validator.
-    pub fn outline(&self) -> Option<&Outline> {
-        self.outline.get_or_init(|| Outline::build(&self.schema, &self.base, &|url| self.retriever.file(url)).ok()).as_ref()
     }
 }
 
@@ -387,33 +385,34 @@ struct Retriever(Arc<std::sync::Mutex<HashMap<String, Value>>>);
 
 impl jsonschema::Retrieve for Retriever {
     fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        let key = uri.as_str().to_string();
-        if let Some(doc) = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-            return Ok(doc.clone());
+        match uri.scheme().as_str() {
+            "file" => self.file(uri.as_str()),
+            _ => self.cached(uri.as_str(), || jsonschema::HttpRetriever::new(&jsonschema::HttpOptions::new())?.retrieve(uri)),
         }
-        let doc: Value = match uri.scheme().as_str() {
-            "file" => Retriever::read(&key)?,
-            _ => jsonschema::HttpRetriever::new(&jsonschema::HttpOptions::new())?.retrieve(uri)?,
-        };
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(key, doc.clone());
-        Ok(doc)
     }
 }
 
 impl Retriever {
-    fn read(key: &str) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        let path = url::Url::parse(key).ok().and_then(|u| u.to_file_path().ok()).ok_or_else(|| format!("not a local file: {key}"))?;
-        Ok(serde_json::from_slice(&std::fs::read(&path)?)?)
+    /// The document of a `file:` URL, read once.
+    fn file(&self, key: &str) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        self.cached(key, || {
+            let path = url::Url::parse(key).ok().and_then(|u| u.to_file_path().ok()).ok_or_else(|| format!("not a local file: {key}"))?;
+            Ok(serde_json::from_slice(&std::fs::read(&path)?)?)
+        })
     }
 
-    /// The document of a `file:` URL, read once.
-    fn file(&self, key: &str) -> Option<Value> {
+    /// The document at `key`, from `fetch` the first time.
+    fn cached(
+        &self,
+        key: &str,
+        fetch: impl FnOnce() -> Result<Value, Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         if let Some(doc) = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(key) {
-            return Some(doc.clone());
+            return Ok(doc.clone());
         }
-        let doc = Retriever::read(key).ok()?;
+        let doc = fetch()?;
         self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_string(), doc.clone());
-        Some(doc)
+        Ok(doc)
     }
 }
 
