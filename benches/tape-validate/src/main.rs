@@ -5,6 +5,10 @@
 //!
 //!     cargo run --release --manifest-path benches/tape-validate/Cargo.toml \
 //!         --target-dir target/tape-validate -- SCHEMA BODY BROKEN_BODY [ROUNDS]
+//!
+//! The last column checks the tape with the schema's outline (`specgate::check::outline`).
+//! For `perf record`, `TAPE_ONLY=1` runs only the tape's parse and validation, `ROUNDS` times,
+//! and `OUTLINE=1` with it validates with the outline.
 
 use std::time::Instant;
 
