@@ -30,10 +30,10 @@ use std::sync::Arc;
 use jsonschema::Validator;
 use serde_json::{Map, Value};
 
+// The dialect the outline understands (`items` is one schema; `$ref` has siblings) is the
+// catalog's, and so are its lists of keywords that name resources or hold data.
+use crate::spec::catalog::{DATA_KEYWORDS, DIALECT, IDENTITY_KEYWORDS, NAMED_SCHEMAS};
 use crate::tape::{TNode, TapeJson};
-
-/// The dialect the outline understands (`items` is one schema; `$ref` has siblings).
-const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// Keywords the outline walks itself. Whether a body passes `allOf`, `anyOf`, `oneOf`, `not` and
 /// `if` follows from whether it passes their subschemas, as long as nothing evaluates what they
@@ -77,10 +77,6 @@ const ANNOTATIONS: [&str; 13] = [
     "$schema",
     "$vocabulary",
 ];
-
-/// Keywords whose values are data, not schemas, and those whose values map names to schemas.
-const DATA: [&str; 5] = ["enum", "const", "default", "examples", "example"];
-const NAMED: [&str; 5] = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
 
 /// Reads a schema document by URL (a local file); `None` when it cannot.
 pub type Fetch<'f> = &'f dyn Fn(&str) -> Option<Value>;
@@ -531,8 +527,9 @@ impl Builder<'_> {
 fn refers(schema: &Value, top: bool) -> bool {
     match schema {
         Value::Object(map) if top => map.iter().any(|(k, v)| {
-            matches!(k.as_str(), "$ref" | "$dynamicRef" | "$recursiveRef" | "$id" | "$anchor" | "$dynamicAnchor" | "$recursiveAnchor")
-                || (!DATA.contains(&k.as_str()) && refers(v, !NAMED.contains(&k.as_str())))
+            k == "$ref"
+                || IDENTITY_KEYWORDS.contains(&k.as_str())
+                || (!DATA_KEYWORDS.contains(&k.as_str()) && refers(v, !NAMED_SCHEMAS.contains(&k.as_str())))
         }),
         Value::Object(map) => map.values().any(|v| refers(v, true)),
         Value::Array(items) => items.iter().any(|v| refers(v, true)),

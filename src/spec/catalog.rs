@@ -27,17 +27,17 @@ use crate::tape::TapeJson;
 
 /// The dialect bundled files must share with the schema that references them: the spec
 /// format's, and jsonschema's default when `$schema` is absent.
-const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+pub(crate) const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// Keywords that make a file's identity matter (own base URI, anchors, dynamic scopes): such a
 /// file is not bundled, so that its meaning cannot change.
-const IDENTITY_KEYWORDS: [&str; 6] = ["$id", "$anchor", "$dynamicAnchor", "$dynamicRef", "$recursiveRef", "$recursiveAnchor"];
+pub(crate) const IDENTITY_KEYWORDS: [&str; 6] = ["$id", "$anchor", "$dynamicAnchor", "$dynamicRef", "$recursiveRef", "$recursiveAnchor"];
 
 /// Keywords whose values are data, not schemas: a `$ref` key inside them is not a reference.
-const DATA_KEYWORDS: [&str; 5] = ["enum", "const", "default", "examples", "example"];
+pub(crate) const DATA_KEYWORDS: [&str; 5] = ["enum", "const", "default", "examples", "example"];
 
 /// Keywords whose values map names to schemas.
-const NAMED_SCHEMAS: [&str; 5] = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+pub(crate) const NAMED_SCHEMAS: [&str; 5] = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
 
 /// Prefix of slot names (file keys are file names, which end in `.json`).
 const SLOT: &str = "specgate-schema-";

@@ -1,6 +1,6 @@
 //! Specs: the YAML format (`model`), its loader (`load`) and spanned errors (`error`).
 
-mod catalog;
+pub(crate) mod catalog;
 pub mod equivalence;
 pub mod error;
 pub mod load;
