@@ -70,13 +70,17 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         Err(code) => return code,
     };
     let list = libtest.list;
-    // The client is built while the specs load (`Http::client`); a listing sends nothing.
+    // The client is built while the specs load (`Http::client`), when the run needs TLS from the
+    // start; a listing sends nothing.
     let client = if list {
         None
     } else {
         http_config(&args).map(|config| {
+            if plain_at_start(&args, &config) {
+                return (config, None);
+            }
             let building = config.clone();
-            (config, std::thread::spawn(move || Http::client(&building)))
+            (config, Some(std::thread::spawn(move || Http::client(&building))))
         })
     };
     let (specs, waivers) = match load(&args) {
@@ -284,7 +288,7 @@ struct Settings {
 impl Settings {
     /// `client`: the run's HTTP settings and the client being built for them (`None` when only
     /// listing, or when `--timeout` is refused here).
-    fn of(args: &RunArgs, list: bool, client: Option<(HttpConfig, PendingClient)>) -> Result<Settings, String> {
+    fn of(args: &RunArgs, list: bool, client: Option<(HttpConfig, Option<PendingClient>)>) -> Result<Settings, String> {
         let mut vars = std::collections::BTreeMap::new();
         for v in &args.vars {
             let (k, val) = cli::key_value(v, "--var")?;
@@ -338,18 +342,34 @@ impl Settings {
             eprintln!("specgate: warning: {w}");
         }
         let http = match client {
-            Some((config, pending)) => {
+            Some((config, Some(pending))) => {
                 let client = pending.join().map_err(|_| "internal: building the HTTP client failed".to_string())??;
-                Some(Http::with_client(client, config, Redactor::new(secrets.clone())).with_auth(login.auth.clone()))
+                Some(Http::with_client(client, config, Redactor::new(secrets.clone())))
             }
+            Some((config, None)) => Some(Http::plain_first(config, Redactor::new(secrets.clone()))?),
             None => None,
         };
+        let http = http.map(|h| h.with_auth(login.auth.clone()));
         Ok(Settings { secrets, vars, headers, path_map, targets, http, warnings: login.warnings })
     }
 }
 
 /// A client being built on its own thread (`Http::client`).
 type PendingClient = std::thread::JoinHandle<Result<reqwest::Client, String>>;
+
+/// Whether a run can start with the client that reads no CA certificate (`Http::plain_first`):
+/// every target given is plain HTTP (or none is: the embedded reference server), no TLS setting
+/// was given, and no proxy is reached over HTTPS. Anything else a run turns out to need (an
+/// `https` URL from a login's catalog, a redirect) builds the other client then.
+fn plain_at_start(args: &RunArgs, config: &HttpConfig) -> bool {
+    let https_proxy = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|p| p.trim_start().to_ascii_lowercase().starts_with("https")));
+    config.tls.cacert.is_none()
+        && !config.tls.insecure
+        && !https_proxy
+        && args.targets.iter().all(|t| cli::target(t).is_ok_and(|(_, url)| url.scheme() == "http"))
+}
 
 /// The run's HTTP settings; `None` while `--timeout` is not a number of seconds
 /// (`Settings::of` says so).

@@ -267,7 +267,14 @@ pub struct Request {
 
 /// The shared client.
 pub struct Http {
-    client: reqwest::Client,
+    /// Sends the plain-HTTP requests of safe methods (`GET`, `HEAD`, `OPTIONS`) of a run that
+    /// started without any need of TLS ([`Http::plain_first`]). It trusts no certificate, so
+    /// building it reads none, and it follows no redirect: a redirected request is sent again
+    /// through `full`, which follows redirects, also to `https`.
+    plain: Option<reqwest::Client>,
+    /// Sends everything else. Built on first need when it was not given: building it reads the
+    /// system's CA certificates.
+    full: OnceLock<Result<reqwest::Client, String>>,
     config: HttpConfig,
     redactor: Redactor,
     auth: crate::auth::Auth,
@@ -276,6 +283,27 @@ pub struct Http {
 impl Http {
     pub fn new(config: HttpConfig, redactor: Redactor) -> Result<Http, String> {
         Ok(Http::with_client(Http::client(&config)?, config, redactor))
+    }
+
+    /// An `Http` for a run whose targets are all plain HTTP and which has no TLS settings
+    /// (`--cacert`, `--insecure`): the client with the system's CA certificates, whose building
+    /// costs more than a short run's requests, is built only if a request needs it (an `https`
+    /// URL, a redirect, a method that writes).
+    pub fn plain_first(config: HttpConfig, redactor: Redactor) -> Result<Http, String> {
+        let plain = reqwest::Client::builder()
+            .tls_certs_only(Vec::<reqwest::Certificate>::new())
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.timeout)
+            .pool_max_idle_per_host(16)
+            .user_agent(concat!("specgate/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot build HTTP client: {e}"))?;
+        Ok(Http { plain: Some(plain), full: OnceLock::new(), config, redactor, auth: Default::default() })
+    }
+
+    /// Whether the client with the system's CA certificates was built (or given).
+    pub fn reads_certificates(&self) -> bool {
+        self.full.get().is_some()
     }
 
     /// The client [`Http::new`] builds for `config`. Building it reads the system's CA
@@ -294,7 +322,7 @@ impl Http {
 
     /// An `Http` sending through `client`, built by [`Http::client`] for `config`.
     pub fn with_client(client: reqwest::Client, config: HttpConfig, redactor: Redactor) -> Http {
-        Http { client, config, redactor, auth: Default::default() }
+        Http { plain: None, full: OnceLock::from(Ok(client)), config, redactor, auth: Default::default() }
     }
 
     /// Authenticate every request (signed or given a token just before each attempt).
@@ -364,16 +392,18 @@ impl Http {
 
     async fn fetch(&self, req: &Request, ex: &mut Exchange) -> Result<(), TransportError> {
         let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| TransportError::Other(e.to_string()))?;
-        let mut builder = self.client.request(method, req.url.clone());
-        for (k, v) in &req.headers {
-            builder = builder.header(k, v);
-        }
-        for (k, v) in
-            self.auth.headers(&req.method, &req.url).await.map_err(|e| TransportError::Other(self.redactor.text(&e.to_string())))?
-        {
-            builder = builder.header(k, v);
-        }
-        let mut resp = builder.send().await.map_err(|e| self.classify(e))?;
+        let safe = matches!(method, reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::OPTIONS);
+        let mut resp = match self.plain.as_ref().filter(|_| safe && req.url.scheme() == "http") {
+            Some(plain) => {
+                let resp = self.respond(plain, method.clone(), req).await?;
+                if resp.status().is_redirection() && resp.headers().contains_key(reqwest::header::LOCATION) {
+                    self.respond(self.full()?, method, req).await?
+                } else {
+                    resp
+                }
+            }
+            None => self.respond(self.full()?, method, req).await?,
+        };
         ex.status = Some(resp.status().as_u16());
         ex.headers =
             resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
@@ -390,6 +420,25 @@ impl Http {
             ex.body.extend_from_slice(&chunk);
         }
         Ok(())
+    }
+
+    /// `req` sent through `client`, with its headers and the authentication's.
+    async fn respond(&self, client: &reqwest::Client, method: reqwest::Method, req: &Request) -> Result<reqwest::Response, TransportError> {
+        let mut builder = client.request(method, req.url.clone());
+        for (k, v) in &req.headers {
+            builder = builder.header(k, v);
+        }
+        for (k, v) in
+            self.auth.headers(&req.method, &req.url).await.map_err(|e| TransportError::Other(self.redactor.text(&e.to_string())))?
+        {
+            builder = builder.header(k, v);
+        }
+        builder.send().await.map_err(|e| self.classify(e))
+    }
+
+    /// The client with the system's CA certificates, built now if it was not yet.
+    fn full(&self) -> Result<&reqwest::Client, TransportError> {
+        self.full.get_or_init(|| Http::client(&self.config)).as_ref().map_err(|e| TransportError::Other(e.clone()))
     }
 
     fn classify(&self, e: reqwest::Error) -> TransportError {

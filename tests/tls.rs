@@ -1,6 +1,7 @@
 //! TLS and proxies: a loopback HTTPS server whose certificate is signed by a test CA is refused
 //! by default, accepted with `--cacert` or `--insecure` (which the reports then mention), and
-//! the proxy environment variables are honoured.
+//! the proxy environment variables are honoured. A run against plain-HTTP targets reads no CA
+//! certificate unless a request needs them (an `https` URL, a redirect).
 
 mod common;
 
@@ -117,4 +118,76 @@ fn the_proxy_environment_is_honoured() {
     }
     let out = cmd.current_dir(root()).env("HTTP_PROXY", &proxy).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+/// A plain-HTTP server on 127.0.0.1: `/moved` redirects to `/here` (302), and `/to-tls` to
+/// `tls` (an HTTPS URL); anything else is one small image list.
+fn redirecting_server(tls: String) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let tls = tls.clone();
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&buf);
+                let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let answer = match path.as_str() {
+                    "/moved" => "HTTP/1.1 302 Found\r\nLocation: /here\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+                    "/to-tls" => {
+                        format!("HTTP/1.1 302 Found\r\nLocation: {tls}/v2/images\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    }
+                    _ => format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{BODY}",
+                        BODY.len()
+                    ),
+                };
+                let _ = stream.write_all(answer.as_bytes());
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn send(http: &Http, url: &str) -> specgate::http::Exchange {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let req = Request { method: "GET".into(), url: url::Url::parse(url).unwrap(), headers: Vec::new() };
+    rt.block_on(http.send(&req))
+}
+
+#[test]
+fn a_plain_http_client_reads_certificates_only_for_what_needs_them() {
+    let tls = https_server();
+    let plain = redirecting_server(tls.clone());
+    let http = Http::plain_first(HttpConfig::default(), Redactor::default()).unwrap();
+    assert!(!http.reads_certificates());
+
+    let direct = send(&http, &format!("{plain}/v2/images"));
+    assert_eq!((direct.status, direct.body.as_slice()), (Some(200), BODY.as_bytes()));
+    assert!(!http.reads_certificates(), "a plain GET needs no certificate");
+
+    // A redirect is followed, by the client that can follow it anywhere.
+    let moved = send(&http, &format!("{plain}/moved"));
+    assert_eq!((moved.status, moved.body.as_slice()), (Some(200), BODY.as_bytes()));
+    assert!(http.reads_certificates());
+
+    // An HTTPS URL, directly or at the end of a redirect, is verified as by the default client:
+    // this server's certificate is signed by the test CA only.
+    for url in [format!("{tls}/v2/images"), format!("{plain}/to-tls")] {
+        let http = Http::plain_first(HttpConfig::default(), Redactor::default()).unwrap();
+        let refused = send(&http, &url);
+        assert_eq!(refused.status, None, "{url}");
+        let reason = refused.error.unwrap().to_string();
+        assert!(reason.to_lowercase().contains("certificate"), "{url}: {reason}");
+        assert!(http.reads_certificates(), "{url}");
+    }
 }
