@@ -15,7 +15,9 @@ fn main() -> ExitCode {
 
 /// A run is short and its heap small: with transparent huge pages on (`always`, as on many
 /// distributions) the kernel zeroes 2 MiB at the first touch of each allocator region, a fifth of
-/// a one-case run's CPU. Opt this process out; it changes nothing else.
+/// a one-case run's CPU. Opt this process out; it changes nothing else. (With THP on `madvise`,
+/// mimalloc would ask for huge pages itself, before this runs: it is built without that advice,
+/// the `no_thp` feature in Cargo.toml.)
 fn no_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets a flag of this process.
