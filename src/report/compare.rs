@@ -77,6 +77,35 @@ pub struct Changes {
     pub removed: Vec<String>,
 }
 
+/// Lists of changes longer than this are shown folded: one line per [`Group`], its cases under it.
+pub const FOLD: usize = 5;
+
+/// Changes of one list that share their target and their classes before and after. A run after a
+/// target came back fixes hundreds of its cases the same way: one line says so, where one line per
+/// case buried the failures of the run.
+pub struct Group<'c> {
+    /// The target named after the case id's last `@`; empty when the ids name none.
+    pub target: &'c str,
+    pub before: Option<Class>,
+    pub after: Class,
+    pub changes: Vec<&'c Change>,
+}
+
+/// `list` in groups (see [`Group`]), in the order each group is first seen.
+pub fn groups(list: &[Change]) -> Vec<Group<'_>> {
+    let mut out: Vec<Group<'_>> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for ch in list {
+        let target = ch.id.rsplit_once('@').map_or("", |(_, t)| t);
+        let at = *index.entry((target, ch.before, ch.after)).or_insert_with(|| {
+            out.push(Group { target, before: ch.before, after: ch.after, changes: Vec::new() });
+            out.len() - 1
+        });
+        out[at].changes.push(ch);
+    }
+    out
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Change {
     pub id: String,
@@ -233,5 +262,56 @@ mod tests {
         let c = Changes::between(&p, &[case("a", Outcome::Pass)]);
         assert_eq!(c.fixed[0].before, Some(Class::Fail));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn change(id: &str, before: Option<Class>, after: Class) -> Change {
+        Change { id: id.into(), before, after }
+    }
+
+    /// A run after a target came back: its cases fixed the same way fold into one line, while the
+    /// other target's change stays on its own line, in the Markdown and in the HTML report.
+    #[test]
+    fn many_changes_of_one_kind_on_one_target_are_one_line() {
+        let mut fixed: Vec<Change> = (0..7).map(|i| change(&format!("s.yaml::c{i}@faulty"), Some(Class::Error), Class::Pass)).collect();
+        fixed.insert(3, change("s.yaml::other@good", Some(Class::Fail), Class::Pass));
+        fixed.push(change("s.yaml::c9@faulty", Some(Class::Fail), Class::Pass));
+        let groups = groups(&fixed);
+        let seen: Vec<(&str, usize)> = groups.iter().map(|g| (g.target, g.changes.len())).collect();
+        assert_eq!(seen, [("faulty", 7), ("good", 1), ("faulty", 1)], "by target and classes, first seen first");
+        assert!(groups[0].changes.iter().enumerate().all(|(i, ch)| ch.id == format!("s.yaml::c{i}@faulty")));
+
+        let c = Changes {
+            fixed,
+            new: (0..FOLD + 1).map(|i| format!("s.yaml::n{i}@good")).collect(),
+            regressed: vec![change("s.yaml::worse@good", Some(Class::Pass), Class::Fail)],
+            findings: (0..FOLD + 2)
+                .map(|i| FindingsChange {
+                    id: format!("s.yaml::f{i}@faulty"),
+                    class: Class::Fail,
+                    added: vec![format!("rule {i}")],
+                    gone: vec![],
+                })
+                .collect(),
+            ..Changes::default()
+        };
+        let md = crate::report::markdown::changes(&c);
+        let lines: Vec<&str> = md.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "- **Newly failing** `s.yaml::worse@good`: pass → fail",
+                "- **Fixed** 7 cases on `faulty`: error → pass, e.g. `s.yaml::c0@faulty`, `s.yaml::c1@faulty`, `s.yaml::c2@faulty`",
+                "- **Fixed** `s.yaml::other@good`: fail → pass",
+                "- **Fixed** `s.yaml::c9@faulty`: fail → pass",
+                "- **Findings changed** `s.yaml::f0@faulty` (fail):",
+                "  - now: `rule 0`",
+                "- **Findings changed** `s.yaml::f1@faulty` (fail):",
+                "  - now: `rule 1`",
+                "- **Findings changed** `s.yaml::f2@faulty` (fail):",
+                "  - now: `rule 2`",
+                "- **Findings changed** in 4 more cases (every one in results.json, `changes`)",
+                "- New cases: 6, e.g. `s.yaml::n0@good`, `s.yaml::n1@good`, `s.yaml::n2@good`",
+            ]
+        );
     }
 }

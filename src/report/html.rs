@@ -120,10 +120,31 @@ pub fn render(r: &Report<'_>) -> String {
             let _ = writeln!(s, "<li>No case changed.</li>");
         }
         for (title, list) in [("newly failing", &c.regressed), ("fixed", &c.fixed), ("changed", &c.changed)] {
-            for ch in list {
-                let before = ch.before.map(|b| b.as_str()).unwrap_or("new");
-                let _ = writeln!(s, "<li><b>{title}</b> <code>{}</code>: {before} → {}</li>", wrap(&ch.id), ch.after);
+            for g in super::compare::groups(list) {
+                let before = g.before.map(|b| b.as_str()).unwrap_or("new");
+                if g.changes.len() <= super::compare::FOLD {
+                    for ch in &g.changes {
+                        let _ = writeln!(s, "<li><b>{title}</b> <code>{}</code>: {before} → {}</li>", wrap(&ch.id), ch.after);
+                    }
+                    continue;
+                }
+                let on = if g.target.is_empty() { String::new() } else { format!(" on <code>{}</code>", esc(g.target)) };
+                let _ = writeln!(
+                    s,
+                    "<li><b>{title}</b> {} cases{on}: {before} → {}<details><summary>the cases</summary><ul>",
+                    g.changes.len(),
+                    g.after
+                );
+                for ch in &g.changes {
+                    let _ = writeln!(s, "<li><code>{}</code></li>", wrap(&ch.id));
+                }
+                let _ = writeln!(s, "</ul></details></li>");
             }
+        }
+        // Cases that failed before and fail now are in the failures below: many of them fold.
+        let folded = c.findings.len() > super::compare::FOLD;
+        if folded {
+            let _ = writeln!(s, "<li><b>findings changed</b> in {} cases<details><summary>the cases</summary><ul>", c.findings.len());
         }
         for f in &c.findings {
             let _ = write!(s, "<li><b>findings changed</b> <code>{}</code> ({})<ul>", wrap(&f.id), f.class);
@@ -134,11 +155,22 @@ pub fn render(r: &Report<'_>) -> String {
             }
             let _ = writeln!(s, "</ul></li>");
         }
-        for id in c.new.iter().filter(|id| !c.regressed.iter().any(|ch| ch.id == **id)) {
-            let _ = writeln!(s, "<li>new <code>{}</code></li>", wrap(id));
+        if folded {
+            let _ = writeln!(s, "</ul></details></li>");
         }
-        for id in &c.removed {
-            let _ = writeln!(s, "<li>removed <code>{}</code></li>", wrap(id));
+        let new_ok: Vec<&String> = c.new.iter().filter(|id| !c.regressed.iter().any(|ch| ch.id == **id)).collect();
+        for (title, list) in [("new", new_ok), ("removed", c.removed.iter().collect())] {
+            if list.len() <= super::compare::FOLD {
+                for id in list {
+                    let _ = writeln!(s, "<li>{title} <code>{}</code></li>", wrap(id));
+                }
+                continue;
+            }
+            let _ = writeln!(s, "<li>{} cases {title}<details><summary>the cases</summary><ul>", list.len());
+            for id in list {
+                let _ = writeln!(s, "<li><code>{}</code></li>", wrap(id));
+            }
+            let _ = writeln!(s, "</ul></details></li>");
         }
         if !c.still_failing.is_empty() {
             let _ = writeln!(s, "<li>still failing: {}</li>", c.still_failing.len());

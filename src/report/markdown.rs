@@ -55,12 +55,24 @@ pub fn changes(c: &super::compare::Changes) -> String {
         let _ = writeln!(s, "No case changed.");
         return s;
     }
+    // Long lists of the same change are one line each, with a few of their cases; results.json
+    // (`changes`) and the HTML report list them all.
+    let some = |ids: &mut dyn Iterator<Item = &String>| ids.take(3).map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ");
     for (title, list) in [("Newly failing", &c.regressed), ("Fixed", &c.fixed), ("Changed", &c.changed)] {
-        for ch in list {
-            let _ = writeln!(s, "- **{title}** {ch}");
+        for g in super::compare::groups(list) {
+            if g.changes.len() <= super::compare::FOLD {
+                for ch in &g.changes {
+                    let _ = writeln!(s, "- **{title}** {ch}");
+                }
+                continue;
+            }
+            let before = g.before.map(|b| b.as_str()).unwrap_or("new");
+            let on = if g.target.is_empty() { String::new() } else { format!(" on `{}`", g.target) };
+            let eg = some(&mut g.changes.iter().map(|ch| &ch.id));
+            let _ = writeln!(s, "- **{title}** {} cases{on}: {before} → {}, e.g. {eg}", g.changes.len(), g.after);
         }
     }
-    for f in &c.findings {
+    for f in c.findings.iter().take(if c.findings.len() > super::compare::FOLD { 3 } else { c.findings.len() }) {
         let _ = writeln!(s, "- **Findings changed** `{}` ({}):", f.id, f.class);
         for r in &f.added {
             let _ = writeln!(s, "  - now: {}", code(r));
@@ -69,8 +81,15 @@ pub fn changes(c: &super::compare::Changes) -> String {
             let _ = writeln!(s, "  - before: {}", code(r));
         }
     }
+    if c.findings.len() > super::compare::FOLD {
+        let _ = writeln!(s, "- **Findings changed** in {} more cases (every one in results.json, `changes`)", c.findings.len() - 3);
+    }
     let new_ok: Vec<&String> = c.new.iter().filter(|id| !c.regressed.iter().any(|ch| ch.id == **id)).collect();
-    for (title, list) in [("New case", new_ok), ("Removed case", c.removed.iter().collect())] {
+    for (title, list) in [("New case", new_ok), ("Removed case", c.removed.iter().collect::<Vec<_>>())] {
+        if list.len() > super::compare::FOLD {
+            let _ = writeln!(s, "- {title}s: {}, e.g. {}", list.len(), some(&mut list.iter().copied()));
+            continue;
+        }
         for id in list {
             let _ = writeln!(s, "- {title} `{id}`");
         }
