@@ -267,7 +267,7 @@ pub struct Request {
 
 /// The shared client.
 pub struct Http {
-    /// Sends the plain-HTTP requests of safe methods (`GET`, `HEAD`, `OPTIONS`) of a run that
+    /// Sends the plain-HTTP requests of safe methods (`GET`, `HEAD`, `OPTIONS`, `TRACE`) of a run that
     /// started without any need of TLS ([`Http::plain_first`]). It trusts no certificate, so
     /// building it reads none, and it follows no redirect: a redirected request is sent again
     /// through `full`, which follows redirects, also to `https`.
@@ -290,12 +290,8 @@ impl Http {
     /// costs more than a short run's requests, is built only if a request needs it (an `https`
     /// URL, a redirect, a method that writes).
     pub fn plain_first(config: HttpConfig, redactor: Redactor) -> Result<Http, String> {
-        let plain = reqwest::Client::builder()
-            .tls_certs_only(Vec::<reqwest::Certificate>::new())
+        let plain = Http::builder(&config, reqwest::Client::builder().tls_certs_only(Vec::<reqwest::Certificate>::new()))
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(config.timeout)
-            .pool_max_idle_per_host(16)
-            .user_agent(concat!("specgate/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot build HTTP client: {e}"))?;
         Ok(Http { plain: Some(plain), full: OnceLock::new(), config, redactor, auth: Default::default() })
@@ -309,15 +305,15 @@ impl Http {
     /// The client [`Http::new`] builds for `config`. Building it reads the system's CA
     /// certificates (about 2 ms), so a run builds it on another thread while its specs load.
     pub fn client(config: &HttpConfig) -> Result<reqwest::Client, String> {
-        config
-            .tls
-            .apply(reqwest::Client::builder())?
+        Http::builder(config, config.tls.apply(reqwest::Client::builder())?)
             .redirect(reqwest::redirect::Policy::limited(5))
-            .connect_timeout(config.timeout)
-            .pool_max_idle_per_host(16)
-            .user_agent(concat!("specgate/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot build HTTP client: {e}"))
+    }
+
+    /// What both clients share: connection timeout, pool and user agent.
+    fn builder(config: &HttpConfig, tls: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+        tls.connect_timeout(config.timeout).pool_max_idle_per_host(16).user_agent(concat!("specgate/", env!("CARGO_PKG_VERSION")))
     }
 
     /// An `Http` sending through `client`, built by [`Http::client`] for `config`.
@@ -392,8 +388,7 @@ impl Http {
 
     async fn fetch(&self, req: &Request, ex: &mut Exchange) -> Result<(), TransportError> {
         let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| TransportError::Other(e.to_string()))?;
-        let safe = matches!(method, reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::OPTIONS);
-        let mut resp = match self.plain.as_ref().filter(|_| safe && req.url.scheme() == "http") {
+        let mut resp = match self.plain.as_ref().filter(|_| method.is_safe() && req.url.scheme() == "http") {
             Some(plain) => {
                 let resp = self.respond(plain, method.clone(), req).await?;
                 if resp.status().is_redirection() && resp.headers().contains_key(reqwest::header::LOCATION) {

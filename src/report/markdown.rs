@@ -57,7 +57,8 @@ pub fn changes(c: &super::compare::Changes) -> String {
     }
     // Long lists of the same change are one line each, with a few of their cases; results.json
     // (`changes`) and the HTML report list them all.
-    let some = |ids: &mut dyn Iterator<Item = &String>| ids.take(3).map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ");
+    const SHOWN: usize = 3;
+    let some = |ids: &mut dyn Iterator<Item = &String>| ids.take(SHOWN).map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ");
     for (title, list) in [("Newly failing", &c.regressed), ("Fixed", &c.fixed), ("Changed", &c.changed)] {
         for g in super::compare::groups(list) {
             if g.changes.len() <= super::compare::FOLD {
@@ -72,7 +73,8 @@ pub fn changes(c: &super::compare::Changes) -> String {
             let _ = writeln!(s, "- **{title}** {} cases{on}: {before} → {}, e.g. {eg}", g.changes.len(), g.after);
         }
     }
-    for f in c.findings.iter().take(if c.findings.len() > super::compare::FOLD { 3 } else { c.findings.len() }) {
+    let findings_folded = c.findings.len() > super::compare::FOLD;
+    for f in c.findings.iter().take(if findings_folded { SHOWN } else { c.findings.len() }) {
         let _ = writeln!(s, "- **Findings changed** `{}` ({}):", f.id, f.class);
         for r in &f.added {
             let _ = writeln!(s, "  - now: {}", code(r));
@@ -81,8 +83,8 @@ pub fn changes(c: &super::compare::Changes) -> String {
             let _ = writeln!(s, "  - before: {}", code(r));
         }
     }
-    if c.findings.len() > super::compare::FOLD {
-        let _ = writeln!(s, "- **Findings changed** in {} more cases (every one in results.json, `changes`)", c.findings.len() - 3);
+    if findings_folded {
+        let _ = writeln!(s, "- **Findings changed** in {} more cases (every one in results.json, `changes`)", c.findings.len() - SHOWN);
     }
     let new_ok: Vec<&String> = c.new.iter().filter(|id| !c.regressed.iter().any(|ch| ch.id == **id)).collect();
     for (title, list) in [("New case", new_ok), ("Removed case", c.removed.iter().collect::<Vec<_>>())] {
