@@ -1,18 +1,19 @@
 //! The commands, wired through the pipeline: load → plan → run → report.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cli::{self, Cli, Command, ReportArgs, RunArgs, ServeArgs};
+use crate::cli::{self, Cli, Command, ListArgs, ListFormat, ReportArgs, RunArgs, ServeArgs};
+use crate::events::{Events, Subscriber};
 use crate::exit;
 use crate::http::{Http, HttpConfig};
 use crate::plan::{Plan, Target};
 use crate::redact::{is_secret_header, Redactor};
 use crate::report::progress::{Progress, ProgressEvents};
 use crate::report::{self, files, stream::JsonLines, RunInfo, TargetInfo};
-use crate::run::event::{Event, Events, Reporter};
 use crate::run::session::{Context, TargetState};
 use crate::run::stop::{self, Stop};
 use crate::run::Runner;
@@ -20,8 +21,8 @@ use crate::verdict::Summary;
 
 pub fn main(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Run(args) => run(args, false),
-        Command::List(args) => run(args, true),
+        Command::Run(args) => run(args),
+        Command::List(args) => list(args),
         Command::Serve(args) => serve(args),
         Command::Report(args) => combine(args),
         Command::Diff(args) => report::diff::main(&args),
@@ -63,59 +64,97 @@ fn run_runtime(jobs: usize) -> tokio::runtime::Runtime {
     }
 }
 
-fn run(args: RunArgs, list: bool) -> ExitCode {
-    let started = std::time::Instant::now();
-    let libtest = match libtest_arguments(&args, list) {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
-    let list = libtest.list;
+/// What `run` and `list` share: the specs loaded, the settings checked, the plan made.
+struct Prepared {
+    libtest: libtest_mimic::Arguments,
+    specs: Vec<Arc<crate::spec::Spec>>,
+    waivers: Vec<crate::waiver::Waiver>,
+    settings: Settings,
+    targets: Vec<Arc<Target>>,
+    embedded: Option<crate::embedded::Running>,
+    plan: Plan,
+}
+
+/// Load → plan. `rt` is the run's runtime (`None` when only listing: nothing is sent, and no
+/// embedded server starts).
+fn prepare(args: &RunArgs, rt: Option<&tokio::runtime::Runtime>) -> Result<Prepared, ExitCode> {
+    let list = rt.is_none();
+    let libtest = libtest_arguments(args)?;
     // The client is built while the specs load (`Http::client`), when the run needs TLS from the
     // start; a listing sends nothing.
     let client = if list {
         None
     } else {
-        http_config(&args).map(|config| {
-            if plain_at_start(&args, &config) {
+        http_config(args).map(|config| {
+            if plain_at_start(args, &config) {
                 return (config, None);
             }
             let building = config.clone();
             (config, Some(std::thread::spawn(move || Http::client(&building))))
         })
     };
-    let (specs, waivers) = match load(&args) {
-        Ok(loaded) => loaded,
+    let (specs, waivers) = load(args)?;
+    let catalogues = load_equivalences(args, &specs)?;
+    let settings = Settings::of(args, list, client).map_err(usage)?;
+    let (targets, embedded) = pick_targets(args, settings.targets.clone(), rt).map_err(usage)?;
+    let mut plan = Plan::new(&specs, &targets).with_equivalences(&catalogues, &specs, &targets);
+    if let Some(partition) = args.partition {
+        plan.keep_share(partition, |c| Runner::selects(&libtest, c));
+    }
+    Ok(Prepared { libtest, specs, waivers, settings, targets, embedded, plan })
+}
+
+/// `specgate list`: the cases a run with the same arguments would run, one id a line (or JSON).
+fn list(args: ListArgs) -> ExitCode {
+    let prepared = match prepare(&args.run, None) {
+        Ok(p) => p,
         Err(code) => return code,
     };
-    let catalogues = match load_equivalences(&args, &specs) {
-        Ok(c) => c,
+    quiet_on_a_closed_pipe();
+    let selected = prepared.plan.cases.iter().filter(|c| Runner::selects(&prepared.libtest, c));
+    let text = match args.format {
+        ListFormat::Text => selected.map(|c| format!("{}\n", c.id)).collect::<String>(),
+        ListFormat::Json => {
+            let cases: Vec<serde_json::Value> = selected
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.id, "spec": c.spec.path, "case": c.name, "target": c.target.name,
+                        "level": c.level.as_str(), "location": c.location, "doc": c.doc.to_string(),
+                    })
+                })
+                .collect();
+            format!("{}\n", serde_json::to_string_pretty(&cases).expect("cases serialize"))
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => exit::code(exit::PASSED),
+        Err(e) => {
+            eprintln!("error: cannot write the list: {e}");
+            exit::code(exit::NOT_RECORDED)
+        }
+    }
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let started = std::time::Instant::now();
+    if args.libtest.iter().any(|a| a == "--list") {
+        // libtest's own listing (`NAME: test` lines), for tools that speak libtest.
+        return libtest_list(&args);
+    }
+    let jobs = match libtest_arguments(&args) {
+        Ok(a) => a.test_threads.unwrap_or(args.jobs),
         Err(code) => return code,
     };
-    let settings = match Settings::of(&args, list, client) {
-        Ok(s) => s,
-        Err(e) => return usage(e),
-    };
-    let jobs = libtest.test_threads.unwrap_or(args.jobs);
     let rt = Arc::new(run_runtime(jobs));
-    let (targets, embedded) = match pick_targets(&args, settings.targets.clone(), list, &rt) {
-        Ok(t) => t,
-        Err(e) => return usage(e),
+    let Prepared { libtest, specs, waivers, settings, targets, embedded, plan } = match prepare(&args, Some(&rt)) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let baseline = match args.baseline.as_deref().map(report::compare::Previous::read).transpose() {
         Ok(b) => b,
         Err(e) => return usage(format!("--baseline: {e}")),
     };
-    let gated = baseline.is_some();
-    let mut plan = Plan::new(&specs, &targets).with_equivalences(&catalogues, &specs, &targets);
-    if let Some(partition) = args.partition {
-        plan.keep_share(partition, |c| Runner::selects(&libtest, c));
-    }
-    if list {
-        quiet_on_a_closed_pipe();
-        let _listed =
-            libtest_mimic::run(&libtest, plan.cases.iter().map(|c| libtest_mimic::Trial::test(c.id.clone(), || Ok(()))).collect());
-        return exit::code(exit::PASSED);
-    }
     let Some(http) = settings.http else {
         return usage("internal: no HTTP client was built for the run");
     };
@@ -129,8 +168,12 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         warnings: settings.warnings.clone(),
         stopped: None,
     };
+    let libtest = match quiet_libtest(libtest, &args) {
+        Ok(l) => l,
+        Err(e) => return usage(e),
+    };
     let progress = Runner::name_width(&plan, &libtest).and_then(|w| Progress::for_terminal(&libtest, w));
-    let (events, written) = match reporters(&args, info.clone(), report::Options { baseline }, progress.clone()) {
+    let events = match subscribers(&args, info.clone(), report::Options { baseline }, waivers.clone(), progress) {
         Ok(r) => r,
         Err(e) => return usage(e),
     };
@@ -148,67 +191,44 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         events: events.clone(),
     });
 
-    // Run: every selected case ends with a verdict, also when the run is stopped early.
+    // Every selected case ends with a verdict, also when the run is stopped early; every
+    // output has it from the events, and says its part of the exit code.
     let stop = Stop::new(stop::grace_for(args.deadline));
     stop::watch_signals(&stop, rt.handle());
     if let Some(d) = args.deadline {
         stop::arm_deadline(&stop, d, started, rt.handle());
     }
-    events.emit(Event::RunStarted { specgate: &info.specgate, targets: &info.targets, cases: Runner::selected(&plan, &libtest), jobs });
-    let runner = Runner { ctx, waivers: Arc::new(waivers), runtime: rt.clone(), stop: stop.clone(), jobs, progress: progress.clone() };
-    let mut output = runner.run(&plan, &libtest);
-    if let Some(p) = &progress {
-        p.finish();
-    }
+    let max_fail = args.max_fail.map(|n| n as usize).or(args.fail_fast.then_some(1));
+    let runner = Runner { ctx, waivers: Arc::new(waivers), runtime: rt.clone(), stop, jobs, max_fail };
+    runner.run(&plan, &libtest, &info.targets);
     if let Some(server) = embedded {
         rt.block_on(server.shutdown());
     }
+    exit::code(events.exit_code())
+}
 
-    // Report: the file reporter writes when it sees the run finish.
-    let stale = crate::waiver::apply(&mut output.verdicts, &runner.waivers);
-    for w in &stale {
-        eprintln!("specgate: warning: waiver for `{}` matched no failure (stale?)", w.case);
-    }
-    let summary = Summary::of(&output.verdicts);
-    let stopped = stop.reason();
-    events.emit(Event::RunFinished { summary: &summary, stopped: stopped.map(|r| r.kind()) });
-    eprintln!("specgate: {}", crate::render::cost(&output.verdicts, 5));
-    if let Some(reason) = stopped {
-        eprintln!("specgate: the run was stopped early: {reason}; unfinished cases are `error`");
-    }
-    if args.annotations.map_or_else(report::annotations::auto, |a| a == cli::Annotations::Github) {
-        print!("{}", report::annotations::github(&output.verdicts));
-    }
-    let changes = match written.lock().unwrap_or_else(|p| p.into_inner()).take() {
-        Some(Ok((files, changes))) => {
-            eprintln!("specgate: {summary}; reports: {}", describe(&files, &args.report_dir));
-            changes
-        }
-        Some(Err(e)) => {
-            eprintln!("specgate: cannot write reports to {}: {e}", args.report_dir.display());
-            None
-        }
-        None => {
-            eprintln!("specgate: the reports were not written");
-            None
-        }
+/// `run -- --list`: libtest's listing of the cases, as before a run.
+fn libtest_list(args: &RunArgs) -> ExitCode {
+    let prepared = match prepare(args, None) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    match changes.filter(|_| gated && output.selected > 0) {
-        Some(c) if stopped.is_none() => {
-            eprintln!("specgate: against the baseline: {} newly failing, {} still failing", c.regressed.len(), c.still_failing.len());
-            exit::code(c.gate_code())
-        }
-        _ => exit::code(summary.exit_code(output.selected, stopped.is_some())),
-    }
+    quiet_on_a_closed_pipe();
+    let trials = prepared.plan.cases.iter().map(|c| libtest_mimic::Trial::test(c.id.clone(), || Ok(()))).collect();
+    let _listed = libtest_mimic::run(&prepared.libtest, trials);
+    exit::code(exit::PASSED)
+}
+
+/// libtest's arguments with `--quiet` applied.
+fn quiet_libtest(mut libtest: libtest_mimic::Arguments, args: &RunArgs) -> Result<libtest_mimic::Arguments, String> {
+    libtest.quiet |= args.quiet;
+    Ok(libtest)
 }
 
 /// The libtest arguments after `--`, with `--jobs` as the thread count unless
 /// `--test-threads` is given.
-fn libtest_arguments(args: &RunArgs, list: bool) -> Result<libtest_mimic::Arguments, ExitCode> {
-    let mut raw = args.libtest.clone();
-    if list && !raw.iter().any(|a| a == "--list") {
-        raw.push("--list".into());
-    }
+fn libtest_arguments(args: &RunArgs) -> Result<libtest_mimic::Arguments, ExitCode> {
+    let raw = args.libtest.clone();
     match <libtest_mimic::Arguments as clap::Parser>::try_parse_from(std::iter::once("specgate run --".to_string()).chain(raw)) {
         Ok(mut a) => {
             if args.jobs == 0 {
@@ -383,56 +403,79 @@ fn http_config(args: &RunArgs) -> Option<HttpConfig> {
 fn pick_targets(
     args: &RunArgs,
     mut targets: Vec<Target>,
-    list: bool,
-    rt: &tokio::runtime::Runtime,
+    rt: Option<&tokio::runtime::Runtime>,
 ) -> Result<(Vec<Arc<Target>>, Option<crate::embedded::Running>), String> {
     let mut embedded = None;
     if targets.is_empty() {
-        if list {
-            targets.push(Target {
+        match rt {
+            None => targets.push(Target {
                 name: "reference".into(),
                 url: url::Url::parse("http://127.0.0.1/").expect("static URL"),
                 vars: Default::default(),
-            });
-        } else {
-            let (running, target) = rt
-                .block_on(crate::embedded::start(args.images, args.catalog_seed, args.faults.clone()))
-                .map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
-            eprintln!("specgate: no --target given; testing the embedded reference server at {}", target.url);
-            targets.push(target);
-            embedded = Some(running);
+            }),
+            Some(rt) => {
+                let (running, target) = rt
+                    .block_on(crate::embedded::start(args.images, args.catalog_seed, args.faults.clone()))
+                    .map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
+                eprintln!("specgate: no --target given; testing the embedded reference server at {}", target.url);
+                targets.push(target);
+                embedded = Some(running);
+            }
         }
     }
     Ok((targets.into_iter().map(Arc::new).collect(), embedded))
 }
 
-/// The event bus and its reporters: the terminal's progress note, the live stream if asked
-/// for, and the report files.
-fn reporters(
+/// The event bus and its subscribers, in the order they have their say at the end of the run
+/// (stderr lines, then the exit code): one line here per output.
+fn subscribers(
     args: &RunArgs,
     info: RunInfo,
     options: report::Options,
+    waivers: Vec<crate::waiver::Waiver>,
     progress: Option<Arc<Progress>>,
-) -> Result<(Arc<Events>, files::Written), String> {
-    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
+) -> Result<Arc<Events>, String> {
+    let mut outputs: Vec<Box<dyn Subscriber>> = Vec::new();
     if let Some(p) = progress {
-        reporters.push(Box::new(ProgressEvents(p)));
+        outputs.push(Box::new(ProgressEvents(p)));
     }
     if let Some(path) = &args.events {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| format!("--events {}: {e}", path.display()))?;
-        }
-        let file = std::fs::File::create(path).map_err(|e| format!("--events {}: {e}", path.display()))?;
-        reporters.push(Box::new(JsonLines::new(std::io::BufWriter::new(file))));
+        outputs.push(Box::new(JsonLines::new(event_stream(path)?)));
     }
-    let (files, written) = files::Files::new(args.report_dir.clone(), info, options);
-    reporters.push(Box::new(files));
-    Ok((Arc::new(Events::new(reporters)), written))
+    outputs.push(Box::new(report::tally::Tally::default()));
+    outputs.push(Box::new(report::notices::Notices::default()));
+    outputs.push(Box::new(report::stale_waivers::StaleWaivers::new(waivers)));
+    outputs.push(Box::new(report::cost::Cost::default()));
+    if args.annotations.map_or_else(report::annotations::auto, |a| a == cli::Annotations::Github) {
+        outputs.push(Box::new(report::annotations::Annotations::default()));
+    }
+    outputs.push(Box::new(files::Files::new(args.report_dir.clone(), info, options)));
+    Ok(Arc::new(Events::new(outputs)))
 }
 
-fn describe(files: &[std::path::PathBuf], dir: &Path) -> String {
-    let names: Vec<String> = files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
-    format!("{}/{{{}}}", dir.display(), names.join(","))
+/// Where `--events` writes: a file, or stdout for `-`. Stdout then carries the events alone:
+/// libtest's lines and everything else written to stdout go to stderr.
+fn event_stream(path: &Path) -> Result<Box<dyn std::io::Write + Send>, String> {
+    if path == Path::new("-") {
+        #[cfg(unix)]
+        {
+            use std::os::fd::FromRawFd;
+            // SAFETY: dup and dup2 on the process's own standard descriptors; the duplicate of
+            // stdout is owned by the File made from it, and by nothing else.
+            let events = unsafe { libc::dup(libc::STDOUT_FILENO) };
+            if events < 0 || unsafe { libc::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO) } < 0 {
+                return Err(format!("--events -: {}", std::io::Error::last_os_error()));
+            }
+            return Ok(Box::new(std::io::LineWriter::new(unsafe { std::fs::File::from_raw_fd(events) })));
+        }
+        #[cfg(not(unix))]
+        return Err("--events - needs a Unix system; give a file".into());
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| format!("--events {}: {e}", path.display()))?;
+    }
+    let file = std::fs::File::create(path).map_err(|e| format!("--events {}: {e}", path.display()))?;
+    Ok(Box::new(std::io::BufWriter::new(file)))
 }
 
 /// `specgate report`: the reports of several runs as one (exit code as if they were one run).
@@ -443,10 +486,10 @@ fn combine(args: ReportArgs) -> ExitCode {
     };
     let summary = Summary::of(&verdicts);
     match report::write_all(&args.report_dir, &info, &verdicts) {
-        Ok(files) => eprintln!("specgate: {summary}; reports: {}", describe(&files, &args.report_dir)),
+        Ok(files) => eprintln!("specgate: {summary}; reports: {}", files::describe(&files, &args.report_dir)),
         Err(e) => {
-            eprintln!("specgate: cannot write reports to {}: {e}", args.report_dir.display());
-            return exit::code(exit::USAGE);
+            eprintln!("error: cannot write reports to {}: {e}", args.report_dir.display());
+            return exit::code(exit::NOT_RECORDED);
         }
     }
     exit::code(summary.exit_code(verdicts.len(), info.stopped.is_some()))

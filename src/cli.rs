@@ -4,6 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use crate::pairs::{header, key_value};
+
+/// Cases in flight by default: a test suite against an HTTP API is I/O-bound, so this does not
+/// follow the CPU count.
+pub const DEFAULT_JOBS: usize = 8;
+
 #[derive(Debug, Parser)]
 #[command(name = "specgate", version, about = "Contract and conformance tests for HTTP JSON APIs, from YAML specs.")]
 pub struct Cli {
@@ -16,8 +22,9 @@ pub enum Command {
     /// Run specs against targets and write reports. Arguments after `--` go to the libtest
     /// runner (filter, --exact, --skip, --list, --ignored, --test-threads).
     Run(RunArgs),
-    /// Print the cases a run would run (same as `run ... -- --list`).
-    List(RunArgs),
+    /// Print the ids of the cases a run with the same arguments would run, one a line (or
+    /// JSON with `--format json`).
+    List(ListArgs),
     /// Serve the reference implementation until stopped.
     Serve(ServeArgs),
     /// Write one set of reports from the results of earlier runs (e.g. one per target).
@@ -169,7 +176,7 @@ pub struct RunArgs {
     /// Cases making requests at once (walks inside one case stay sequential; a one-request
     /// case checks its response after making room for the next). `--test-threads` after `--`
     /// overrides it.
-    #[arg(long, short = 'j', default_value_t = crate::run::DEFAULT_JOBS, value_parser = clap::value_parser!(usize))]
+    #[arg(long, short = 'j', default_value_t = DEFAULT_JOBS, value_parser = clap::value_parser!(usize))]
     pub jobs: usize,
     /// Most requests per second sent to each target, shared by all its cases.
     #[arg(long, value_name = "N")]
@@ -222,6 +229,16 @@ pub struct RunArgs {
     /// A previous run's results.json: fail only on regressions against it (a ratchet gate).
     #[arg(long, value_name = "RESULTS")]
     pub baseline: Option<PathBuf>,
+    /// Start no case once N cases failed the gate or errored; running cases finish, the others
+    /// are skipped ("not run"). The exit code is that of the cases that ran.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_fail: Option<u64>,
+    /// `--max-fail 1`: stop at the first failure or error.
+    #[arg(long, conflicts_with = "max_fail")]
+    pub fail_fast: bool,
+    /// libtest's terse format: one character a case, then the failures (libtest's `-q`).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Print CI annotations on stdout; default `github` when GITHUB_ACTIONS=true.
     #[arg(long, value_enum)]
     pub annotations: Option<Annotations>,
@@ -231,6 +248,23 @@ pub struct RunArgs {
     /// Arguments for the libtest runner.
     #[arg(last = true)]
     pub libtest: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// `text`: one case id a line; `json`: an array of cases (id, spec, case, target, level,
+    /// location, doc).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ListFormat,
+}
+
+/// Output of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -276,23 +310,6 @@ pub fn duration(s: &str) -> Result<std::time::Duration, String> {
         return Err("a duration must be positive".into());
     }
     Ok(d)
-}
-
-/// `KEY=VALUE` → (KEY, VALUE).
-pub fn key_value(s: &str, what: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
-        _ => Err(format!("{what} `{s}` is not KEY=VALUE")),
-    }
-}
-
-/// `Name: value` → (Name, value).
-pub fn header(s: &str) -> Result<(String, String), String> {
-    match s.split_once(':') {
-        Some((k, v)) if !k.trim().is_empty() && !k.contains(char::is_whitespace) => Ok((k.trim().to_string(), v.trim().to_string())),
-        // Only the first word is echoed: the rest may be a credential.
-        _ => Err(format!("--header `{} …` is not 'Name: value'", s.split(|c: char| c == ':' || c.is_whitespace()).next().unwrap_or(""))),
-    }
 }
 
 /// `URL` or `NAME=URL` → (name, url).
@@ -341,20 +358,5 @@ mod tests {
         assert_eq!(duration("2.5"), Ok(std::time::Duration::from_millis(2500)));
         assert!(duration("0s").is_err());
         assert!(duration("soon").unwrap_err().contains("90s"));
-    }
-
-    #[test]
-    fn header_and_var_parsing() {
-        assert_eq!(header("X-Roles: admin,member").unwrap(), ("X-Roles".into(), "admin,member".into()));
-        assert!(header("no colon").is_err());
-        assert_eq!(key_value("project_id=abc=d", "--var").unwrap(), ("project_id".into(), "abc=d".into()));
-        assert!(key_value("=x", "--var").is_err());
-    }
-
-    #[test]
-    fn header_error_never_echoes_the_value() {
-        let e = header("Authorization Bearer s3cret").unwrap_err();
-        assert!(!e.contains("s3cret"), "{e}");
-        assert!(e.contains("Authorization"), "{e}");
     }
 }

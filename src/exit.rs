@@ -1,4 +1,6 @@
-//! Exit codes of `specgate`: the one place they are defined (mirrored in the README).
+//! Exit codes of `specgate`, defined here and nowhere else (mirrored in the README). Which one
+//! a run ends with, each of its outputs settles in turn (`events::Subscriber::exit_code`): the
+//! tally of verdicts, then a baseline, then reports that could not be written.
 
 use std::process::ExitCode;
 
@@ -16,6 +18,11 @@ pub const NOTHING_SELECTED: u8 = 4;
 /// No `fail`, but the run was stopped (SIGINT, SIGTERM or `--deadline`) before every case
 /// finished; the unfinished cases are `error`. (A second signal exits at once with 130.)
 pub const STOPPED: u8 = 5;
+
+/// An output could not be written: a report file or the `--events` stream of a run (or
+/// `report`'s files, or the files of `export`, `import`, `diff --output`). For a run it
+/// outranks every other code but 130: a gate without its reports is no gate.
+pub const NOT_RECORDED: u8 = 6;
 
 pub fn code(c: u8) -> ExitCode {
     ExitCode::from(c)

@@ -1,7 +1,8 @@
 //! specgate: contract and conformance tests for HTTP JSON APIs.
 //!
-//! One pipeline, one direction:
-//! `spec` (load) → `plan` → `run` (HTTP exchanges) → `check` (findings) → `verdict` → `report`.
+//! One pipeline: `spec` (load) → `plan` → `run` (HTTP exchanges) → `check` (findings) →
+//! `verdict` → `report`. The runner only emits `events`; every output (the report files, the
+//! live stream, the terminal's notes, annotations, the exit code) subscribes to them.
 
 pub mod app;
 pub mod auth;
@@ -10,10 +11,12 @@ pub mod cli;
 pub mod coverage;
 pub mod derive;
 pub mod embedded;
+pub mod events;
 pub mod exit;
 pub mod http;
 pub mod lint;
 pub mod openapi;
+pub mod pairs;
 pub mod plan;
 pub mod redact;
 pub mod render;
@@ -21,5 +24,6 @@ pub mod report;
 pub mod run;
 pub mod spec;
 pub mod tape;
+pub mod transport;
 pub mod verdict;
 pub mod waiver;

@@ -24,6 +24,32 @@ pub fn place(f: &Finding) -> String {
     }
 }
 
+/// What an error's reason comes down to, for telling errors of one cause apart from others:
+/// the reason without the context a case wraps it in ("could not list the catalogue: ") and
+/// with each request's URL left out, so that every case of a target that is down, or every
+/// refused connection, has one root. `None` for a verdict that is not an error.
+pub fn root_reason(v: &Verdict) -> Option<String> {
+    if v.class() != Class::Error {
+        return None;
+    }
+    let reason = v.reason.as_deref()?;
+    let reason = reason.strip_prefix("could not list the catalogue: ").unwrap_or(reason);
+    let url = |w: &str| w.starts_with("http://") || w.starts_with("https://");
+    let words: Vec<&str> = reason
+        .split(' ')
+        .map(|w| {
+            if !url(w) {
+                w
+            } else if w.ends_with(':') {
+                "…:"
+            } else {
+                "…"
+            }
+        })
+        .collect();
+    Some(words.join(" "))
+}
+
 pub fn finding_line(f: &Finding) -> String {
     let at = place(f);
     let at = if at.is_empty() { String::new() } else { format!(" at {at}") };
@@ -127,18 +153,4 @@ pub fn verdict_text_with(v: &Verdict, reproduce: Option<&str>) -> String {
     }
     let _ = writeln!(s, "  requests spent: {}", v.requests);
     s
-}
-
-/// What the run spent: requests in total and the costliest cases (every case's count is in
-/// the reports).
-pub fn cost(verdicts: &[Verdict], top: usize) -> String {
-    let total: usize = verdicts.iter().map(|v| v.requests).sum();
-    let mut by_cost: Vec<&Verdict> = verdicts.iter().collect();
-    by_cost.sort_by_key(|v| std::cmp::Reverse(v.requests));
-    let shown: Vec<String> = by_cost.iter().take(top).filter(|v| v.requests > 1).map(|v| format!("{} ({})", v.id, v.requests)).collect();
-    if shown.is_empty() {
-        format!("{total} requests")
-    } else {
-        format!("{total} requests; most per case: {}", shown.join(", "))
-    }
 }

@@ -318,13 +318,6 @@ impl Verdict {
     pub fn class(&self) -> Class {
         Class::of(self)
     }
-    /// A `should` case that failed is a warning: reported, but it does not fail the gate.
-    pub fn is_warning(&self) -> bool {
-        self.class() == Class::Warn
-    }
-    pub fn fails_gate(&self) -> bool {
-        self.class() == Class::Fail
-    }
 }
 
 /// How a verdict counts for the gate and how every reporter shows it. The one place where a
@@ -471,16 +464,21 @@ impl Summary {
     pub fn of_each<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> Summary {
         let mut s = Summary::default();
         for v in verdicts {
-            *match v.class() {
-                Class::Pass => &mut s.passed,
-                Class::Fail => &mut s.failed,
-                Class::Warn => &mut s.warnings,
-                Class::Waived => &mut s.waived,
-                Class::Error => &mut s.errored,
-                Class::Skip => &mut s.skipped,
-            } += 1;
+            s.add(v);
         }
         s
+    }
+
+    /// Count one more verdict.
+    pub fn add(&mut self, v: &Verdict) {
+        *match v.class() {
+            Class::Pass => &mut self.passed,
+            Class::Fail => &mut self.failed,
+            Class::Warn => &mut self.warnings,
+            Class::Waived => &mut self.waived,
+            Class::Error => &mut self.errored,
+            Class::Skip => &mut self.skipped,
+        } += 1;
     }
 
     /// The process exit code for this run (see `exit`): a contract failure outranks a run

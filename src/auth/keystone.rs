@@ -264,10 +264,10 @@ pub(crate) async fn login(client: &reqwest::Client, creds: &Credentials) -> Resu
         .json(&body)
         .send()
         .await
-        .map_err(|e| AuthError::Unreachable { url: shown.clone(), reason: crate::http::error_chain(&e) })?;
+        .map_err(|e| AuthError::Unreachable { url: shown.clone(), reason: crate::transport::error_chain(&e) })?;
     let status = resp.status().as_u16();
     let subject = resp.headers().get("x-subject-token").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let text = resp.text().await.map_err(|e| AuthError::Unreachable { url: shown.clone(), reason: crate::http::error_chain(&e) })?;
+    let text = resp.text().await.map_err(|e| AuthError::Unreachable { url: shown.clone(), reason: crate::transport::error_chain(&e) })?;
     if status == 401 || status == 403 {
         // Keystone's message names what was wrong ("The request you have made requires
         // authentication."), never the secret; the redactor runs over it anyway.

@@ -219,7 +219,7 @@ pub struct Intent {
 pub fn establish(args: &AuthArgs, intent: Intent) -> Result<Login, AuthError> {
     let mut login = Login::default();
     for v in &args.secret_vars {
-        let (k, val) = crate::cli::key_value(v, "--secret-var").map_err(|_| {
+        let (k, val) = crate::pairs::key_value(v, "--secret-var").map_err(|_| {
             // The value part is never echoed.
             AuthError::Usage(format!("--secret-var `{}=…` is not KEY=VALUE", v.split('=').next().unwrap_or("")))
         })?;

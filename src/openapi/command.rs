@@ -28,7 +28,7 @@ pub fn export(args: ExportOpenapiArgs) -> ExitCode {
     if args.out.as_os_str() == "-" {
         print!("{text}");
     } else if let Err(e) = std::fs::write(&args.out, text) {
-        return fail(format!("cannot write {}: {e}", args.out.display()));
+        return unwritten(format!("cannot write {}: {e}", args.out.display()));
     } else {
         eprintln!("specgate: {} operation(s) from {} spec(s) written to {}", count_operations(&doc), specs.len(), args.out.display());
     }
@@ -51,11 +51,11 @@ pub fn import(args: ImportOpenapiArgs) -> ExitCode {
         let path = args.out.join(rel);
         if let Some(dir) = path.parent() {
             if let Err(e) = std::fs::create_dir_all(dir) {
-                return fail(format!("cannot create {}: {e}", dir.display()));
+                return unwritten(format!("cannot create {}: {e}", dir.display()));
             }
         }
         if let Err(e) = std::fs::write(&path, text) {
-            return fail(format!("cannot write {}: {e}", path.display()));
+            return unwritten(format!("cannot write {}: {e}", path.display()));
         }
     }
     eprintln!("specgate: {} spec(s) and {} schema(s) written to {}", imported.specs.len(), imported.schemas.len(), args.out.display());
@@ -76,6 +76,12 @@ fn report(errors: &[crate::spec::SpecError], what: &str) -> ExitCode {
     }
     eprintln!("{} {what}", errors.len());
     exit::code(exit::USAGE)
+}
+
+/// An output that could not be written: never a silent success.
+fn unwritten(msg: String) -> ExitCode {
+    eprintln!("error: {msg}");
+    exit::code(exit::NOT_RECORDED)
 }
 
 fn fail(msg: String) -> ExitCode {

@@ -1,8 +1,32 @@
 //! CI annotations: GitHub Actions workflow commands that put a failure on the spec line that
 //! declares the case (`::error file=…,line=…,title=…::message`).
 
+use crate::events::{Event, Subscriber};
 use crate::render::first_line;
 use crate::verdict::{Class, Verdict};
+
+/// Prints the annotations on stdout when the run finishes.
+#[derive(Default)]
+pub struct Annotations {
+    /// The verdicts annotated (failures, errors, warnings), with their plan index.
+    annotated: Vec<(usize, Verdict)>,
+}
+
+impl Subscriber for Annotations {
+    fn on(&mut self, event: &Event<'_>, _at_ms: u64) {
+        match event {
+            Event::CaseFinished { index, verdict } if matches!(verdict.class(), Class::Fail | Class::Error | Class::Warn) => {
+                self.annotated.push((*index, (*verdict).clone()))
+            }
+            Event::RunFinished { .. } => {
+                self.annotated.sort_by_key(|(i, _)| *i);
+                let verdicts: Vec<Verdict> = std::mem::take(&mut self.annotated).into_iter().map(|(_, v)| v).collect();
+                print!("{}", github(&verdicts));
+            }
+            _ => {}
+        }
+    }
+}
 
 /// Annotations printed per kind; GitHub shows only a few per step anyway, the rest are
 /// counted in one notice.

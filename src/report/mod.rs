@@ -3,17 +3,21 @@
 
 pub(crate) mod annotations;
 pub mod compare;
+pub(crate) mod cost;
 pub(crate) mod diff;
 pub mod files;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub(crate) mod notices;
 pub mod progress;
 pub mod repro;
 pub mod sides;
+pub(crate) mod stale_waivers;
 pub mod stream;
 pub(crate) mod summary;
+pub(crate) mod tally;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -41,11 +45,7 @@ pub struct RunInfo {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TargetInfo {
-    pub name: String,
-    pub url: String,
-}
+pub use crate::events::TargetInfo;
 
 /// Everything a reporter needs.
 pub struct Report<'a> {

@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::run::event::{Event, Reporter};
+use crate::events::{Event, Subscriber};
 
 /// How long a wait goes unannounced: most cases end well before.
 const QUIET_FOR: Duration = Duration::from_secs(1);
@@ -46,19 +46,24 @@ impl Tally {
         }
     }
 
-    /// The note, at most `room` characters (`None` when even the counts do not fit).
+    /// The note, at most `room` characters: the fullest form that fits, down to the bare
+    /// counts cut short (`None` only when not even `[…]` fits).
     fn note(&self, waited: Duration, room: usize) -> Option<String> {
         let counts = format!("[{}/{} cases done, {} requests, {} s", self.done, self.cases, group(self.requests), waited.as_secs());
         let busiest = self.running.values().max_by_key(|(_, n)| *n).filter(|(_, n)| *n > 0);
+        let mut forms = Vec::new();
         if let Some((id, n)) = busiest {
             let case = id.rsplit("::").next().unwrap_or(id);
-            let full = format!("{counts}; {case}: {} requests]", group(*n));
-            if full.chars().count() <= room {
-                return Some(full);
-            }
+            forms.push(format!("{counts}; {case}: {} requests]", group(*n)));
         }
-        let short = format!("{counts}]");
-        (short.chars().count() <= room).then_some(short)
+        forms.push(format!("{counts}]"));
+        let compact = format!("[{}/{}, {} req, {} s]", self.done, self.cases, group(self.requests), waited.as_secs());
+        forms.push(compact.clone());
+        if let Some(fits) = forms.into_iter().find(|f| f.chars().count() <= room) {
+            return Some(fits);
+        }
+        // Cut the compact form, keeping its bracket closed.
+        (room >= 3).then(|| format!("{}…]", compact.chars().take(room - 2).collect::<String>()))
     }
 }
 
@@ -98,8 +103,10 @@ impl Progress {
     /// A note for a terminal `columns` wide whose test names are at most `name_width` long,
     /// written to `out`; `None` when there is no room for it.
     pub fn new(columns: usize, name_width: usize, out: Box<dyn Write + Send>) -> Option<Arc<Progress>> {
-        // libtest writes `test ` + the padded name + ` ... `; the note must not wrap the line.
-        let room = columns.checked_sub(name_width + 10 + 1).filter(|r| *r >= 24)?;
+        // libtest writes `test ` + the padded name + ` ... `: a line longer than the terminal
+        // wraps, and the note goes after the cursor on the last row. It must not wrap again.
+        let cursor = (name_width + 10) % columns.max(1);
+        let room = columns.checked_sub(cursor + 1).filter(|r| *r >= 3)?;
         let state = State { tally: Tally::default(), waiting: None, drawn: false, finished: false };
         Some(Arc::new(Progress { state: Mutex::new(state), wake: Condvar::new(), room, out: Mutex::new(out) }))
     }
@@ -171,12 +178,17 @@ impl Progress {
     }
 }
 
-/// Feeds a [`Progress`] from the event bus.
+/// Feeds a [`Progress`] from the event bus: the counts, libtest's waits, and the end of the run.
 pub struct ProgressEvents(pub Arc<Progress>);
 
-impl Reporter for ProgressEvents {
+impl Subscriber for ProgressEvents {
     fn on(&mut self, event: &Event<'_>, _at_ms: u64) {
-        self.0.lock().tally.on(event);
+        match event {
+            Event::Awaited { .. } => self.0.wait_begins(),
+            Event::AwaitOver { .. } => self.0.wait_ends(),
+            Event::RunFinished { .. } => self.0.finish(),
+            _ => self.0.lock().tally.on(event),
+        }
     }
 }
 
@@ -235,7 +247,9 @@ mod tests {
             "[0/3 cases done, 1,235 requests, 7 s; pagination.walk: 1,234 requests]"
         );
         assert_eq!(tally.note(Duration::from_secs(7), 50).unwrap(), "[0/3 cases done, 1,235 requests, 7 s]");
-        assert_eq!(tally.note(Duration::from_secs(7), 20), None);
+        assert_eq!(tally.note(Duration::from_secs(7), 21).unwrap(), "[0/3, 1,235 req, 7 s]");
+        assert_eq!(tally.note(Duration::from_secs(7), 12).unwrap(), "[0/3, 1,23…]");
+        assert_eq!(tally.note(Duration::from_secs(7), 2), None);
     }
 
     #[test]
@@ -260,9 +274,14 @@ mod tests {
     }
 
     #[test]
-    fn no_note_on_a_terminal_too_narrow_for_it() {
-        assert!(Progress::new(60, 40, Box::new(std::io::sink())).is_none());
-        assert!(Progress::new(80, 40, Box::new(std::io::sink())).is_some());
+    fn the_progress_note_fits_an_80_column_terminal_whatever_the_names() {
+        // The bundled specs' names are about 118 wide: libtest's line wraps once on 80 columns.
+        for width in [20, 40, 66, 118, 200] {
+            let p = Progress::new(80, width, Box::new(std::io::sink())).expect("a note on 80 columns");
+            assert!((width + 10) % 80 + p.room < 80, "{width}: the note ends before the last column");
+        }
+        // Only a line that ends in the last columns leaves no room.
+        assert!(Progress::new(80, 68, Box::new(std::io::sink())).is_none());
     }
 
     #[test]

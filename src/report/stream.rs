@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::run::event::{Event, Reporter};
+use crate::events::{Event, Subscriber};
 
 pub struct JsonLines<W: Write + Send> {
     out: W,
@@ -27,15 +27,24 @@ struct Line<'e, 'a> {
     event: &'e Event<'a>,
 }
 
-impl<W: Write + Send> Reporter for JsonLines<W> {
+impl<W: Write + Send> Subscriber for JsonLines<W> {
     fn on(&mut self, event: &Event<'_>, at_ms: u64) {
-        if self.failed.is_some() {
+        if self.failed.is_some() || !event.is_streamed() {
             return;
         }
         let line = serde_json::to_string(&Line { at_ms, event }).expect("events serialize");
         if let Err(e) = writeln!(self.out, "{line}").and_then(|_| self.out.flush()) {
-            eprintln!("specgate: warning: the event stream stopped: {e}");
+            eprintln!("error: the event stream stopped: {e}");
             self.failed = Some(e);
+        }
+    }
+
+    /// A stream that stopped lost events: the run's record is incomplete.
+    fn exit_code(&self, so_far: u8) -> u8 {
+        if self.failed.is_some() {
+            crate::exit::NOT_RECORDED
+        } else {
+            so_far
         }
     }
 }

@@ -39,6 +39,11 @@ pub fn unfinished(ctx: &Context, case: &PlannedCase, reason: String, exchanges: 
     dress(ctx, case, Conclusion::Error(reason, vec![]), exchanges, started)
 }
 
+/// A case the run chose not to start (`--max-fail` reached): a skip with the reason.
+pub fn not_run(ctx: &Context, case: &PlannedCase, reason: String, started: Instant) -> Verdict {
+    dress(ctx, case, Conclusion::Skip(reason), vec![], started)
+}
+
 /// A conclusion dressed as a verdict, every text redacted.
 fn dress(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchanges: Vec<ExchangeRecord>, started: Instant) -> Verdict {
     let redactor = ctx.http.redactor();

@@ -1,12 +1,12 @@
 //! Running a plan: every selected case is a task on the one tokio runtime, `jobs` in flight, and
 //! a libtest trial shows each verdict in plan order as it arrives. The cases never wait for a
 //! libtest thread. A current-thread runtime (`--jobs 1`) runs on libtest's thread itself
-//! (`Runner::driver`), so no case is handed to another thread and back. The runner
-//! announces what happens on the event bus; it honours the stop switch (signals, `--deadline`)
-//! so the run always ends with every selected case accounted for.
+//! (`Runner::driver`), so no case is handed to another thread and back. The runner only emits:
+//! every result leaves it as an event (`crate::events`), from `RunStarted` to `RunFinished`. It
+//! honours the stop switch (signals, `--deadline`, `--max-fail`) so the run always ends with
+//! every selected case accounted for.
 
 pub mod equivalence;
-pub mod event;
 pub mod execute;
 pub mod health;
 pub mod invariant;
@@ -16,32 +16,21 @@ pub mod session;
 pub mod stop;
 pub mod walk;
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use tokio::sync::{oneshot, OwnedSemaphorePermit};
 
+use crate::events::{Event, Events, Stopped, TargetInfo};
 use crate::plan::{Plan, PlannedCase};
 use crate::render;
-use crate::report::progress::Progress;
-use crate::verdict::{Class, Verdict};
+use crate::verdict::{Class, Summary, Verdict};
 use crate::waiver::Waiver;
-use event::Event;
 use session::{Context, Trace};
-use stop::Stop;
-
-/// Cases in flight by default: a test suite against an HTTP API is I/O-bound, so this does not
-/// follow the CPU count.
-pub const DEFAULT_JOBS: usize = 8;
-
-/// What a run produced.
-pub struct RunOutput {
-    /// Verdicts in plan order.
-    pub verdicts: Vec<Verdict>,
-    /// Cases the libtest filters selected (0 means nothing ran).
-    pub selected: usize,
-}
+use stop::{Stop, StopReason};
 
 /// What a run needs besides the plan.
 pub struct Runner {
@@ -51,32 +40,45 @@ pub struct Runner {
     pub stop: Arc<Stop>,
     /// Cases in flight at once.
     pub jobs: usize,
-    /// The terminal's progress note, told when libtest waits on a case.
-    pub progress: Option<Arc<Progress>>,
+    /// `--max-fail N`: no case starts once N cases failed the gate or errored.
+    pub max_fail: Option<usize>,
+}
+
+/// The run's own account of what it emitted, for `RunFinished`.
+#[derive(Default)]
+struct Account {
+    summary: Mutex<Summary>,
+    /// Cases that failed the gate or errored, for `--max-fail`.
+    red: AtomicUsize,
 }
 
 impl Runner {
-    /// Run the cases `args` selects, `self.jobs` at a time.
-    pub fn run(&self, plan: &Plan, args: &Arguments) -> RunOutput {
-        let sink: Arc<Mutex<Vec<(usize, Verdict)>>> = Arc::default();
+    /// Run the cases `args` selects, `self.jobs` at a time, from `RunStarted` to `RunFinished`.
+    pub fn run(&self, plan: &Plan, args: &Arguments, targets: &[TargetInfo]) {
+        let events = self.ctx.events.clone();
+        let selected = Runner::selected(plan, args);
+        events.emit(Event::RunStarted { specgate: env!("CARGO_PKG_VERSION"), targets, cases: selected, jobs: self.jobs });
+        let account = Arc::new(Account::default());
         let slots = Arc::new(tokio::sync::Semaphore::new(self.jobs.max(1)));
+        let shown = Arc::new(Mutex::new(HashMap::new()));
         let trials: Vec<Trial> = plan
             .cases
             .iter()
             .enumerate()
             .map(|(index, case)| {
                 // Cases libtest will not run get a trial that is never called, and no task.
-                let verdict = Runner::selects(args, case).then(|| self.spawn(index, case, &slots));
-                Runner::trial(case, index, verdict, &sink, self.progress.clone(), self.driver())
+                let verdict = Runner::selects(args, case).then(|| self.spawn(index, case, &slots, &account));
+                Runner::trial(case, index, verdict, &events, &shown, self.driver())
             })
             .collect();
         // The trials only wait for verdicts, in plan order: one libtest thread is enough.
-        let shown = Arguments { test_threads: Some(1), ..args.clone() };
-        let conclusion = libtest_mimic::run(&shown, trials);
-        let mut verdicts = std::mem::take(&mut *sink.lock().expect("verdict sink"));
-        verdicts.sort_by_key(|(index, _)| *index);
-        let selected = (conclusion.num_passed + conclusion.num_failed + conclusion.num_ignored) as usize;
-        RunOutput { verdicts: verdicts.into_iter().map(|(_, v)| v).collect(), selected }
+        let one = Arguments { test_threads: Some(1), ..args.clone() };
+        let _shown_by_libtest = libtest_mimic::run(&one, trials);
+        let summary = account.summary.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let reason = self.stop.reason();
+        let why = reason.map(ToString::to_string);
+        let stopped = reason.zip(why.as_deref()).map(|(r, why)| Stopped { kind: r.kind(), why, cut_short: r.cut_short() });
+        events.emit(Event::RunFinished { summary: &summary, stopped });
     }
 
     /// How many cases `args` selects.
@@ -108,42 +110,58 @@ impl Runner {
         current.then(|| self.runtime.clone())
     }
 
-    /// Start `case` on the runtime; it waits for one of the `slots`, and its verdict, waived and
-    /// announced, arrives on the returned channel.
-    fn spawn(&self, index: usize, case: &PlannedCase, slots: &Arc<tokio::sync::Semaphore>) -> oneshot::Receiver<Verdict> {
+    /// Start `case` on the runtime; it waits for one of the `slots`, and its verdict, waived
+    /// (the one place waivers are applied) and announced, arrives on the returned channel.
+    fn spawn(
+        &self,
+        index: usize,
+        case: &PlannedCase,
+        slots: &Arc<tokio::sync::Semaphore>,
+        account: &Arc<Account>,
+    ) -> oneshot::Receiver<Verdict> {
         let (tx, rx) = oneshot::channel();
-        let (ctx, waivers, stop, slots, case) = (self.ctx.clone(), self.waivers.clone(), self.stop.clone(), slots.clone(), case.clone());
+        let (ctx, waivers, stop, slots, case, account) =
+            (self.ctx.clone(), self.waivers.clone(), self.stop.clone(), slots.clone(), case.clone(), account.clone());
+        let (max_fail, handle) = (self.max_fail, self.runtime.handle().clone());
         self.runtime.spawn(async move {
             let Ok(slot) = slots.acquire_owned().await else { return };
             let mut verdict = run_case(&ctx, &case, index, &stop, slot).await;
             crate::waiver::waive(&mut verdict, &waivers);
+            account.summary.lock().unwrap_or_else(|p| p.into_inner()).add(&verdict);
+            if matches!(verdict.class(), Class::Fail | Class::Error) {
+                let red = account.red.fetch_add(1, Ordering::Relaxed) + 1;
+                if max_fail.is_some_and(|n| red >= n) {
+                    stop.request(StopReason::MaxFail(red), &handle);
+                }
+            }
             ctx.events.emit(Event::CaseFinished { index, verdict: &verdict });
             let _ = tx.send(verdict);
         });
         rx
     }
 
+    /// The libtest trial of `case`: it waits for the verdict and shows it. `shown` keeps the
+    /// root reasons of errors already shown in full, so that a reason shared by many cases (a
+    /// target down) is written once and pointed at after that.
     fn trial(
         case: &PlannedCase,
         index: usize,
         verdict: Option<oneshot::Receiver<Verdict>>,
-        sink: &Arc<Mutex<Vec<(usize, Verdict)>>>,
-        progress: Option<Arc<Progress>>,
+        events: &Arc<Events>,
+        shown: &Arc<Mutex<HashMap<String, String>>>,
         driver: Option<Arc<tokio::runtime::Runtime>>,
     ) -> Trial {
-        let sink = sink.clone();
+        let (events, shown) = (events.clone(), shown.clone());
         Trial::ignorable_test(case.id.clone(), move || {
             let verdict = verdict.ok_or_else(|| Failed::from("internal: a case libtest selected was not started"))?;
-            progress.iter().for_each(|p| p.wait_begins());
+            events.emit(Event::Awaited { index });
             let verdict = match &driver {
                 Some(runtime) => runtime.block_on(verdict),
                 None => verdict.blocking_recv(),
             };
-            progress.iter().for_each(|p| p.wait_ends());
+            events.emit(Event::AwaitOver { index });
             let verdict = verdict.map_err(|_| Failed::from("internal: the case ended without a verdict (it panicked)"))?;
-            let result = trial_result(&verdict);
-            sink.lock().expect("verdict sink").push((index, verdict));
-            result
+            trial_result(&verdict, &mut shown.lock().unwrap_or_else(|p| p.into_inner()))
         })
     }
 }
@@ -153,8 +171,10 @@ impl Runner {
 /// made its requests, so the next case's requests overlap this one's checks.
 async fn run_case(ctx: &Context, case: &PlannedCase, index: usize, stop: &Stop, slot: OwnedSemaphorePermit) -> Verdict {
     let started = Instant::now();
-    if let Some(reason) = stop.reason() {
-        return execute::unfinished(ctx, case, format!("not run: {reason}"), vec![], started);
+    match stop.reason() {
+        Some(reason) if !reason.cut_short() => return execute::not_run(ctx, case, format!("not run: {reason}"), started),
+        Some(reason) => return execute::unfinished(ctx, case, format!("not run: {reason}"), vec![], started),
+        None => {}
     }
     ctx.events.emit(Event::CaseStarted { index, id: &case.id, target: &case.target.name });
     let trace = Trace::new(index, &case.id, &case.target.name);
@@ -169,13 +189,24 @@ async fn run_case(ctx: &Context, case: &PlannedCase, index: usize, stop: &Stop, 
 }
 
 /// How libtest shows a verdict: `should` failures and skips as ignored-with-reason, so only
-/// gate failures and errors are red.
-fn trial_result(v: &Verdict) -> Result<Completion, Failed> {
+/// gate failures and errors are red. An error whose root reason was shown in full for an
+/// earlier case (in `shown`: root reason → that case) is one line that points at it.
+fn trial_result(v: &Verdict, shown: &mut HashMap<String, String>) -> Result<Completion, Failed> {
     match v.class() {
         Class::Pass => Ok(Completion::Completed),
         Class::Waived => Ok(Completion::ignored_with(format!("waived: {}", v.waived.as_deref().unwrap_or("")))),
         Class::Skip => Ok(Completion::ignored_with(format!("skip: {}", v.reason.as_deref().unwrap_or("")))),
         Class::Warn => Ok(Completion::ignored_with(format!("warning (should): {}", render::first_line(v)))),
-        Class::Fail | Class::Error => Err(Failed::from(render::verdict_text(v))),
+        Class::Fail => Err(Failed::from(render::verdict_text(v))),
+        Class::Error => match render::root_reason(v) {
+            Some(root) => match shown.get(&root) {
+                Some(first) => Err(Failed::from(format!("ERROR (could not check): the same reason as {first}: {root}"))),
+                None => {
+                    shown.insert(root, v.id.clone());
+                    Err(Failed::from(render::verdict_text(v)))
+                }
+            },
+            None => Err(Failed::from(render::verdict_text(v))),
+        },
     }
 }

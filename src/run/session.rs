@@ -7,9 +7,9 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::events::{Event, Events};
 use crate::http::{Exchange, Http, Request};
 use crate::plan::Target;
-use crate::run::event::{Event, Events};
 use crate::run::health::{Change, Health};
 use crate::spec::Spec;
 use crate::verdict::ExchangeRecord;
@@ -208,7 +208,6 @@ impl<'a> Session<'a> {
         match state.health.record(&ex) {
             Some(Change::Down(reason)) => {
                 self.ctx.events.emit(Event::TargetDown { target: &self.target.name, reason: &reason });
-                eprintln!("specgate: target `{}` marked down: {reason}", self.target.name);
             }
             Some(Change::Up) => self.ctx.events.emit(Event::TargetUp { target: &self.target.name }),
             None => {}

@@ -18,6 +18,9 @@ pub enum StopReason {
     Interrupted(&'static str),
     /// `--deadline` ran out.
     Deadline(Duration),
+    /// `--max-fail`: this many cases failed the gate or errored. Running cases finish; the
+    /// ones not started are skipped.
+    MaxFail(usize),
 }
 
 impl StopReason {
@@ -26,7 +29,14 @@ impl StopReason {
         match self {
             StopReason::Interrupted(_) => "interrupted",
             StopReason::Deadline(_) => "deadline",
+            StopReason::MaxFail(_) => "max_fail",
         }
+    }
+
+    /// Whether the run was cut short against the user's plan (a signal, the deadline), as
+    /// opposed to a stop the user asked for once enough had failed (`--max-fail`).
+    pub fn cut_short(&self) -> bool {
+        !matches!(self, StopReason::MaxFail(_))
     }
 }
 
@@ -35,6 +45,7 @@ impl std::fmt::Display for StopReason {
         match self {
             StopReason::Interrupted(signal) => write!(f, "interrupted ({signal})"),
             StopReason::Deadline(d) => write!(f, "deadline of {} reached", humantime::format_duration(*d)),
+            StopReason::MaxFail(n) => write!(f, "{n} case(s) failed or errored (--max-fail)"),
         }
     }
 }
@@ -55,11 +66,15 @@ impl Stop {
         Arc::new(Stop { soft: CancellationToken::new(), hard: CancellationToken::new(), reason: OnceLock::new(), grace })
     }
 
-    /// Stop the run: no new case starts; running cases are cut after the grace. Only the
-    /// first request counts.
+    /// Stop the run: no new case starts; running cases are cut after the grace (but for
+    /// `--max-fail`, which lets them finish). Only the first request counts.
     pub fn request(&self, reason: StopReason, runtime: &tokio::runtime::Handle) {
+        let cut = reason.cut_short();
         if self.reason.set(reason).is_ok() {
             self.soft.cancel();
+            if !cut {
+                return;
+            }
             let (hard, grace) = (self.hard.clone(), self.grace);
             runtime.spawn(async move {
                 tokio::time::sleep(grace).await;
