@@ -117,7 +117,7 @@ pub fn plan(catalogues: &[Arc<Catalogue>], specs: &[Arc<Spec>], targets: &[Arc<T
                 for (i, f) in block.filters.iter().enumerate() {
                     let m = &f.value;
                     if m.doors.contains_key(&a) && m.doors.contains_key(&b) {
-                        let name = format!("{prefix}.filters.{}", super::pagination::case_suffix(&m.name));
+                        let name = format!("{prefix}.filters.{}", super::invariant::case_suffix(&m.name));
                         let line = f.referenced.line() as usize;
                         add(name, m.level.unwrap_or(block.level), m.doc.clone(), m.why.clone(), line, EquivCheck::Filter(i));
                     }

@@ -1,24 +1,9 @@
 //! The cases a `filters:` block stands for: soundness and completeness of each filter, pairs
 //! of filters, filters across pages, and rejection of malformed values.
 
-use super::invariant::{Check, Invariant};
-use super::pagination::case_suffix;
+use super::invariant::{case_suffix, Check, FilterCheck, Invariant};
 use crate::spec::model::{FilterParam, Level};
 use crate::spec::Spec;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FilterCheck {
-    /// Every returned item satisfies the filter (param index).
-    Sound(usize),
-    /// Every matching item of the full listing is returned (param index).
-    Complete(usize),
-    /// Malformed values are rejected (param index).
-    Invalid(usize),
-    /// Pairs of the given filters together: soundness (`true`) or completeness (`false`).
-    Pairs { sound: bool, params: Vec<usize> },
-    /// The given filters with small pages and a sort.
-    Paged(Vec<usize>),
-}
 
 pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
     let Some(f) = &spec.file.filters else { return };

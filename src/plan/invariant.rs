@@ -1,8 +1,8 @@
-//! Invariants: the cases a spec's `pagination:` and `filters:` blocks stand for, derived
-//! here (the same for `list` and `run`); `run::invariant` executes them.
+//! Invariants: the cases a spec's `pagination:` and `filters:` blocks stand for, and what
+//! each checks. `plan::pagination` and `plan::filters` derive them (the same for `list` and
+//! `run`); `run::invariant` executes them.
 
-use super::{filters, pagination};
-use crate::spec::model::{DocRef, Level};
+use crate::spec::model::{Direction, DocRef, Level};
 use crate::spec::Spec;
 
 /// One derived case.
@@ -20,8 +20,42 @@ pub struct Invariant {
 /// What an invariant checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
-    Pagination(pagination::PagCheck),
-    Filter(filters::FilterCheck),
+    Pagination(PagCheck),
+    Filter(FilterCheck),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PagCheck {
+    Limit,
+    DefaultLimit,
+    MaxLimit,
+    Walk,
+    Order { key: String, dir: Direction },
+    DefaultOrder,
+    NextLink,
+    BadMarker,
+    BadLimit(String),
+    BadSortKey,
+    BadSortDir,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterCheck {
+    /// Every returned item satisfies the filter (param index).
+    Sound(usize),
+    /// Every matching item of the full listing is returned (param index).
+    Complete(usize),
+    /// Malformed values are rejected (param index).
+    Invalid(usize),
+    /// Pairs of the given filters together: soundness (`true`) or completeness (`false`).
+    Pairs { sound: bool, params: Vec<usize> },
+    /// The given filters with small pages and a sort.
+    Paged(Vec<usize>),
+}
+
+/// A value as a case-name segment (`-1` stays `-1`, spaces and dots become `_`).
+pub fn case_suffix(v: &str) -> String {
+    v.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
 impl Check {
@@ -30,7 +64,6 @@ impl Check {
     /// `item_members`, so a walk keeps no more of each item than its own case reads. `None`:
     /// every member (a pointer names the whole item).
     pub fn members(&self, spec: &Spec) -> Option<std::collections::BTreeSet<String>> {
-        use pagination::PagCheck;
         let mut pointers: Vec<&str> = Vec::new();
         let p = spec.file.pagination.as_ref().map(|p| &p.value);
         pointers.extend(p.map(|p| p.id.as_str()));
@@ -46,7 +79,7 @@ impl Check {
             Check::Pagination(PagCheck::Order { .. } | PagCheck::DefaultOrder) => pointers.extend(sort_fields()),
             Check::Pagination(_) => {}
             Check::Filter(f) => {
-                use filters::FilterCheck as F;
+                use FilterCheck as F;
                 let own = match f {
                     F::Sound(i) | F::Complete(i) | F::Invalid(i) => params(&[*i]),
                     F::Pairs { params: ps, .. } | F::Paged(ps) => params(ps),
@@ -63,17 +96,10 @@ impl Check {
     }
 }
 
-/// The invariants of `spec`, in a stable order.
-pub fn derive(spec: &Spec) -> Vec<Invariant> {
-    let mut out = Vec::new();
-    pagination::derive(spec, &mut out);
-    filters::derive(spec, &mut out);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::invariants as derive;
     use std::collections::BTreeSet;
 
     fn members(spec: &Spec, name: &str) -> BTreeSet<String> {

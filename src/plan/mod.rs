@@ -86,7 +86,7 @@ impl Plan {
                         work: Work::Request(i),
                     });
                 }
-                for inv in invariant::derive(spec) {
+                for inv in invariants(spec) {
                     cases.push(PlannedCase {
                         id: format!("{}::{}{}", spec.path, inv.name, suffix),
                         spec: spec.clone(),
@@ -148,4 +148,12 @@ mod tests {
         over.insert("tag".into(), Some(QueryValue::Many(vec![Scalar::Str("a".into()), Scalar::Str("b".into())])));
         assert_eq!(merge_query(&base, &over), vec![("limit".into(), "5".into()), ("tag".into(), "a".into()), ("tag".into(), "b".into())]);
     }
+}
+
+/// The invariants of `spec`, in a stable order: its pagination block's, then its filters'.
+pub fn invariants(spec: &Spec) -> Vec<Invariant> {
+    let mut out = Vec::new();
+    pagination::derive(spec, &mut out);
+    filters::derive(spec, &mut out);
+    out
 }

@@ -1,23 +1,8 @@
 //! The cases a `pagination:` block stands for: one per property of the paging contract.
 
-use super::invariant::{Check, Invariant};
+use super::invariant::{case_suffix, Check, Invariant, PagCheck};
 use crate::spec::model::Direction;
 use crate::spec::Spec;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PagCheck {
-    Limit,
-    DefaultLimit,
-    MaxLimit,
-    Walk,
-    Order { key: String, dir: Direction },
-    DefaultOrder,
-    NextLink,
-    BadMarker,
-    BadLimit(String),
-    BadSortKey,
-    BadSortDir,
-}
 
 pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
     let Some(p) = &spec.file.pagination else { return };
@@ -66,11 +51,6 @@ pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
             add("pagination.bad-sort-dir".into(), PagCheck::BadSortDir, true);
         }
     }
-}
-
-/// A value as a case-name segment (`-1` stays `-1`, spaces and dots become `_`).
-pub fn case_suffix(v: &str) -> String {
-    v.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::check::ids::{IdList, Key};
 use crate::check::pages::{id_list, misordered, scalar_text, Order, WalkedIds, MAX_FINDINGS};
 use crate::check::relation::{split_time, value_selecting, Sent};
 use crate::check::time;
-use crate::plan::filters::FilterCheck;
+use crate::plan::invariant::FilterCheck;
 use crate::plan::merge_query;
 use crate::run::sample::Rng;
 use crate::run::session::Session;

@@ -8,7 +8,7 @@ use super::{base_query, conclude, full_each, full_ids, listed_again};
 use crate::check::links::NextLinks;
 use crate::check::pages::{duplicates, misordered, over_limit, Order, OverLimit, Page, WalkedIds};
 use crate::check::{check_response, Checked, Expectation};
-use crate::plan::pagination::PagCheck;
+use crate::plan::invariant::PagCheck;
 use crate::run::session::Session;
 use crate::run::walk::{fetch_page, walk, walk_each, End, Follow, Listing, MAX_WALK_IDS};
 use crate::spec::model::{Direction, ErrorExpect, Pagination};
