@@ -37,8 +37,6 @@ pub(crate) struct Shared {
     behaviours: Vec<(Api, Behaviour)>,
     base_url: String,
     project_id: String,
-    pub(crate) transport: Vec<Transport>,
-    pub(crate) shutdown: watch::Receiver<bool>,
 }
 
 /// A server started by [`crate::start`].
@@ -103,8 +101,6 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
         behaviours: Api::ALL.into_iter().map(|api| (api, Behaviour::new(active.for_api(api)))).collect(),
         base_url: url.clone(),
         project_id: project_id.clone(),
-        transport: transport.clone(),
-        shutdown: shutdown.clone(),
     });
     let mut app = Router::new()
         .route("/v2/cloudimages", get(cloudimages))
@@ -119,7 +115,8 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
         .route("/v2.1/{project_id}", get(compute_version));
     if transport::needs_edge(&transport) {
         // Only when needed: the clean server's hot path stays one handler call.
-        app = app.layer(axum::middleware::from_fn_with_state(shared.clone(), transport::edge));
+        let edge = Arc::new(transport::Edge { faults: transport.clone(), shutdown: shutdown.clone() });
+        app = app.layer(axum::middleware::from_fn_with_state(edge, transport::edge));
     }
     let mut app = app.with_state(shared);
     if let Some(keys) = config.aksk {

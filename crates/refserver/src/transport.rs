@@ -21,7 +21,6 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 
 use crate::fault::defect::Transport;
-use crate::server::SharedState;
 
 /// Roughly what `huge-body` sends: large enough to hurt a client that buffers whole bodies.
 const HUGE_BODY_BYTES: usize = 300 << 20;
@@ -31,10 +30,16 @@ pub(crate) fn needs_edge(faults: &[Transport]) -> bool {
     faults.iter().any(|f| !matches!(f, Transport::Reset | Transport::EndlessPages))
 }
 
+/// What the middleware in front of every route knows: its faults, and when the server stops.
+pub(crate) struct Edge {
+    pub(crate) faults: Vec<Transport>,
+    pub(crate) shutdown: watch::Receiver<bool>,
+}
+
 /// The middleware in front of every route.
-pub(crate) async fn edge(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+pub(crate) async fn edge(State(state): State<std::sync::Arc<Edge>>, request: Request, next: Next) -> Response {
     let mut trickle = false;
-    for fault in &state.transport {
+    for fault in &state.faults {
         match fault {
             Transport::RateLimit => return rate_limited(),
             Transport::RedirectLoop => return redirect_to_self(&request),

@@ -5,6 +5,8 @@
 //! time from the id instead of being stored.
 
 use super::vocab;
+// The vocabularies own the wire enums their tables are made of.
+pub(crate) use super::vocab::Architecture;
 use crate::time::Secs;
 
 /// Declares a categorical field: its wire strings, listed in byte order so that the derived `Ord`
@@ -67,14 +69,6 @@ wire_enum!(
 wire_enum!(
     /// `hw_firmware_type`.
     Firmware { Bios => "bios", Uefi => "uefi" }
-);
-wire_enum!(
-    /// `architecture` (IMS filter) and the source of `__support_arm`.
-    Architecture { Arm => "arm", X86 => "x86" }
-);
-wire_enum!(
-    /// `__os_type`.
-    OsType { Linux => "Linux", Other => "Other", Windows => "Windows" }
 );
 
 /// Which virtualisation `__support_*` properties an image carries. The doc says the GPU and HANA
@@ -250,7 +244,7 @@ mod tests {
         assert!(sorted(VirtualEnv::ALL, |v| v.as_str()));
         assert!(sorted(Firmware::ALL, |v| v.as_str()));
         assert!(sorted(Architecture::ALL, |v| v.as_str()));
-        assert!(sorted(OsType::ALL, |v| v.as_str()));
+        assert!(sorted(super::super::vocab::OsType::ALL, |v| v.as_str()));
     }
 
     #[test]

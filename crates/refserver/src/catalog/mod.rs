@@ -1,6 +1,8 @@
 //! The image catalogue every endpoint renders: generated from a seed, indexed once at startup.
 
 pub(crate) mod generate;
+// `wire_enum!` is shared with the vocabularies, declared after it.
+#[macro_use]
 pub(crate) mod image;
 pub(crate) mod order;
 pub(crate) mod vocab;

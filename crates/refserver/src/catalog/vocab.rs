@@ -3,7 +3,14 @@
 //! Values follow the IMS doc's enumerations so that every documented value of every filterable
 //! field occurs in a default-sized catalogue.
 
-use super::image::{Architecture, OsType};
+wire_enum!(
+    /// `architecture` (IMS filter) and the source of `__support_arm`.
+    Architecture { Arm => "arm", X86 => "x86" }
+);
+wire_enum!(
+    /// `__os_type`.
+    OsType { Linux => "Linux", Other => "Other", Windows => "Windows" }
+);
 
 /// An operating-system profile: the `__platform`, `__os_type`, `__os_version`, `__os_bit` and
 /// architecture that belong together.
