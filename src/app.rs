@@ -11,7 +11,7 @@ use crate::http::{Http, HttpConfig};
 use crate::plan::{Plan, Target};
 use crate::redact::{is_secret_header, Redactor};
 use crate::report::progress::{Progress, ProgressEvents};
-use crate::report::{self, files, stream::JsonLines, RunInfo, TargetInfo};
+use crate::report::{self, compare::Unselected, files, stream::JsonLines, RunInfo, TargetInfo};
 use crate::run::event::{Event, Events, Reporter};
 use crate::run::session::{Context, TargetState};
 use crate::run::stop::{self, Stop};
@@ -107,6 +107,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
     };
     let gated = baseline.is_some();
     let mut plan = Plan::new(&specs, &targets).with_equivalences(&catalogues, &specs, &targets);
+    let planned: Vec<(String, String)> = plan.cases.iter().map(|c| (c.id.clone(), c.target.name.clone())).collect();
     if let Some(partition) = args.partition {
         plan.keep_share(partition, |c| Runner::selects(&libtest, c));
     }
@@ -128,6 +129,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         headers: report::repro::SentHeaders::of(&specs, &settings.headers, &settings.secrets),
         warnings: settings.warnings.clone(),
         stopped: None,
+        not_selected: Unselected::of(&planned, plan.cases.iter().filter(|c| Runner::selects(&libtest, c)).map(|c| c.id.as_str())),
     };
     let progress = Runner::name_width(&plan, &libtest).and_then(|w| Progress::for_terminal(&libtest, w));
     let (events, written) = match reporters(&args, info.clone(), report::Options { baseline }, progress.clone()) {

@@ -15,7 +15,8 @@ pub fn diff(old: &Path, new: &Path) -> Result<(Changes, String), String> {
     let after = json::read(new)?;
     let verdicts: Vec<Verdict> = after.cases.into_iter().map(|c| c.verdict).collect();
     let old_verdicts: Vec<Verdict> = before.cases.into_iter().map(|c| c.verdict).collect();
-    let changes = Changes::between(&Previous::of(&old_verdicts), &verdicts);
+    let previous = Previous::with_unselected(&old_verdicts, &before.run.not_selected);
+    let changes = Changes::between(&previous, &verdicts, &after.run.not_selected);
     let text = render(&changes, &Summary::of(&old_verdicts), &Summary::of(&verdicts));
     Ok((changes, text))
 }

@@ -67,7 +67,7 @@ pub fn changes(c: &super::compare::Changes) -> String {
                 }
                 continue;
             }
-            let before = g.before.map(|b| b.as_str()).unwrap_or("new");
+            let before = g.before_label();
             let on = if g.target.is_empty() { String::new() } else { format!(" on `{}`", g.target) };
             let eg = some(&mut g.changes.iter().map(|ch| &ch.id));
             let _ = writeln!(s, "- **{title}** {} cases{on}: {before} → {}, e.g. {eg}", g.changes.len(), g.after);

@@ -39,6 +39,10 @@ pub struct RunInfo {
     /// Settings that weaken what the run proves (e.g. `--insecure`); shown at the top of reports.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The cases of the plan that the run did not select (libtest filters, `--skip`,
+    /// `--partition`). Absent (as in files of earlier versions): the run selected its whole plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_selected: Vec<compare::Unselected>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -101,19 +105,24 @@ pub fn write_with(
 ) -> std::io::Result<(Vec<PathBuf>, Option<compare::Changes>)> {
     std::fs::create_dir_all(dir)?;
     let results = dir.join("results.json");
+    let history = compare::load_previous(&results);
+    let mut info = info.clone();
+    if let Some(h) = &history {
+        info.not_selected = h.carry(&info.not_selected);
+    }
     let (previous, since) = match options.baseline {
         Some(b) => (Some(b), "the baseline"),
-        None => (compare::load_previous(&results), "the previous run"),
+        None => (history, "the previous run"),
     };
     if results.exists() {
         std::fs::copy(&results, dir.join("results.previous.json"))?;
     }
     let verdicts = prepare(verdicts);
     let report = Report {
-        info,
+        info: &info,
         verdicts: &verdicts,
         summary: Summary::of(&verdicts),
-        changes: previous.map(|p| compare::Changes::between(&p, &verdicts)),
+        changes: previous.map(|p| compare::Changes::between(&p, &verdicts, &info.not_selected)),
         since,
     };
     let files = [
@@ -159,11 +168,20 @@ pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String>
                 }
                 i.headers.spec.extend(r.run.headers.spec);
                 i.headers.case.extend(r.run.headers.case);
+                i.not_selected.extend(r.run.not_selected);
             }
         }
         verdicts.extend(r.cases.into_iter().map(|c| c.verdict));
     }
-    info.map(|i| (i, verdicts)).ok_or_else(|| "no results to report".to_string())
+    let mut info = info.ok_or_else(|| "no results to report".to_string())?;
+    // A case one share left out is not left out of the whole when another share ran it.
+    let ran: std::collections::HashSet<String> = verdicts.iter().map(compare::key).collect();
+    let mut listed = std::collections::HashSet::new();
+    info.not_selected.retain(|u| {
+        let key = u.key();
+        !ran.contains(&key) && listed.insert(key)
+    });
+    Ok((info, verdicts))
 }
 
 /// Per target: the specs run against it and the counts of its verdicts.
