@@ -82,6 +82,14 @@ fn run_pair(test: &str) -> (PathBuf, PathBuf) {
     (good, bad)
 }
 
+/// `redactions()`, and the temporary report directories of this test binary as `[DIR]`.
+fn redactions_and_dirs() -> Vec<(&'static str, &'static str)> {
+    let dirs: &'static str = Box::leak(report_dir("x").parent().unwrap().to_str().unwrap().to_string().into_boxed_str());
+    let mut f = redactions();
+    f.push((dirs, "[DIR]"));
+    f
+}
+
 #[test]
 fn diff_names_what_regressed_and_exits_1_only_then() {
     let (good, bad) = run_pair("diff");
@@ -133,6 +141,19 @@ fn a_filtered_run_removes_no_case_from_the_history() {
 
     fixed_run(Mode::Good, &dir, &["--partition", "count:1/2"]);
     nothing_removed_nor_new("one share");
+}
+
+/// Two runs of one target given to `specgate report`: every case would count twice.
+#[test]
+fn combining_two_runs_of_one_target_is_refused() {
+    let (good, bad) = run_pair("combine");
+    let out =
+        specgate(&["report", good.to_str().unwrap(), bad.to_str().unwrap(), "--report-dir", report_dir("combine-out").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!report_dir("combine-out").exists(), "no report is written");
+    insta::with_settings!({filters => redactions_and_dirs()}, {
+        insta::assert_snapshot!("combine_refused", text(&out.stderr));
+    });
 }
 
 #[test]

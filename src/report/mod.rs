@@ -148,11 +148,33 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Read the verdicts and run facts of earlier runs (their `results.json`) to report them together.
+/// Two inputs that hold the same case of the same target are refused: the combined report would
+/// count it twice (see [`Overlap`]).
 pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String> {
     let mut info: Option<RunInfo> = None;
-    let mut verdicts = Vec::new();
-    for dir in dirs {
+    let mut verdicts: Vec<Verdict> = Vec::new();
+    // Case (`id@target`) → the input that holds it.
+    let mut holder: HashMap<String, usize> = HashMap::new();
+    for (input, dir) in dirs.iter().enumerate() {
         let r = json::read(dir)?;
+        let mut overlap: Option<Overlap> = None;
+        for v in &r.cases {
+            let key = compare::key(&v.verdict);
+            if let Some(&earlier) = holder.get(&key).filter(|&&at| at != input) {
+                let o = overlap.get_or_insert_with(|| Overlap {
+                    earlier: &dirs[earlier],
+                    later: dir,
+                    first: v.verdict.id.clone(),
+                    target: v.verdict.target.clone(),
+                    cases: 0,
+                });
+                o.cases += 1;
+            }
+            holder.insert(key, input);
+        }
+        if let Some(o) = overlap {
+            return Err(o.to_string());
+        }
         match &mut info {
             None => info = Some(r.run),
             Some(i) => {
@@ -175,13 +197,41 @@ pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String>
     }
     let mut info = info.ok_or_else(|| "no results to report".to_string())?;
     // A case one share left out is not left out of the whole when another share ran it.
-    let ran: std::collections::HashSet<String> = verdicts.iter().map(compare::key).collect();
     let mut listed = std::collections::HashSet::new();
     info.not_selected.retain(|u| {
         let key = u.key();
-        !ran.contains(&key) && listed.insert(key)
+        !holder.contains_key(&key) && listed.insert(key)
     });
     Ok((info, verdicts))
+}
+
+/// Two inputs of `specgate report` that hold the same cases of one target: two runs of it, not
+/// shares of one run.
+struct Overlap<'a> {
+    earlier: &'a Path,
+    later: &'a Path,
+    first: String,
+    target: String,
+    cases: usize,
+}
+
+impl std::fmt::Display for Overlap<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} and {} both hold results of target `{}` ({} case(s) in both, e.g. `{}`); combined, each would count twice.\n  \
+             Shares of one run (`--partition`) hold disjoint cases and combine as they are. To compare two runs of one \
+             target, use `specgate diff {} {}`; to report them side by side, run them with distinct target names \
+             (`--target NAME=URL`).",
+            self.earlier.display(),
+            self.later.display(),
+            self.target,
+            self.cases,
+            self.first,
+            self.earlier.display(),
+            self.later.display(),
+        )
+    }
 }
 
 /// Per target: the specs run against it and the counts of its verdicts.
