@@ -95,13 +95,29 @@ fn diff_names_what_regressed_and_exits_1_only_then() {
     let (good, bad) = run_pair("diff");
     let out = specgate(&["diff", good.join("results.json").to_str().unwrap(), bad.join("results.json").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert_eq!(read(&bad, "diff.md"), text(&out.stdout), "the printed and the written Markdown are one");
+    assert!(!bad.join("diff.md").exists(), "nothing is written unless asked");
     insta::with_settings!({filters => redactions()}, {
         insta::assert_snapshot!("diff_md", text(&out.stdout));
     });
-    let back = specgate(&["diff", bad.to_str().unwrap(), good.to_str().unwrap(), "--output", good.join("back.md").to_str().unwrap()]);
+    let back_md = good.join("back.md");
+    let back = specgate(&["diff", bad.to_str().unwrap(), good.to_str().unwrap(), "--output", back_md.to_str().unwrap()]);
     assert_eq!(back.status.code(), Some(0), "fixing is not a regression: {}", text(&back.stdout));
     assert!(text(&back.stdout).contains("**Fixed** `tests/fixtures/report/listing.yaml::min-ram-integer`"), "{}", text(&back.stdout));
+    assert_eq!(read(&good, "back.md"), text(&back.stdout), "the printed and the written Markdown are one");
+}
+
+/// `diff --format json`: the changes case by case with their ids, for a program to read.
+#[test]
+fn diff_as_json_names_every_change_with_its_id() {
+    let (good, bad) = run_pair("diff-json");
+    let out = specgate(&["diff", good.to_str().unwrap(), bad.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let d: serde_json::Value = serde_json::from_str(&text(&out.stdout)).expect("JSON on standard output");
+    assert_eq!(d["changes"]["regressed"][0]["id"], "tests/fixtures/report/listing.yaml::min-ram-integer");
+    assert!(!bad.join("diff.md").exists(), "nothing is written unless asked");
+    insta::with_settings!({filters => redactions_and_dirs()}, {
+        insta::assert_snapshot!("diff_json", text(&out.stdout));
+    });
 }
 
 /// A run of a few cases (a libtest filter), or of one share (`--partition`), into the report
