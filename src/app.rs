@@ -13,7 +13,7 @@ use crate::http::{Http, HttpConfig};
 use crate::plan::{Plan, Target};
 use crate::redact::{is_secret_header, Redactor};
 use crate::report::progress::{Progress, ProgressEvents};
-use crate::report::{self, files, stream::JsonLines, RunInfo, TargetInfo};
+use crate::report::{self, compare::Unselected, files, stream::JsonLines, RunInfo, TargetInfo};
 use crate::run::session::{Context, TargetState};
 use crate::run::stop::{self, Stop};
 use crate::run::Runner;
@@ -73,6 +73,8 @@ struct Prepared {
     targets: Vec<Arc<Target>>,
     embedded: Option<crate::embedded::Running>,
     plan: Plan,
+    /// Every case of the plan before `--partition` took its share: (id, target).
+    planned: Vec<(String, String)>,
 }
 
 /// Load → plan. `rt` is the run's runtime (`None` when only listing: nothing is sent, and no
@@ -98,10 +100,11 @@ fn prepare(args: &RunArgs, rt: Option<&tokio::runtime::Runtime>) -> Result<Prepa
     let settings = Settings::of(args, list, client).map_err(usage)?;
     let (targets, embedded) = pick_targets(args, settings.targets.clone(), rt).map_err(usage)?;
     let mut plan = Plan::new(&specs, &targets).with_equivalences(&catalogues, &specs, &targets);
+    let planned = plan.cases.iter().map(|c| (c.id.clone(), c.target.name.clone())).collect();
     if let Some(partition) = args.partition {
         plan.keep_share(partition, |c| Runner::selects(&libtest, c));
     }
-    Ok(Prepared { libtest, specs, waivers, settings, targets, embedded, plan })
+    Ok(Prepared { libtest, specs, waivers, settings, targets, embedded, plan, planned })
 }
 
 /// `specgate list`: the cases a run with the same arguments would run, one id a line (or JSON).
@@ -147,7 +150,7 @@ fn run(args: RunArgs) -> ExitCode {
         Err(code) => return code,
     };
     let rt = Arc::new(run_runtime(jobs));
-    let Prepared { libtest, specs, waivers, settings, targets, embedded, plan } = match prepare(&args, Some(&rt)) {
+    let Prepared { libtest, specs, waivers, settings, targets, embedded, plan, planned } = match prepare(&args, Some(&rt)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -167,6 +170,7 @@ fn run(args: RunArgs) -> ExitCode {
         headers: report::repro::SentHeaders::of(&specs, &settings.headers, &settings.secrets),
         warnings: settings.warnings.clone(),
         stopped: None,
+        not_selected: Unselected::of(&planned, plan.cases.iter().filter(|c| Runner::selects(&libtest, c)).map(|c| c.id.as_str())),
     };
     let libtest = match quiet_libtest(libtest, &args) {
         Ok(l) => l,

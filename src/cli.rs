@@ -52,9 +52,19 @@ pub struct DiffArgs {
     pub old: PathBuf,
     /// The later run: its results.json or report directory.
     pub new: PathBuf,
-    /// Where the Markdown is written (default: diff.md beside NEW's results.json).
+    /// What is printed: Markdown (a pull-request comment) or JSON (the changes with their ids).
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: DiffOutput,
+    /// Also write what is printed to this file (nothing is written unless asked).
     #[arg(long)]
     pub output: Option<PathBuf>,
+}
+
+/// Output of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffOutput {
+    Markdown,
+    Json,
 }
 
 /// CI annotation formats.

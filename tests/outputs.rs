@@ -92,3 +92,14 @@ fn list_prints_one_id_a_line_or_json() {
     assert_eq!(cases.iter().map(|c| c["id"].as_str().unwrap().to_string()).collect::<Vec<_>>(), ids);
     assert!(cases.iter().all(|c| c["location"].as_str().unwrap().starts_with("tests/fixtures/listing.yaml:") && c["level"].is_string()));
 }
+
+#[test]
+fn a_diff_whose_output_cannot_be_written_exits_6() {
+    let url = serve(Mode::Good);
+    let dir = report_dir("diff-source");
+    let out = specgate(&["run", SPEC, "--target", &url, "--report-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let d = dir.to_str().unwrap();
+    let out = specgate(&["diff", d, d, "--output", "README.md/diff.md"]);
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+}

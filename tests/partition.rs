@@ -39,6 +39,8 @@ fn merged_partitions_equal_one_unpartitioned_run() {
         for (i, dir) in shares.iter().enumerate() {
             run(dir, &["--partition", &format!("{kind}:{}/3", i + 1)]);
             sizes.push(outcomes(dir).len());
+            let left_out = results(dir)["run"]["not_selected"].as_array().map_or(0, Vec::len);
+            assert_eq!(left_out + sizes[i], expected.len(), "{kind}: a share records the cases the others hold");
         }
         assert!(sizes.iter().all(|n| *n > 0), "{kind}: every share has cases: {sizes:?}");
         assert_eq!(sizes.iter().sum::<usize>(), expected.len(), "{kind}: shares are disjoint and complete");
@@ -49,6 +51,7 @@ fn merged_partitions_equal_one_unpartitioned_run() {
         let out = specgate(&args);
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert_eq!(outcomes(&merged), expected, "{kind}: merged shares");
+        assert!(results(&merged)["run"].get("not_selected").is_none(), "{kind}: together the shares selected every case");
     }
 }
 

@@ -26,6 +26,11 @@ fn redactions() -> Vec<(&'static str, &'static str)> {
 
 /// The fixed run against `mode`, into `dir`; extra flags before `--`.
 fn fixed_run(mode: Mode, dir: &Path, extra: &[&str]) -> std::process::Output {
+    filtered_run(mode, dir, extra, &[])
+}
+
+/// The fixed run, its cases also filtered by `libtest` (flags after `--`).
+fn filtered_run(mode: Mode, dir: &Path, extra: &[&str], libtest: &[&str]) -> std::process::Output {
     let target = format!("api={}", serve(mode));
     let mut args = vec![
         "run",
@@ -39,6 +44,7 @@ fn fixed_run(mode: Mode, dir: &Path, extra: &[&str]) -> std::process::Output {
     ];
     args.extend_from_slice(extra);
     args.extend(["--", "--test-threads", "1", "--skip", "pagination.", "--skip", "filter.flavor.complete", "--skip", "filter.paged"]);
+    args.extend_from_slice(libtest);
     specgate(&args)
 }
 
@@ -76,18 +82,94 @@ fn run_pair(test: &str) -> (PathBuf, PathBuf) {
     (good, bad)
 }
 
+/// `redactions()`, and the temporary report directories of this test binary as `[DIR]`.
+fn redactions_and_dirs() -> Vec<(&'static str, &'static str)> {
+    let dirs: &'static str = Box::leak(report_dir("x").parent().unwrap().to_str().unwrap().to_string().into_boxed_str());
+    let mut f = redactions();
+    f.push((dirs, "[DIR]"));
+    f
+}
+
 #[test]
 fn diff_names_what_regressed_and_exits_1_only_then() {
     let (good, bad) = run_pair("diff");
     let out = specgate(&["diff", good.join("results.json").to_str().unwrap(), bad.join("results.json").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert_eq!(read(&bad, "diff.md"), text(&out.stdout), "the printed and the written Markdown are one");
+    assert!(!bad.join("diff.md").exists(), "nothing is written unless asked");
     insta::with_settings!({filters => redactions()}, {
         insta::assert_snapshot!("diff_md", text(&out.stdout));
     });
-    let back = specgate(&["diff", bad.to_str().unwrap(), good.to_str().unwrap(), "--output", good.join("back.md").to_str().unwrap()]);
+    let back_md = good.join("back.md");
+    let back = specgate(&["diff", bad.to_str().unwrap(), good.to_str().unwrap(), "--output", back_md.to_str().unwrap()]);
     assert_eq!(back.status.code(), Some(0), "fixing is not a regression: {}", text(&back.stdout));
     assert!(text(&back.stdout).contains("**Fixed** `tests/fixtures/report/listing.yaml::min-ram-integer`"), "{}", text(&back.stdout));
+    assert_eq!(read(&good, "back.md"), text(&back.stdout), "the printed and the written Markdown are one");
+}
+
+/// `diff --format json`: the changes case by case with their ids, for a program to read.
+#[test]
+fn diff_as_json_names_every_change_with_its_id() {
+    let (good, bad) = run_pair("diff-json");
+    let out = specgate(&["diff", good.to_str().unwrap(), bad.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let d: serde_json::Value = serde_json::from_str(&text(&out.stdout)).expect("JSON on standard output");
+    assert_eq!(d["changes"]["regressed"][0]["id"], "tests/fixtures/report/listing.yaml::min-ram-integer");
+    assert!(!bad.join("diff.md").exists(), "nothing is written unless asked");
+    insta::with_settings!({filters => redactions_and_dirs()}, {
+        insta::assert_snapshot!("diff_json", text(&out.stdout));
+    });
+}
+
+/// A run of a few cases (a libtest filter), or of one share (`--partition`), into the report
+/// directory of a full run: the cases it left out are not removed, and the next full run does
+/// not call them new.
+#[test]
+fn a_filtered_run_removes_no_case_from_the_history() {
+    let dir = report_dir("history");
+    assert_eq!(fixed_run(Mode::Good, &dir, &[]).status.code(), Some(1));
+    let count = |r: &serde_json::Value, list: &str| r.pointer(list).and_then(|l| l.as_array()).map_or(0, Vec::len);
+    let full = common::results(&dir);
+    let planned = count(&full, "/cases") + count(&full, "/run/not_selected");
+    let nothing_removed_nor_new = |what: &str| {
+        let r = common::results(&dir);
+        let changes = &r["changes"];
+        assert_eq!(changes["removed"], serde_json::json!([]), "{what}: {changes:#}");
+        assert_eq!(changes["new"], serde_json::json!([]), "{what}: {changes:#}");
+        assert!(read(&dir, "summary.md").contains(" 0 new, 0 removed."), "{what}: {}", read(&dir, "summary.md"));
+        r
+    };
+
+    let out = filtered_run(Mode::Good, &dir, &[], &["min-ram"]);
+    assert_ne!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let r = nothing_removed_nor_new("filtered");
+    let ran = count(&r, "/cases");
+    assert!(ran > 0 && ran < count(&full, "/cases"), "the filter keeps some cases: {ran}");
+    let left_out = r["run"]["not_selected"].as_array().expect("the cases left out are recorded");
+    assert_eq!(left_out.len(), planned - ran);
+    let last_ran = left_out.iter().filter(|u| u["last"]["class"].is_string()).count();
+    assert_eq!(last_ran, count(&full, "/cases") - ran, "each case the full run ran, with its class then: {left_out:?}");
+
+    assert_eq!(fixed_run(Mode::Good, &dir, &[]).status.code(), Some(1));
+    let r = nothing_removed_nor_new("full after filtered");
+    assert_eq!(count(&r, "/run/not_selected"), count(&full, "/run/not_selected"), "the fixed run's own skips only");
+    assert_eq!(r["changes"]["regressed"], serde_json::json!([]), "compared with the last full run");
+    assert_eq!(r["changes"]["fixed"], serde_json::json!([]), "compared with the last full run");
+
+    fixed_run(Mode::Good, &dir, &["--partition", "count:1/2"]);
+    nothing_removed_nor_new("one share");
+}
+
+/// Two runs of one target given to `specgate report`: every case would count twice.
+#[test]
+fn combining_two_runs_of_one_target_is_refused() {
+    let (good, bad) = run_pair("combine");
+    let out =
+        specgate(&["report", good.to_str().unwrap(), bad.to_str().unwrap(), "--report-dir", report_dir("combine-out").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!report_dir("combine-out").exists(), "no report is written");
+    insta::with_settings!({filters => redactions_and_dirs()}, {
+        insta::assert_snapshot!("combine_refused", text(&out.stderr));
+    });
 }
 
 #[test]

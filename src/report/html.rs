@@ -121,7 +121,7 @@ pub fn render(r: &Report<'_>) -> String {
         }
         for (title, list) in [("newly failing", &c.regressed), ("fixed", &c.fixed), ("changed", &c.changed)] {
             for g in super::compare::groups(list) {
-                let before = g.before.map(|b| b.as_str()).unwrap_or("new");
+                let before = g.before_label();
                 if g.changes.len() <= super::compare::FOLD {
                     for ch in &g.changes {
                         let _ = writeln!(s, "<li><b>{title}</b> <code>{}</code>: {before} → {}</li>", wrap(&ch.id), ch.after);

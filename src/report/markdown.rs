@@ -50,6 +50,21 @@ pub fn targets_table(r: &Report<'_>) -> String {
 
 /// The changes against an earlier run, as a Markdown list (shared with `specgate diff`).
 pub fn changes(c: &super::compare::Changes) -> String {
+    changes_as(c, Listing::Folded)
+}
+
+/// How a long list of changes of one kind is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Listing {
+    /// One line, with a few of its cases.
+    Folded,
+    /// As `Folded`, but every newly failing case is named, one per line: what a reader of
+    /// `specgate diff` acts on.
+    EveryNewlyFailing,
+}
+
+/// The changes as a Markdown list, long lists shown as `listing` says.
+pub(crate) fn changes_as(c: &super::compare::Changes, listing: Listing) -> String {
     let mut s = String::new();
     if c.is_empty() && c.still_failing.is_empty() {
         let _ = writeln!(s, "No case changed.");
@@ -59,7 +74,10 @@ pub fn changes(c: &super::compare::Changes) -> String {
     // (`changes`) and the HTML report list them all.
     const SHOWN: usize = 3;
     let some = |ids: &mut dyn Iterator<Item = &String>| ids.take(SHOWN).map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ");
-    for (title, list) in [("Newly failing", &c.regressed), ("Fixed", &c.fixed), ("Changed", &c.changed)] {
+    let every_newly_failing = listing == Listing::EveryNewlyFailing;
+    for (title, list, every) in
+        [("Newly failing", &c.regressed, every_newly_failing), ("Fixed", &c.fixed, false), ("Changed", &c.changed, false)]
+    {
         for g in super::compare::groups(list) {
             if g.changes.len() <= super::compare::FOLD {
                 for ch in &g.changes {
@@ -67,8 +85,15 @@ pub fn changes(c: &super::compare::Changes) -> String {
                 }
                 continue;
             }
-            let before = g.before.map(|b| b.as_str()).unwrap_or("new");
+            let before = g.before_label();
             let on = if g.target.is_empty() { String::new() } else { format!(" on `{}`", g.target) };
+            if every {
+                let _ = writeln!(s, "- **{title}** {} cases{on}: {before} → {}:", g.changes.len(), g.after);
+                for ch in &g.changes {
+                    let _ = writeln!(s, "  - `{}`", ch.id);
+                }
+                continue;
+            }
             let eg = some(&mut g.changes.iter().map(|ch| &ch.id));
             let _ = writeln!(s, "- **{title}** {} cases{on}: {before} → {}, e.g. {eg}", g.changes.len(), g.after);
         }

@@ -43,6 +43,10 @@ pub struct RunInfo {
     /// Settings that weaken what the run proves (e.g. `--insecure`); shown at the top of reports.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The cases of the plan that the run did not select (libtest filters, `--skip`,
+    /// `--partition`). Absent (as in files of earlier versions): the run selected its whole plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_selected: Vec<compare::Unselected>,
 }
 
 pub use crate::events::TargetInfo;
@@ -101,19 +105,24 @@ pub fn write_with(
 ) -> std::io::Result<(Vec<PathBuf>, Option<compare::Changes>)> {
     std::fs::create_dir_all(dir)?;
     let results = dir.join("results.json");
+    let history = compare::load_previous(&results);
+    let mut info = info.clone();
+    if let Some(h) = &history {
+        info.not_selected = h.carry(&info.not_selected);
+    }
     let (previous, since) = match options.baseline {
         Some(b) => (Some(b), "the baseline"),
-        None => (compare::load_previous(&results), "the previous run"),
+        None => (history, "the previous run"),
     };
     if results.exists() {
         std::fs::copy(&results, dir.join("results.previous.json"))?;
     }
     let verdicts = prepare(verdicts);
     let report = Report {
-        info,
+        info: &info,
         verdicts: &verdicts,
         summary: Summary::of(&verdicts),
-        changes: previous.map(|p| compare::Changes::between(&p, &verdicts)),
+        changes: previous.map(|p| compare::Changes::between(&p, &verdicts, &info.not_selected)),
         since,
     };
     let files = [
@@ -139,11 +148,33 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Read the verdicts and run facts of earlier runs (their `results.json`) to report them together.
+/// Two inputs that hold the same case of the same target are refused: the combined report would
+/// count it twice (see [`Overlap`]).
 pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String> {
     let mut info: Option<RunInfo> = None;
-    let mut verdicts = Vec::new();
-    for dir in dirs {
+    let mut verdicts: Vec<Verdict> = Vec::new();
+    // Case (`id@target`) → the input that holds it.
+    let mut holder: HashMap<String, usize> = HashMap::new();
+    for (input, dir) in dirs.iter().enumerate() {
         let r = json::read(dir)?;
+        let mut overlap: Option<Overlap> = None;
+        for v in &r.cases {
+            let key = compare::key(&v.verdict);
+            if let Some(&earlier) = holder.get(&key).filter(|&&at| at != input) {
+                let o = overlap.get_or_insert_with(|| Overlap {
+                    earlier: &dirs[earlier],
+                    later: dir,
+                    first: v.verdict.id.clone(),
+                    target: v.verdict.target.clone(),
+                    cases: 0,
+                });
+                o.cases += 1;
+            }
+            holder.insert(key, input);
+        }
+        if let Some(o) = overlap {
+            return Err(o.to_string());
+        }
         match &mut info {
             None => info = Some(r.run),
             Some(i) => {
@@ -159,11 +190,48 @@ pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String>
                 }
                 i.headers.spec.extend(r.run.headers.spec);
                 i.headers.case.extend(r.run.headers.case);
+                i.not_selected.extend(r.run.not_selected);
             }
         }
         verdicts.extend(r.cases.into_iter().map(|c| c.verdict));
     }
-    info.map(|i| (i, verdicts)).ok_or_else(|| "no results to report".to_string())
+    let mut info = info.ok_or_else(|| "no results to report".to_string())?;
+    // A case one share left out is not left out of the whole when another share ran it.
+    let mut listed = std::collections::HashSet::new();
+    info.not_selected.retain(|u| {
+        let key = u.key();
+        !holder.contains_key(&key) && listed.insert(key)
+    });
+    Ok((info, verdicts))
+}
+
+/// Two inputs of `specgate report` that hold the same cases of one target: two runs of it, not
+/// shares of one run.
+struct Overlap<'a> {
+    earlier: &'a Path,
+    later: &'a Path,
+    first: String,
+    target: String,
+    cases: usize,
+}
+
+impl std::fmt::Display for Overlap<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} and {} both hold results of target `{}` ({} case(s) in both, e.g. `{}`); combined, each would count twice.\n  \
+             Shares of one run (`--partition`) hold disjoint cases and combine as they are. To compare two runs of one \
+             target, use `specgate diff {} {}`; to report them side by side, run them with distinct target names \
+             (`--target NAME=URL`).",
+            self.earlier.display(),
+            self.later.display(),
+            self.target,
+            self.cases,
+            self.first,
+            self.earlier.display(),
+            self.later.display(),
+        )
+    }
 }
 
 /// Per target: the specs run against it and the counts of its verdicts.
