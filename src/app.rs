@@ -154,7 +154,7 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let baseline = match args.baseline.as_deref().map(report::compare::Previous::read).transpose() {
+    let baseline = match args.baseline.as_deref().map(report::json::read_previous).transpose() {
         Ok(b) => b,
         Err(e) => return usage(format!("--baseline: {e}")),
     };

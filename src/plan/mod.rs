@@ -133,6 +133,14 @@ pub fn merge_query(base: &Query, over: &Query) -> Vec<(String, String)> {
     out
 }
 
+/// The invariants of `spec`, in a stable order: its pagination block's, then its filters'.
+pub fn invariants(spec: &Spec) -> Vec<Invariant> {
+    let mut out = Vec::new();
+    pagination::derive(spec, &mut out);
+    filters::derive(spec, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,12 +156,4 @@ mod tests {
         over.insert("tag".into(), Some(QueryValue::Many(vec![Scalar::Str("a".into()), Scalar::Str("b".into())])));
         assert_eq!(merge_query(&base, &over), vec![("limit".into(), "5".into()), ("tag".into(), "a".into()), ("tag".into(), "b".into())]);
     }
-}
-
-/// The invariants of `spec`, in a stable order: its pagination block's, then its filters'.
-pub fn invariants(spec: &Spec) -> Vec<Invariant> {
-    let mut out = Vec::new();
-    pagination::derive(spec, &mut out);
-    filters::derive(spec, &mut out);
-    out
 }

@@ -2,7 +2,6 @@
 //! report directory, or a `--baseline`), read through the same types as the writer.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -81,13 +80,6 @@ impl Previous {
         Previous { cases: held.chain(ran).collect() }
     }
 
-    /// Read a `results.json` (or a report directory holding one).
-    pub fn read(path: &Path) -> Result<Previous, String> {
-        let r = super::json::read(path)?;
-        let verdicts: Vec<Verdict> = r.cases.into_iter().map(|c| c.verdict).collect();
-        Ok(Previous::with_unselected(&verdicts, &r.run.not_selected))
-    }
-
     /// `unselected` (cases this run leaves out), each with how it ended when it last ran, as far
     /// as this earlier run knows: so the history of a case survives runs that do not select it.
     pub fn carry(&self, unselected: &[Unselected]) -> Vec<Unselected> {
@@ -96,11 +88,6 @@ impl Previous {
             .map(|u| Unselected { last: self.cases.get(&u.key()).and_then(|e| e.last.clone()).or_else(|| u.last.clone()), ..u.clone() })
             .collect()
     }
-}
-
-/// The previous run's results in a report directory, if readable.
-pub fn load_previous(path: &Path) -> Option<Previous> {
-    path.exists().then(|| Previous::read(path).ok()).flatten()
 }
 
 /// A case of a run: its id and target (`id@target`).
@@ -296,13 +283,13 @@ impl Changes {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::spec::model::Level;
     use crate::verdict::{sample, Outcome};
     use serde_json::json;
 
-    fn case(name: &str, outcome: Outcome) -> Verdict {
+    pub(crate) fn case(name: &str, outcome: Outcome) -> Verdict {
         let mut v = sample(outcome, Level::Must);
         v.id = format!("s::{name}");
         v.case = name.into();
@@ -336,27 +323,6 @@ mod tests {
         assert_eq!(c.gate_code(), crate::exit::PASSED);
         assert_eq!(c.findings[0].added, [r#"[status] expected 200"#]);
         assert_eq!(c.findings[0].gone, [r#"[schema] at /images/*/x expected {"type":"integer"}"#]);
-    }
-
-    #[test]
-    fn previous_results_are_read_through_the_writer_types() {
-        let dir = std::env::temp_dir().join(format!("specgate-compare-{}", std::process::id()));
-        let info = super::super::RunInfo {
-            specgate: "t".into(),
-            targets: vec![],
-            seed: 1,
-            budget: 1,
-            specs: vec![],
-            headers: Default::default(),
-            warnings: vec![],
-            stopped: None,
-            not_selected: vec![],
-        };
-        super::super::write_all(&dir, &info, &[case("a", Outcome::Fail)]).unwrap();
-        let p = Previous::read(&dir.join("results.json")).unwrap();
-        let c = Changes::between(&p, &[case("a", Outcome::Pass)], &[]);
-        assert_eq!(c.fixed[0].before, Some(Class::Fail));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     fn left_out(name: &str) -> Unselected {

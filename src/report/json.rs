@@ -4,7 +4,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{compare::Changes, Report, RunInfo};
+use super::compare::{Changes, Previous};
+use super::{Report, RunInfo};
 use crate::verdict::{Summary, Verdict};
 
 /// The document `results.json` holds.
@@ -42,4 +43,45 @@ pub fn read(path: &Path) -> Result<Results, String> {
     let path = if path.is_dir() { path.join("results.json") } else { path.to_path_buf() };
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{}: not a specgate results.json: {e}", path.display()))
+}
+
+/// The run a `results.json` (or a report directory holding one) records, as a later run
+/// compares with it: the cases it ran, and those of its plan it did not select.
+pub fn read_previous(path: &Path) -> Result<Previous, String> {
+    let r = read(path)?;
+    let verdicts: Vec<Verdict> = r.cases.into_iter().map(|c| c.verdict).collect();
+    Ok(Previous::with_unselected(&verdicts, &r.run.not_selected))
+}
+
+/// The previous run's results in a report directory, if readable.
+pub fn load_previous(path: &Path) -> Option<Previous> {
+    path.exists().then(|| read_previous(path).ok()).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::compare::tests::case;
+    use crate::verdict::{Class, Outcome};
+
+    #[test]
+    fn previous_results_are_read_through_the_writer_types() {
+        let dir = std::env::temp_dir().join(format!("specgate-compare-{}", std::process::id()));
+        let info = RunInfo {
+            specgate: "t".into(),
+            targets: vec![],
+            seed: 1,
+            budget: 1,
+            specs: vec![],
+            headers: Default::default(),
+            warnings: vec![],
+            stopped: None,
+            not_selected: vec![],
+        };
+        super::super::write_all(&dir, &info, &[case("a", Outcome::Fail)]).unwrap();
+        let p = read_previous(&dir.join("results.json")).unwrap();
+        let c = Changes::between(&p, &[case("a", Outcome::Pass)], &[]);
+        assert_eq!(c.fixed[0].before, Some(Class::Fail));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

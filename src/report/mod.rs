@@ -105,7 +105,7 @@ pub fn write_with(
 ) -> std::io::Result<(Vec<PathBuf>, Option<compare::Changes>)> {
     std::fs::create_dir_all(dir)?;
     let results = dir.join("results.json");
-    let history = compare::load_previous(&results);
+    let history = json::load_previous(&results);
     let mut info = info.clone();
     if let Some(h) = &history {
         info.not_selected = h.carry(&info.not_selected);
