@@ -147,9 +147,9 @@ pub struct Exchange {
     /// then parsed straight into `{slot: body}`, so the schema check need not copy it. Set it
     /// with [`Exchange::parse_into_slot`], before the body is read.
     pub slot: Option<std::sync::Arc<str>>,
-    /// The body parsed as a tape (`crate::tape`), once, on first use: the schema check and the
+    /// The body parsed as a tape (`specgate_json::tape`), once, on first use: the schema check and the
     /// link check read it when the body has no findings, and the `Value` is then never built.
-    pub tape: OnceLock<Result<crate::tape::Tape, String>>,
+    pub tape: OnceLock<Result<specgate_json::tape::Tape, String>>,
 }
 
 impl Exchange {
@@ -187,9 +187,9 @@ impl Exchange {
     }
 
     /// The body as a tape, parsed on the first call (into `{slot: body}` when a slot was set).
-    pub fn tape(&self) -> Result<&crate::tape::Tape, &str> {
+    pub fn tape(&self) -> Result<&specgate_json::tape::Tape, &str> {
         self.tape
-            .get_or_init(|| crate::tape::Tape::parse(&self.body, self.slot.as_deref()).map_err(|e| self.not_json(e)))
+            .get_or_init(|| specgate_json::tape::Tape::parse(&self.body, self.slot.as_deref()).map_err(|e| self.not_json(e)))
             .as_ref()
             .map_err(String::as_str)
     }
@@ -225,7 +225,7 @@ impl Exchange {
     }
 
     fn parse(&self) -> Result<Value, String> {
-        let body = crate::run::select::parse_tree(&self.body).map_err(|e| self.not_json(e))?;
+        let body = specgate_json::reader::parse_tree(&self.body).map_err(|e| self.not_json(e))?;
         Ok(match &self.slot {
             Some(slot) => Value::Object(serde_json::Map::from_iter([(slot.to_string(), body)])),
             None => body,

@@ -23,7 +23,6 @@ pub mod render;
 pub mod report;
 pub mod run;
 pub mod spec;
-pub mod tape;
 pub mod transport;
 pub mod verdict;
 pub mod waiver;

@@ -184,7 +184,7 @@ proptest! {
             }
             _ => body,
         };
-        let ours = specgate::run::select::parse_tree(&body).map(|v| serde_json::to_string(&v).unwrap()).map_err(|e| e.to_string());
+        let ours = specgate_json::reader::parse_tree(&body).map(|v| serde_json::to_string(&v).unwrap()).map_err(|e| e.to_string());
         let theirs = serde_json::from_slice::<Value>(&body).map(|v| serde_json::to_string(&v).unwrap()).map_err(|e| e.to_string());
         prop_assert_eq!(ours, theirs);
     }

@@ -248,7 +248,7 @@ fn container<'a, J: Json, N: Node<'a, J>>(v: &N) -> bool {
 }
 
 /// Read through jsonschema's `Json` nodes, so that a body is walked the same way whether it was
-/// parsed into a `Value` or onto a tape (`crate::tape`).
+/// parsed into a `Value` or onto a tape (`specgate_json::tape`).
 fn visit<'a, J: Json, N: Node<'a, J>>(request: &url::Url, v: N, at: &mut Vec<Step<'a>>, elsewhere: &[String], out: &mut Vec<Finding>) {
     if let Some(o) = v.as_object() {
         // The object's own `href` (with its `rel`) comes first, then its members' links.
@@ -349,7 +349,7 @@ mod tests {
             "links": [{"rel": "bookmark", "href": "http://127.0.0.1:9/b"}, {"href": "ftp://x/c"}]}]],
             "a/b~c": {"first": "https://127.0.0.1:8774/d", "href": "http://h/e", "rel": "alternate"}}"#;
         let value: Value = serde_json::from_slice(body).unwrap();
-        let tape = crate::tape::Tape::parse(body, Some("slot")).unwrap();
+        let tape = specgate_json::tape::Tape::parse(body, Some("slot")).unwrap();
         let view = tape.view(body).unwrap();
         for (elsewhere, count) in [(vec![], 5), (vec!["alternate".to_string(), "self".to_string()], 3)] {
             let from_value = origin_findings(&request(), &value, &elsewhere);

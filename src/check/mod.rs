@@ -5,7 +5,6 @@ pub mod filters;
 pub(crate) mod group;
 pub mod ids;
 pub mod links;
-pub mod outline;
 pub mod pages;
 pub mod relation;
 pub mod response;

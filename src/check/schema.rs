@@ -24,7 +24,7 @@ pub fn check_spec_schema_in(schema: &crate::spec::Schema, body: &Value, wrapped:
     }
 }
 
-/// Whether the body of `ex` passes `schema`, read from its tape (`crate::tape`) without building
+/// Whether the body of `ex` passes `schema`, read from its tape (`specgate_json::tape`) without building
 /// a `Value`. `false` also when the tape cannot tell: a schema without a tape validator, a
 /// body not parsed into the schema's slot, not JSON, or with an object that repeats a member
 /// name. The caller then checks the `Value`, which also words the findings of a body that fails.

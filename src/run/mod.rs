@@ -11,7 +11,6 @@ pub mod execute;
 pub mod health;
 pub mod invariant;
 pub mod sample;
-pub mod select;
 pub mod session;
 pub mod stop;
 pub mod walk;

@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 
-use super::select::Wanted;
 use crate::check::excerpt;
 use crate::check::ids::Key;
 use crate::check::links;
@@ -14,6 +13,7 @@ use crate::check::pages::Page;
 use crate::run::session::Session;
 use crate::spec::model::{NextLink, NextStyle, Pagination};
 use crate::verdict::{CheckId, Finding};
+use specgate_json::reader::Wanted;
 
 /// Most items a walk that keeps its pages holds: bounds a case's memory on a huge or endless
 /// listing.

@@ -22,22 +22,8 @@ use std::sync::{Arc, LazyLock, OnceLock};
 use serde_json::{Map, Value};
 
 use super::error::SpecError;
-use crate::check::outline::Outline;
-use crate::tape::TapeJson;
-
-/// The dialect bundled files must share with the schema that references them: the spec
-/// format's, and jsonschema's default when `$schema` is absent.
-pub(crate) const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
-
-/// Keywords that make a file's identity matter (own base URI, anchors, dynamic scopes): such a
-/// file is not bundled, so that its meaning cannot change.
-pub(crate) const IDENTITY_KEYWORDS: [&str; 6] = ["$id", "$anchor", "$dynamicAnchor", "$dynamicRef", "$recursiveRef", "$recursiveAnchor"];
-
-/// Keywords whose values are data, not schemas: a `$ref` key inside them is not a reference.
-pub(crate) const DATA_KEYWORDS: [&str; 5] = ["enum", "const", "default", "examples", "example"];
-
-/// Keywords whose values map names to schemas.
-pub(crate) const NAMED_SCHEMAS: [&str; 5] = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+use specgate_json::schema::{Outline, DATA_KEYWORDS, DIALECT, IDENTITY_KEYWORDS, NAMED_SCHEMAS};
+use specgate_json::tape::TapeJson;
 
 /// Prefix of slot names (file keys are file names, which end in `.json`).
 const SLOT: &str = "specgate-schema-";
@@ -312,7 +298,7 @@ impl Catalog {
     }
 }
 
-/// The load's validator once more, reading bodies from a tape (`crate::tape`); compiled on first
+/// The load's validator once more, reading bodies from a tape (`specgate_json::tape`); compiled on first
 /// use, so a run whose bodies are never checked against a schema does not pay for it.
 pub struct TapeValidator {
     schema: Value,
@@ -333,7 +319,7 @@ impl TapeValidator {
         TapeValidator::new(schema.clone(), "file:///", Retriever::default())
     }
 
-    /// The schema's outline (`check::outline`), which checks a tape faster than [`Self::get`];
+    /// The schema's outline (`specgate_json::schema`), which checks a tape faster than [`Self::get`];
     /// `None` when the schema has none. Built on first use, like the validator.
     pub fn outline(&self) -> Option<&Outline> {
         self.outline.get_or_init(|| Outline::build(&self.schema, &self.base, &|url| self.retriever.file(url).ok()).ok()).as_ref()

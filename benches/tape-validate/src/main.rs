@@ -1,5 +1,5 @@
 //! How fast is a body validated without building a `serde_json::Value`? specgate's schema
-//! check reads a passing body from a flat tape (`specgate::tape`) through jsonschema's generic
+//! check reads a passing body from a flat tape (`specgate_json::tape`) through jsonschema's generic
 //! `Json` backend. The program times parse-only and parse+validate for both representations on
 //! the same body and schema, and checks that both say the same of a broken body.
 //!
@@ -7,7 +7,7 @@
 //!         --target-dir target/tape-validate -- SCHEMA BODY BROKEN_BODY [ROUNDS]
 //!
 //! The column "tape: parse + outline" checks the tape with the schema's outline
-//! (`specgate::check::outline`). The last column is a reference, not a check: simd-json reading
+//! (`specgate_json::schema`). The last column is a reference, not a check: simd-json reading
 //! the same body onto its own tape (with a copy of the body first, since it parses in place), the
 //! floor of parsing alone with a general SIMD parser on this machine.
 //! For `perf record`, `TAPE_ONLY=1` runs only the tape's parse and validation, `ROUNDS` times,
@@ -16,8 +16,8 @@
 use std::time::Instant;
 
 use serde_json::Value;
-use specgate::check::outline::Outline;
-use specgate::tape::{Tape, TapeJson};
+use specgate_json::schema::Outline;
+use specgate_json::tape::{Tape, TapeJson};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

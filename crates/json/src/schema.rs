@@ -30,10 +30,24 @@ use std::sync::Arc;
 use jsonschema::Validator;
 use serde_json::{Map, Value};
 
-// The dialect the outline understands (`items` is one schema; `$ref` has siblings) is the
-// catalog's, and so are its lists of keywords that name resources or hold data.
-use crate::spec::catalog::{DATA_KEYWORDS, DIALECT, IDENTITY_KEYWORDS, NAMED_SCHEMAS};
 use crate::tape::{TNode, TapeJson};
+
+// The dialect the outline understands (`items` is one schema; `$ref` has siblings) is the one
+// the spec's schema catalog bundles, and so are its lists of keywords that name resources or
+// hold data: the catalog imports them from here.
+/// The dialect bundled files must share with the schema that references them: the spec
+/// format's, and jsonschema's default when `$schema` is absent.
+pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// Keywords that make a file's identity matter (own base URI, anchors, dynamic scopes): such a
+/// file is not bundled, so that its meaning cannot change.
+pub const IDENTITY_KEYWORDS: [&str; 6] = ["$id", "$anchor", "$dynamicAnchor", "$dynamicRef", "$recursiveRef", "$recursiveAnchor"];
+
+/// Keywords whose values are data, not schemas: a `$ref` key inside them is not a reference.
+pub const DATA_KEYWORDS: [&str; 5] = ["enum", "const", "default", "examples", "example"];
+
+/// Keywords whose values map names to schemas.
+pub const NAMED_SCHEMAS: [&str; 5] = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
 
 /// Keywords the outline walks itself. Whether a body passes `allOf`, `anyOf`, `oneOf`, `not` and
 /// `if` follows from whether it passes their subschemas, as long as nothing evaluates what they

@@ -1,0 +1,7 @@
+//! JSON as specgate reads it, behind one API: response bodies read onto a tape once
+//! ([`tape`]), read into a `serde_json::Value` keeping only what a check needs ([`reader`]), and
+//! checked against a JSON Schema compiled into an outline for the tape ([`schema`]).
+
+pub mod reader;
+pub mod schema;
+pub mod tape;
