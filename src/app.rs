@@ -91,7 +91,7 @@ fn run(args: RunArgs, list: bool) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let settings = match Settings::of(&args, list, client) {
+    let settings = match Settings::of(&args, list, client, &specs, &libtest) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
@@ -288,8 +288,19 @@ struct Settings {
 impl Settings {
     /// `client`: the run's HTTP settings and the client being built for them (`None` when only
     /// listing, or when `--timeout` is refused here).
-    fn of(args: &RunArgs, list: bool, client: Option<(HttpConfig, Option<PendingClient>)>) -> Result<Settings, String> {
-        let mut vars = std::collections::BTreeMap::new();
+    /// `specs`, `libtest`: what the run would run, for the variables it needs.
+    fn of(
+        args: &RunArgs,
+        list: bool,
+        client: Option<(HttpConfig, Option<PendingClient>)>,
+        specs: &[Arc<crate::spec::Spec>],
+        libtest: &libtest_mimic::Arguments,
+    ) -> Result<Settings, String> {
+        let mut vars = match &args.vars_file {
+            Some(path) => crate::vars::read_file(path).map_err(|e| e.render().trim_start_matches("error: ").trim_end().to_string())?,
+            None => std::collections::BTreeMap::new(),
+        };
+        let given: std::collections::BTreeSet<String> = vars.keys().cloned().collect();
         for v in &args.vars {
             let (k, val) = cli::key_value(v, "--var")?;
             vars.insert(k, val);
@@ -319,6 +330,9 @@ impl Settings {
         if !targets.is_empty() && !args.faults.is_empty() {
             return Err("--fault applies to the embedded reference server only (run without --target)".into());
         }
+        if !targets.is_empty() && (args.images.is_some() || args.catalog_seed.is_some()) {
+            eprintln!("specgate: warning: --images and --catalog-seed apply to the embedded reference server only; ignored with --target");
+        }
         for (flag, secs) in [("--timeout", args.timeout), ("--case-timeout", args.case_timeout)] {
             if !(secs > 0.0 && secs.is_finite()) {
                 return Err(format!("{flag} must be a positive number of seconds"));
@@ -337,9 +351,13 @@ impl Settings {
             timeout: Duration::from_secs_f64(args.timeout),
         };
         let login = crate::auth::establish(&args.auth, intent).map_err(|e| Redactor::new(secrets.clone()).text(&e.to_string()))?;
+        let given: std::collections::BTreeSet<String> = given.into_iter().chain(vars.keys().cloned()).collect();
         login.apply(&mut vars, &mut secrets, &mut targets);
         for w in &login.warnings {
             eprintln!("specgate: warning: {w}");
+        }
+        if !list {
+            crate::vars::require(specs, &targets, &vars, &path_map, libtest, &given)?;
         }
         let http = match client {
             Some((config, Some(pending))) => {
@@ -389,14 +407,10 @@ fn pick_targets(
     let mut embedded = None;
     if targets.is_empty() {
         if list {
-            targets.push(Target {
-                name: "reference".into(),
-                url: url::Url::parse("http://127.0.0.1/").expect("static URL"),
-                vars: Default::default(),
-            });
+            targets.push(crate::embedded::shape());
         } else {
             let (running, target) = rt
-                .block_on(crate::embedded::start(args.images, args.catalog_seed, args.faults.clone()))
+                .block_on(crate::embedded::start(args.images.unwrap_or(300), args.catalog_seed.unwrap_or(1), args.faults.clone()))
                 .map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
             eprintln!("specgate: no --target given; testing the embedded reference server at {}", target.url);
             targets.push(target);

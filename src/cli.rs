@@ -144,9 +144,12 @@ pub struct RunArgs {
     /// `URL` or `NAME=URL`; repeatable. Without it, the embedded reference server is the target.
     #[arg(long = "target", value_name = "[NAME=]URL")]
     pub targets: Vec<String>,
-    /// Template variable, e.g. `--var project_id=0123abcd`; repeatable.
+    /// Template variable, e.g. `--var project_id=0123abcd`; repeatable. Overrides `--vars`.
     #[arg(long = "var", value_name = "KEY=VALUE")]
     pub vars: Vec<String>,
+    /// Template variables from a YAML or JSON file: a mapping of name to value.
+    #[arg(long = "vars", value_name = "FILE")]
+    pub vars_file: Option<PathBuf>,
     /// Header sent with every request, e.g. `--header 'X-Roles: admin'`; repeatable.
     #[arg(long = "header", value_name = "'NAME: VALUE'")]
     pub headers: Vec<String>,
@@ -201,12 +204,12 @@ pub struct RunArgs {
     /// Seed for sampling filter values from the catalogue (recorded in results.json).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Embedded reference server only: catalogue size.
-    #[arg(long, default_value_t = 300)]
-    pub images: usize,
-    /// Embedded reference server only: catalogue seed.
-    #[arg(long, default_value_t = 1)]
-    pub catalog_seed: u64,
+    /// Embedded reference server only: catalogue size [default: 300].
+    #[arg(long, value_name = "N")]
+    pub images: Option<usize>,
+    /// Embedded reference server only: catalogue seed [default: 1].
+    #[arg(long, value_name = "S")]
+    pub catalog_seed: Option<u64>,
     /// Embedded reference server only: inject a fault (see `specgate serve --list-faults`); repeatable.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,

@@ -21,5 +21,6 @@ pub mod report;
 pub mod run;
 pub mod spec;
 pub mod tape;
+pub mod vars;
 pub mod verdict;
 pub mod waiver;

@@ -296,3 +296,63 @@ fn a_listing_ends_quietly_when_its_reader_stops() {
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "ends as a pipe's writer does: {:?}", out.status);
 }
+
+#[test]
+fn a_missing_var_is_one_usage_error_before_anything_runs() {
+    // It was one `error` per case (34 for this spec) and exit 3, each found when its request was made.
+    let dir = report_dir("missing-var");
+    let out =
+        specgate(&["run", "specs/ims/nova-images-detail.yaml", "--target", "http://127.0.0.1:9", "--report-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!dir.join("results.json").exists(), "nothing ran");
+    insta::assert_snapshot!("missing_var", text(&out.stderr));
+    // Only the selected cases count, and a listing sends nothing: neither needs the variable.
+    let out = specgate(&["run", "specs/ims/nova-images-detail.yaml", "--target", "http://127.0.0.1:9", "--", "no-such-case"]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let out = specgate(&["list", "specs/ims/nova-images-detail.yaml", "--target", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+#[test]
+fn an_unused_var_and_embedded_server_options_with_a_target_are_warned_about() {
+    let url = serve(Mode::Good);
+    let (out, _) =
+        run(&url, "unused-var", &["--var", "zone=eu", "--images", "5", "--", "--exact", "tests/fixtures/listing.yaml::first-page"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("specgate: warning: variable `zone` (--var or --vars) is used by no selected spec\n"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "specgate: warning: --images and --catalog-seed apply to the embedded reference server only; ignored with --target\n"
+        ),
+        "{stderr}"
+    );
+}
+#[test]
+fn a_vars_file_sets_variables_and_a_var_overrides_it() {
+    let dir = report_dir("vars-file");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("vars.yaml");
+    std::fs::write(&file, "# the project under test\nproject_id: 0123abcd\n").unwrap();
+    let url_of_a_run = |extra: &[&str]| {
+        let mut args = vec!["run", "specs/ims/nova-images-detail.yaml", "--target", "http://127.0.0.1:9", "--retries", "0"];
+        args.extend_from_slice(&["--report-dir", dir.to_str().unwrap(), "--vars", file.to_str().unwrap()]);
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--", "--exact", "specs/ims/nova-images-detail.yaml::list-detail"]);
+        let out = specgate(&args);
+        assert_eq!(out.status.code(), Some(3), "refused, so `error`: {}", text(&out.stderr));
+        results(&dir)["cases"][0]["exchanges"][0]["url"].as_str().unwrap().to_string()
+    };
+    assert!(url_of_a_run(&[]).contains("/v2.1/0123abcd/images/detail"), "the value as written, leading zero kept");
+    assert!(url_of_a_run(&["--var", "project_id=fedc"]).contains("/v2.1/fedc/images/detail"));
+}
+#[test]
+fn errors_in_a_vars_file_are_located() {
+    let dir = report_dir("vars-file-error");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("vars.yaml");
+    std::fs::write(&file, "project_id: abc\nregion: [eu, us]\n").unwrap();
+    let out = specgate(&["run", "tests/fixtures/listing.yaml", "--target", "http://127.0.0.1:9", "--vars", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr).replace(dir.to_str().unwrap(), "DIR");
+    insta::assert_snapshot!("vars_file_error", stderr);
+}
