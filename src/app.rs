@@ -227,7 +227,13 @@ fn libtest_arguments(args: &RunArgs, list: bool) -> Result<libtest_mimic::Argume
 
 /// Load the specs and the waivers; any error is shown and nothing runs.
 fn load(args: &RunArgs) -> Result<(Vec<Arc<crate::spec::Spec>>, Vec<crate::waiver::Waiver>), ExitCode> {
-    let specs = match crate::spec::load_all(&args.paths).and_then(|s| crate::auth::refuse_writes(s, args.auth.allow_writes)) {
+    let loaded = crate::spec::load::load(&args.paths).and_then(|loaded| {
+        for path in &loaded.skipped {
+            eprintln!("specgate: note: skipped {path}: not a spec (none of its top-level keys is a spec's, such as `specgate:`)");
+        }
+        crate::auth::refuse_writes(loaded.specs, args.auth.allow_writes)
+    });
+    let specs = match loaded {
         Ok(s) => s,
         Err(errors) => {
             for e in &errors {

@@ -112,7 +112,8 @@ pub struct DeriveArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct LintDocsArgs {
-    /// API reference pages; pages of the same endpoint are also compared with each other.
+    /// API reference pages, or directories of them; pages of the same endpoint are also
+    /// compared with each other.
     #[arg(required = true)]
     pub docs: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]

@@ -356,3 +356,24 @@ fn errors_in_a_vars_file_are_located() {
     let stderr = text(&out.stderr).replace(dir.to_str().unwrap(), "DIR");
     insta::assert_snapshot!("vars_file_error", stderr);
 }
+#[test]
+fn a_directory_of_specs_skips_yaml_that_is_not_a_spec() {
+    // An OpenAPI document beside the specs aborted the load.
+    let dir = report_dir("not-a-spec");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy("tests/fixtures/listing.yaml", dir.join("listing.yaml")).unwrap();
+    std::fs::write(dir.join("openapi.yaml"), "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap();
+    let out = specgate(&["list", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("listing.yaml::first-page"), "{}", text(&out.stdout));
+    let note = format!("specgate: note: skipped {}/openapi.yaml: not a spec", dir.display());
+    assert!(text(&out.stderr).contains(&note), "{}", text(&out.stderr));
+}
+#[test]
+fn a_directory_without_specs_is_a_usage_error() {
+    let dir = report_dir("no-specs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = specgate(&["run", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error: no specs found\n"), "{}", text(&out.stderr));
+}
