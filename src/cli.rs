@@ -5,7 +5,12 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "specgate", version, about = "Contract and conformance tests for HTTP JSON APIs, from YAML specs.")]
+#[command(
+    name = "specgate",
+    version,
+    about = "Contract and conformance tests for HTTP JSON APIs, from YAML specs.",
+    after_help = crate::exit::table()
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -15,6 +20,7 @@ pub struct Cli {
 pub enum Command {
     /// Run specs against targets and write reports. Arguments after `--` go to the libtest
     /// runner (filter, --exact, --skip, --list, --ignored, --test-threads).
+    #[command(after_help = crate::exit::table())]
     Run(RunArgs),
     /// Print the cases a run would run (same as `run ... -- --list`).
     List(RunArgs),
@@ -166,8 +172,10 @@ pub struct RunArgs {
     /// Seconds one request may take (headers and body).
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
-    /// How many times a 429, 502, 503, 504 or failed connect is retried (jittered exponential
-    /// backoff, honouring `Retry-After`; at most 2 s each, 10 s in all per request).
+    /// How many times a 429, 502, 503, 504, failed connect, or connection dropped before any
+    /// response (idempotent methods only: a server closing an idle keep-alive connection) is
+    /// retried: jittered exponential backoff from 200 ms, honouring `Retry-After` (seconds or
+    /// HTTP-date); at most 2 s a wait and 10 s in all per request.
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
     /// Cases making requests at once (walks inside one case stay sequential; a one-request
@@ -260,6 +268,32 @@ pub struct ServeArgs {
     pub sk: Option<String>,
 }
 
+/// The command line, or the usage error for it (clap's: exit 2). A mistyped subcommand gets
+/// a suggestion by edit distance: clap's own (Jaro similarity) finds none for a swap of two
+/// letters in a short word (`rnu` for `run`), the commonest typo of all.
+pub fn parse() -> Cli {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    let mut err = match command.try_get_matches_from_mut(std::env::args_os()) {
+        Ok(matches) => match Cli::from_arg_matches(&matches) {
+            Ok(cli) => return cli,
+            Err(e) => e.format(&mut command),
+        },
+        Err(e) => e,
+    };
+    if err.kind() == ErrorKind::InvalidSubcommand && err.get(ContextKind::SuggestedSubcommand).is_none() {
+        if let Some(ContextValue::String(typed)) = err.get(ContextKind::InvalidSubcommand) {
+            let names: Vec<String> = command.get_subcommands().map(|c| c.get_name().to_string()).collect();
+            if let Some(name) = crate::spec::error::did_you_mean(typed, names.iter().map(String::as_str)) {
+                let name = name.to_string();
+                err.insert(ContextKind::SuggestedSubcommand, ContextValue::Strings(vec![name]));
+            }
+        }
+    }
+    err.exit()
+}
+
 /// `--page-size`: a whole number of items, at least 1.
 pub fn page_size(s: &str) -> Result<u64, String> {
     match s.trim().parse::<u64>() {
@@ -305,9 +339,18 @@ pub fn target(s: &str) -> Result<(String, url::Url), String> {
         Some((n, u)) if !n.contains("://") && !n.contains('/') => (Some(n.to_string()), u),
         _ => (None, s),
     };
-    let url = url::Url::parse(raw).map_err(|e| format!("--target `{raw}` is not a URL: {e}"))?;
+    // `127.0.0.1:9292` is no URL, and `localhost:9292` one of the scheme `localhost`: both
+    // are a host and port that lack `http://`.
+    // A bare word (`nonsense`) is not taken for a host name.
+    let no_scheme = || {
+        let guess = format!("http://{raw}");
+        let host_like = |u: &url::Url| u.port().is_some() || u.host_str().is_some_and(|h| h.contains('.') || h == "localhost");
+        (!raw.contains("://") && url::Url::parse(&guess).is_ok_and(|u| host_like(&u)))
+            .then(|| format!("--target `{raw}` has no scheme: did you mean {guess}?"))
+    };
+    let url = url::Url::parse(raw).map_err(|e| no_scheme().unwrap_or_else(|| format!("--target `{raw}` is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("--target `{raw}`: only http and https URLs are supported"));
+        return Err(no_scheme().unwrap_or_else(|| format!("--target `{raw}`: only http and https URLs are supported")));
     }
     let name = name.unwrap_or_else(|| match (url.host_str(), url.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
@@ -345,6 +388,17 @@ mod tests {
         assert_eq!(duration("2.5"), Ok(std::time::Duration::from_millis(2500)));
         assert!(duration("0s").is_err());
         assert!(duration("soon").unwrap_err().contains("90s"));
+    }
+
+    #[test]
+    fn a_target_without_a_scheme_suggests_http() {
+        assert_eq!(target("127.0.0.1:9292").unwrap_err(), "--target `127.0.0.1:9292` has no scheme: did you mean http://127.0.0.1:9292?");
+        assert_eq!(target("localhost:9292").unwrap_err(), "--target `localhost:9292` has no scheme: did you mean http://localhost:9292?");
+        assert_eq!(
+            target("glance=10.0.0.1:9292/v2").unwrap_err(),
+            "--target `10.0.0.1:9292/v2` has no scheme: did you mean http://10.0.0.1:9292/v2?"
+        );
+        assert_eq!(target("ftp://x").unwrap_err(), "--target `ftp://x`: only http and https URLs are supported");
     }
 
     #[test]

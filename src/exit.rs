@@ -17,6 +17,28 @@ pub const NOTHING_SELECTED: u8 = 4;
 /// finished; the unfinished cases are `error`. (A second signal exits at once with 130.)
 pub const STOPPED: u8 = 5;
 
+/// Every code with what it means, in order: `--help` shows them (`table`), a test holds the
+/// README's table to them.
+pub const MEANINGS: [(u8, &str); 6] = [
+    (PASSED, "every selected case passed (warnings allowed)"),
+    (FAILED, "at least one `must` case failed; `diff`, `derive --check`, `lint-docs`: something regressed, differs or is defective"),
+    (USAGE, "usage error, invalid spec, unreadable input, or a failed login: nothing ran"),
+    (ERRORED, "no failure, but at least one case could not be checked (`error`)"),
+    (NOTHING_SELECTED, "no case was selected"),
+    (STOPPED, "no failure, but the run was stopped (SIGINT, SIGTERM or `--deadline`) before every case finished"),
+];
+
+/// The exit codes as `--help` lists them after the options.
+pub fn table() -> String {
+    let mut out = String::from("Exit codes:");
+    for (code, meaning) in MEANINGS {
+        out.push_str(&format!("\n  {code:>3}  {meaning}"));
+    }
+    let second = crate::run::stop::SECOND_SIGNAL_EXIT;
+    out.push_str(&format!("\n  {second:>3}  a second SIGINT or SIGTERM: exited at once, without reports"));
+    out
+}
+
 pub fn code(c: u8) -> ExitCode {
     ExitCode::from(c)
 }

@@ -377,3 +377,38 @@ fn a_directory_without_specs_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).starts_with("error: no specs found\n"), "{}", text(&out.stderr));
 }
+#[test]
+fn a_target_without_a_scheme_suggests_http() {
+    let out = specgate(&["run", "tests/fixtures/listing.yaml", "--target", "127.0.0.1:9292"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stderr), "error: --target `127.0.0.1:9292` has no scheme: did you mean http://127.0.0.1:9292?\n");
+}
+#[test]
+fn a_subcommand_with_two_letters_swapped_gets_a_suggestion() {
+    let out = specgate(&["rnu"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("tip: a similar subcommand exists: 'run'"), "{}", text(&out.stderr));
+}
+#[test]
+fn help_and_the_readme_list_the_exit_codes_of_src_exit() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    for args in [&["--help"][..], &["run", "--help"]] {
+        let help = text(&specgate(args).stdout);
+        for (code, meaning) in specgate::exit::MEANINGS {
+            assert!(help.contains(&format!("{code:>3}  {meaning}\n")), "`{}` lists exit code {code}:\n{help}", args.join(" "));
+            assert!(readme.contains(&format!("| {code} | {meaning} |\n")), "README.md lists exit code {code} as `{meaning}`");
+        }
+    }
+}
+#[test]
+fn the_readme_says_what_run_help_says_about_retries() {
+    let help = text(&specgate(&["run", "--help"]).stdout);
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let start = help.find("--retries <RETRIES>").unwrap();
+    let said = words(&help[start..][..help[start..].find("[default: 2]").unwrap()]);
+    // The table's cells start in lower case.
+    let said = said.trim_start_matches("--retries <RETRIES> ").replacen("How", "how", 1);
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let row = readme.lines().find(|l| l.starts_with("| `--retries N` |")).unwrap();
+    assert!(words(row).contains(&said), "README:\n{row}\nrun --help:\n{said}");
+}
