@@ -29,6 +29,8 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Import(cli::ImportFormat::Openapi(args)) => crate::openapi::command::import(args),
         Command::Derive(args) => crate::derive::cli::main(args),
         Command::LintDocs(args) => crate::lint::cli::main(args),
+        Command::Completions(args) => crate::manual::completions(args.shell),
+        Command::Man => crate::manual::man(),
     }
 }
 

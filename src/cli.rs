@@ -1,4 +1,5 @@
-//! The command line: `specgate run | list | serve | report | export | import | derive | lint-docs`. This is a contract other tools rely on.
+//! The command line: `specgate run | list | serve | report | export | import | derive | lint-docs |
+//! completions | man`. This is a contract other tools rely on.
 
 use std::path::PathBuf;
 
@@ -43,6 +44,17 @@ pub enum Command {
     /// typos, misspelt sort keys, defaults outside their values, pages that disagree.
     /// Exits 1 when any defect is found.
     LintDocs(LintDocsArgs),
+    /// Print a shell completion script: e.g. `specgate completions bash > /etc/bash_completion.d/specgate`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): e.g. `specgate man > specgate.1; man ./specgate.1`.
+    Man,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -375,6 +387,17 @@ mod tests {
     }
 
     #[test]
+    fn a_target_without_a_scheme_suggests_http() {
+        assert_eq!(target("127.0.0.1:9292").unwrap_err(), "--target `127.0.0.1:9292` has no scheme: did you mean http://127.0.0.1:9292?");
+        assert_eq!(target("localhost:9292").unwrap_err(), "--target `localhost:9292` has no scheme: did you mean http://localhost:9292?");
+        assert_eq!(
+            target("glance=10.0.0.1:9292/v2").unwrap_err(),
+            "--target `10.0.0.1:9292/v2` has no scheme: did you mean http://10.0.0.1:9292/v2?"
+        );
+        assert_eq!(target("ftp://x").unwrap_err(), "--target `ftp://x`: only http and https URLs are supported");
+    }
+
+    #[test]
     fn a_page_size_is_a_positive_number_of_items() {
         assert_eq!(page_size("1000"), Ok(1000));
         assert_eq!(page_size("0"), Err("a page holds at least 1 item".into()));
@@ -388,17 +411,6 @@ mod tests {
         assert_eq!(duration("2.5"), Ok(std::time::Duration::from_millis(2500)));
         assert!(duration("0s").is_err());
         assert!(duration("soon").unwrap_err().contains("90s"));
-    }
-
-    #[test]
-    fn a_target_without_a_scheme_suggests_http() {
-        assert_eq!(target("127.0.0.1:9292").unwrap_err(), "--target `127.0.0.1:9292` has no scheme: did you mean http://127.0.0.1:9292?");
-        assert_eq!(target("localhost:9292").unwrap_err(), "--target `localhost:9292` has no scheme: did you mean http://localhost:9292?");
-        assert_eq!(
-            target("glance=10.0.0.1:9292/v2").unwrap_err(),
-            "--target `10.0.0.1:9292/v2` has no scheme: did you mean http://10.0.0.1:9292/v2?"
-        );
-        assert_eq!(target("ftp://x").unwrap_err(), "--target `ftp://x`: only http and https URLs are supported");
     }
 
     #[test]

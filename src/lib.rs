@@ -13,6 +13,7 @@ pub mod embedded;
 pub mod exit;
 pub mod http;
 pub mod lint;
+pub mod manual;
 pub mod openapi;
 pub mod plan;
 pub mod redact;

@@ -312,6 +312,7 @@ fn a_missing_var_is_one_usage_error_before_anything_runs() {
     let out = specgate(&["list", "specs/ims/nova-images-detail.yaml", "--target", "http://127.0.0.1:9"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
 #[test]
 fn an_unused_var_and_embedded_server_options_with_a_target_are_warned_about() {
     let url = serve(Mode::Good);
@@ -327,6 +328,7 @@ fn an_unused_var_and_embedded_server_options_with_a_target_are_warned_about() {
         "{stderr}"
     );
 }
+
 #[test]
 fn a_vars_file_sets_variables_and_a_var_overrides_it() {
     let dir = report_dir("vars-file");
@@ -345,6 +347,7 @@ fn a_vars_file_sets_variables_and_a_var_overrides_it() {
     assert!(url_of_a_run(&[]).contains("/v2.1/0123abcd/images/detail"), "the value as written, leading zero kept");
     assert!(url_of_a_run(&["--var", "project_id=fedc"]).contains("/v2.1/fedc/images/detail"));
 }
+
 #[test]
 fn errors_in_a_vars_file_are_located() {
     let dir = report_dir("vars-file-error");
@@ -356,6 +359,7 @@ fn errors_in_a_vars_file_are_located() {
     let stderr = text(&out.stderr).replace(dir.to_str().unwrap(), "DIR");
     insta::assert_snapshot!("vars_file_error", stderr);
 }
+
 #[test]
 fn a_directory_of_specs_skips_yaml_that_is_not_a_spec() {
     // An OpenAPI document beside the specs aborted the load.
@@ -369,6 +373,7 @@ fn a_directory_of_specs_skips_yaml_that_is_not_a_spec() {
     let note = format!("specgate: note: skipped {}/openapi.yaml: not a spec", dir.display());
     assert!(text(&out.stderr).contains(&note), "{}", text(&out.stderr));
 }
+
 #[test]
 fn a_directory_without_specs_is_a_usage_error() {
     let dir = report_dir("no-specs");
@@ -377,18 +382,21 @@ fn a_directory_without_specs_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).starts_with("error: no specs found\n"), "{}", text(&out.stderr));
 }
+
 #[test]
 fn a_target_without_a_scheme_suggests_http() {
     let out = specgate(&["run", "tests/fixtures/listing.yaml", "--target", "127.0.0.1:9292"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(text(&out.stderr), "error: --target `127.0.0.1:9292` has no scheme: did you mean http://127.0.0.1:9292?\n");
 }
+
 #[test]
 fn a_subcommand_with_two_letters_swapped_gets_a_suggestion() {
     let out = specgate(&["rnu"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("tip: a similar subcommand exists: 'run'"), "{}", text(&out.stderr));
 }
+
 #[test]
 fn help_and_the_readme_list_the_exit_codes_of_src_exit() {
     let readme = std::fs::read_to_string("README.md").unwrap();
@@ -400,6 +408,7 @@ fn help_and_the_readme_list_the_exit_codes_of_src_exit() {
         }
     }
 }
+
 #[test]
 fn the_readme_says_what_run_help_says_about_retries() {
     let help = text(&specgate(&["run", "--help"]).stdout);
@@ -411,4 +420,27 @@ fn the_readme_says_what_run_help_says_about_retries() {
     let readme = std::fs::read_to_string("README.md").unwrap();
     let row = readme.lines().find(|l| l.starts_with("| `--retries N` |")).unwrap();
     assert!(words(row).contains(&said), "README:\n{row}\nrun --help:\n{said}");
+}
+
+#[test]
+fn completions_name_the_subcommands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = specgate(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0));
+        let script = text(&out.stdout);
+        assert!(script.len() > 1000, "{shell}: {script}");
+        for sub in ["run", "list", "lint-docs", "completions"] {
+            assert!(script.contains(sub), "{shell} names `{sub}`");
+        }
+    }
+}
+
+#[test]
+fn the_man_page_names_run_and_its_options() {
+    let out = specgate(&["man"]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = text(&out.stdout);
+    assert!(page.starts_with(".ie") || page.contains(".TH specgate 1"), "{page}");
+    assert!(page.contains(".TH specgate-run 1"), "a page for `specgate run`");
+    assert!(page.contains("\\-\\-retries"), "run's options are in it");
 }
