@@ -166,6 +166,15 @@ fn spec_error_names_file_line_col_and_suggests() {
 }
 
 #[test]
+fn a_spec_file_reports_every_error_at_once_each_at_its_case() {
+    // serde stopped at the first: three missing `doc:` keys took three runs, and each pointed
+    // at the key after the gap (`expect:`), not at the case that lacks it.
+    let out = specgate(&["run", "tests/fixtures/many-errors.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("many_spec_errors", text(&out.stderr));
+}
+
+#[test]
 fn wrong_flag_is_a_usage_error() {
     let out = specgate(&["run", "--targt", "http://x"]);
     assert_eq!(out.status.code(), Some(2));

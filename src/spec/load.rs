@@ -203,7 +203,9 @@ pub fn load_str(path: &Path, source: &str) -> Result<Spec, Vec<SpecError>> {
 }
 
 fn load_in(path: &Path, source: &str, catalog: &mut Catalog) -> Result<Spec, Vec<SpecError>> {
-    let file: SpecFile = serde_saphyr::from_str(source).map_err(|e| vec![yaml_error(path, source, &e)])?;
+    // serde stops at the first error; a second reading finds them all (`recover`).
+    let file: SpecFile = serde_saphyr::from_str(source)
+        .map_err(|e| super::recover::errors(path, source).unwrap_or_else(|| vec![yaml_error(path, source, &e)]))?;
     let v = Validator { path, lines: source.lines().collect(), errors: Vec::new(), catalog, base: None };
     v.finish(file)
 }
@@ -241,30 +243,32 @@ pub(crate) fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -
                 _ => text,
             };
             let msg = msg.split(" at line ").next().unwrap_or(msg);
-            // The parser's resource limits (alias expansion, size) name a Rust value; say what it means.
-            let (msg, hint) = if msg.starts_with("budget breached") {
-                (
-                    "the document is too large for a spec once its YAML aliases are expanded".to_string(),
-                    Some("aliases (`*name`) repeat what their anchor holds; write small values out instead"),
-                )
-            } else {
-                match msg.strip_prefix("data did not match any variant of untagged enum ") {
-                    Some("StatusSet") => {
-                        ("invalid status".to_string(), Some("write a status code (`200`) or a list of them (`[200, 203]`)"))
-                    }
-                    Some("QueryValue") | Some("Scalar") => {
-                        ("invalid query value".to_string(), Some("write a scalar, a list of scalars (a repeated parameter) or `null`"))
-                    }
-                    Some(other) => (format!("invalid value for {other}"), None),
-                    None => (msg.to_string(), None),
-                }
-            };
+            let (msg, hint) = plain(msg);
             let e = SpecError::new(path, msg).at(source, pos, 1);
             match hint {
                 Some(h) => e.hint(h),
                 None => e,
             }
         }
+    }
+}
+
+/// serde's message in the words of the spec format, and a hint where one helps.
+pub(crate) fn plain(msg: &str) -> (String, Option<&'static str>) {
+    // The parser's resource limits (alias expansion, size) name a Rust value; say what it means.
+    if msg.starts_with("budget breached") {
+        return (
+            "the document is too large for a spec once its YAML aliases are expanded".to_string(),
+            Some("aliases (`*name`) repeat what their anchor holds; write small values out instead"),
+        );
+    }
+    match msg.strip_prefix("data did not match any variant of untagged enum ") {
+        Some("StatusSet") => ("invalid status".to_string(), Some("write a status code (`200`) or a list of them (`[200, 203]`)")),
+        Some("QueryValue") | Some("Scalar") => {
+            ("invalid query value".to_string(), Some("write a scalar, a list of scalars (a repeated parameter) or `null`"))
+        }
+        Some(other) => (format!("invalid value for {other}"), None),
+        None => (msg.to_string(), None),
     }
 }
 
