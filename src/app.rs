@@ -30,6 +30,8 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Import(cli::ImportFormat::Openapi(args)) => crate::openapi::command::import(args),
         Command::Derive(args) => crate::derive::cli::main(args),
         Command::LintDocs(args) => crate::lint::cli::main(args),
+        Command::Completions(args) => crate::manual::completions(args.shell),
+        Command::Man => crate::manual::man(),
     }
 }
 
@@ -97,7 +99,7 @@ fn prepare(args: &RunArgs, rt: Option<&tokio::runtime::Runtime>) -> Result<Prepa
     };
     let (specs, waivers) = load(args)?;
     let catalogues = load_equivalences(args, &specs)?;
-    let settings = Settings::of(args, list, client).map_err(usage)?;
+    let settings = Settings::of(args, list, client, &specs, &libtest).map_err(usage)?;
     let (targets, embedded) = pick_targets(args, settings.targets.clone(), rt).map_err(usage)?;
     let mut plan = Plan::new(&specs, &targets).with_equivalences(&catalogues, &specs, &targets);
     let planned = plan.cases.iter().map(|c| (c.id.clone(), c.target.name.clone())).collect();
@@ -251,7 +253,13 @@ fn libtest_arguments(args: &RunArgs) -> Result<libtest_mimic::Arguments, ExitCod
 
 /// Load the specs and the waivers; any error is shown and nothing runs.
 fn load(args: &RunArgs) -> Result<(Vec<Arc<crate::spec::Spec>>, Vec<crate::waiver::Waiver>), ExitCode> {
-    let specs = match crate::spec::load_all(&args.paths).and_then(|s| crate::auth::refuse_writes(s, args.auth.allow_writes)) {
+    let loaded = crate::spec::load::load(&args.paths).and_then(|loaded| {
+        for path in &loaded.skipped {
+            eprintln!("specgate: note: skipped {path}: not a spec (none of its top-level keys is a spec's, such as `specgate:`)");
+        }
+        crate::auth::refuse_writes(loaded.specs, args.auth.allow_writes)
+    });
+    let specs = match loaded {
         Ok(s) => s,
         Err(errors) => {
             for e in &errors {
@@ -312,8 +320,19 @@ struct Settings {
 impl Settings {
     /// `client`: the run's HTTP settings and the client being built for them (`None` when only
     /// listing, or when `--timeout` is refused here).
-    fn of(args: &RunArgs, list: bool, client: Option<(HttpConfig, Option<PendingClient>)>) -> Result<Settings, String> {
-        let mut vars = std::collections::BTreeMap::new();
+    /// `specs`, `libtest`: what the run would run, for the variables it needs.
+    fn of(
+        args: &RunArgs,
+        list: bool,
+        client: Option<(HttpConfig, Option<PendingClient>)>,
+        specs: &[Arc<crate::spec::Spec>],
+        libtest: &libtest_mimic::Arguments,
+    ) -> Result<Settings, String> {
+        let mut vars = match &args.vars_file {
+            Some(path) => crate::vars::read_file(path).map_err(|e| e.render().trim_start_matches("error: ").trim_end().to_string())?,
+            None => std::collections::BTreeMap::new(),
+        };
+        let given: std::collections::BTreeSet<String> = vars.keys().cloned().collect();
         for v in &args.vars {
             let (k, val) = cli::key_value(v, "--var")?;
             vars.insert(k, val);
@@ -343,6 +362,9 @@ impl Settings {
         if !targets.is_empty() && !args.faults.is_empty() {
             return Err("--fault applies to the embedded reference server only (run without --target)".into());
         }
+        if !targets.is_empty() && (args.images.is_some() || args.catalog_seed.is_some()) {
+            eprintln!("specgate: warning: --images and --catalog-seed apply to the embedded reference server only; ignored with --target");
+        }
         for (flag, secs) in [("--timeout", args.timeout), ("--case-timeout", args.case_timeout)] {
             if !(secs > 0.0 && secs.is_finite()) {
                 return Err(format!("{flag} must be a positive number of seconds"));
@@ -361,9 +383,13 @@ impl Settings {
             timeout: Duration::from_secs_f64(args.timeout),
         };
         let login = crate::auth::establish(&args.auth, intent).map_err(|e| Redactor::new(secrets.clone()).text(&e.to_string()))?;
+        let given: std::collections::BTreeSet<String> = given.into_iter().chain(vars.keys().cloned()).collect();
         login.apply(&mut vars, &mut secrets, &mut targets);
         for w in &login.warnings {
             eprintln!("specgate: warning: {w}");
+        }
+        if !list {
+            crate::vars::require(specs, &targets, &vars, &path_map, libtest, &given)?;
         }
         let http = match client {
             Some((config, Some(pending))) => {
@@ -412,14 +438,10 @@ fn pick_targets(
     let mut embedded = None;
     if targets.is_empty() {
         match rt {
-            None => targets.push(Target {
-                name: "reference".into(),
-                url: url::Url::parse("http://127.0.0.1/").expect("static URL"),
-                vars: Default::default(),
-            }),
+            None => targets.push(crate::embedded::shape()),
             Some(rt) => {
                 let (running, target) = rt
-                    .block_on(crate::embedded::start(args.images, args.catalog_seed, args.faults.clone()))
+                    .block_on(crate::embedded::start(args.images.unwrap_or(300), args.catalog_seed.unwrap_or(1), args.faults.clone()))
                     .map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
                 eprintln!("specgate: no --target given; testing the embedded reference server at {}", target.url);
                 targets.push(target);

@@ -1,4 +1,5 @@
-//! The command line: `specgate run | list | serve | report | export | import | derive | lint-docs`. This is a contract other tools rely on.
+//! The command line: `specgate run | list | serve | report | export | import | derive | lint-docs |
+//! completions | man`. This is a contract other tools rely on.
 
 use std::path::PathBuf;
 
@@ -11,7 +12,12 @@ pub use crate::pairs::{header, key_value};
 pub const DEFAULT_JOBS: usize = 8;
 
 #[derive(Debug, Parser)]
-#[command(name = "specgate", version, about = "Contract and conformance tests for HTTP JSON APIs, from YAML specs.")]
+#[command(
+    name = "specgate",
+    version,
+    about = "Contract and conformance tests for HTTP JSON APIs, from YAML specs.",
+    after_help = crate::exit::table()
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -21,6 +27,7 @@ pub struct Cli {
 pub enum Command {
     /// Run specs against targets and write reports. Arguments after `--` go to the libtest
     /// runner (filter, --exact, --skip, --list, --ignored, --test-threads).
+    #[command(after_help = crate::exit::table())]
     Run(RunArgs),
     /// Print the ids of the cases a run with the same arguments would run, one a line (or
     /// JSON with `--format json`).
@@ -44,6 +51,17 @@ pub enum Command {
     /// typos, misspelt sort keys, defaults outside their values, pages that disagree.
     /// Exits 1 when any defect is found.
     LintDocs(LintDocsArgs),
+    /// Print a shell completion script: e.g. `specgate completions bash > /etc/bash_completion.d/specgate`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): e.g. `specgate man > specgate.1; man ./specgate.1`.
+    Man,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -129,7 +147,8 @@ pub struct DeriveArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct LintDocsArgs {
-    /// API reference pages; pages of the same endpoint are also compared with each other.
+    /// API reference pages, or directories of them; pages of the same endpoint are also
+    /// compared with each other.
     #[arg(required = true)]
     pub docs: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
@@ -161,9 +180,12 @@ pub struct RunArgs {
     /// `URL` or `NAME=URL`; repeatable. Without it, the embedded reference server is the target.
     #[arg(long = "target", value_name = "[NAME=]URL")]
     pub targets: Vec<String>,
-    /// Template variable, e.g. `--var project_id=0123abcd`; repeatable.
+    /// Template variable, e.g. `--var project_id=0123abcd`; repeatable. Overrides `--vars`.
     #[arg(long = "var", value_name = "KEY=VALUE")]
     pub vars: Vec<String>,
+    /// Template variables from a YAML or JSON file: a mapping of name to value.
+    #[arg(long = "vars", value_name = "FILE")]
+    pub vars_file: Option<PathBuf>,
     /// Header sent with every request, e.g. `--header 'X-Roles: admin'`; repeatable.
     #[arg(long = "header", value_name = "'NAME: VALUE'")]
     pub headers: Vec<String>,
@@ -179,8 +201,10 @@ pub struct RunArgs {
     /// Seconds one request may take (headers and body).
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
-    /// How many times a 429, 502, 503, 504 or failed connect is retried (jittered exponential
-    /// backoff, honouring `Retry-After`; at most 2 s each, 10 s in all per request).
+    /// How many times a 429, 502, 503, 504, failed connect, or connection dropped before any
+    /// response (idempotent methods only: a server closing an idle keep-alive connection) is
+    /// retried: jittered exponential backoff from 200 ms, honouring `Retry-After` (seconds or
+    /// HTTP-date); at most 2 s a wait and 10 s in all per request.
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
     /// Cases making requests at once (walks inside one case stay sequential; a one-request
@@ -218,12 +242,12 @@ pub struct RunArgs {
     /// Seed for sampling filter values from the catalogue (recorded in results.json).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Embedded reference server only: catalogue size.
-    #[arg(long, default_value_t = 300)]
-    pub images: usize,
-    /// Embedded reference server only: catalogue seed.
-    #[arg(long, default_value_t = 1)]
-    pub catalog_seed: u64,
+    /// Embedded reference server only: catalogue size [default: 300].
+    #[arg(long, value_name = "N")]
+    pub images: Option<usize>,
+    /// Embedded reference server only: catalogue seed [default: 1].
+    #[arg(long, value_name = "S")]
+    pub catalog_seed: Option<u64>,
     /// Embedded reference server only: inject a fault (see `specgate serve --list-faults`); repeatable.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
@@ -300,6 +324,32 @@ pub struct ServeArgs {
     pub sk: Option<String>,
 }
 
+/// The command line, or the usage error for it (clap's: exit 2). A mistyped subcommand gets
+/// a suggestion by edit distance: clap's own (Jaro similarity) finds none for a swap of two
+/// letters in a short word (`rnu` for `run`), the commonest typo of all.
+pub fn parse() -> Cli {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    let mut err = match command.try_get_matches_from_mut(std::env::args_os()) {
+        Ok(matches) => match Cli::from_arg_matches(&matches) {
+            Ok(cli) => return cli,
+            Err(e) => e.format(&mut command),
+        },
+        Err(e) => e,
+    };
+    if err.kind() == ErrorKind::InvalidSubcommand && err.get(ContextKind::SuggestedSubcommand).is_none() {
+        if let Some(ContextValue::String(typed)) = err.get(ContextKind::InvalidSubcommand) {
+            let names: Vec<String> = command.get_subcommands().map(|c| c.get_name().to_string()).collect();
+            if let Some(name) = crate::spec::error::did_you_mean(typed, names.iter().map(String::as_str)) {
+                let name = name.to_string();
+                err.insert(ContextKind::SuggestedSubcommand, ContextValue::Strings(vec![name]));
+            }
+        }
+    }
+    err.exit()
+}
+
 /// `--page-size`: a whole number of items, at least 1.
 pub fn page_size(s: &str) -> Result<u64, String> {
     match s.trim().parse::<u64>() {
@@ -328,9 +378,18 @@ pub fn target(s: &str) -> Result<(String, url::Url), String> {
         Some((n, u)) if !n.contains("://") && !n.contains('/') => (Some(n.to_string()), u),
         _ => (None, s),
     };
-    let url = url::Url::parse(raw).map_err(|e| format!("--target `{raw}` is not a URL: {e}"))?;
+    // `127.0.0.1:9292` is no URL, and `localhost:9292` one of the scheme `localhost`: both
+    // are a host and port that lack `http://`.
+    // A bare word (`nonsense`) is not taken for a host name.
+    let no_scheme = || {
+        let guess = format!("http://{raw}");
+        let host_like = |u: &url::Url| u.port().is_some() || u.host_str().is_some_and(|h| h.contains('.') || h == "localhost");
+        (!raw.contains("://") && url::Url::parse(&guess).is_ok_and(|u| host_like(&u)))
+            .then(|| format!("--target `{raw}` has no scheme: did you mean {guess}?"))
+    };
+    let url = url::Url::parse(raw).map_err(|e| no_scheme().unwrap_or_else(|| format!("--target `{raw}` is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("--target `{raw}`: only http and https URLs are supported"));
+        return Err(no_scheme().unwrap_or_else(|| format!("--target `{raw}`: only http and https URLs are supported")));
     }
     let name = name.unwrap_or_else(|| match (url.host_str(), url.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
@@ -352,6 +411,17 @@ mod tests {
         assert_eq!(n, "127.0.0.1:9292");
         assert!(target("ftp://x").is_err());
         assert!(target("nonsense").is_err());
+    }
+
+    #[test]
+    fn a_target_without_a_scheme_suggests_http() {
+        assert_eq!(target("127.0.0.1:9292").unwrap_err(), "--target `127.0.0.1:9292` has no scheme: did you mean http://127.0.0.1:9292?");
+        assert_eq!(target("localhost:9292").unwrap_err(), "--target `localhost:9292` has no scheme: did you mean http://localhost:9292?");
+        assert_eq!(
+            target("glance=10.0.0.1:9292/v2").unwrap_err(),
+            "--target `10.0.0.1:9292/v2` has no scheme: did you mean http://10.0.0.1:9292/v2?"
+        );
+        assert_eq!(target("ftp://x").unwrap_err(), "--target `ftp://x`: only http and https URLs are supported");
     }
 
     #[test]

@@ -12,9 +12,20 @@ pub async fn start(images: usize, seed: u64, faults: Vec<String>) -> Result<(Run
     let config = specgate_refserver::Config { images, seed, faults, aksk: None };
     let running = specgate_refserver::start(config, 0).await.map_err(|e| e.to_string())?;
     let url = url::Url::parse(running.url()).map_err(|e| format!("reference server URL: {e}"))?;
-    let mut vars = BTreeMap::new();
-    vars.insert("project_id".to_string(), running.project_id().to_string());
-    Ok((running, Target { name: "reference".into(), url, vars }))
+    let mut target = shape();
+    target.url = url;
+    target.vars.insert(PROJECT_ID.to_string(), running.project_id().to_string());
+    Ok((running, target))
+}
+
+/// The variable the embedded server supplies: its project's id.
+const PROJECT_ID: &str = "project_id";
+
+/// The embedded target before it is started: its name and the variables it will supply, with
+/// placeholder values (for checking, before a run, that every variable is set).
+pub fn shape() -> Target {
+    let url = url::Url::parse("http://127.0.0.1/").expect("static URL");
+    Target { name: "reference".into(), url, vars: BTreeMap::from([(PROJECT_ID.to_string(), String::new())]) }
 }
 
 /// `specgate serve --list-faults`.

@@ -24,6 +24,33 @@ pub const STOPPED: u8 = 5;
 /// outranks every other code but 130: a gate without its reports is no gate.
 pub const NOT_RECORDED: u8 = 6;
 
+/// Every code with what it means, in order: `--help` shows them (`table`), a test holds the
+/// README's table to them.
+pub const MEANINGS: [(u8, &str); 7] = [
+    (PASSED, "every selected case passed (warnings allowed)"),
+    (FAILED, "at least one `must` case failed; `diff`, `derive --check`, `lint-docs`: something regressed, differs or is defective"),
+    (USAGE, "usage error, invalid spec, unreadable input, or a failed login: nothing ran"),
+    (ERRORED, "no failure, but at least one case could not be checked (`error`)"),
+    (NOTHING_SELECTED, "no case was selected"),
+    (STOPPED, "no failure, but the run was stopped (SIGINT, SIGTERM or `--deadline`) before every case finished"),
+    (NOT_RECORDED, "an output could not be written: a report file or the `--events` stream (or the files of `report`, `export`, `import`, `diff --output`); for a run it outranks every code above"),
+];
+
+/// A second SIGINT or SIGTERM during a run: exited at once, without reports (the shell's
+/// convention for SIGINT).
+pub const SECOND_SIGNAL: i32 = 130;
+
+/// The exit codes as `--help` lists them after the options.
+pub fn table() -> String {
+    let mut out = String::from("Exit codes:");
+    for (code, meaning) in MEANINGS {
+        out.push_str(&format!("\n  {code:>3}  {meaning}"));
+    }
+    let second = SECOND_SIGNAL;
+    out.push_str(&format!("\n  {second:>3}  a second SIGINT or SIGTERM: exited at once, without reports"));
+    out
+}
+
 pub fn code(c: u8) -> ExitCode {
     ExitCode::from(c)
 }

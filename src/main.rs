@@ -1,7 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// Checking a body allocates a tree of small maps and strings and frees it again, per exchange:
 /// mimalloc does that markedly cheaper than the system allocator (see docs/performance.md).
 #[global_allocator]
@@ -9,7 +7,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     no_transparent_huge_pages();
-    let cli = specgate::cli::Cli::parse();
+    let cli = specgate::cli::parse();
     specgate::app::main(cli)
 }
 

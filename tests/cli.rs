@@ -166,6 +166,15 @@ fn spec_error_names_file_line_col_and_suggests() {
 }
 
 #[test]
+fn a_spec_file_reports_every_error_at_once_each_at_its_case() {
+    // serde stopped at the first: three missing `doc:` keys took three runs, and each pointed
+    // at the key after the gap (`expect:`), not at the case that lacks it.
+    let out = specgate(&["run", "tests/fixtures/many-errors.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("many_spec_errors", text(&out.stderr));
+}
+
+#[test]
 fn wrong_flag_is_a_usage_error() {
     let out = specgate(&["run", "--targt", "http://x"]);
     assert_eq!(out.status.code(), Some(2));
@@ -295,4 +304,152 @@ fn a_listing_ends_quietly_when_its_reader_stops() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "ends as a pipe's writer does: {:?}", out.status);
+}
+
+#[test]
+fn a_missing_var_is_one_usage_error_before_anything_runs() {
+    // It was one `error` per case (34 for this spec) and exit 3, each found when its request was made.
+    let dir = report_dir("missing-var");
+    let out =
+        specgate(&["run", "specs/ims/nova-images-detail.yaml", "--target", "http://127.0.0.1:9", "--report-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!dir.join("results.json").exists(), "nothing ran");
+    insta::assert_snapshot!("missing_var", text(&out.stderr));
+    // Only the selected cases count, and a listing sends nothing: neither needs the variable.
+    let out = specgate(&["run", "specs/ims/nova-images-detail.yaml", "--target", "http://127.0.0.1:9", "--", "no-such-case"]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let out = specgate(&["list", "specs/ims/nova-images-detail.yaml", "--target", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn an_unused_var_and_embedded_server_options_with_a_target_are_warned_about() {
+    let url = serve(Mode::Good);
+    let (out, _) =
+        run(&url, "unused-var", &["--var", "zone=eu", "--images", "5", "--", "--exact", "tests/fixtures/listing.yaml::first-page"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("specgate: warning: variable `zone` (--var or --vars) is used by no selected spec\n"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "specgate: warning: --images and --catalog-seed apply to the embedded reference server only; ignored with --target\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_vars_file_sets_variables_and_a_var_overrides_it() {
+    let dir = report_dir("vars-file");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("vars.yaml");
+    std::fs::write(&file, "# the project under test\nproject_id: 0123abcd\n").unwrap();
+    let url_of_a_run = |extra: &[&str]| {
+        let mut args = vec!["run", "specs/ims/nova-images-detail.yaml", "--target", "http://127.0.0.1:9", "--retries", "0"];
+        args.extend_from_slice(&["--report-dir", dir.to_str().unwrap(), "--vars", file.to_str().unwrap()]);
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--", "--exact", "specs/ims/nova-images-detail.yaml::list-detail"]);
+        let out = specgate(&args);
+        assert_eq!(out.status.code(), Some(3), "refused, so `error`: {}", text(&out.stderr));
+        results(&dir)["cases"][0]["exchanges"][0]["url"].as_str().unwrap().to_string()
+    };
+    assert!(url_of_a_run(&[]).contains("/v2.1/0123abcd/images/detail"), "the value as written, leading zero kept");
+    assert!(url_of_a_run(&["--var", "project_id=fedc"]).contains("/v2.1/fedc/images/detail"));
+}
+
+#[test]
+fn errors_in_a_vars_file_are_located() {
+    let dir = report_dir("vars-file-error");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("vars.yaml");
+    std::fs::write(&file, "project_id: abc\nregion: [eu, us]\n").unwrap();
+    let out = specgate(&["run", "tests/fixtures/listing.yaml", "--target", "http://127.0.0.1:9", "--vars", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr).replace(dir.to_str().unwrap(), "DIR");
+    insta::assert_snapshot!("vars_file_error", stderr);
+}
+
+#[test]
+fn a_directory_of_specs_skips_yaml_that_is_not_a_spec() {
+    // An OpenAPI document beside the specs aborted the load.
+    let dir = report_dir("not-a-spec");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy("tests/fixtures/listing.yaml", dir.join("listing.yaml")).unwrap();
+    std::fs::write(dir.join("openapi.yaml"), "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap();
+    let out = specgate(&["list", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("listing.yaml::first-page"), "{}", text(&out.stdout));
+    let note = format!("specgate: note: skipped {}/openapi.yaml: not a spec", dir.display());
+    assert!(text(&out.stderr).contains(&note), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_directory_without_specs_is_a_usage_error() {
+    let dir = report_dir("no-specs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = specgate(&["run", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error: no specs found\n"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_target_without_a_scheme_suggests_http() {
+    let out = specgate(&["run", "tests/fixtures/listing.yaml", "--target", "127.0.0.1:9292"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stderr), "error: --target `127.0.0.1:9292` has no scheme: did you mean http://127.0.0.1:9292?\n");
+}
+
+#[test]
+fn a_subcommand_with_two_letters_swapped_gets_a_suggestion() {
+    let out = specgate(&["rnu"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("tip: a similar subcommand exists: 'run'"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn help_and_the_readme_list_the_exit_codes_of_src_exit() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    for args in [&["--help"][..], &["run", "--help"]] {
+        let help = text(&specgate(args).stdout);
+        for (code, meaning) in specgate::exit::MEANINGS {
+            assert!(help.contains(&format!("{code:>3}  {meaning}\n")), "`{}` lists exit code {code}:\n{help}", args.join(" "));
+            assert!(readme.contains(&format!("| {code} | {meaning} |\n")), "README.md lists exit code {code} as `{meaning}`");
+        }
+    }
+}
+
+#[test]
+fn the_readme_says_what_run_help_says_about_retries() {
+    let help = text(&specgate(&["run", "--help"]).stdout);
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let start = help.find("--retries <RETRIES>").unwrap();
+    let said = words(&help[start..][..help[start..].find("[default: 2]").unwrap()]);
+    // The table's cells start in lower case.
+    let said = said.trim_start_matches("--retries <RETRIES> ").replacen("How", "how", 1);
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let row = readme.lines().find(|l| l.starts_with("| `--retries N` |")).unwrap();
+    assert!(words(row).contains(&said), "README:\n{row}\nrun --help:\n{said}");
+}
+
+#[test]
+fn completions_name_the_subcommands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = specgate(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0));
+        let script = text(&out.stdout);
+        assert!(script.len() > 1000, "{shell}: {script}");
+        for sub in ["run", "list", "lint-docs", "completions"] {
+            assert!(script.contains(sub), "{shell} names `{sub}`");
+        }
+    }
+}
+
+#[test]
+fn the_man_page_names_run_and_its_options() {
+    let out = specgate(&["man"]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = text(&out.stdout);
+    assert!(page.starts_with(".ie") || page.contains(".TH specgate 1"), "{page}");
+    assert!(page.contains(".TH specgate-run 1"), "a page for `specgate run`");
+    assert!(page.contains("\\-\\-retries"), "run's options are in it");
 }

@@ -180,7 +180,7 @@ fn lint_docs_exits_1_on_defects_and_prints_json() {
     let out = specgate(&["lint-docs", "--format", "json", "tests/fixtures/seeds/004_98992ec5259b56df.txt"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["pages"][0], "004_98992ec5259b56df.txt");
+    assert_eq!(v["pages"][0], "tests/fixtures/seeds/004_98992ec5259b56df.txt", "the path as given");
     assert!(v["defects"].as_array().unwrap().iter().any(|d| d["kind"] == "misspelt_sort_key"));
 }
 
@@ -260,4 +260,17 @@ fn golden_bad_input() {
     assert!(out.stdout.is_empty());
     insta::assert_snapshot!("bad_check_spec", text(&out.stderr).replace(&dir.display().to_string(), "[dir]"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn lint_docs_takes_a_directory_and_cites_pages_by_the_path_given() {
+    // Pages were cited by file name only, which neither a terminal nor an editor can open, and
+    // a directory was refused as an unreadable page.
+    let out = specgate(&["lint-docs", "tests/fixtures/seeds"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("tests/fixtures/seeds/000_0e31a8e6b67bcbbd.txt:"), "{stdout}");
+    assert!(stdout.ends_with("in 5 page(s)\n"), "{stdout}");
+    let one = specgate(&["lint-docs", "tests/fixtures/seeds/004_98992ec5259b56df.txt"]);
+    assert!(text(&one.stdout).starts_with("tests/fixtures/seeds/004_98992ec5259b56df.txt:"), "{}", text(&one.stdout));
 }

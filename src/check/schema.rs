@@ -81,7 +81,7 @@ fn check_in(validator: &jsonschema::Validator, instance: &Value, slot: Option<&s
 fn describe(err: &jsonschema::ValidationError<'_>, slot: Option<&str>) -> String {
     use jsonschema::error::ValidationErrorKind as K;
     let short = |e: &jsonschema::ValidationError<'_>| -> String {
-        let text = e.to_string();
+        let text = worded(e);
         let text = if text.chars().count() > 160 { format!("{}…", text.chars().take(160).collect::<String>()) } else { text };
         let at = unslot(&e.instance_path().to_string(), slot, "");
         if at.is_empty() {
@@ -101,7 +101,7 @@ fn describe(err: &jsonschema::ValidationError<'_>, slot: Option<&str>) -> String
         }
         K::OneOfMultipleValid { .. } => "matches more than one `oneOf` alternative".to_string(),
         _ => {
-            let text = err.to_string();
+            let text = worded(err);
             if text.chars().count() > 200 {
                 format!("{}… ({})", text.chars().take(120).collect::<String>(), err.kind().keyword())
             } else {
@@ -109,6 +109,20 @@ fn describe(err: &jsonschema::ValidationError<'_>, slot: Option<&str>) -> String
             }
         }
     }
+}
+
+/// The validator's text, except for the bounds: it words `exclusiveMinimum: 0` as "0 is less
+/// than or equal to the minimum of 0", which reads as if 0 were allowed. Say what the value must be.
+fn worded(err: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::ValidationErrorKind as K;
+    let must = match err.kind() {
+        K::ExclusiveMinimum { limit } => format!("must be greater than {limit}"),
+        K::Minimum { limit } => format!("must be at least {limit}"),
+        K::ExclusiveMaximum { limit } => format!("must be less than {limit}"),
+        K::Maximum { limit } => format!("must be at most {limit}"),
+        _ => return err.to_string(),
+    };
+    format!("{} {must}", err.instance())
 }
 
 /// Where in the schema: in the load's validator, a schema file bundled under `$defs` is named
@@ -214,6 +228,17 @@ mod tests {
         let f = check_schema(&v, &json!({"image": big}), "inline", 50);
         assert!(f[0].message.starts_with("matches none of the 2 alternatives (alternative 1: "), "{}", f[0].message);
         assert!(f[0].message.len() < 600, "{}", f[0].message);
+    }
+
+    #[test]
+    fn an_exclusive_minimum_says_the_value_must_be_greater_not_less_than_or_equal() {
+        let v = jsonschema::validator_for(&json!({"properties": {
+            "gt": {"exclusiveMinimum": 0}, "ge": {"minimum": 1}, "lt": {"exclusiveMaximum": 10}, "le": {"maximum": 9}
+        }}))
+        .unwrap();
+        let f = check_schema(&v, &json!({"gt": 0, "ge": 0, "lt": 10, "le": 10}), "inline", 50);
+        let said: Vec<&str> = f.iter().map(|f| f.message.split(" (schema").next().unwrap()).collect();
+        assert_eq!(said, ["0 must be greater than 0", "0 must be at least 1", "10 must be less than 10", "10 must be at most 9"]);
     }
 
     #[test]

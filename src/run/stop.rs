@@ -116,9 +116,6 @@ pub fn arm_deadline(stop: &Arc<Stop>, deadline: Duration, started: std::time::In
     });
 }
 
-/// Exit code of a run killed by a second signal (the shell's convention for SIGINT).
-pub const SECOND_SIGNAL_EXIT: i32 = 130;
-
 /// Watch SIGINT and SIGTERM: the first stops the run, a second exits at once. The handlers
 /// are installed before this returns, so no early signal takes the default action.
 #[cfg(unix)]
@@ -147,7 +144,7 @@ pub fn watch_signals(stop: &Arc<Stop>, runtime: &tokio::runtime::Handle) {
             } else {
                 eprintln!("specgate: {signal} again: exiting now, reports not written");
                 // A second signal means "now": nothing is flushed, on purpose.
-                std::process::exit(SECOND_SIGNAL_EXIT);
+                std::process::exit(crate::exit::SECOND_SIGNAL);
             }
         }
     });
@@ -163,7 +160,7 @@ pub fn watch_signals(stop: &Arc<Stop>, runtime: &tokio::runtime::Handle) {
                 signalled = true;
                 stop.request(StopReason::Interrupted("Ctrl-C"), &handle);
             } else {
-                std::process::exit(SECOND_SIGNAL_EXIT);
+                std::process::exit(crate::exit::SECOND_SIGNAL);
             }
         }
     });

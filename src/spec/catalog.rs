@@ -346,12 +346,34 @@ fn build(schema: &Value, base: &str) -> Result<jsonschema::Validator, String> {
 }
 
 fn build_with(schema: &Value, base: &str, retriever: Retriever) -> Result<jsonschema::Validator, String> {
-    jsonschema::options()
-        .with_base_uri(base.to_string())
-        .should_validate_formats(true)
-        .with_retriever(retriever)
-        .build(schema)
-        .map_err(|e| e.to_string())
+    jsonschema::options().with_base_uri(base.to_string()).should_validate_formats(true).with_retriever(retriever).build(schema).map_err(
+        |e| match e.kind() {
+            jsonschema::error::ValidationErrorKind::Referencing(jsonschema::ReferencingError::Unretrievable { uri, source }) => {
+                unretrievable(uri, source.as_ref(), base)
+            }
+            _ => e.to_string(),
+        },
+    )
+}
+
+/// Why the document at `uri`, referenced from the file at `base`, could not be had: a missing
+/// file named by its path (relative to the working directory, when it is under it).
+fn unretrievable(uri: &str, source: &(dyn std::error::Error + 'static), base: &str) -> String {
+    let local = |u: &str| url::Url::parse(u).ok().and_then(|u| u.to_file_path().ok()).map(|p| shown(&p));
+    let (Some(path), from) = (local(uri), local(base).unwrap_or_else(|| base.to_string())) else {
+        return format!("cannot retrieve {uri}: {source}");
+    };
+    match source.downcast_ref::<std::io::Error>() {
+        Some(io) if io.kind() == std::io::ErrorKind::NotFound => format!("file not found: {path} (resolved from {from})"),
+        Some(io) => format!("cannot read {path} (resolved from {from}): {io}"),
+        None => format!("{path} (resolved from {from}) is not a JSON Schema document: {source}"),
+    }
+}
+
+/// `path` relative to the working directory when it lies under it, as the user would type it.
+fn shown(path: &Path) -> String {
+    let relative = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    super::load::display_path(relative.as_deref().unwrap_or(path))
 }
 
 /// A schema's identity for compiling it once: the resolved URL of a lone `$ref`, or the base

@@ -71,12 +71,29 @@ pub(crate) fn member_of(pointer: &str) -> Option<String> {
 
 /// Expand `paths` (files or directories) into the sorted list of spec files.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SpecError> {
-    let mut out = BTreeSet::new();
+    Ok(found(paths)?.into_iter().map(|(path, _)| path).collect())
+}
+
+/// How a file came to be loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// Named on the command line: it is a spec, whatever it holds.
+    Named,
+    /// A YAML file in a directory named: a spec only if it reads as one (`looks_like_spec`).
+    InDirectory,
+}
+
+fn found(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Found)>, SpecError> {
+    let mut out = std::collections::BTreeMap::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out).map_err(|e| SpecError::new(p, format!("cannot read directory: {e}")))?;
+            let mut files = BTreeSet::new();
+            walk(p, &mut files).map_err(|e| SpecError::new(p, format!("cannot read directory: {e}")))?;
+            for f in files {
+                out.entry(f).or_insert(Found::InDirectory);
+            }
         } else if p.exists() {
-            out.insert(p.clone());
+            out.insert(p.clone(), Found::Named);
         } else {
             return Err(SpecError::new(p, "no such file or directory"));
         }
@@ -96,33 +113,77 @@ fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The top-level keys of a spec (`model::SpecFile`; a test holds the two together).
+const SPEC_KEYS: [&str; 9] = ["specgate", "title", "doc", "vars", "request", "cases", "pagination", "filters", "links"];
+
+/// Whether a YAML file found in a directory is meant as a spec: its top level is a mapping with
+/// one of a spec's keys. An OpenAPI document or a CI file beside the specs is not; a file that
+/// does not parse is taken as a spec, so that its error is shown.
+fn looks_like_spec(source: &str) -> bool {
+    match serde_saphyr::from_str::<Option<std::collections::BTreeMap<String, serde::de::IgnoredAny>>>(source) {
+        Ok(Some(keys)) => keys.keys().any(|k| SPEC_KEYS.contains(&k.as_str())),
+        Ok(None) => false,
+        Err(_) => serde_saphyr::from_str::<serde::de::IgnoredAny>(source).is_err(),
+    }
+}
+
+/// The specs of a load, and the YAML files of its directories that were not taken for specs.
+#[derive(Debug)]
+pub struct Loaded {
+    pub specs: Vec<Spec>,
+    /// Files found in a directory that hold no spec (see `looks_like_spec`), in path order.
+    pub skipped: Vec<String>,
+}
+
 /// Load every spec under `paths`; all errors are collected, not just the first.
 pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Spec>, Vec<SpecError>> {
-    let files = discover(paths).map_err(|e| vec![e])?;
+    load(paths).map(|loaded| loaded.specs)
+}
+
+/// Load every spec under `paths`, skipping the YAML files of its directories that are not
+/// specs; all errors are collected. No spec at all is an error too.
+pub fn load(paths: &[PathBuf]) -> Result<Loaded, Vec<SpecError>> {
+    let files = found(paths).map_err(|e| vec![e])?;
     let mut specs = Vec::new();
+    let mut skipped = Vec::new();
+    let mut equivalences = 0;
     let mut errors = Vec::new();
     // One catalog for the whole load: specs that reference the same schema files share them.
     let mut catalog = Catalog::default();
-    for f in files {
-        let loaded =
-            std::fs::read_to_string(&f).map_err(|e| vec![SpecError::new(&f, format!("cannot read spec: {e}"))]).and_then(|source| {
-                // Equivalence files relate specs; `spec::equivalence` loads them.
-                if super::equivalence::is_equivalence(&source) {
-                    return Ok(None);
-                }
-                load_in(&f, &source, &mut catalog).map(Some)
-            });
-        match loaded {
-            Ok(None) => {}
-            Ok(Some(s)) => specs.push(s),
+    for (f, how) in files {
+        let source = match std::fs::read_to_string(&f) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.push(SpecError::new(&f, format!("cannot read spec: {e}")));
+                continue;
+            }
+        };
+        // Equivalence files relate specs; `spec::equivalence` loads them.
+        if super::equivalence::is_equivalence(&source) {
+            equivalences += 1;
+            continue;
+        }
+        if how == Found::InDirectory && !looks_like_spec(&source) {
+            skipped.push(display_path(&f));
+            continue;
+        }
+        match load_in(&f, &source, &mut catalog) {
+            Ok(s) => specs.push(s),
             Err(mut e) => errors.append(&mut e),
         }
     }
     if let Err(mut e) = settle(&mut specs, &mut catalog) {
         errors.append(&mut e);
     }
+    if specs.is_empty() && errors.is_empty() && equivalences == 0 {
+        let named: Vec<String> = paths.iter().map(|p| display_path(p)).collect();
+        errors.push(
+            SpecError::new(named.join(", "), "no specs found")
+                .hint("a spec is a YAML file with a top-level `specgate: 1` (see docs/spec-format.md)"),
+        );
+    }
     if errors.is_empty() {
-        Ok(specs)
+        Ok(Loaded { specs, skipped })
     } else {
         Err(errors)
     }
@@ -142,7 +203,9 @@ pub fn load_str(path: &Path, source: &str) -> Result<Spec, Vec<SpecError>> {
 }
 
 fn load_in(path: &Path, source: &str, catalog: &mut Catalog) -> Result<Spec, Vec<SpecError>> {
-    let file: SpecFile = serde_saphyr::from_str(source).map_err(|e| vec![yaml_error(path, source, &e)])?;
+    // serde stops at the first error; a second reading finds them all (`recover`).
+    let file: SpecFile = serde_saphyr::from_str(source)
+        .map_err(|e| super::recover::errors(path, source).unwrap_or_else(|| vec![yaml_error(path, source, &e)]))?;
     let v = Validator { path, lines: source.lines().collect(), errors: Vec::new(), catalog, base: None };
     v.finish(file)
 }
@@ -180,30 +243,32 @@ pub(crate) fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -
                 _ => text,
             };
             let msg = msg.split(" at line ").next().unwrap_or(msg);
-            // The parser's resource limits (alias expansion, size) name a Rust value; say what it means.
-            let (msg, hint) = if msg.starts_with("budget breached") {
-                (
-                    "the document is too large for a spec once its YAML aliases are expanded".to_string(),
-                    Some("aliases (`*name`) repeat what their anchor holds; write small values out instead"),
-                )
-            } else {
-                match msg.strip_prefix("data did not match any variant of untagged enum ") {
-                    Some("StatusSet") => {
-                        ("invalid status".to_string(), Some("write a status code (`200`) or a list of them (`[200, 203]`)"))
-                    }
-                    Some("QueryValue") | Some("Scalar") => {
-                        ("invalid query value".to_string(), Some("write a scalar, a list of scalars (a repeated parameter) or `null`"))
-                    }
-                    Some(other) => (format!("invalid value for {other}"), None),
-                    None => (msg.to_string(), None),
-                }
-            };
+            let (msg, hint) = plain(msg);
             let e = SpecError::new(path, msg).at(source, pos, 1);
             match hint {
                 Some(h) => e.hint(h),
                 None => e,
             }
         }
+    }
+}
+
+/// serde's message in the words of the spec format, and a hint where one helps.
+pub(crate) fn plain(msg: &str) -> (String, Option<&'static str>) {
+    // The parser's resource limits (alias expansion, size) name a Rust value; say what it means.
+    if msg.starts_with("budget breached") {
+        return (
+            "the document is too large for a spec once its YAML aliases are expanded".to_string(),
+            Some("aliases (`*name`) repeat what their anchor holds; write small values out instead"),
+        );
+    }
+    match msg.strip_prefix("data did not match any variant of untagged enum ") {
+        Some("StatusSet") => ("invalid status".to_string(), Some("write a status code (`200`) or a list of them (`[200, 203]`)")),
+        Some("QueryValue") | Some("Scalar") => {
+            ("invalid query value".to_string(), Some("write a scalar, a list of scalars (a repeated parameter) or `null`"))
+        }
+        Some(other) => (format!("invalid value for {other}"), None),
+        None => (msg.to_string(), None),
     }
 }
 
@@ -498,6 +563,56 @@ mod tests {
         let src = MINIMAL.replace("      status: 200\n", "      status: 200\n      schema: {type: 12}\n");
         let errs = load_str(Path::new("x.yaml"), &src).unwrap_err();
         assert!(errs[0].message.contains("invalid JSON Schema"), "{:?}", errs[0]);
+    }
+
+    #[test]
+    fn the_spec_keys_that_mark_a_spec_are_those_of_the_format() {
+        let Err(e) = serde_saphyr::from_str::<SpecFile>("not_a_key: 1\n") else { panic!("an unknown key is refused") };
+        let serde_saphyr::Error::SerdeUnknownField { expected, .. } = e.without_snippet() else { panic!("{e}") };
+        assert_eq!(expected.to_vec(), SPEC_KEYS.to_vec());
+    }
+
+    #[test]
+    fn an_openapi_document_or_other_yaml_in_a_spec_directory_is_skipped_not_an_error() {
+        let dir = std::env::temp_dir().join(format!("specgate-skip-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.yaml"), MINIMAL).unwrap();
+        std::fs::write(dir.join("openapi.yaml"), "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap();
+        std::fs::write(dir.join("ci.yml"), "- just\n- a list\n").unwrap();
+        std::fs::write(dir.join("broken.yaml"), "specgate: 1\ntitle: [\n").unwrap();
+        let errors = load(std::slice::from_ref(&dir)).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].file.ends_with("broken.yaml"), "a spec that does not parse is still an error: {errors:?}");
+        std::fs::remove_file(dir.join("broken.yaml")).unwrap();
+        let loaded = load(std::slice::from_ref(&dir)).unwrap();
+        assert_eq!(loaded.specs.len(), 1);
+        let skipped: Vec<&str> = loaded.skipped.iter().map(|s| s.rsplit('/').next().unwrap()).collect();
+        assert_eq!(skipped, ["ci.yml", "openapi.yaml"]);
+        let named = load(&[dir.join("openapi.yaml")]).unwrap_err();
+        assert_eq!(named[0].message, "unknown key `openapi`", "a file named is a spec");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_directory_without_specs_says_so() {
+        let dir = std::env::temp_dir().join(format!("specgate-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let errors = load(std::slice::from_ref(&dir)).unwrap_err();
+        assert_eq!(errors[0].message, "no specs found");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_missing_schema_file_is_named_as_not_found_with_what_it_was_resolved_from() {
+        let dir = std::env::temp_dir().join(format!("specgate-missing-schema-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let spec = dir.join("x.yaml");
+        let source = MINIMAL.replace("      status: 200\n", "      status: 200\n      schema: {$ref: schemas/missing.json}\n");
+        let errors = load_str(&spec, &source).unwrap_err();
+        let want = format!("file not found: {} (resolved from {})", display_path(&dir.join("schemas/missing.json")), display_path(&spec));
+        assert_eq!(errors[0].message, format!("invalid JSON Schema (schemas/missing.json): {want}"));
+        assert_eq!(errors[0].pos.map(|p| p.line), Some(11));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

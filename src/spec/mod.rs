@@ -5,6 +5,7 @@ pub mod equivalence;
 pub mod error;
 pub mod load;
 pub mod model;
+mod recover;
 
 pub use catalog::TapeValidator;
 pub use error::SpecError;
