@@ -23,8 +23,10 @@ pub mod redact;
 pub mod render;
 pub mod report;
 pub mod run;
-pub mod spec;
 pub mod transport;
 pub mod vars;
 pub mod verdict;
 pub mod waiver;
+
+/// The spec format and its loader (`specgate-spec`).
+pub use specgate_spec as spec;

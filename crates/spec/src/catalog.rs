@@ -313,9 +313,8 @@ impl TapeValidator {
         TapeValidator { schema, base: base.to_string(), retriever, built: OnceLock::new(), outline: OnceLock::new() }
     }
 
-    /// A schema of its own, with no file to resolve (for tests of the checks).
-    #[cfg(test)]
-    pub(crate) fn inline(schema: &Value) -> TapeValidator {
+    /// A schema of its own, with no file to resolve (the checks' tests use it).
+    pub fn inline(schema: &Value) -> TapeValidator {
         TapeValidator::new(schema.clone(), "file:///", Retriever::default())
     }
 

@@ -11,7 +11,7 @@ pub struct Pos {
 }
 
 impl Pos {
-    pub(crate) fn of(loc: &serde_saphyr::Location) -> Pos {
+    pub fn of(loc: &serde_saphyr::Location) -> Pos {
         Pos { line: loc.line() as usize, col: loc.column() as usize }
     }
 }
@@ -42,12 +42,12 @@ pub struct Detail {
 }
 
 impl SpecError {
-    pub(crate) fn new(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    pub fn new(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         SpecError(Box::new(Detail { file: file.into(), pos: None, message: message.into(), line_text: None, width: 1, hint: None }))
     }
 
     /// Point the error at `pos` in `source`, underlining `width` characters.
-    pub(crate) fn at(self, source: &str, pos: Pos, width: usize) -> Self {
+    pub fn at(self, source: &str, pos: Pos, width: usize) -> Self {
         let line = pos.line.checked_sub(1).and_then(|n| source.lines().nth(n));
         self.at_line(line, pos, width)
     }
@@ -68,7 +68,7 @@ impl SpecError {
         self
     }
 
-    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.0.hint = Some(hint.into());
         self
     }
@@ -137,7 +137,7 @@ fn crop(line: &str, col: usize) -> (String, usize) {
 }
 
 /// The closest candidate to `word`, if it is plausibly a typo of it.
-pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), c))

@@ -64,7 +64,7 @@ fn item_members(file: &SpecFile) -> Option<BTreeSet<String>> {
 
 /// The item member a JSON pointer into an item starts with (`/a~1b/c` → `a/b`); `None` for the
 /// whole item (`""`).
-pub(crate) fn member_of(pointer: &str) -> Option<String> {
+pub fn member_of(pointer: &str) -> Option<String> {
     let first = pointer.strip_prefix('/')?.split('/').next()?;
     Some(first.replace("~1", "/").replace("~0", "~"))
 }
@@ -210,7 +210,7 @@ fn load_in(path: &Path, source: &str, catalog: &mut Catalog) -> Result<Spec, Vec
     v.finish(file)
 }
 
-pub(crate) fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError {
+pub fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError {
     use serde_saphyr::Error as E;
     let inner = err.without_snippet();
     let pos = inner.location().map(|l| Pos::of(&l)).unwrap_or_default();
@@ -453,7 +453,7 @@ fn settle(specs: &mut [Spec], catalog: &mut Catalog) -> Result<(), Vec<SpecError
 }
 
 /// `{name}` placeholders in a path template, in order.
-pub(crate) fn placeholders(template: &str) -> Vec<&str> {
+pub fn placeholders(template: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -464,7 +464,7 @@ pub(crate) fn placeholders(template: &str) -> Vec<&str> {
     out
 }
 
-pub(crate) fn display_path(p: &Path) -> String {
+pub fn display_path(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
 }
