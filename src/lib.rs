@@ -15,6 +15,7 @@ pub mod http;
 pub mod lint;
 pub mod openapi;
 pub mod plan;
+pub(crate) mod proposal;
 pub mod redact;
 pub mod render;
 pub mod report;
