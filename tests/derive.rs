@@ -155,3 +155,20 @@ fn derived_schema_comment_points_at_the_schema_from_any_out_dir() {
     assert!(!text.contains("$schema=") || text.contains("$schema=PATH"), "{text}");
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+/// 004's table types `virtual_size` Integer while its own response example shows null; the
+/// skeleton's `list` case failed on every catalogue that follows the example.
+#[test]
+fn derive_allows_null_where_the_page_example_shows_null_for_virtual_size() {
+    let schema = yaml::body_schema(&derive(
+        &read_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds/004_98992ec5259b56df.txt")).unwrap(),
+    ));
+    let item = &schema["properties"]["images"]["items"]["properties"];
+    assert_eq!(item["virtual_size"]["type"], serde_json::json!(["integer", "null"]));
+    assert!(
+        item["virtual_size"]["x-doc"].as_str().unwrap().ends_with("null in the page's response example (line 863)"),
+        "{}",
+        item["virtual_size"]
+    );
+    assert_eq!(item["min_ram"]["type"], serde_json::json!("integer"));
+}

@@ -17,11 +17,14 @@ fn q(s: &str) -> String {
 
 fn schema_of(f: &Field) -> Value {
     let mut m = Map::new();
-    if let Some(t) = f.json {
-        m.insert("type".into(), json!(t));
-    }
+    match (f.json, f.null_in_example) {
+        (Some(t), Some(_)) => m.insert("type".into(), json!([t, "null"])),
+        (Some(t), None) => m.insert("type".into(), json!(t)),
+        _ => None,
+    };
     if !f.stated.values.is_empty() && f.json == Some("string") {
-        m.insert("enum".into(), json!(f.stated.values));
+        let null = f.null_in_example.map(|_| Value::Null);
+        m.insert("enum".into(), f.stated.values.iter().map(|v| json!(v)).chain(null).collect());
     }
     match f.stated.bound {
         Some(Bound::Above(n)) if matches!(f.json, Some("integer" | "number")) => {
@@ -47,7 +50,8 @@ fn schema_of(f: &Field) -> Value {
             m.insert("items".into(), json!({"type": "object"}));
         }
     }
-    m.insert("x-doc".into(), json!(f.cite.to_string()));
+    let null = f.null_in_example.map(|line| format!("; null in the page's response example (line {line})")).unwrap_or_default();
+    m.insert("x-doc".into(), json!(format!("{}{null}", f.cite)));
     Value::Object(m)
 }
 
