@@ -172,3 +172,15 @@ fn derive_allows_null_where_the_page_example_shows_null_for_virtual_size() {
     );
     assert_eq!(item["min_ram"]["type"], serde_json::json!("integer"));
 }
+
+/// 004 lists `disk_format` as vhd、zvhd、raw、qcow2、iso while its own example (and its stated
+/// default) is `zvhd2`; the skeleton's enum failed every catalogue that follows the example.
+#[test]
+fn derive_accepts_a_disk_format_the_page_example_shows_outside_its_list() {
+    let schema = yaml::body_schema(&derive(
+        &read_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds/004_98992ec5259b56df.txt")).unwrap(),
+    ));
+    let disk_format = &schema["properties"]["images"]["items"]["properties"]["disk_format"];
+    assert_eq!(disk_format["enum"], serde_json::json!(["vhd", "zvhd", "raw", "qcow2", "iso", "zvhd2"]));
+    assert!(disk_format["x-doc"].as_str().unwrap().ends_with("`zvhd2` in the page's response example (line 863)"), "{disk_format}");
+}

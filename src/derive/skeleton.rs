@@ -69,6 +69,8 @@ pub struct Field {
     pub cite: Cite,
     /// The line of the page's response example that shows the field as `null`.
     pub null_in_example: Option<usize>,
+    /// Values the page's response example shows outside the stated values, with its line.
+    pub outside_in_example: Vec<(String, usize)>,
 }
 
 /// What derive makes of a page, before it is written as YAML.
@@ -197,6 +199,7 @@ fn field_of(page: &Page, table: &Table, row: &Row) -> Option<Field> {
         description,
         children: Vec::new(),
         null_in_example: None,
+        outside_in_example: Vec::new(),
     })
 }
 
@@ -317,11 +320,12 @@ pub fn derive(page: &Page) -> Skeleton {
                 children: std::mem::take(&mut body),
                 cite: table_cite,
                 null_in_example: None,
+                outside_in_example: Vec::new(),
             }];
             wrapper_from_path = true;
         }
     }
-    nullable_from_examples(page, &mut body);
+    read_examples(page, &mut body);
     Skeleton {
         file: page.file.clone(),
         title: page.title.clone(),
@@ -336,14 +340,21 @@ pub fn derive(page: &Page) -> Skeleton {
     }
 }
 
-/// Mark the fields the page's own response example shows as `null`: the page allows null
-/// there, whatever the table's type says (004's `virtual_size`: Integer, null in the example).
-fn nullable_from_examples(page: &Page, body: &mut [Field]) {
+/// Mark what the page's own response example shows against its tables: fields shown as `null`
+/// (the page allows null there, whatever the table's type: 004's `virtual_size` is Integer,
+/// null in the example) and values outside a field's stated list (004's `disk_format`
+/// `zvhd2`, which is also the page's stated default).
+fn read_examples(page: &Page, body: &mut [Field]) {
     fn mark(fields: &mut [Field], obj: &serde_json::Map<String, serde_json::Value>, line: usize) {
         use serde_json::Value;
         for f in fields {
             match obj.get(&f.name) {
                 Some(Value::Null) => f.null_in_example = Some(line),
+                Some(Value::String(v)) if !f.stated.values.is_empty() && !f.stated.values.contains(v) => {
+                    if !f.outside_in_example.iter().any(|(seen, _)| seen == v) {
+                        f.outside_in_example.push((v.clone(), line));
+                    }
+                }
                 Some(Value::Object(inner)) => mark(&mut f.children, inner, line),
                 Some(Value::Array(items)) => {
                     for inner in items.iter().filter_map(Value::as_object) {

@@ -24,7 +24,8 @@ fn schema_of(f: &Field) -> Value {
     };
     if !f.stated.values.is_empty() && f.json == Some("string") {
         let null = f.null_in_example.map(|_| Value::Null);
-        m.insert("enum".into(), f.stated.values.iter().map(|v| json!(v)).chain(null).collect());
+        let shown = f.outside_in_example.iter().map(|(v, _)| json!(v));
+        m.insert("enum".into(), f.stated.values.iter().map(|v| json!(v)).chain(shown).chain(null).collect());
     }
     match f.stated.bound {
         Some(Bound::Above(n)) if matches!(f.json, Some("integer" | "number")) => {
@@ -50,8 +51,14 @@ fn schema_of(f: &Field) -> Value {
             m.insert("items".into(), json!({"type": "object"}));
         }
     }
-    let null = f.null_in_example.map(|line| format!("; null in the page's response example (line {line})")).unwrap_or_default();
-    m.insert("x-doc".into(), json!(format!("{}{null}", f.cite)));
+    let mut doc = f.cite.to_string();
+    if let Some(line) = f.null_in_example {
+        let _ = write!(doc, "; null in the page's response example (line {line})");
+    }
+    for (v, line) in &f.outside_in_example {
+        let _ = write!(doc, "; `{v}` in the page's response example (line {line})");
+    }
+    m.insert("x-doc".into(), json!(doc));
     Value::Object(m)
 }
 
