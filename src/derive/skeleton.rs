@@ -350,10 +350,12 @@ fn read_examples(page: &Page, body: &mut [Field]) {
         for f in fields {
             match obj.get(&f.name) {
                 Some(Value::Null) => f.null_in_example = Some(line),
-                Some(Value::String(v)) if !f.stated.values.is_empty() && !f.stated.values.contains(v) => {
-                    if !f.outside_in_example.iter().any(|(seen, _)| seen == v) {
-                        f.outside_in_example.push((v.clone(), line));
-                    }
+                Some(Value::String(v))
+                    if !f.stated.values.is_empty()
+                        && !f.stated.values.contains(v)
+                        && !f.outside_in_example.iter().any(|(seen, _)| seen == v) =>
+                {
+                    f.outside_in_example.push((v.clone(), line));
                 }
                 Some(Value::Object(inner)) => mark(&mut f.children, inner, line),
                 Some(Value::Array(items)) => {
