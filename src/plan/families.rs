@@ -4,9 +4,7 @@
 //! `tests/spec_format.rs` writes the lists in `docs/spec-format.md` from [`FAMILIES`].
 
 use super::equivalence::EquivCheck;
-use super::filters::FilterCheck;
-use super::invariant::Check;
-use super::pagination::PagCheck;
+use super::invariant::{Check, FilterCheck, PagCheck};
 use super::{PlannedCase, Work};
 
 /// The spec block a family's cases are derived from.

@@ -4,6 +4,7 @@
 //! Pure: text in, files (relative path, content) out; the command writes them. Every problem is
 //! a located error, collected rather than stopping at the first.
 
+mod context;
 mod node;
 mod operation;
 mod proposal;
@@ -96,7 +97,7 @@ pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
         }
     }
 
-    let context = operation::Context { root: &root, v30, cite: &cite };
+    let context = context::Context { root: &root, v30, cite: &cite };
     let mut taken = std::collections::HashSet::new();
     if let Some(paths) = root.get("paths") {
         for (path, item) in paths.entries() {

@@ -3,52 +3,13 @@
 
 use serde_json::{json, Map, Value};
 
+use super::context::{type_of, yaml, Context, Param};
 use super::node::{Kind, Node};
 use super::schema::{file_name, Converter};
 use super::{proposal, Problems};
 use crate::spec::SpecError;
 
-pub(crate) struct Context<'a> {
-    pub root: &'a Node,
-    pub v30: bool,
-    /// The document's file name, for citations.
-    pub cite: &'a str,
-}
-
-/// A parameter as the operation sees it (path-level ones merged, `$ref`s followed).
-pub(crate) struct Param<'a> {
-    pub name: String,
-    pub location: String,
-    pub required: bool,
-    pub node: &'a Node,
-    /// The parameter's schema, `$ref`s followed.
-    pub schema: Option<&'a Node>,
-}
-
 impl<'a> Context<'a> {
-    /// Follow `$ref`s to the node they name; `None` (with an error) if one cannot be followed.
-    pub fn resolve(&self, node: &'a Node, problems: &mut Problems) -> Option<&'a Node> {
-        let mut current = node;
-        let mut chain = Vec::new();
-        while let Some(target) = current.get("$ref").and_then(Node::str) {
-            if chain.iter().any(|t| t == target) || chain.len() > 32 {
-                chain.push(target.to_string());
-                problems.at(node, format!("circular `$ref`: {}", chain.join(" → ")), None);
-                return None;
-            }
-            chain.push(target.to_string());
-            match target.strip_prefix('#').and_then(|p| self.root.pointer(p)) {
-                Some(n) => current = n,
-                None => {
-                    let hint = if target.starts_with('#') { "no node at that JSON pointer" } else { super::EXTERNAL_REF_HINT };
-                    problems.at(current, format!("unresolvable `$ref: {target}`"), Some(hint.into()));
-                    return None;
-                }
-            }
-        }
-        Some(current)
-    }
-
     fn params(&self, item: &'a Node, op: &'a Node, problems: &mut Problems) -> Vec<Param<'a>> {
         let mut out: Vec<Param> = Vec::new();
         for list in [item.get("parameters"), op.get("parameters")].into_iter().flatten() {
@@ -318,10 +279,6 @@ fn unbundle(v: Value) -> Value {
     }
 }
 
-pub(crate) fn yaml(v: &Value) -> String {
-    serde_saphyr::to_string(v).expect("a JSON value serializes as YAML")
-}
-
 pub(crate) fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
@@ -471,14 +428,6 @@ fn example<'a>(param: &Node, schema: Option<&'a Node>, root: &'a Node) -> Option
             let items = schema.get("items").map(|i| follow(root, i));
             example(&no_param, items, root).map(|v| json!([v]))
         }
-        _ => None,
-    }
-}
-
-pub(crate) fn type_of(schema: &Node) -> Option<&str> {
-    match schema.get("type").map(|t| &t.kind) {
-        Some(Kind::Str(s)) => Some(s),
-        Some(Kind::Seq(v)) => v.iter().filter_map(Node::str).find(|t| *t != "null"),
         _ => None,
     }
 }

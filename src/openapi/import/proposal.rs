@@ -5,8 +5,8 @@
 
 use serde_json::{json, Map, Value};
 
+use super::context::{type_of, yaml, Context, Param};
 use super::node::Node;
-use super::operation::{type_of, yaml, Context, Param};
 use super::Problems;
 use crate::proposal::{Candidate, Filter};
 
