@@ -224,6 +224,25 @@ mod tests {
     }
 
     #[test]
+    fn near_uuids_stay_text() {
+        for text in [
+            "0f1e2d3c-4B5a-6978-8796-a5b4c3d2e1f0",
+            "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fg",
+            "0f1e2d3c4-b5a-6978-8796-a5b4c3d2e1f0",
+            "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f",
+            "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f00",
+            "0f1e2d3c-4b5a-6978-8796+a5b4c3d2e1f0",
+            "urn:uuid:0f1e2d3c-4b5a-6978-8796-a5b4c3d2",
+            "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1é",
+        ] {
+            assert_eq!(Key::new(text), Key::Text(text.into()), "{text}");
+        }
+        let packed = Key::new("00000000-0000-0000-0000-0000000000ff");
+        assert_eq!(packed, Key::Uuid([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff]));
+        assert_eq!(packed.to_string(), "00000000-0000-0000-0000-0000000000ff");
+    }
+
+    #[test]
     fn an_uppercase_uuid_is_a_different_id_from_its_lowercase_form() {
         let list = IdList::new([Key::new("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")]);
         assert_eq!(list.position(&Key::new("0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0")), None);

@@ -102,6 +102,68 @@ mod tests {
         assert_eq!(parse("1970-01-01T00:00:01Z"), Some(1_000_000_000));
     }
 
+    /// Inputs the parser has always taken although no API writes them. Checks compare values
+    /// with these instants, so each one stays as it is.
+    #[test]
+    fn lenient_forms_keep_their_instants() {
+        let at = |s: &str| parse(s).unwrap_or_else(|| panic!("{s} is accepted"));
+        // Whitespace around the value, and a lower-case zone.
+        assert_eq!(at(" 2016-05-22T06:04:20z\n"), at("2016-05-22T06:04:20Z"));
+        // A leap second is the first second of the next minute.
+        assert_eq!(at("2016-12-31T23:59:60Z"), at("2017-01-01T00:00:00Z"));
+        // The day is only checked against 31: February 30th is March 1st or 2nd.
+        assert_eq!(at("2016-02-30T00:00:00Z"), at("2016-03-01T00:00:00Z"));
+        assert_eq!(at("2015-02-31T00:00:00Z"), at("2015-03-03T00:00:00Z"));
+        assert_eq!(at("2015-04-31T12:00:00Z"), at("2015-05-01T12:00:00Z"));
+        // Any number of fraction digits, cut to nanoseconds.
+        assert_eq!(at("2016-05-22T06:04:20.1234567891Z") - at("2016-05-22T06:04:20Z"), 123_456_789);
+        assert_eq!(at("2016-05-22T06:04:20.5") - at("2016-05-22T06:04:20"), 500_000_000);
+        // Offsets with or without a colon (anywhere), of any size up to 99 hours.
+        assert_eq!(at("2016-05-22T14:04:20+0800"), at("2016-05-22T06:04:20Z"));
+        assert_eq!(at("2016-05-22T14:04:20+0:800"), at("2016-05-22T06:04:20Z"));
+        assert_eq!(at("2016-05-22T06:04:20-99:59"), at("2016-05-26T10:03:20Z"));
+        // Numbers as Rust reads them: a `+` sign in a field.
+        assert_eq!(at("2016-+5-22T06:04:20Z"), at("2016-05-22T06:04:20Z"));
+        assert_eq!(at("0000-01-01T00:00:00Z"), -62_167_219_200 * 1_000_000_000);
+        assert_eq!(at("9999-12-31T23:59:59Z"), 253_402_300_799 * 1_000_000_000);
+        assert_eq!(at("1969-12-31T23:59:59.5Z"), -500_000_000);
+    }
+
+    #[test]
+    fn formats_instants_before_the_epoch_and_drops_fractions() {
+        assert_eq!(format_z(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(format_z(-62_167_219_200 * 1_000_000_000), "0000-01-01T00:00:00Z");
+        assert_eq!(format_z(1_999_999_999), "1970-01-01T00:00:01Z");
+        assert_eq!(format_z(253_402_300_799 * 1_000_000_000), "9999-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn rejects_what_it_always_rejected() {
+        for s in [
+            "",
+            "2016-05-22T06:04",
+            "2016-05-22t06:04:20Z",
+            "2016-05-22_06:04:20Z",
+            "2016/05/22T06:04:20Z",
+            "2016-05-22T06:04:20.Z",
+            "2016-05-22T06:04:20 Z",
+            "2016-05-22T06:04:20ZZ",
+            "2016-05-22T06:04:20+08",
+            "2016-05-22T06:04:20+08:00:00",
+            "2016-05-22T06:04:20UTC",
+            "2016-00-22T06:04:20Z",
+            "2016-05-00T06:04:20Z",
+            "2016-05-32T06:04:20Z",
+            "2016-05-22T24:00:00Z",
+            "2016-05-22T06:60:00Z",
+            "2016-05-22T06:04:61Z",
+            "2016-5-22T06:04:20Z",
+            "2016-05-22T06:04:2é",
+        ] {
+            assert_eq!(parse(s), None, "{s}");
+        }
+    }
+
     #[test]
     fn rejects_malformed_values() {
         for s in ["yesterday", "2016-13-01T00:00:00Z", "2016-05-22", "2016-05-22T06:04:20+8"] {

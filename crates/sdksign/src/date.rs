@@ -70,4 +70,39 @@ mod tests {
         assert_eq!(parse_sdk_date("20261301T000000Z"), None);
         assert_eq!(parse_sdk_date("2026010+T000000Z"), None);
     }
+
+    /// What verification accepts decides which signed requests pass: it stays as it was.
+    #[test]
+    fn parsing_keeps_its_lenient_and_strict_edges() {
+        // The day is only checked against 31, and a leap second is the next minute's first.
+        assert_eq!(parse_sdk_date("20260230T000000Z"), parse_sdk_date("20260302T000000Z"));
+        assert_eq!(parse_sdk_date("20261231T235960Z"), parse_sdk_date("20270101T000000Z"));
+        assert_eq!(parse_sdk_date("99991231T235959Z"), Some(253_402_300_799));
+        // Before the epoch there is no unsigned second.
+        assert_eq!(parse_sdk_date("19691231T235959Z"), None);
+        for bad in [
+            "",
+            "20260101T000000",
+            "20260101t000000Z",
+            "20260101T000000z",
+            "20260101T000000ZZ",
+            "2026-101T000000Z",
+            "20260001T000000Z",
+            "20260100T000000Z",
+            "20260132T000000Z",
+            "20260101T240000Z",
+            "20260101T006000Z",
+            "20260101T000061Z",
+            "+0260101T000000Z",
+            "2026010éT00000Z",
+        ] {
+            assert_eq!(parse_sdk_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats_the_far_future() {
+        assert_eq!(sdk_date(253_402_300_799), "99991231T235959Z");
+        assert_eq!(sdk_date(4_102_444_800), "21000101T000000Z");
+    }
 }
