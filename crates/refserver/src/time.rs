@@ -4,6 +4,12 @@
 //! that sort tie-breaking is exercised. Glance v1 shows microseconds; they are a function of the
 //! second (see [`v1_micros`]) so that equal seconds still render equal and the order of the
 //! rendered strings is the order of the model.
+//!
+//! The calendar is chrono's; the layouts are read and written here. Pages render thousands of
+//! timestamps, so they are written digit by digit, and the filters take what the upstreams
+//! take: a missing seconds field, `+hh` and `+hhmm` offsets, any number of fraction digits.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike};
 
 use crate::digits::padded;
 
@@ -87,14 +93,9 @@ pub(crate) fn v1_micros(secs: Secs) -> u32 {
 
 /// `(year, month, day, hour, minute, second)` of a Unix time.
 fn civil(secs: Secs) -> (i64, u32, u32, u32, u32, u32) {
-    let secs = i64::from(secs);
-    let rem = secs.rem_euclid(86_400) as u32;
-    let (year, month, day) = specgate_sdksign::civil_from_days(secs.div_euclid(86_400));
-    (year, month, day, rem / 3600, rem / 60 % 60, rem % 60)
-}
-
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    specgate_sdksign::days_from_civil(year, i64::from(month), i64::from(day))
+    // Every u32 second (up to 2106) is within chrono's range.
+    let at = DateTime::from_timestamp(i64::from(secs), 0).unwrap_or_default();
+    (at.year().into(), at.month(), at.day(), at.hour(), at.minute(), at.second())
 }
 
 /// `2018-09-06T14:03:27` without zone or fraction.
@@ -133,10 +134,9 @@ pub(crate) fn parse(text: &str) -> Option<Micros> {
         return None;
     }
     let (month, day) = (num(5, 2)?, num(8, 2)?);
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    let mut micros = days_from_civil(i64::from(year), month, day) * 86_400 * 1_000_000;
+    // chrono knows each month's length; year, month and day are digits, so it turns away nothing else.
+    let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    let mut micros = date.and_time(NaiveTime::MIN).and_utc().timestamp() * 1_000_000;
     if b.len() == 10 {
         return Some(micros);
     }
@@ -186,15 +186,6 @@ pub(crate) fn parse(text: &str) -> Option<Micros> {
             Some(if *sign == b'+' { micros - offset } else { micros + offset })
         }
         Some(_) => None,
-    }
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
     }
 }
 
