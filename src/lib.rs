@@ -19,6 +19,7 @@ pub mod manual;
 pub mod openapi;
 pub mod pairs;
 pub mod plan;
+pub(crate) mod proposal;
 pub mod redact;
 pub mod render;
 pub mod report;

@@ -162,7 +162,7 @@ components:
 fn an_openapi_30_document_becomes_specs_that_load() {
     let imported = import(Path::new("pets.yaml"), PETS).unwrap();
     let names: Vec<_> = imported.specs.iter().map(|(p, _)| p.display().to_string()).collect();
-    assert_eq!(names, ["pets.yaml", "pets-petid.yaml"], "DELETE is not imported");
+    assert_eq!(names, ["pets.yaml", "pets-petid.yaml"], "DELETE gets no spec of its own");
     let dir = temp_dir("pets");
     write_all(&dir, &imported);
     let specs = specgate::spec::load_all(std::slice::from_ref(&dir)).unwrap();
@@ -190,7 +190,7 @@ fn an_openapi_30_document_becomes_specs_that_load() {
     assert!(text.contains("# PROPOSED by `specgate import`"), "{text}");
     assert!(text.contains("#   marker: cursor"), "{text}");
     assert!(text.contains("#     pointer: /next"), "{text}");
-    assert!(text.contains("#   - param: name"), "{text}");
+    assert!(text.contains("#     # - param: \"name\""), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -332,4 +332,111 @@ components:
     assert!(notes[0].contains("pads.yaml:11:29"), "{}", notes[0]);
     assert!(notes[0].contains("security scheme `key` sends its API key in the query"), "{}", notes[0]);
     assert!(imported.specs[0].1.contains("# `key` is an API key in the query parameter `apikey`"), "{}", imported.specs[0].1);
+}
+
+/// Writes were dropped without a word: the spec of the path now names each one and why.
+#[test]
+fn import_keeps_post_operations() {
+    let doc = r##"openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /pets:
+    get:
+      responses: {"200": {description: ok}}
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {"201": {description: made}}
+    delete:
+      responses: {"204": {description: gone}}
+  /orders:
+    post:
+      responses: {"201": {description: made}}
+"##;
+    let imported = import(Path::new("writes.yaml"), doc).unwrap();
+    assert_eq!(imported.specs.len(), 1);
+    let text = &imported.specs[0].1;
+    assert!(
+        text.contains(
+            "# Not imported: POST /pets (writes.yaml § paths./pets.post): its request body cannot be sent (a spec's request has none).\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("# Not imported: DELETE /pets (writes.yaml § paths./pets.delete): it writes, and a spec with `method: DELETE` runs only with `--allow-writes`"), "{text}");
+    specgate::spec::load::load_str(Path::new("x.yaml"), text).unwrap();
+    // A path with no read operation has no spec to carry the note: a located warning says it.
+    let notes: Vec<String> = imported.warnings.iter().map(|w| w.render()).collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("writes.yaml:14:7") && notes[0].contains("Not imported: POST /orders"), "{}", notes[0]);
+}
+
+/// `default` and 404 responses had no case and no mention.
+#[test]
+fn import_keeps_default_and_404_responses() {
+    let doc = r##"openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /pets/{petId}:
+    get:
+      parameters: [{name: petId, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200": {description: ok}
+        "404": {description: no such pet}
+        default: {description: error}
+"##;
+    let imported = import(Path::new("pets.yaml"), doc).unwrap();
+    let text = &imported.specs[0].1;
+    assert!(text.contains("# Documented responses without a case"), "{text}");
+    assert!(text.contains("#   404 (paths./pets/{petId}.get.responses.404): a missing resource: copy the `ok` case with `expect: {status: 404}` and run it with `--var petId=…` naming none"), "{text}");
+    assert!(text.contains("#   default (paths./pets/{petId}.get.responses.default): the answer to any status"), "{text}");
+    specgate::spec::load::load_str(Path::new("x.yaml"), text).unwrap();
+}
+
+/// A path variable without an example got `default: x`, which names no resource.
+#[test]
+fn import_invents_no_default_for_path_variables() {
+    let doc = r##"openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /pets/{petId}/toys/{toyId}:
+    get:
+      parameters:
+        - {name: petId, in: path, required: true, schema: {type: string}}
+        - {name: toyId, in: path, required: true, schema: {type: integer, example: 7}}
+      responses: {"200": {description: ok}}
+"##;
+    let imported = import(Path::new("toys.yaml"), doc).unwrap();
+    let text = &imported.specs[0].1;
+    let spec = specgate::spec::load::load_str(Path::new("x.yaml"), text).unwrap();
+    assert_eq!(spec.file.vars["petId"].default, None, "{text}");
+    assert_eq!(spec.file.vars["toyId"].default.as_deref(), Some("7"));
+    assert!(text.contains("# The document gives no example or default for `petId`: pass --var petId=VALUE"), "{text}");
+}
+
+/// Import proposed every filter as `equals`, derive differently; both now share one rule.
+#[test]
+fn import_proposes_filters_as_derive_does() {
+    let doc = r##"openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /pets:
+    get:
+      parameters:
+        - {name: marker, in: query, schema: {type: string}}
+        - {name: name, in: query, description: "Exact match on the name.", schema: {type: string}}
+        - {name: min_age, in: query, schema: {type: integer}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  pets: {type: array, items: {type: object, properties: {id: {type: string}, name: {type: string}, age: {type: integer}}}}
+"##;
+    let imported = import(Path::new("pets.yaml"), doc).unwrap();
+    let text = &imported.specs[0].1;
+    assert!(text.contains("#     - param: \"name\"\n#       field: \"/name\"\n#       relation: equals\n"), "{text}");
+    assert!(text.contains("#       why: \"the document states the rule: Exact match on the name\""), "{text}");
+    assert!(text.contains("#     # - param: \"min_age\"\n#     #   field: \"/age\"\n#     #   relation: at_least\n"), "{text}");
 }

@@ -8,6 +8,8 @@ use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, HashTable};
 
 use serde_json::Value;
+use uuid::fmt::Hyphenated;
+use uuid::Uuid;
 
 /// One item id. The same text always makes the same key: only the canonical lowercase
 /// hyphenated form of a UUID is packed, so packing never merges two ids that differ as text.
@@ -39,41 +41,22 @@ impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Key::Text(t) => f.write_str(t),
-            Key::Uuid(b) => {
-                for (i, byte) in b.iter().enumerate() {
-                    if matches!(i, 4 | 6 | 8 | 10) {
-                        f.write_str("-")?;
-                    }
-                    write!(f, "{byte:02x}")?;
-                }
-                Ok(())
-            }
+            Key::Uuid(b) => fmt::Display::fmt(&Uuid::from_bytes(*b).hyphenated(), f),
         }
     }
 }
 
 /// The 16 bytes of `text` when it is a UUID written as `8-4-4-4-12` lowercase hex digits.
+///
+/// `uuid` also reads upper-case digits and the simple, braced and URN forms; those stay text
+/// (only the 36-byte form is hyphenated, and upper case is turned away first), so that a
+/// packed key prints back as exactly the text it came from.
 fn pack_uuid(text: &str) -> Option<[u8; 16]> {
     let t = text.as_bytes();
-    if t.len() != 36 || [8, 13, 18, 23].iter().any(|&i| t[i] != b'-') {
+    if t.len() != Hyphenated::LENGTH || t.iter().any(u8::is_ascii_uppercase) {
         return None;
     }
-    let mut digits = t.iter().filter(|&&c| c != b'-');
-    let mut out = [0u8; 16];
-    for byte in &mut out {
-        let hi = lower_hex(*digits.next()?)?;
-        let lo = lower_hex(*digits.next()?)?;
-        *byte = hi << 4 | lo;
-    }
-    Some(out)
-}
-
-fn lower_hex(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    }
+    Uuid::try_parse_ascii(t).ok().map(Uuid::into_bytes)
 }
 
 /// The ids of a listing in listing order, with a hash index to find each one: 30 to 35 bytes
@@ -221,6 +204,25 @@ mod tests {
         }
         assert_eq!(Key::of(&json!({"id": 42}), "/id"), Some(Key::Text("42".into())));
         assert_eq!(Key::of(&json!({"id": null}), "/id"), None);
+    }
+
+    #[test]
+    fn near_uuids_stay_text() {
+        for text in [
+            "0f1e2d3c-4B5a-6978-8796-a5b4c3d2e1f0",
+            "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fg",
+            "0f1e2d3c4-b5a-6978-8796-a5b4c3d2e1f0",
+            "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f",
+            "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f00",
+            "0f1e2d3c-4b5a-6978-8796+a5b4c3d2e1f0",
+            "urn:uuid:0f1e2d3c-4b5a-6978-8796-a5b4c3d2",
+            "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1é",
+        ] {
+            assert_eq!(Key::new(text), Key::Text(text.into()), "{text}");
+        }
+        let packed = Key::new("00000000-0000-0000-0000-0000000000ff");
+        assert_eq!(packed, Key::Uuid([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff]));
+        assert_eq!(packed.to_string(), "00000000-0000-0000-0000-0000000000ff");
     }
 
     #[test]

@@ -3,6 +3,13 @@
 //! Accepted: `2016-05-22T06:04:20Z`, `2016-05-22T06:04:20.425843` (no zone: UTC, as Glance
 //! v1 writes it), `2016-05-22T06:04:20+08:00`, and `2016-05-22 06:04:20` (the IMS doc's
 //! second form).
+//!
+//! The shape of a value (which characters stand where) is read here, because it is what the
+//! specs and their findings depend on, including a few lenient forms no API writes (see the
+//! tests); the calendar is chrono's. chrono's own `parse_from_str` would take one-digit months
+//! and turn away days past the month's end, leap seconds and colons inside offsets.
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Timelike, Utc};
 
 /// Nanoseconds since the Unix epoch.
 pub type Instant = i128;
@@ -46,8 +53,11 @@ pub fn parse(s: &str) -> Option<Instant> {
             sign * (oh * 3600 + om * 60)
         }
     };
-    let days = days_from_civil(y, mo, d);
-    let secs = days * 86_400 + h * 3600 + mi * 60 + se - offset_secs;
+    // Days are checked against 31 only: February 30th has always been read as March 1st or 2nd.
+    let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, u32::try_from(mo).ok()?, 1)?.checked_add_days(Days::new(d as u64 - 1))?;
+    let midnight = date.and_time(NaiveTime::MIN).and_utc().timestamp();
+    // Added as a count, a leap second (`:60`) is the next minute's first second.
+    let secs = midnight + h * 3600 + mi * 60 + se - offset_secs;
     Some(secs as i128 * 1_000_000_000 + nanos)
 }
 
@@ -55,31 +65,10 @@ pub fn parse(s: &str) -> Option<Instant> {
 /// (sub-second precision dropped, rounding down).
 pub fn format_z(t: Instant) -> String {
     let secs = t.div_euclid(1_000_000_000) as i64;
-    let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", sod / 3600, sod % 3600 / 60, sod % 60)
-}
-
-// Howard Hinnant's days-from-civil algorithm (public-domain arithmetic).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + if m <= 2 { 1 } else { 0 }, m, d)
+    // Parsed values lie within years -999..=9999; anything past chrono's range is clamped.
+    let at = DateTime::from_timestamp(secs, 0).unwrap_or(if secs < 0 { DateTime::<Utc>::MIN_UTC } else { DateTime::<Utc>::MAX_UTC });
+    // Written by hand rather than with `%Y`, which pads years before 0 to five characters (`-0001`).
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", at.year(), at.month(), at.day(), at.hour(), at.minute(), at.second())
 }
 
 #[cfg(test)]
@@ -100,6 +89,72 @@ mod tests {
             assert_eq!(format_z(parse(s).unwrap()), s);
         }
         assert_eq!(parse("1970-01-01T00:00:01Z"), Some(1_000_000_000));
+    }
+
+    /// Inputs the parser has always taken although no API writes them. Checks compare values
+    /// with these instants, so each one stays as it is.
+    #[test]
+    fn lenient_forms_keep_their_instants() {
+        let at = |s: &str| parse(s).unwrap_or_else(|| panic!("{s} is accepted"));
+        // Whitespace around the value, and a lower-case zone.
+        assert_eq!(at(" 2016-05-22T06:04:20z\n"), at("2016-05-22T06:04:20Z"));
+        // A leap second is the first second of the next minute.
+        assert_eq!(at("2016-12-31T23:59:60Z"), at("2017-01-01T00:00:00Z"));
+        // The day is only checked against 31: February 30th is March 1st or 2nd.
+        assert_eq!(at("2016-02-30T00:00:00Z"), at("2016-03-01T00:00:00Z"));
+        assert_eq!(at("2015-02-31T00:00:00Z"), at("2015-03-03T00:00:00Z"));
+        assert_eq!(at("2015-04-31T12:00:00Z"), at("2015-05-01T12:00:00Z"));
+        // Any number of fraction digits, cut to nanoseconds.
+        assert_eq!(at("2016-05-22T06:04:20.1234567891Z") - at("2016-05-22T06:04:20Z"), 123_456_789);
+        assert_eq!(at("2016-05-22T06:04:20.5") - at("2016-05-22T06:04:20"), 500_000_000);
+        // Offsets with or without a colon (anywhere), of any size up to 99 hours.
+        assert_eq!(at("2016-05-22T14:04:20+0800"), at("2016-05-22T06:04:20Z"));
+        assert_eq!(at("2016-05-22T14:04:20+0:800"), at("2016-05-22T06:04:20Z"));
+        assert_eq!(at("2016-05-22T06:04:20-99:59"), at("2016-05-26T10:03:20Z"));
+        // Numbers as Rust reads them: a `+` sign in a field.
+        assert_eq!(at("2016-+5-22T06:04:20Z"), at("2016-05-22T06:04:20Z"));
+        assert_eq!(at("0000-01-01T00:00:00Z"), -62_167_219_200 * 1_000_000_000);
+        assert_eq!(at("9999-12-31T23:59:59Z"), 253_402_300_799 * 1_000_000_000);
+        assert_eq!(at("1969-12-31T23:59:59.5Z"), -500_000_000);
+        // Years before 0 come in with a sign and go out four characters wide.
+        assert_eq!(at("-999-01-01T00:00:00Z"), -93_692_592_000 * 1_000_000_000);
+        assert_eq!(format_z(at("-999-01-01T00:00:00Z")), "-999-01-01T00:00:00Z");
+        assert_eq!(format_z(at("0000-01-01T00:00:00+01:00")), "-001-12-31T23:00:00Z");
+    }
+
+    #[test]
+    fn formats_instants_before_the_epoch_and_drops_fractions() {
+        assert_eq!(format_z(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(format_z(-62_167_219_200 * 1_000_000_000), "0000-01-01T00:00:00Z");
+        assert_eq!(format_z(1_999_999_999), "1970-01-01T00:00:01Z");
+        assert_eq!(format_z(253_402_300_799 * 1_000_000_000), "9999-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn rejects_what_it_always_rejected() {
+        for s in [
+            "",
+            "2016-05-22T06:04",
+            "2016-05-22t06:04:20Z",
+            "2016-05-22_06:04:20Z",
+            "2016/05/22T06:04:20Z",
+            "2016-05-22T06:04:20.Z",
+            "2016-05-22T06:04:20 Z",
+            "2016-05-22T06:04:20ZZ",
+            "2016-05-22T06:04:20+08",
+            "2016-05-22T06:04:20+08:00:00",
+            "2016-05-22T06:04:20UTC",
+            "2016-00-22T06:04:20Z",
+            "2016-05-00T06:04:20Z",
+            "2016-05-32T06:04:20Z",
+            "2016-05-22T24:00:00Z",
+            "2016-05-22T06:60:00Z",
+            "2016-05-22T06:04:61Z",
+            "2016-5-22T06:04:20Z",
+            "2016-05-22T06:04:2é",
+        ] {
+            assert_eq!(parse(s), None, "{s}");
+        }
     }
 
     #[test]

@@ -23,14 +23,15 @@ pub fn main(args: DeriveArgs) -> ExitCode {
 
 fn skeleton(args: &DeriveArgs) -> Result<(), DocError> {
     let page = read_page(&args.doc)?;
-    let text = yaml::render(&derive(&page));
+    let skeleton = derive(&page);
     match &args.out {
         None => {
-            print!("{text}");
+            print!("{}", yaml::render(&skeleton, None));
             Ok(())
         }
         // Written beside the target and renamed over it: a failed write leaves no half spec.
         Some(out) => {
+            let text = yaml::render(&skeleton, out.parent().and_then(yaml::schema_ref).as_deref());
             let tmp = out.with_extension("yaml.partial");
             let write = |e| DocError::Write { path: out.clone(), source: e };
             std::fs::write(&tmp, &text).map_err(write)?;

@@ -138,6 +138,14 @@ pub struct Example {
     pub value: serde_json::Value,
 }
 
+impl Example {
+    /// An example shown under a response heading.
+    pub fn is_response(&self) -> bool {
+        let s = self.section.to_lowercase();
+        s.contains("响应") || s.contains("response")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {
     pub code: u16,

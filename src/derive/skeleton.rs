@@ -67,6 +67,10 @@ pub struct Field {
     pub stated: Stated,
     pub children: Vec<Field>,
     pub cite: Cite,
+    /// The line of the page's response example that shows the field as `null`.
+    pub null_in_example: Option<usize>,
+    /// Values the page's response example shows outside the stated values, with its line.
+    pub outside_in_example: Vec<(String, usize)>,
 }
 
 /// What derive makes of a page, before it is written as YAML.
@@ -194,6 +198,8 @@ fn field_of(page: &Page, table: &Table, row: &Row) -> Option<Field> {
         doc_type,
         description,
         children: Vec::new(),
+        null_in_example: None,
+        outside_in_example: Vec::new(),
     })
 }
 
@@ -313,10 +319,13 @@ pub fn derive(page: &Page) -> Skeleton {
                 stated: Stated::default(),
                 children: std::mem::take(&mut body),
                 cite: table_cite,
+                null_in_example: None,
+                outside_in_example: Vec::new(),
             }];
             wrapper_from_path = true;
         }
     }
+    read_examples(page, &mut body);
     Skeleton {
         file: page.file.clone(),
         title: page.title.clone(),
@@ -328,6 +337,40 @@ pub fn derive(page: &Page) -> Skeleton {
         wrapper_from_path,
         success: page.statuses.iter().map(|s| (s.code, s.line)).collect(),
         errors,
+    }
+}
+
+/// Mark what the page's own response example shows against its tables: fields shown as `null`
+/// (the page allows null there, whatever the table's type: 004's `virtual_size` is Integer,
+/// null in the example) and values outside a field's stated list (004's `disk_format`
+/// `zvhd2`, which is also the page's stated default).
+fn read_examples(page: &Page, body: &mut [Field]) {
+    fn mark(fields: &mut [Field], obj: &serde_json::Map<String, serde_json::Value>, line: usize) {
+        use serde_json::Value;
+        for f in fields {
+            match obj.get(&f.name) {
+                Some(Value::Null) => f.null_in_example = Some(line),
+                Some(Value::String(v))
+                    if !f.stated.values.is_empty()
+                        && !f.stated.values.contains(v)
+                        && !f.outside_in_example.iter().any(|(seen, _)| seen == v) =>
+                {
+                    f.outside_in_example.push((v.clone(), line));
+                }
+                Some(Value::Object(inner)) => mark(&mut f.children, inner, line),
+                Some(Value::Array(items)) => {
+                    for inner in items.iter().filter_map(Value::as_object) {
+                        mark(&mut f.children, inner, line);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for ex in page.examples.iter().filter(|e| e.is_response()) {
+        if let Some(top) = ex.value.as_object() {
+            mark(body, top, ex.line);
+        }
     }
 }
 

@@ -3,10 +3,12 @@
 //! Parameters the format has no key for are listed in comments, each with its citation.
 
 use std::fmt::Write;
+use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
 use super::skeleton::{Bound, Field, Param, Skeleton};
+use crate::proposal::{self, Candidate, Filter};
 
 /// A YAML double-quoted scalar (JSON string syntax is valid YAML).
 fn q(s: &str) -> String {
@@ -15,11 +17,15 @@ fn q(s: &str) -> String {
 
 fn schema_of(f: &Field) -> Value {
     let mut m = Map::new();
-    if let Some(t) = f.json {
-        m.insert("type".into(), json!(t));
-    }
+    match (f.json, f.null_in_example) {
+        (Some(t), Some(_)) => m.insert("type".into(), json!([t, "null"])),
+        (Some(t), None) => m.insert("type".into(), json!(t)),
+        _ => None,
+    };
     if !f.stated.values.is_empty() && f.json == Some("string") {
-        m.insert("enum".into(), json!(f.stated.values));
+        let null = f.null_in_example.map(|_| Value::Null);
+        let shown = f.outside_in_example.iter().map(|(v, _)| json!(v));
+        m.insert("enum".into(), f.stated.values.iter().map(|v| json!(v)).chain(shown).chain(null).collect());
     }
     match f.stated.bound {
         Some(Bound::Above(n)) if matches!(f.json, Some("integer" | "number")) => {
@@ -45,7 +51,14 @@ fn schema_of(f: &Field) -> Value {
             m.insert("items".into(), json!({"type": "object"}));
         }
     }
-    m.insert("x-doc".into(), json!(f.cite.to_string()));
+    let mut doc = f.cite.to_string();
+    if let Some(line) = f.null_in_example {
+        let _ = write!(doc, "; null in the page's response example (line {line})");
+    }
+    for (v, line) in &f.outside_in_example {
+        let _ = write!(doc, "; `{v}` in the page's response example (line {line})");
+    }
+    m.insert("x-doc".into(), json!(doc));
     Value::Object(m)
 }
 
@@ -89,10 +102,15 @@ fn param_line(p: &Param) -> String {
     s
 }
 
-pub fn render(s: &Skeleton) -> String {
+/// `schema`: where the spec schema is, relative to the written file ([`schema_ref`]); `None`
+/// when unknown (standard output, or no schema found), and the comment says how to add it.
+pub fn render(s: &Skeleton, schema: Option<&str>) -> String {
     let mut y = String::new();
     let w = &mut y;
-    let _ = writeln!(w, "# yaml-language-server: $schema=../spec.schema.json");
+    let _ = match schema {
+        Some(path) => writeln!(w, "# yaml-language-server: $schema={path}"),
+        None => writeln!(w, "# Editors validate specs with specgate's specs/spec.schema.json: add a first line\n# `# yaml-language-server: $schema=PATH`, PATH relative to this file."),
+    };
     let _ = writeln!(w, "#");
     let _ = writeln!(w, "# Derived by `specgate derive` from {}. A skeleton: review every level, add the", s.file);
     let _ = writeln!(w, "# cases the page implies, and confirm each PROPOSAL below before relying on it.");
@@ -146,6 +164,22 @@ pub fn render(s: &Skeleton) -> String {
     y
 }
 
+/// The spec schema as a spec written in `dir` names it: `spec.schema.json` in `dir` or an
+/// ancestor, or in a `specs/` directory of one, relative to `dir`; `None` when there is none.
+/// A fixed `../spec.schema.json` was right only for a spec one directory below the schema.
+pub fn schema_ref(dir: &Path) -> Option<String> {
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = std::fs::canonicalize(dir).ok()?;
+    for (up, d) in dir.ancestors().enumerate() {
+        for tail in ["spec.schema.json", "specs/spec.schema.json"] {
+            if d.join(tail).is_file() {
+                return Some(format!("{}{tail}", "../".repeat(up)));
+            }
+        }
+    }
+    None
+}
+
 fn response_section(s: &Skeleton) -> String {
     s.body.first().map(|f| f.cite.table.clone()).unwrap_or_else(|| "响应消息".into())
 }
@@ -164,7 +198,6 @@ fn render_pagination(w: &mut String, s: &Skeleton) {
     let (marker, limit) = (param(s, "marker"), param(s, "limit"));
     let paged = marker.is_some() && limit.is_some();
     // `filters:` needs a `pagination:` block; without marker/limit both stay commented out.
-    let c = if paged { "" } else { "# " };
     let mut rows = vec![];
     if let (Some(m), Some(l)) = (marker, limit) {
         rows.push(format!("`{}` (line {}), `{}` (line {})", m.name, m.cite.line, l.name, l.cite.line));
@@ -207,28 +240,20 @@ fn render_pagination(w: &mut String, s: &Skeleton) {
             }
         }
     }
-    let filters: Vec<(&Param, &Field)> = s
+    let named: Vec<(&Param, &Field)> = s
         .params
         .iter()
         .filter(|p| p.location == "query" && !["marker", "limit", "sort_key", "sort_dir"].contains(&p.name.as_str()))
-        .filter_map(|p| field(&p.name).map(|f| (p, f)))
+        .filter_map(|p| proposal::field_of(&p.name, |n| field(n).is_some()).and_then(|n| field(&n)).map(|f| (p, f)))
         .collect();
-    if filters.is_empty() {
-        return;
-    }
-    let _ = writeln!(w, "\n# PROPOSAL: query parameters named like response fields. Each filter is `equals` (or");
-    let _ = writeln!(w, "# `boolean`); confirm the relation the API really applies (at_least, time, mapped, …).");
-    let table = filters[0].0.cite.table.clone();
-    let _ = writeln!(w, "{c}filters:\n{c}  doc: {{file: {}, section: {}}}\n{c}  level: must\n{c}  params:", q(&s.file), q(&table));
-    for (p, f) in filters {
-        let relation = if f.json == Some("boolean") { "boolean" } else { "equals" };
-        let _ =
-            writeln!(w, "{c}    - param: {}\n{c}      field: {}\n{c}      relation: {relation}", q(&p.name), q(&format!("/{}", f.name)));
-        let _ = writeln!(
-            w,
-            "{c}      doc: {{file: {}, section: {}}}",
-            q(&s.file),
-            q(&format!("{}, row `{}` (line {})", p.cite.table, p.name, p.cite.line))
-        );
-    }
+    let Some((first, _)) = named.first() else { return };
+    let filters: Vec<Filter> = named
+        .iter()
+        .map(|(p, f)| {
+            let doc = (s.file.clone(), format!("{}, row `{}` (line {})", p.cite.table, p.name, p.cite.line));
+            proposal::propose(&Candidate { param: &p.name, field: &f.name, field_type: f.json, text: &p.description, doc })
+        })
+        .collect();
+    let _ = writeln!(w);
+    w.push_str(&proposal::render(&filters, (&s.file, &first.cite.table), "the page", paged));
 }

@@ -11,16 +11,10 @@ use crate::check::schema::type_name as kind_of;
 use crate::derive::page::{Example, Page};
 use crate::derive::skeleton::{Bound, Field, Skeleton};
 
-/// An example shown under a response heading.
-fn is_response(ex: &Example) -> bool {
-    let s = ex.section.to_lowercase();
-    s.contains("响应") || s.contains("response")
-}
-
 pub(crate) fn check(page: &Page, skeleton: &Skeleton) -> Vec<Defect> {
     let lines: Vec<&str> = page.source.lines().collect();
     let mut walk = Walk { page, lines, out: Vec::new(), seen: BTreeSet::new() };
-    for ex in page.examples.iter().filter(|e| is_response(e)) {
+    for ex in page.examples.iter().filter(|e| e.is_response()) {
         if let Value::Object(top) = &ex.value {
             walk.object(ex, &skeleton.body, top, "", ex.line);
         }

@@ -1,6 +1,7 @@
 //! Planning: specs × targets → the ordered list of cases a run executes (and `--list` prints).
 
 pub mod equivalence;
+pub mod families;
 pub mod filters;
 pub mod invariant;
 pub mod pagination;

@@ -4,6 +4,12 @@
 //! that sort tie-breaking is exercised. Glance v1 shows microseconds; they are a function of the
 //! second (see [`v1_micros`]) so that equal seconds still render equal and the order of the
 //! rendered strings is the order of the model.
+//!
+//! The calendar is chrono's; the layouts are read and written here. Pages render thousands of
+//! timestamps, so they are written digit by digit, and the filters take what the upstreams
+//! take: a missing seconds field, `+hh` and `+hhmm` offsets, any number of fraction digits.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike};
 
 use crate::digits::padded;
 
@@ -87,14 +93,9 @@ pub(crate) fn v1_micros(secs: Secs) -> u32 {
 
 /// `(year, month, day, hour, minute, second)` of a Unix time.
 fn civil(secs: Secs) -> (i64, u32, u32, u32, u32, u32) {
-    let secs = i64::from(secs);
-    let rem = secs.rem_euclid(86_400) as u32;
-    let (year, month, day) = specgate_sdksign::civil_from_days(secs.div_euclid(86_400));
-    (year, month, day, rem / 3600, rem / 60 % 60, rem % 60)
-}
-
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    specgate_sdksign::days_from_civil(year, i64::from(month), i64::from(day))
+    // Every u32 second (up to 2106) is within chrono's range.
+    let at = DateTime::from_timestamp(i64::from(secs), 0).unwrap_or_default();
+    (at.year().into(), at.month(), at.day(), at.hour(), at.minute(), at.second())
 }
 
 /// `2018-09-06T14:03:27` without zone or fraction.
@@ -133,10 +134,9 @@ pub(crate) fn parse(text: &str) -> Option<Micros> {
         return None;
     }
     let (month, day) = (num(5, 2)?, num(8, 2)?);
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    let mut micros = days_from_civil(i64::from(year), month, day) * 86_400 * 1_000_000;
+    // chrono knows each month's length; year, month and day are digits, so it turns away nothing else.
+    let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    let mut micros = date.and_time(NaiveTime::MIN).and_utc().timestamp() * 1_000_000;
     if b.len() == 10 {
         return Some(micros);
     }
@@ -189,15 +189,6 @@ pub(crate) fn parse(text: &str) -> Option<Micros> {
     }
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +238,60 @@ mod tests {
         ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
+    }
+
+    /// Which filter values the server takes, and as which instant, is what specs observe.
+    #[test]
+    fn parsing_keeps_its_edges() {
+        let at = |s: &str| parse(s).unwrap_or_else(|| panic!("{s} is accepted"));
+        let t = at("2018-10-28T10:00:00Z");
+        assert_eq!(at("2018-10-28t10:00:00z"), t);
+        assert_eq!(at("2018-10-28T12:00:00+02"), t);
+        assert_eq!(at("2018-10-28T12:00:00+0200"), t);
+        assert_eq!(at("2018-10-28T10:00:00.1234569Z"), t + 123_456);
+        assert_eq!(at("2018-10-27T10:00:00+99:59") + 99 * 3600 * 1_000_000 + 59 * 60 * 1_000_000, at("2018-10-27T10:00:00Z"));
+        assert_eq!(at("2016-02-29"), 1_456_704_000 * 1_000_000);
+        assert_eq!(at("0000-01-01T00:00:00Z"), -62_167_219_200 * 1_000_000);
+        assert_eq!(at("9999-12-31T23:59:59.999999Z"), 253_402_300_799 * 1_000_000 + 999_999);
+        assert_eq!(at("1969-12-31T23:59:59.5"), -500_000);
+        for bad in [
+            " 2018-10-28T10:00:00Z",
+            "2018-10-28T10:00:00Z ",
+            "2018-10-28T",
+            "2018-10-28T10",
+            "2018-10-28T10:0",
+            "2018-10-28T10:00:0",
+            "2018-10-28_10:00:00",
+            "2018-10-28T10:00:60Z",
+            "2018-10-28T10:60:00Z",
+            "2018-10-28T10:00:00+2",
+            "2018-10-28T10:00:00+020",
+            "2018-10-28T10:00:00+02:0",
+            "2018-10-28T10:00:00+02-00",
+            "2018-10-28T10:00:00+02:00Z",
+            "2018-10-28T10:00:00Z+02:00",
+            "2018-10-28T10:00:00 Z",
+            "2017-02-29",
+            "2018-04-31",
+            "2018-1-28",
+            "+018-10-28",
+            "2018-+1-28",
+            "2018-10-2é",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats_the_edges_of_the_model() {
+        assert_eq!(z(Secs::MAX), "2106-02-07T06:28:15Z");
+        assert_eq!(z(86_399), "1970-01-01T23:59:59Z");
+        let mut v1 = String::new();
+        write_v1(&mut v1, 0);
+        assert_eq!(v1, "1970-01-01T00:00:00.000000");
+        v1.clear();
+        write_v1(&mut v1, 1);
+        assert_eq!(v1, format!("1970-01-01T00:00:01.{:06}", crate::rng::mix(1) % 1_000_000));
     }
 
     #[test]

@@ -25,7 +25,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 pub use canonical::{canonical_query, canonical_uri};
-pub use date::{civil_from_days, days_from_civil, parse_sdk_date, sdk_date};
+pub use date::{parse_sdk_date, sdk_date};
 
 /// The algorithm name, as it appears in `Authorization`.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";

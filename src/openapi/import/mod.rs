@@ -4,6 +4,7 @@
 //! Pure: text in, files (relative path, content) out; the command writes them. Every problem is
 //! a located error, collected rather than stopping at the first.
 
+mod context;
 mod node;
 mod operation;
 mod proposal;
@@ -96,11 +97,12 @@ pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
         }
     }
 
-    let context = operation::Context { root: &root, v30, cite: &cite };
+    let context = context::Context { root: &root, v30, cite: &cite };
     let mut taken = std::collections::HashSet::new();
     if let Some(paths) = root.get("paths") {
         for (path, item) in paths.entries() {
             let item = context.resolve(item, &mut problems);
+            let first = out.specs.len();
             for method in ["get", "head"] {
                 let Some(op) = item.and_then(|i| i.get(method)) else { continue };
                 let spec = match context.spec(path, method, item.expect("checked"), op, &mut problems) {
@@ -120,6 +122,21 @@ pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
                     out.specs.push((PathBuf::from(name), text));
                 }
             }
+            if let Some(item) = item {
+                let notes = writes(&cite, path, item);
+                match out.specs.get_mut(first) {
+                    Some((_, text)) => text.push_str(&notes.iter().map(|(_, note)| format!("{note}\n")).collect::<String>()),
+                    None => {
+                        for (op, note) in notes {
+                            problems.warn(
+                                op,
+                                note.trim_start().trim_start_matches("# ").to_string(),
+                                "specgate checks only GET and HEAD operations as imported",
+                            );
+                        }
+                    }
+                }
+            }
         }
     }
     if !out.specs.is_empty() {
@@ -131,6 +148,29 @@ pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
     } else {
         Err(problems.errors)
     }
+}
+
+/// Operations that write, which no spec is imported for: specs send no request body, and a
+/// spec whose method writes is refused unless the run allows writes. One comment line each,
+/// with the operation it came from, so that none is left out unseen.
+fn writes<'a>(cite: &str, path: &str, item: &'a Node) -> Vec<(&'a Node, String)> {
+    let mut out = Vec::new();
+    for method in ["post", "put", "patch", "delete", "options", "trace"] {
+        let Some(op) = item.get(method) else { continue };
+        let upper = method.to_ascii_uppercase();
+        let why = if op.get("requestBody").is_some() {
+            "its request body cannot be sent (a spec's request has none)".to_string()
+        } else if method == "options" || method == "trace" {
+            "specgate imports GET and HEAD operations only".to_string()
+        } else {
+            format!("it writes, and a spec with `method: {upper}` runs only with `--allow-writes`, against a target that may be written to")
+        };
+        out.push((op, format!("# Not imported: {upper} {path} ({cite} § paths.{path}.{method}): {why}.")));
+    }
+    if !out.is_empty() {
+        out[0].1.insert(0, '\n');
+    }
+    out
 }
 
 /// `Some(true)` for 3.0, `Some(false)` for 3.1; `None` (with an error) for anything else.

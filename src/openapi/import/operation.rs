@@ -3,52 +3,13 @@
 
 use serde_json::{json, Map, Value};
 
+use super::context::{type_of, yaml, Context, Param};
 use super::node::{Kind, Node};
 use super::schema::{file_name, Converter};
 use super::{proposal, Problems};
 use crate::spec::SpecError;
 
-pub(crate) struct Context<'a> {
-    pub root: &'a Node,
-    pub v30: bool,
-    /// The document's file name, for citations.
-    pub cite: &'a str,
-}
-
-/// A parameter as the operation sees it (path-level ones merged, `$ref`s followed).
-pub(crate) struct Param<'a> {
-    pub name: String,
-    pub location: String,
-    pub required: bool,
-    pub node: &'a Node,
-    /// The parameter's schema, `$ref`s followed.
-    pub schema: Option<&'a Node>,
-}
-
 impl<'a> Context<'a> {
-    /// Follow `$ref`s to the node they name; `None` (with an error) if one cannot be followed.
-    pub fn resolve(&self, node: &'a Node, problems: &mut Problems) -> Option<&'a Node> {
-        let mut current = node;
-        let mut chain = Vec::new();
-        while let Some(target) = current.get("$ref").and_then(Node::str) {
-            if chain.iter().any(|t| t == target) || chain.len() > 32 {
-                chain.push(target.to_string());
-                problems.at(node, format!("circular `$ref`: {}", chain.join(" → ")), None);
-                return None;
-            }
-            chain.push(target.to_string());
-            match target.strip_prefix('#').and_then(|p| self.root.pointer(p)) {
-                Some(n) => current = n,
-                None => {
-                    let hint = if target.starts_with('#') { "no node at that JSON pointer" } else { super::EXTERNAL_REF_HINT };
-                    problems.at(current, format!("unresolvable `$ref: {target}`"), Some(hint.into()));
-                    return None;
-                }
-            }
-        }
-        Some(current)
-    }
-
     fn params(&self, item: &'a Node, op: &'a Node, problems: &mut Problems) -> Vec<Param<'a>> {
         let mut out: Vec<Param> = Vec::new();
         for list in [item.get("parameters"), op.get("parameters")].into_iter().flatten() {
@@ -98,14 +59,18 @@ impl<'a> Context<'a> {
         let mut request = Map::new();
         let mut query = Map::new();
         let mut headers = Map::new();
+        let mut needs_var = Vec::new();
         for p in &params {
             let value = example(p.node, p.schema, self.root);
             let described = p.node.get("description").and_then(Node::str).unwrap_or("").trim().to_string();
             match p.location.as_str() {
                 "path" => {
                     let mut v = json!({"description": format!("{described} ({} § {section}.parameters.{})", self.cite, p.name).trim_start().to_string()});
-                    if let Some(x) = value {
-                        v["default"] = json!(scalar_text(&x));
+                    // Only a value the document gives: a built one (`x`, `1`) names no resource,
+                    // and every case would fail on it instead of asking for `--var`.
+                    match documented(p.node, p.schema) {
+                        Some(x) => v["default"] = json!(scalar_text(&x)),
+                        None => needs_var.push(p.name.clone()),
                     }
                     vars.insert(p.name.clone(), v);
                 }
@@ -133,8 +98,10 @@ impl<'a> Context<'a> {
         }
         // Placeholders the document does not declare still need a variable.
         for name in crate::spec::load::placeholders(path) {
-            vars.entry(name.to_string())
-                .or_insert_with(|| json!({"description": format!("undeclared path parameter ({} § {section})", self.cite)}));
+            if !vars.contains_key(name) {
+                vars.insert(name.to_string(), json!({"description": format!("undeclared path parameter ({} § {section})", self.cite)}));
+                needs_var.push(name.to_string());
+            }
         }
 
         let success = responses.and_then(|r| pick_success(r));
@@ -214,8 +181,9 @@ impl<'a> Context<'a> {
             spec.insert("vars".into(), Value::Object(vars));
         }
         spec.insert("request".into(), Value::Object(request));
+        let unchecked = unchecked(responses, &cases, path, &section);
         spec.insert("cases".into(), Value::Array(cases));
-        let body = yaml(&Value::Object(spec));
+        let body = yaml(&Value::Object(spec)) + &unchecked;
         let proposals = proposal::propose(self, &params, success_schema, &section, problems);
         let stem = format!("{}{}", slug(path.trim_matches('/')).trim_matches('-'), if method == "head" { "-head" } else { "" });
         let stem = if stem.is_empty() || stem == "-head" { format!("root{stem}") } else { stem };
@@ -229,6 +197,14 @@ impl<'a> Context<'a> {
             header.push_str(&format!(
                 "# The operation needs credentials ({}): pass them with `--header 'NAME: VALUE'` or `--token`, never here.\n",
                 schemes.join(", ")
+            ));
+        }
+        if !needs_var.is_empty() {
+            let flags: Vec<String> = needs_var.iter().map(|n| format!("--var {n}=VALUE")).collect();
+            header.push_str(&format!(
+                "# The document gives no example or default for {}: pass {} (the cases need a real value).\n",
+                needs_var.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                flags.join(" ")
             ));
         }
         for (scheme, param) in self.query_keys(&schemes) {
@@ -303,10 +279,6 @@ fn unbundle(v: Value) -> Value {
     }
 }
 
-pub(crate) fn yaml(v: &Value) -> String {
-    serde_saphyr::to_string(v).expect("a JSON value serializes as YAML")
-}
-
 pub(crate) fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
@@ -332,6 +304,48 @@ fn status_key(responses: Option<&Node>, code: u16) -> String {
         Some(_) => c,
         None => format!("{}XX", c.chars().next().unwrap_or('2')),
     }
+}
+
+/// A comment naming each documented response no case checks, and why, so that none is left
+/// out unseen (empty when every response has a case).
+fn unchecked(responses: Option<&Node>, cases: &[Value], path: &str, section: &str) -> String {
+    let covered: Vec<String> = cases
+        .iter()
+        .filter_map(|c| c["doc"]["section"].as_str())
+        .filter_map(|s| s.rsplit_once(".responses.").map(|(_, k)| k.to_string()))
+        .collect();
+    let rejected: Vec<String> = cases
+        .iter()
+        .filter(|c| c["name"].as_str().is_some_and(|n| n.starts_with("bad-")))
+        .flat_map(|c| match &c["expect"]["status"] {
+            Value::Array(a) => a.iter().map(|s| s.to_string()).collect(),
+            one => vec![one.to_string()],
+        })
+        .collect();
+    let mut out = String::new();
+    for (key, _) in responses.map(Node::entries).unwrap_or_default() {
+        if covered.contains(key) || rejected.contains(key) {
+            continue;
+        }
+        let why = match key.as_str() {
+            "default" => "the answer to any status the document does not list; no request provokes it on purpose".to_string(),
+            "404" if path.contains('{') => {
+                let vars: Vec<String> = crate::spec::load::placeholders(path).iter().map(|v| format!("`--var {v}=…`")).collect();
+                format!(
+                    "a missing resource: copy the `ok` case with `expect: {{status: 404}}` and run it with {} naming none",
+                    vars.join(" ")
+                )
+            }
+            "401" | "403" => "a credentials answer: run without (or with wrong) credentials to see it".to_string(),
+            "400" | "422" => "no parameter has a constraint a case could break".to_string(),
+            _ => "no request specgate builds from the document is known to provoke it".to_string(),
+        };
+        out.push_str(&format!("#   {key} ({section}.responses.{key}): {why}\n"));
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!("\n# Documented responses without a case (add one where you can provoke the response):\n{out}")
 }
 
 /// The lowest documented 2xx (a `2XX` range counts as 200).
@@ -367,9 +381,13 @@ fn pick_media(response: &Node) -> Option<(String, &Node)> {
     json.or(entries.first()).map(|(m, n)| (m.split(';').next().unwrap_or(m).trim().to_string(), n))
 }
 
-/// A value the parameter accepts: its example, default, first enum value or one built from its type.
-fn example<'a>(param: &Node, schema: Option<&'a Node>, root: &'a Node) -> Option<Value> {
+/// A value the document gives for the parameter: its example (or first of its `examples`),
+/// its schema's example or default.
+fn documented(param: &Node, schema: Option<&Node>) -> Option<Value> {
     if let Some(x) = param.get("example") {
+        return Some(x.to_json());
+    }
+    if let Some(x) = param.get("examples").and_then(|e| e.entries().first().and_then(|(_, x)| x.get("value"))) {
         return Some(x.to_json());
     }
     let schema = schema?;
@@ -378,9 +396,16 @@ fn example<'a>(param: &Node, schema: Option<&'a Node>, root: &'a Node) -> Option
             return Some(x.to_json());
         }
     }
-    if let Some(first) = schema.get("examples").and_then(|e| e.items().first()) {
-        return Some(first.to_json());
+    schema.get("examples").and_then(|e| e.items().first()).map(Node::to_json)
+}
+
+/// A value the parameter accepts: one the document gives, its first enum value or one built
+/// from its type.
+fn example<'a>(param: &Node, schema: Option<&'a Node>, root: &'a Node) -> Option<Value> {
+    if let Some(x) = documented(param, schema) {
+        return Some(x);
     }
+    let schema = schema?;
     if let Some(first) = schema.get("enum").and_then(|e| e.items().first()) {
         return Some(first.to_json());
     }
@@ -403,14 +428,6 @@ fn example<'a>(param: &Node, schema: Option<&'a Node>, root: &'a Node) -> Option
             let items = schema.get("items").map(|i| follow(root, i));
             example(&no_param, items, root).map(|v| json!([v]))
         }
-        _ => None,
-    }
-}
-
-pub(crate) fn type_of(schema: &Node) -> Option<&str> {
-    match schema.get("type").map(|t| &t.kind) {
-        Some(Kind::Str(s)) => Some(s),
-        Some(Kind::Seq(v)) => v.iter().filter_map(Node::str).find(|t| *t != "null"),
         _ => None,
     }
 }

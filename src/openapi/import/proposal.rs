@@ -1,11 +1,14 @@
-//! Proposed `pagination:` and `filters:` blocks, written commented out: they are guesses from
-//! parameter and field names, to be confirmed against the API before they are enabled.
+//! Proposed `pagination:` and `filters:` blocks, written commented out: the paging is a guess
+//! from parameter and field names, to be confirmed against the API before it is enabled. The
+//! filters are proposed as `derive` proposes them (`crate::proposal`): a filter whose rule the
+//! document states is ready to enable with the block; a guessed one stays commented out in it.
 
 use serde_json::{json, Map, Value};
 
+use super::context::{type_of, yaml, Context, Param};
 use super::node::Node;
-use super::operation::{type_of, yaml, Context, Param};
 use super::Problems;
+use crate::proposal::{Candidate, Filter};
 
 const MARKERS: [&str; 10] = [
     "marker",
@@ -67,27 +70,32 @@ pub(crate) fn propose(cx: &Context, params: &[Param], success: Option<&Node>, se
     } else if let Some(links) = top.iter().find(|n| n.ends_with("links") || n.ends_with("_links")) {
         pagination.insert("next".into(), json!({"style": "links", "pointer": format!("/{links}")}));
     }
-    let mut text = yaml(&json!({"pagination": Value::Object(pagination)}));
+    let text = yaml(&json!({"pagination": Value::Object(pagination)}));
 
-    let filters: Vec<Value> = query
+    let filters: Vec<Filter> = query
         .iter()
         .filter(|p| Some(&p.name) != Some(&marker) && Some(&p.name) != limit.as_ref())
         .filter_map(|p| {
-            let (name, field) = fields.iter().find(|(n, _)| *n == p.name)?;
-            let relation = if type_of(field) == Some("boolean") { "boolean" } else { "equals" };
-            Some(json!({"param": p.name, "field": format!("/{name}"), "relation": relation}))
+            let name = crate::proposal::field_of(&p.name, |n| fields.iter().any(|(f, _)| f == n))?;
+            let (name, field) = fields.iter().find(|(n, _)| *n == name)?;
+            let text = [p.node.get("description"), p.schema.and_then(|s| s.get("description"))]
+                .into_iter()
+                .flatten()
+                .filter_map(Node::str)
+                .collect::<Vec<_>>()
+                .join("\n");
+            let doc = (cx.cite.to_string(), format!("{section}.parameters.{}", p.name));
+            Some(crate::proposal::propose(&Candidate { param: &p.name, field: name, field_type: type_of(field), text: &text, doc }))
         })
         .collect();
-    if !filters.is_empty() {
-        text.push_str(&yaml(
-            &json!({"filters": {"doc": {"file": cx.cite, "section": format!("{section}.parameters")}, "params": filters}}),
-        ));
-    }
     for line in text.lines() {
         out.push_str("# ");
         out.push_str(line);
         out.push('\n');
     }
+    // Commented out as a whole with the `pagination:` proposal it needs.
+    out.push('\n');
+    out.push_str(&crate::proposal::render(&filters, (cx.cite, &format!("{section}.parameters")), "the document", false));
     out
 }
 
