@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cli::{self, Cli, Command, ListArgs, ListFormat, ReportArgs, RunArgs, ServeArgs};
-use crate::events::{Events, Subscriber};
+use crate::events::Events;
 use crate::exit;
 use crate::http::{Http, HttpConfig};
 use crate::plan::{Plan, Target};
 use crate::redact::{is_secret_header, Redactor};
-use crate::report::progress::{Progress, ProgressEvents};
-use crate::report::{self, compare::Unselected, files, stream::JsonLines, RunInfo, TargetInfo};
+use crate::report::progress::Progress;
+use crate::report::{self, compare::Unselected, files, RunInfo, TargetInfo};
 use crate::run::session::{Context, TargetState};
 use crate::run::stop::{self, Stop};
 use crate::run::Runner;
@@ -452,8 +452,7 @@ fn pick_targets(
     Ok((targets.into_iter().map(Arc::new).collect(), embedded))
 }
 
-/// The event bus and its subscribers, in the order they have their say at the end of the run
-/// (stderr lines, then the exit code): one line here per output.
+/// The event bus and the run's outputs (`report::outputs`).
 fn subscribers(
     args: &RunArgs,
     info: RunInfo,
@@ -461,22 +460,16 @@ fn subscribers(
     waivers: Vec<crate::waiver::Waiver>,
     progress: Option<Arc<Progress>>,
 ) -> Result<Arc<Events>, String> {
-    let mut outputs: Vec<Box<dyn Subscriber>> = Vec::new();
-    if let Some(p) = progress {
-        outputs.push(Box::new(ProgressEvents(p)));
-    }
-    if let Some(path) = &args.events {
-        outputs.push(Box::new(JsonLines::new(event_stream(path)?)));
-    }
-    outputs.push(Box::new(report::tally::Tally::default()));
-    outputs.push(Box::new(report::notices::Notices::default()));
-    outputs.push(Box::new(report::stale_waivers::StaleWaivers::new(waivers)));
-    outputs.push(Box::new(report::cost::Cost::default()));
-    if args.annotations.map_or_else(report::annotations::auto, |a| a == cli::Annotations::Github) {
-        outputs.push(Box::new(report::annotations::Annotations::default()));
-    }
-    outputs.push(Box::new(files::Files::new(args.report_dir.clone(), info, options)));
-    Ok(Arc::new(Events::new(outputs)))
+    let given = report::Given {
+        info,
+        options,
+        waivers,
+        progress,
+        stream: args.events.as_deref().map(event_stream).transpose()?,
+        annotations: args.annotations.map_or_else(report::annotations::auto, |a| a == cli::Annotations::Github),
+        report_dir: args.report_dir.clone(),
+    };
+    Ok(Arc::new(Events::new(report::outputs(given))))
 }
 
 /// Where `--events` writes: a file, or stdout for `-`. Stdout then carries the events alone:

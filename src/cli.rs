@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use crate::pairs::{header, key_value};
+pub use crate::report::diff::{DiffArgs, DiffOutput};
+pub use specgate_docs::args::{DeriveArgs, DocOutput, ExportOpenapiArgs, ImportOpenapiArgs, LintDocsArgs};
 
 /// Cases in flight by default: a test suite against an HTTP API is I/O-bound, so this does not
 /// follow the CPU count.
@@ -64,27 +66,6 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-#[derive(Debug, Args, Clone)]
-pub struct DiffArgs {
-    /// The earlier run: its results.json or report directory.
-    pub old: PathBuf,
-    /// The later run: its results.json or report directory.
-    pub new: PathBuf,
-    /// What is printed: Markdown (a pull-request comment) or JSON (the changes with their ids).
-    #[arg(long, value_enum, default_value = "markdown")]
-    pub format: DiffOutput,
-    /// Also write what is printed to this file (nothing is written unless asked).
-    #[arg(long)]
-    pub output: Option<PathBuf>,
-}
-
-/// Output of `diff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DiffOutput {
-    Markdown,
-    Json,
-}
-
 /// CI annotation formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Annotations {
@@ -100,66 +81,10 @@ pub enum ExportFormat {
     Openapi(ExportOpenapiArgs),
 }
 
-#[derive(Debug, Args, Clone)]
-pub struct ExportOpenapiArgs {
-    /// Spec files or directories.
-    #[arg(default_value = "specs")]
-    pub paths: Vec<PathBuf>,
-    /// Where the document goes (`-` for standard output).
-    #[arg(long, default_value = "-")]
-    pub out: PathBuf,
-    /// The document's `info.title`.
-    #[arg(long, default_value = "specgate specs")]
-    pub title: String,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum ImportFormat {
     /// Spec files (one per path) and schemas from an OpenAPI 3.0/3.1 document, JSON or YAML.
     Openapi(ImportOpenapiArgs),
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct ImportOpenapiArgs {
-    /// The OpenAPI document.
-    pub file: PathBuf,
-    /// Directory for the specs (`schemas/` goes inside it).
-    #[arg(long, default_value = "specs")]
-    pub out: PathBuf,
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct DeriveArgs {
-    /// The API reference page.
-    pub doc: PathBuf,
-    /// Write the skeleton here instead of to standard output (only when the page reads cleanly).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Compare the page with this spec instead of writing a skeleton: what the page has that
-    /// the spec lacks, and the reverse (parameters, response fields, status codes). Exits 1
-    /// when they differ.
-    #[arg(long, value_name = "SPEC", conflicts_with = "out")]
-    pub check: Option<PathBuf>,
-    /// Output of `--check`.
-    #[arg(long, value_enum, default_value = "text", requires = "check")]
-    pub format: DocOutput,
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct LintDocsArgs {
-    /// API reference pages, or directories of them; pages of the same endpoint are also
-    /// compared with each other.
-    #[arg(required = true)]
-    pub docs: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: DocOutput,
-}
-
-/// Output of `derive --check` and `lint-docs`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DocOutput {
-    Text,
-    Json,
 }
 
 #[derive(Debug, Args, Clone)]

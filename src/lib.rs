@@ -1,33 +1,17 @@
 //! specgate: contract and conformance tests for HTTP JSON APIs.
 //!
-//! One pipeline: `spec` (load) → `plan` → `run` (HTTP exchanges) → `check` (findings) →
-//! `verdict` → `report`. The runner only emits `events`; every output (the report files, the
-//! live stream, the terminal's notes, annotations, the exit code) subscribes to them.
+//! The workspace's crates keep the layers: `specgate-json` (the tape, the reader, the schema
+//! outline) under `specgate-spec` (the spec format and loader), under `specgate-engine` (plan,
+//! run, check, verdict, events, reports), under `specgate-docs` (derive, lint-docs, OpenAPI);
+//! this crate is the thin CLI on top. It re-exports the layers' modules under their names.
 
 pub mod app;
-pub mod auth;
-pub mod check;
 pub mod cli;
-pub mod coverage;
-pub mod derive;
-pub mod embedded;
-pub mod events;
-pub mod exit;
-pub mod http;
-pub mod lint;
 pub mod manual;
-pub mod openapi;
-pub mod pairs;
-pub mod plan;
-pub(crate) mod proposal;
-pub mod redact;
-pub mod render;
-pub mod report;
-pub mod run;
-pub mod transport;
-pub mod vars;
-pub mod verdict;
-pub mod waiver;
 
+pub use specgate_docs::{derive, lint, openapi, proposal};
+pub use specgate_engine::{
+    auth, check, coverage, embedded, events, exit, http, pairs, plan, redact, render, report, run, transport, vars, verdict, waiver,
+};
 /// The spec format and its loader (`specgate-spec`).
 pub use specgate_spec as spec;

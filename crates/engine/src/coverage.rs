@@ -197,7 +197,7 @@ fn components(name: &str) -> Vec<String> {
 }
 
 /// Collect every property path a schema describes, following `$ref`s to files and fragments.
-pub(crate) fn walk_schema(schema: &Value, file: &Path, path: &mut Vec<String>, out: &mut BTreeSet<(Vec<String>, String)>, depth: usize) {
+pub fn walk_schema(schema: &Value, file: &Path, path: &mut Vec<String>, out: &mut BTreeSet<(Vec<String>, String)>, depth: usize) {
     if depth > 24 {
         return;
     }

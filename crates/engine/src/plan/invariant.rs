@@ -111,7 +111,7 @@ mod tests {
     fn each_check_keeps_the_id_and_only_the_members_it_reads() {
         let spec = crate::spec::load::load_file(std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/specs/openstack/glance-v2-images.yaml"
+            "/../../specs/openstack/glance-v2-images.yaml"
         )))
         .unwrap();
         let all = spec.item_members.clone().expect("the spec names members");

@@ -178,7 +178,7 @@ fn expectation(kind: &jsonschema::error::ValidationErrorKind, instance: &Value) 
 }
 
 /// The JSON Schema type name of a value (integers apart from other numbers).
-pub(crate) fn type_name(v: &Value) -> &'static str {
+pub fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

@@ -23,7 +23,7 @@ pub use aksk::AkSk;
 pub use error::AuthError;
 use keystone::Credentials;
 pub use tls::Tls;
-pub(crate) use writes::refuse_writes;
+pub use writes::refuse_writes;
 
 /// How specgate logs in, and what it may do once in.
 #[derive(Debug, Args, Clone, Default)]

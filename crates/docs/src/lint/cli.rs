@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cli::{DocOutput, LintDocsArgs};
+use crate::args::{DocOutput, LintDocsArgs};
 use crate::exit;
 
 pub fn main(args: LintDocsArgs) -> ExitCode {

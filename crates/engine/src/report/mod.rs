@@ -1,23 +1,24 @@
 //! Reporters: JSON, JUnit, Markdown, HTML and summary files from the verdicts of a run.
 //! They never do HTTP; they only read verdicts (and a previous run's `results.json`).
 
-pub(crate) mod annotations;
+pub mod annotations;
 pub mod compare;
-pub(crate) mod cost;
-pub(crate) mod diff;
+pub mod cost;
+pub mod diff;
 pub mod files;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod latency;
 pub mod markdown;
-pub(crate) mod notices;
+pub mod notices;
 pub mod progress;
 pub mod repro;
 pub mod sides;
-pub(crate) mod stale_waivers;
+pub mod stale_waivers;
 pub mod stream;
 pub(crate) mod summary;
-pub(crate) mod tally;
+pub mod tally;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -149,7 +150,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Read the verdicts and run facts of earlier runs (their `results.json`) to report them together.
 /// Two inputs that hold the same case of the same target are refused: the combined report would
-/// count it twice (see [`Overlap`]).
+/// count it twice (see `Overlap`).
 pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String> {
     let mut info: Option<RunInfo> = None;
     let mut verdicts: Vec<Verdict> = Vec::new();
@@ -274,6 +275,43 @@ pub fn matrix<'a>(verdicts: &'a [Verdict], targets: &[TargetInfo]) -> Vec<(Strin
     }
     rows.retain(|(_, cells)| cells.iter().flatten().count() > 1);
     rows
+}
+
+/// What the outputs of a run are given.
+pub struct Given {
+    pub info: RunInfo,
+    pub options: Options,
+    pub waivers: Vec<crate::waiver::Waiver>,
+    /// The terminal's progress note, when there is a terminal to draw it on.
+    pub progress: Option<std::sync::Arc<progress::Progress>>,
+    /// Where the `--events` stream goes, if asked for.
+    pub stream: Option<Box<dyn std::io::Write + Send>>,
+    /// Whether CI annotations are printed.
+    pub annotations: bool,
+    pub report_dir: PathBuf,
+}
+
+/// Every output of a run, in the order they have their say when it finishes (stderr lines,
+/// then the exit code: see `events::Subscriber::exit_code`). An output is one file here and
+/// one line below.
+pub fn outputs(given: Given) -> Vec<Box<dyn crate::events::Subscriber>> {
+    let mut outputs: Vec<Box<dyn crate::events::Subscriber>> = Vec::new();
+    if let Some(p) = given.progress {
+        outputs.push(Box::new(progress::ProgressEvents(p)));
+    }
+    if let Some(out) = given.stream {
+        outputs.push(Box::new(stream::JsonLines::new(out)));
+    }
+    outputs.push(Box::new(tally::Tally::default()));
+    outputs.push(Box::new(notices::Notices::default()));
+    outputs.push(Box::new(stale_waivers::StaleWaivers::new(given.waivers)));
+    outputs.push(Box::new(cost::Cost::default()));
+    outputs.push(Box::new(latency::Latency::default()));
+    if given.annotations {
+        outputs.push(Box::new(annotations::Annotations::default()));
+    }
+    outputs.push(Box::new(files::Files::new(given.report_dir, given.info, given.options)));
+    outputs
 }
 
 #[cfg(test)]

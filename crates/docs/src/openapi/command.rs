@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::{ExportOpenapiArgs, ImportOpenapiArgs};
+use crate::args::{ExportOpenapiArgs, ImportOpenapiArgs};
 use crate::exit;
 
 pub fn export(args: ExportOpenapiArgs) -> ExitCode {

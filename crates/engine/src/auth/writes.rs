@@ -11,7 +11,7 @@ use crate::spec::model::Method;
 use crate::spec::Spec;
 
 /// `specs` unchanged, or one located error per spec that would write.
-pub(crate) fn refuse_writes(specs: Vec<Spec>, allow_writes: bool) -> Result<Vec<Spec>, Vec<SpecError>> {
+pub fn refuse_writes(specs: Vec<Spec>, allow_writes: bool) -> Result<Vec<Spec>, Vec<SpecError>> {
     if allow_writes {
         return Ok(specs);
     }

@@ -2,15 +2,36 @@
 //! comment, or as JSON for a program.
 
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use clap::Args;
 use serde::Serialize;
 
 use super::compare::{Changes, Previous};
 use super::json;
 use super::markdown::Listing;
-use crate::cli::{DiffArgs, DiffOutput};
 use crate::verdict::{Class, Summary, Verdict};
+
+#[derive(Debug, Args, Clone)]
+pub struct DiffArgs {
+    /// The earlier run: its results.json or report directory.
+    pub old: PathBuf,
+    /// The later run: its results.json or report directory.
+    pub new: PathBuf,
+    /// What is printed: Markdown (a pull-request comment) or JSON (the changes with their ids).
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: DiffOutput,
+    /// Also write what is printed to this file (nothing is written unless asked).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+/// Output of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffOutput {
+    Markdown,
+    Json,
+}
 
 /// What changed from one run to another: the document `--format json` prints.
 #[derive(Debug, Serialize)]

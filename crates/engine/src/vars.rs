@@ -90,7 +90,7 @@ pub fn check<'a>(
 
 /// The variables the selected cases need are all set (else one usage error naming them and their
 /// specs); a `--var` or `--vars` entry no selected case uses gets a warning.
-pub(crate) fn require(
+pub fn require(
     specs: &[std::sync::Arc<crate::spec::Spec>],
     targets: &[crate::plan::Target],
     vars: &BTreeMap<String, String>,

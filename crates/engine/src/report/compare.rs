@@ -35,7 +35,7 @@ pub struct Unselected {
     pub last: Option<LastRun>,
 }
 
-/// How a case ended: its class and the rules its findings broke (see [`rules`]).
+/// How a case ended: its class and the rules its findings broke (see `rules`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct LastRun {
     pub class: Class,

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{DeriveArgs, DocOutput};
+use crate::args::{DeriveArgs, DocOutput};
 use crate::exit;
 
 use super::{compare, derive, read_page, yaml, DocError};
