@@ -81,13 +81,13 @@ fn split_row(line: &str) -> Vec<&str> {
 
 /// Where a spec covers a name, and by what.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Coverage {
+pub(crate) struct Coverage {
     pub location: String,
     pub checked_by: String,
 }
 
 /// Every place in `spec` (and the schemas it references) that covers `name`.
-pub fn cover(spec: &Spec, name: &DocName) -> Vec<Coverage> {
+pub(crate) fn cover(spec: &Spec, name: &DocName) -> Vec<Coverage> {
     let mut out = BTreeSet::new();
     let file = &spec.file;
     let at = |line: u64| format!("{}:{}", spec.path, line);

@@ -96,7 +96,7 @@ impl Serialize for Stopped<'_> {
 impl Event<'_> {
     /// Whether the event belongs to the `--events` stream: the moments of libtest's own
     /// lines do not.
-    pub fn is_streamed(&self) -> bool {
+    pub(crate) fn is_streamed(&self) -> bool {
         !matches!(self, Event::Awaited { .. } | Event::AwaitOver { .. })
     }
 }
@@ -125,7 +125,7 @@ impl Events {
         Events { subscribers: Mutex::new(subscribers), started: Instant::now() }
     }
 
-    pub fn emit(&self, event: Event<'_>) {
+    pub(crate) fn emit(&self, event: Event<'_>) {
         let at_ms = self.started.elapsed().as_millis() as u64;
         // A subscriber that panicked poisoned the lock; the others still get the events.
         let mut subscribers = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());

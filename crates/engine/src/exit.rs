@@ -12,9 +12,9 @@ pub const FAILED: u8 = 1;
 /// Usage error, invalid spec, an unreadable doc page, or a failed login: nothing was run.
 pub const USAGE: u8 = 2;
 /// No `fail`, but at least one case could not be checked (`error`).
-pub const ERRORED: u8 = 3;
+pub(crate) const ERRORED: u8 = 3;
 /// The filters selected no case.
-pub const NOTHING_SELECTED: u8 = 4;
+pub(crate) const NOTHING_SELECTED: u8 = 4;
 /// No `fail`, but the run was stopped (SIGINT, SIGTERM or `--deadline`) before every case
 /// finished; the unfinished cases are `error`. (A second signal exits at once with 130.)
 pub const STOPPED: u8 = 5;
@@ -38,7 +38,7 @@ pub const MEANINGS: [(u8, &str); 7] = [
 
 /// A second SIGINT or SIGTERM during a run: exited at once, without reports (the shell's
 /// convention for SIGINT).
-pub const SECOND_SIGNAL: i32 = 130;
+pub(crate) const SECOND_SIGNAL: i32 = 130;
 
 /// The exit codes as `--help` lists them after the options.
 pub fn table() -> String {

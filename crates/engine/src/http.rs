@@ -70,7 +70,7 @@ pub enum TransportError {
 impl TransportError {
     /// Whether this failure says something about the target's health (it did not answer
     /// usefully), as opposed to an answer that was merely too big or redirected in circles.
-    pub fn is_target_failure(&self) -> bool {
+    pub(crate) fn is_target_failure(&self) -> bool {
         !matches!(self, TransportError::TooLarge(_) | TransportError::Redirects(_))
     }
 }
@@ -170,7 +170,7 @@ impl Exchange {
     }
 
     /// Parse the body, when it is first read, as the value of `slot` in an object: the shape the
-    /// load's validator checks (see [`Exchange::json_in`]). No effect once the body was read.
+    /// load's validator checks (see `Exchange::json_in`). No effect once the body was read.
     pub fn parse_into_slot(&mut self, slot: Option<&std::sync::Arc<str>>) {
         if self.parsed.get().is_none() && self.tape.get().is_none() {
             self.slot = slot.cloned();
@@ -179,7 +179,7 @@ impl Exchange {
 
     /// Whether the body is JSON, reading the tree if it was built and the cheaper tape if not;
     /// the error is the one [`Exchange::json`] gives.
-    pub fn parses(&self) -> Result<(), &str> {
+    pub(crate) fn parses(&self) -> Result<(), &str> {
         match self.parsed.get() {
             Some(parsed) => parsed.as_ref().map(|_| ()).map_err(String::as_str),
             None => self.tape().map(|_| ()),
@@ -187,7 +187,7 @@ impl Exchange {
     }
 
     /// The body as a tape, parsed on the first call (into `{slot: body}` when a slot was set).
-    pub fn tape(&self) -> Result<&specgate_json::tape::Tape, &str> {
+    pub(crate) fn tape(&self) -> Result<&specgate_json::tape::Tape, &str> {
         self.tape
             .get_or_init(|| specgate_json::tape::Tape::parse(&self.body, self.slot.as_deref()).map_err(|e| self.not_json(e)))
             .as_ref()
@@ -199,19 +199,19 @@ impl Exchange {
     }
 
     /// `{slot: body}` when the body was parsed into that slot.
-    pub fn json_in(&self, slot: &str) -> Option<&Value> {
+    pub(crate) fn json_in(&self, slot: &str) -> Option<&Value> {
         match (&self.slot, self.parsed.get()) {
             (Some(s), Some(Ok(wrapped))) if s.as_ref() == slot => Some(wrapped),
             _ => None,
         }
     }
 
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The media type of `Content-Type`, lower-cased, without parameters.
-    pub fn media_type(&self) -> Option<String> {
+    pub(crate) fn media_type(&self) -> Option<String> {
         self.header("content-type").map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
     }
 
@@ -246,7 +246,7 @@ impl Exchange {
         }
     }
 
-    pub fn record(&self) -> ExchangeRecord {
+    pub(crate) fn record(&self) -> ExchangeRecord {
         ExchangeRecord {
             method: self.method.clone(),
             url: self.url.clone(),
@@ -327,7 +327,7 @@ impl Http {
         self
     }
 
-    pub fn redactor(&self) -> &Redactor {
+    pub(crate) fn redactor(&self) -> &Redactor {
         &self.redactor
     }
 

@@ -35,7 +35,7 @@ pub fn is_secret_header(name: &str) -> bool {
 /// The shell variable a reproduction names instead of a secret header's value:
 /// `$SPECGATE_TOKEN` for the token (the variable `--token` also reads), `$SPECGATE_<NAME>`
 /// for any other secret header.
-pub fn placeholder(header: &str) -> String {
+pub(crate) fn placeholder(header: &str) -> String {
     if header.eq_ignore_ascii_case("x-auth-token") {
         return "$SPECGATE_TOKEN".into();
     }
@@ -44,7 +44,7 @@ pub fn placeholder(header: &str) -> String {
 }
 
 /// What masked secrets in URLs (`***`) become in a reproduction.
-pub const URL_SECRET_PLACEHOLDER: &str = "$SPECGATE_URL_SECRET";
+pub(crate) const URL_SECRET_PLACEHOLDER: &str = "$SPECGATE_URL_SECRET";
 
 /// Replaces known secret values with `***`.
 #[derive(Debug, Clone, Default)]
@@ -73,7 +73,7 @@ impl Redactor {
     }
 
     /// The URL as text, with secret query values and userinfo replaced.
-    pub fn url(&self, url: &url::Url) -> String {
+    pub(crate) fn url(&self, url: &url::Url) -> String {
         let mut u = url.clone();
         if !u.username().is_empty() || u.password().is_some() {
             let _ = u.set_username("***");
@@ -93,7 +93,7 @@ impl Redactor {
     }
 
     /// Redact every string inside a JSON value.
-    pub fn json(&self, v: &mut serde_json::Value) {
+    pub(crate) fn json(&self, v: &mut serde_json::Value) {
         match v {
             serde_json::Value::String(s) => *s = self.text(s),
             serde_json::Value::Array(a) => a.iter_mut().for_each(|x| self.json(x)),

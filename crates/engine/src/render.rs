@@ -7,7 +7,7 @@ use crate::check::group::{distinct_actuals, exchanges, group, pattern};
 use crate::verdict::{Class, ExchangeRecord, Finding, Verdict};
 
 /// The gist of a verdict on one line.
-pub fn first_line(v: &Verdict) -> String {
+pub(crate) fn first_line(v: &Verdict) -> String {
     match (&v.reason, v.findings.first()) {
         (Some(r), _) => r.clone(),
         (None, Some(f)) => finding_line(f),
@@ -16,7 +16,7 @@ pub fn first_line(v: &Verdict) -> String {
 }
 
 /// Where a finding is: its pointer, or for a group the pointer with indices generalised.
-pub fn place(f: &Finding) -> String {
+pub(crate) fn place(f: &Finding) -> String {
     if f.instances.is_empty() {
         f.pointer.clone()
     } else {
@@ -28,7 +28,7 @@ pub fn place(f: &Finding) -> String {
 /// the reason without the context a case wraps it in ("could not list the catalogue: ") and
 /// with each request's URL left out, so that every case of a target that is down, or every
 /// refused connection, has one root. `None` for a verdict that is not an error.
-pub fn root_reason(v: &Verdict) -> Option<String> {
+pub(crate) fn root_reason(v: &Verdict) -> Option<String> {
     if v.class() != Class::Error {
         return None;
     }
@@ -50,7 +50,7 @@ pub fn root_reason(v: &Verdict) -> Option<String> {
     Some(words.join(" "))
 }
 
-pub fn finding_line(f: &Finding) -> String {
+pub(crate) fn finding_line(f: &Finding) -> String {
     let at = place(f);
     let at = if at.is_empty() { String::new() } else { format!(" at {at}") };
     let n = if f.instances.is_empty() { String::new() } else { format!(" ({})", count(f)) };
@@ -58,7 +58,7 @@ pub fn finding_line(f: &Finding) -> String {
 }
 
 /// `45 of 300 items` / `3 places`.
-pub fn count(f: &Finding) -> String {
+pub(crate) fn count(f: &Finding) -> String {
     match f.of {
         Some(of) => format!("{} of {of} items", f.count()),
         None => format!("{} places", f.count()),
@@ -66,11 +66,11 @@ pub fn count(f: &Finding) -> String {
 }
 
 /// Pointers shown per group before "… and N more".
-pub const SHOWN_PLACES: usize = 3;
+pub(crate) const SHOWN_PLACES: usize = 3;
 
 /// For a group: the first few pointers, the requests they were seen on and the distinct
 /// actual values when few. `None` for a single finding.
-pub fn spread(f: &Finding, v: &Verdict) -> Option<String> {
+pub(crate) fn spread(f: &Finding, v: &Verdict) -> Option<String> {
     if f.instances.is_empty() {
         return None;
     }
@@ -92,7 +92,7 @@ pub fn spread(f: &Finding, v: &Verdict) -> Option<String> {
 }
 
 /// A JSON value as text of at most `max` characters (the whole value is in results.json).
-pub fn short(v: &serde_json::Value, max: usize) -> String {
+pub(crate) fn short(v: &serde_json::Value, max: usize) -> String {
     let text = v.to_string();
     if text.chars().count() <= max {
         text
@@ -102,21 +102,21 @@ pub fn short(v: &serde_json::Value, max: usize) -> String {
 }
 
 /// Characters of an expected or actual value shown in reports.
-pub const SHOWN_VALUE: usize = 160;
+pub(crate) const SHOWN_VALUE: usize = 160;
 
 /// `GET url -> status` for a recorded request.
-pub fn request_line(ex: &ExchangeRecord) -> String {
+pub(crate) fn request_line(ex: &ExchangeRecord) -> String {
     let st = ex.status.map(|c| c.to_string()).unwrap_or_else(|| ex.error.clone().unwrap_or_else(|| "no response".into()));
     format!("{} {} -> {st}", ex.method, ex.url)
 }
 
 /// A verdict as a person reads it: what broke, where the rule is, and the requests that prove it.
-pub fn verdict_text(v: &Verdict) -> String {
+pub(crate) fn verdict_text(v: &Verdict) -> String {
     verdict_text_with(v, None)
 }
 
 /// [`verdict_text`], with the reproduction command when there is one.
-pub fn verdict_text_with(v: &Verdict, reproduce: Option<&str>) -> String {
+pub(crate) fn verdict_text_with(v: &Verdict, reproduce: Option<&str>) -> String {
     let mut s = String::new();
     let label = match v.class() {
         Class::Fail | Class::Warn => format!("FAIL ({})", v.level.as_str()),

@@ -51,7 +51,7 @@ fn as_written(source: &str, value: &Spanned<serde_json::Value>) -> Option<String
 /// Variables the selected cases need and nobody sets: each with the specs that need it (in
 /// order, once each).
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Unset(pub BTreeMap<String, Vec<String>>);
+pub(crate) struct Unset(pub BTreeMap<String, Vec<String>>);
 
 /// The placeholders of `case`'s request path, after `--map-path` rewrote it as a run does.
 fn placeholders(case: &PlannedCase, path_map: &[(String, String)]) -> Vec<String> {
@@ -65,7 +65,7 @@ fn placeholders(case: &PlannedCase, path_map: &[(String, String)]) -> Vec<String
 
 /// What the `cases` (those selected) need that neither `vars`, the case's target nor the spec's
 /// `default` sets; and which of `given` (the names of `--var` and `--vars`) none of them uses.
-pub fn check<'a>(
+pub(crate) fn check<'a>(
     cases: impl IntoIterator<Item = &'a PlannedCase>,
     vars: &BTreeMap<String, String>,
     path_map: &[(String, String)],

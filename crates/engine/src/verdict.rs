@@ -19,7 +19,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Outcome::Pass => "pass",
             Outcome::Fail => "fail",
@@ -87,35 +87,7 @@ pub enum CheckId {
 }
 
 impl CheckId {
-    pub const ALL: &'static [CheckId] = &[
-        CheckId::Json,
-        CheckId::ContentType,
-        CheckId::Status,
-        CheckId::Schema,
-        CheckId::Snapshot,
-        CheckId::PaginationComplete,
-        CheckId::PaginationCycle,
-        CheckId::PaginationDefaultLimit,
-        CheckId::PaginationDuplicate,
-        CheckId::PaginationId,
-        CheckId::PaginationItems,
-        CheckId::PaginationLimit,
-        CheckId::PaginationMaxLimit,
-        CheckId::PaginationNextLink,
-        CheckId::PaginationOrder,
-        CheckId::PaginationStatus,
-        CheckId::PaginationTieBreak,
-        CheckId::FilterComplete,
-        CheckId::FilterSound,
-        CheckId::FilterPaged,
-        CheckId::LinkOrigin,
-        CheckId::EquivalenceIds,
-        CheckId::EquivalenceField,
-        CheckId::EquivalenceOrder,
-        CheckId::EquivalenceFilter,
-    ];
-
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             CheckId::Json => "json",
             CheckId::ContentType => "content_type",
@@ -143,11 +115,6 @@ impl CheckId {
             CheckId::EquivalenceOrder => "equivalence.order",
             CheckId::EquivalenceFilter => "equivalence.filter",
         }
-    }
-
-    /// The check named `name`, if there is one.
-    pub fn parse(name: &str) -> Option<CheckId> {
-        CheckId::ALL.iter().copied().find(|c| c.as_str() == name)
     }
 }
 
@@ -235,7 +202,7 @@ pub struct Instance {
 }
 
 impl Finding {
-    pub fn new(check: CheckId, pointer: impl Into<String>, expected: Value, actual: Value, message: impl Into<String>) -> Self {
+    pub(crate) fn new(check: CheckId, pointer: impl Into<String>, expected: Value, actual: Value, message: impl Into<String>) -> Self {
         Finding {
             check,
             pointer: pointer.into(),
@@ -250,12 +217,12 @@ impl Finding {
     }
 
     /// How many places break this finding's rule.
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.instances.len().max(1)
     }
 
     /// Every place, the first included, as instances.
-    pub fn places(&self) -> Vec<Instance> {
+    pub(crate) fn places(&self) -> Vec<Instance> {
         if self.instances.is_empty() {
             vec![Instance { pointer: self.pointer.clone(), actual: self.actual.clone(), exchange: self.exchange }]
         } else {
@@ -263,7 +230,7 @@ impl Finding {
         }
     }
 
-    pub fn on(mut self, exchange: usize) -> Self {
+    pub(crate) fn on(mut self, exchange: usize) -> Self {
         self.exchange = Some(exchange);
         self
     }
@@ -315,7 +282,7 @@ pub struct Verdict {
 
 impl Verdict {
     /// How this verdict counts: see [`Class::of`].
-    pub fn class(&self) -> Class {
+    pub(crate) fn class(&self) -> Class {
         Class::of(self)
     }
 }
@@ -341,9 +308,9 @@ pub enum Class {
 
 impl Class {
     /// Every class, in the order of report columns.
-    pub const COLUMNS: [Class; 6] = [Class::Pass, Class::Fail, Class::Warn, Class::Waived, Class::Error, Class::Skip];
+    pub(crate) const COLUMNS: [Class; 6] = [Class::Pass, Class::Fail, Class::Warn, Class::Waived, Class::Error, Class::Skip];
 
-    pub fn of(v: &Verdict) -> Class {
+    pub(crate) fn of(v: &Verdict) -> Class {
         match v.outcome {
             Outcome::Pass => Class::Pass,
             Outcome::Fail if v.waived.is_some() => Class::Waived,
@@ -355,7 +322,7 @@ impl Class {
     }
 
     /// Short name, also the CSS class and the JSON spelling.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Class::Fail => "fail",
             Class::Error => "error",
@@ -367,7 +334,7 @@ impl Class {
     }
 
     /// Column heading for a count of this class.
-    pub fn counted(self) -> &'static str {
+    pub(crate) fn counted(self) -> &'static str {
         match self {
             Class::Fail => "failed (must)",
             Class::Error => "errored",
@@ -379,7 +346,7 @@ impl Class {
     }
 
     /// Section title for the cases of this class.
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Class::Fail => "Failures (must)",
             Class::Error => "Errors (could not check)",
@@ -391,7 +358,7 @@ impl Class {
     }
 
     /// With a symbol, for Markdown tables.
-    pub fn mark(self) -> &'static str {
+    pub(crate) fn mark(self) -> &'static str {
         match self {
             Class::Fail => "❌ fail",
             Class::Error => "💥 error",
@@ -403,7 +370,7 @@ impl Class {
     }
 
     /// Fails the gate, or could not be checked: what a baseline must not gain.
-    pub fn is_bad(self) -> bool {
+    pub(crate) fn is_bad(self) -> bool {
         matches!(self, Class::Fail | Class::Error)
     }
 }
@@ -440,7 +407,7 @@ impl std::fmt::Display for Summary {
 
 impl Summary {
     /// How many verdicts of one class.
-    pub fn count(&self, c: Class) -> usize {
+    pub(crate) fn count(&self, c: Class) -> usize {
         match c {
             Class::Pass => self.passed,
             Class::Fail => self.failed,
@@ -452,7 +419,7 @@ impl Summary {
     }
 
     /// The counts in report order: (class, count).
-    pub fn columns(&self) -> [(Class, usize); 6] {
+    pub(crate) fn columns(&self) -> [(Class, usize); 6] {
         Class::COLUMNS.map(|c| (c, self.count(c)))
     }
 
@@ -461,7 +428,7 @@ impl Summary {
     }
 
     /// [`Summary::of`] any verdicts, borrowed.
-    pub fn of_each<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> Summary {
+    pub(crate) fn of_each<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> Summary {
         let mut s = Summary::default();
         for v in verdicts {
             s.add(v);
@@ -470,7 +437,7 @@ impl Summary {
     }
 
     /// Count one more verdict.
-    pub fn add(&mut self, v: &Verdict) {
+    pub(crate) fn add(&mut self, v: &Verdict) {
         *match v.class() {
             Class::Pass => &mut self.passed,
             Class::Fail => &mut self.failed,
@@ -571,7 +538,7 @@ mod tests {
 
 /// What running a case concluded, before it is dressed up as a [`Verdict`].
 #[derive(Debug, Clone, PartialEq)]
-pub enum Conclusion {
+pub(crate) enum Conclusion {
     Pass,
     Fail(Vec<Finding>),
     /// Could not check; findings gathered so far are kept.

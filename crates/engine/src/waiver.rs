@@ -66,7 +66,7 @@ pub fn load(path: &Path) -> Result<Vec<Waiver>, SpecError> {
 }
 
 /// Mark a failure a waiver explains.
-pub fn waive(v: &mut Verdict, waivers: &[Waiver]) {
+pub(crate) fn waive(v: &mut Verdict, waivers: &[Waiver]) {
     if v.outcome == Outcome::Fail {
         if let Some(w) = waivers.iter().find(|w| w.matches(v)) {
             v.waived = Some(w.reason.clone());

@@ -93,7 +93,7 @@ const ANNOTATIONS: [&str; 13] = [
 ];
 
 /// Reads a schema document by URL (a local file); `None` when it cannot.
-pub type Fetch<'f> = &'f dyn Fn(&str) -> Option<Value>;
+pub(crate) type Fetch<'f> = &'f dyn Fn(&str) -> Option<Value>;
 
 /// See the module documentation.
 pub struct Outline {

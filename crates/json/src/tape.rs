@@ -17,7 +17,7 @@ mod read;
 
 /// One token of a [`Tape`].
 #[derive(Debug, Clone, PartialEq)]
-pub enum Tok {
+pub(crate) enum Tok {
     Null,
     Bool(bool),
     /// Numbers as serde_json reads them: a u64, else an i64 (negative), else a finite f64.
@@ -536,7 +536,7 @@ impl<'a> Object<'a, TapeJson> for TObj<'a> {
 
 impl<'a> TObj<'a> {
     /// The names of the members, as string nodes (for `propertyNames`).
-    pub fn name_nodes(&self) -> impl Iterator<Item = TNode<'a>> + use<'a> {
+    pub(crate) fn name_nodes(&self) -> impl Iterator<Item = TNode<'a>> + use<'a> {
         let v = self.v;
         self.members().map(move |(_, value)| TNode { v, i: value.i - 1 })
     }

@@ -208,7 +208,7 @@ impl Catalogue {
 ///
 /// A block mapping's top-level keys start their lines, so the lines are scanned first; only a
 /// file whose top level is a flow mapping (`{...}`, as JSON is) is parsed to find out.
-pub fn is_equivalence(source: &str) -> bool {
+pub(crate) fn is_equivalence(source: &str) -> bool {
     #[derive(Deserialize)]
     struct Probe {
         equivalence: Option<serde::de::IgnoredAny>,

@@ -267,7 +267,7 @@ pub struct LevelOverride {
 
 /// Names of the cases a `pagination:` block derives, without `pagination.`; the ones ending
 /// in `.` are prefixes (`order.<key>.<dir>`, `bad-limit.<value>`).
-pub const PAGINATION_CHECKS: &[&str] = &[
+pub(crate) const PAGINATION_CHECKS: &[&str] = &[
     "limit",
     "default-limit",
     "max-limit",

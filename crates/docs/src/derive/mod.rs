@@ -4,11 +4,11 @@
 
 pub mod cli;
 pub mod compare;
-pub mod error;
+pub(crate) mod error;
 mod markdown;
-pub mod page;
+pub(crate) mod page;
 mod scraped;
-pub mod skeleton;
+pub(crate) mod skeleton;
 pub mod yaml;
 
 use std::path::Path;
@@ -40,7 +40,7 @@ pub fn read_page(path: &Path) -> Result<Page, DocError> {
 }
 
 /// Parse a page already in memory.
-pub fn parse_page(path: &Path, source: &str) -> Result<Page, DocError> {
+pub(crate) fn parse_page(path: &Path, source: &str) -> Result<Page, DocError> {
     if source.trim().is_empty() {
         return Err(DocError::at(
             path,

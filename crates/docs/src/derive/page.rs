@@ -73,7 +73,7 @@ impl Column {
 
 /// Where a table belongs, from its columns and the section it sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TableKind {
+pub(crate) enum TableKind {
     Request,
     Response,
     Status,
@@ -98,7 +98,7 @@ pub struct Row {
 }
 
 impl Table {
-    pub fn kind(&self) -> TableKind {
+    pub(crate) fn kind(&self) -> TableKind {
         if self.columns.first() == Some(&Column::Status) {
             return TableKind::Status;
         }
@@ -116,13 +116,13 @@ impl Table {
     }
 
     /// The cell of `row` under the column `col`, if the table has that column.
-    pub fn cell<'a>(&self, row: &'a Row, col: &Column) -> Option<&'a str> {
+    pub(crate) fn cell<'a>(&self, row: &'a Row, col: &Column) -> Option<&'a str> {
         let i = self.columns.iter().position(|c| c == col)?;
         row.cells.get(i).map(String::as_str)
     }
 
     /// How citations name the table: its section, then its caption.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match &self.caption {
             Some(c) if !self.section.contains(c.as_str()) => format!("{} / {}", self.section, c),
             _ => self.section.clone(),
@@ -140,7 +140,7 @@ pub struct Example {
 
 impl Example {
     /// An example shown under a response heading.
-    pub fn is_response(&self) -> bool {
+    pub(crate) fn is_response(&self) -> bool {
         let s = self.section.to_lowercase();
         s.contains("响应") || s.contains("response")
     }

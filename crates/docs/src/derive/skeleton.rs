@@ -21,7 +21,7 @@ impl std::fmt::Display for Cite {
 
 impl Stated {
     /// The same allowed values, in any order.
-    pub fn same_values(&self, other: &Stated) -> bool {
+    pub(crate) fn same_values(&self, other: &Stated) -> bool {
         fn set(s: &Stated) -> std::collections::BTreeSet<&str> {
             s.values.iter().map(String::as_str).collect()
         }
@@ -397,7 +397,7 @@ impl Skeleton {
     }
 
     /// The fields of one listed item (the envelope's children), or the body itself.
-    pub fn item_fields(&self) -> &[Field] {
+    pub(crate) fn item_fields(&self) -> &[Field] {
         match self.body.as_slice() {
             [one] if one.json == Some("array") && !one.children.is_empty() => &one.children,
             other => other,

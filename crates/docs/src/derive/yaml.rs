@@ -102,7 +102,7 @@ fn param_line(p: &Param) -> String {
     s
 }
 
-/// `schema`: where the spec schema is, relative to the written file ([`schema_ref`]); `None`
+/// `schema`: where the spec schema is, relative to the written file (`schema_ref`); `None`
 /// when unknown (standard output, or no schema found), and the comment says how to add it.
 pub fn render(s: &Skeleton, schema: Option<&str>) -> String {
     let mut y = String::new();
@@ -167,7 +167,7 @@ pub fn render(s: &Skeleton, schema: Option<&str>) -> String {
 /// The spec schema as a spec written in `dir` names it: `spec.schema.json` in `dir` or an
 /// ancestor, or in a `specs/` directory of one, relative to `dir`; `None` when there is none.
 /// A fixed `../spec.schema.json` was right only for a spec one directory below the schema.
-pub fn schema_ref(dir: &Path) -> Option<String> {
+pub(crate) fn schema_ref(dir: &Path) -> Option<String> {
     let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     let dir = std::fs::canonicalize(dir).ok()?;
     for (up, d) in dir.ancestors().enumerate() {

@@ -36,7 +36,7 @@ pub enum DefectKind {
 }
 
 impl DefectKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DefectKind::WrapperKey => "wrapper_key",
             DefectKind::MissingField => "missing_field",

@@ -3,7 +3,7 @@
 //! `params`, `pages`) → report (`report`: text, JSON, Markdown).
 
 pub mod cli;
-pub mod defect;
+pub(crate) mod defect;
 mod example;
 mod pages;
 mod params;

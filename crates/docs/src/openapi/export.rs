@@ -17,15 +17,15 @@ use crate::spec::{Spec, SpecError};
 
 /// Extension keys, shared with the importer.
 pub(crate) mod ext {
-    pub const SPEC: &str = "x-specgate-spec";
-    pub const DOC: &str = "x-specgate-doc";
-    pub const VARS: &str = "x-specgate-vars";
-    pub const REQUEST: &str = "x-specgate-request";
-    pub const CASES: &str = "x-specgate-cases";
-    pub const PAGINATION: &str = "x-specgate-pagination";
-    pub const FILTERS: &str = "x-specgate-filters";
-    pub const LINKS: &str = "x-specgate-links";
-    pub const LEVEL: &str = "x-specgate-level";
+    pub(crate) const SPEC: &str = "x-specgate-spec";
+    pub(crate) const DOC: &str = "x-specgate-doc";
+    pub(crate) const VARS: &str = "x-specgate-vars";
+    pub(crate) const REQUEST: &str = "x-specgate-request";
+    pub(crate) const CASES: &str = "x-specgate-cases";
+    pub(crate) const PAGINATION: &str = "x-specgate-pagination";
+    pub(crate) const FILTERS: &str = "x-specgate-filters";
+    pub(crate) const LINKS: &str = "x-specgate-links";
+    pub(crate) const LEVEL: &str = "x-specgate-level";
 }
 
 /// Build the OpenAPI document for `specs`. Every problem is reported, not just the first.

@@ -4,7 +4,7 @@
 //! What OpenAPI cannot say (levels, citations, cases, pagination and filter invariants) travels
 //! in `x-specgate-*` extensions, which the importer reads back.
 
-pub mod bundle;
+pub(crate) mod bundle;
 pub mod command;
 pub mod export;
 pub mod import;

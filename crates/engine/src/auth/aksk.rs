@@ -25,7 +25,7 @@ impl AkSk {
     }
 
     /// The headers that make `method url` a signed request at the current time.
-    pub fn headers(&self, method: &str, url: &url::Url) -> Vec<(String, String)> {
+    pub(crate) fn headers(&self, method: &str, url: &url::Url) -> Vec<(String, String)> {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         self.headers_at(method, url, &sdksign::sdk_date(now))
     }

@@ -13,7 +13,7 @@ pub struct Tls {
 impl Tls {
     /// The builder with these settings; the CA file is read and parsed here, so a bad one is a
     /// usage error before anything is sent.
-    pub fn apply(&self, mut builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, String> {
+    pub(crate) fn apply(&self, mut builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, String> {
         if let Some(path) = &self.cacert {
             let pem = std::fs::read(path).map_err(|e| format!("--cacert {}: {e}", path.display()))?;
             let certs =

@@ -14,11 +14,11 @@ use crate::verdict::{CheckId, Door, Finding, SideRow, Sides};
 const SECOND: time::Instant = 1_000_000_000;
 
 /// Rows a side-by-side table shows; the rest are counted.
-pub const MAX_ROWS: usize = 10;
+pub(crate) const MAX_ROWS: usize = 10;
 
 /// One image as a door listed it.
 #[derive(Debug, Clone)]
-pub struct Listed {
+pub(crate) struct Listed {
     pub id: String,
     pub item: Value,
     /// The request whose answer held it, and its exchange index.
@@ -31,7 +31,7 @@ pub struct Listed {
 
 /// One door's complete listing.
 #[derive(Debug, Clone)]
-pub struct View {
+pub(crate) struct View {
     pub door: String,
     /// The query the door was asked (scope and filter), for the report.
     pub asked: String,
@@ -52,7 +52,7 @@ impl View {
 
 /// The same ids through both doors: every id one door lists and the other does not is a row.
 /// `check` is `EquivalenceIds` for the scopes, `EquivalenceFilter` for a filter's answers.
-pub fn same_ids(a: &View, b: &View, check: CheckId, what: &str) -> Option<Finding> {
+pub(crate) fn same_ids(a: &View, b: &View, check: CheckId, what: &str) -> Option<Finding> {
     let (ia, ib) = (a.index(), b.index());
     let mut rows = Vec::new();
     let mut missing = 0;
@@ -106,7 +106,7 @@ pub fn same_ids(a: &View, b: &View, check: CheckId, what: &str) -> Option<Findin
 }
 
 /// One mapped field agrees for every image both doors list: one grouped finding for the mapping.
-pub fn same_field(name: &str, compare: Compare, (a, sa): (&View, &Side), (b, sb): (&View, &Side)) -> Option<Finding> {
+pub(crate) fn same_field(name: &str, compare: Compare, (a, sa): (&View, &Side), (b, sb): (&View, &Side)) -> Option<Finding> {
     let ib = b.index();
     let mut rows = Vec::new();
     let mut common = 0;
@@ -138,7 +138,7 @@ pub fn same_field(name: &str, compare: Compare, (a, sa): (&View, &Side), (b, sb)
 
 /// Both doors list the images they share in the same order. Images whose sort key (`key`,
 /// read on door `a`) is equal may come in either order: neither door documents how ties go.
-pub fn same_order(a: &View, b: &View, key: &str, sort: &str) -> Option<Finding> {
+pub(crate) fn same_order(a: &View, b: &View, key: &str, sort: &str) -> Option<Finding> {
     let ia: HashMap<&str, (usize, &Listed)> =
         a.items.iter().filter(|l| l.ranked).enumerate().map(|(i, l)| (l.id.as_str(), (i, l))).collect();
     let shared: Vec<(&Listed, usize, &Listed)> =
@@ -221,7 +221,7 @@ fn shows(side: &Side) -> String {
 }
 
 /// What a door shows for a field: the value at the pointer, or the members not excepted.
-pub fn value(item: &Value, side: &Side) -> Value {
+pub(crate) fn value(item: &Value, side: &Side) -> Value {
     match (&side.field, &side.members_except) {
         (Some(p), _) => item.pointer(p).cloned().unwrap_or(Value::Null),
         (None, Some(except)) => match item {
@@ -234,13 +234,13 @@ pub fn value(item: &Value, side: &Side) -> Value {
 
 /// A door's value in the common spelling (its `map`, else unchanged).
 /// A missing value or `null` is looked up as `null`.
-pub fn convert(v: &Value, side: &Side) -> Value {
+pub(crate) fn convert(v: &Value, side: &Side) -> Value {
     let key = if v.is_null() { Some("null".to_string()) } else { scalar_text(v) };
     key.and_then(|t| side.map.get(&t).cloned()).unwrap_or_else(|| v.clone())
 }
 
 /// Whether two common values agree under `compare`.
-pub fn agree(a: &Value, b: &Value, compare: Compare) -> bool {
+pub(crate) fn agree(a: &Value, b: &Value, compare: Compare) -> bool {
     match compare {
         Compare::Text => text(a) == text(b),
         Compare::Integer => match (as_i128(a), as_i128(b)) {

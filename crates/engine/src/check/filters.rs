@@ -12,7 +12,7 @@ use crate::spec::model::FilterParam;
 use crate::verdict::{CheckId, Finding};
 
 /// Returned items that do not satisfy every filter.
-pub fn unsound(pages: &[Page], id: &str, filters: &[(&FilterParam, &Sent)]) -> Vec<Finding> {
+pub(crate) fn unsound(pages: &[Page], id: &str, filters: &[(&FilterParam, &Sent)]) -> Vec<Finding> {
     let mut out = Vec::new();
     for page in pages {
         for (n, item) in page.items.iter().enumerate() {
@@ -50,7 +50,7 @@ pub fn unsound(pages: &[Page], id: &str, filters: &[(&FilterParam, &Sent)]) -> V
 }
 
 /// Items of the full listing that satisfy every filter but were not returned.
-pub fn incomplete(universe: &[Value], pages: &[Page], id: &str, filters: &[(&FilterParam, &Sent)]) -> Vec<Finding> {
+pub(crate) fn incomplete(universe: &[Value], pages: &[Page], id: &str, filters: &[(&FilterParam, &Sent)]) -> Vec<Finding> {
     let returned: HashSet<String> = ids(pages, id).into_iter().collect();
     let missing: Vec<(String, Vec<Value>)> = universe
         .iter()

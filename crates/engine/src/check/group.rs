@@ -8,7 +8,7 @@
 use crate::verdict::{Finding, Instance};
 
 /// Index-free form of a pointer: numeric segments become `*`.
-pub fn pattern(pointer: &str) -> String {
+pub(crate) fn pattern(pointer: &str) -> String {
     pointer
         .split('/')
         .map(|seg| if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) { "*" } else { seg })
@@ -24,7 +24,7 @@ fn same_rule(a: &Finding, b: &Finding) -> bool {
 
 /// Group `findings` by rule, in order of first appearance. Grouping grouped findings again
 /// changes nothing.
-pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
+pub(crate) fn group(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     for f in findings {
         match out.iter_mut().find(|g| same_rule(g, &f)) {
@@ -41,7 +41,7 @@ pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
 }
 
 /// The distinct actual values of a group, if there are at most `few`.
-pub fn distinct_actuals(f: &Finding, few: usize) -> Option<Vec<serde_json::Value>> {
+pub(crate) fn distinct_actuals(f: &Finding, few: usize) -> Option<Vec<serde_json::Value>> {
     let mut seen: Vec<serde_json::Value> = Vec::new();
     for i in f.places() {
         if !seen.contains(&i.actual) {
@@ -55,7 +55,7 @@ pub fn distinct_actuals(f: &Finding, few: usize) -> Option<Vec<serde_json::Value
 }
 
 /// The requests (exchange indices) a group's places were seen on, in order, without repeats.
-pub fn exchanges(f: &Finding) -> Vec<usize> {
+pub(crate) fn exchanges(f: &Finding) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
     for e in f.places().iter().filter_map(|i: &Instance| i.exchange) {
         if !out.contains(&e) {
@@ -67,7 +67,7 @@ pub fn exchanges(f: &Finding) -> Vec<usize> {
 
 /// For groups located in arrays of `body`: out of how many items (the length of the array
 /// the first `*` of the pattern stands for).
-pub fn count_items(findings: &mut [Finding], body: &serde_json::Value) {
+pub(crate) fn count_items(findings: &mut [Finding], body: &serde_json::Value) {
     for f in findings {
         let pat = pattern(&f.pointer);
         if f.of.is_some() || pat.matches('*').count() != 1 {

@@ -14,13 +14,13 @@ use uuid::Uuid;
 /// One item id. The same text always makes the same key: only the canonical lowercase
 /// hyphenated form of a UUID is packed, so packing never merges two ids that differ as text.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Key {
+pub(crate) enum Key {
     Uuid([u8; 16]),
     Text(Box<str>),
 }
 
 impl Key {
-    pub fn new(text: &str) -> Key {
+    pub(crate) fn new(text: &str) -> Key {
         match pack_uuid(text) {
             Some(bytes) => Key::Uuid(bytes),
             None => Key::Text(text.into()),
@@ -28,7 +28,7 @@ impl Key {
     }
 
     /// The id at `pointer` in `item` (ids may be strings or numbers).
-    pub fn of(item: &Value, pointer: &str) -> Option<Key> {
+    pub(crate) fn of(item: &Value, pointer: &str) -> Option<Key> {
         match item.pointer(pointer)? {
             Value::String(s) => Some(Key::new(s)),
             Value::Number(n) => Some(Key::Text(n.to_string().into())),
@@ -63,7 +63,7 @@ fn pack_uuid(text: &str) -> Option<[u8; 16]> {
 /// an id, a 24-byte key and 5 bytes per slot of a table with 8/7 to 16/7 slots an id (hashbrown
 /// grows by doubling). A UUID takes no more; other ids add their text.
 #[derive(Default, Clone)]
-pub struct IdList {
+pub(crate) struct IdList {
     keys: Vec<Key>,
     /// The first position in `keys` of each distinct id.
     index: HashTable<u32>,
@@ -78,7 +78,7 @@ impl std::fmt::Debug for IdList {
 
 impl IdList {
     /// The list of `keys`, in their order.
-    pub fn new(keys: impl IntoIterator<Item = Key>) -> IdList {
+    pub(crate) fn new(keys: impl IntoIterator<Item = Key>) -> IdList {
         let mut list = IdList::default();
         for k in keys {
             list.push(k);
@@ -88,12 +88,12 @@ impl IdList {
     }
 
     /// Append an id; call [`IdList::seal`] before looking anything up.
-    pub fn push(&mut self, key: Key) {
+    pub(crate) fn push(&mut self, key: Key) {
         self.keys.push(key);
     }
 
     /// Build the index after the last push.
-    pub fn seal(&mut self) {
+    pub(crate) fn seal(&mut self) {
         self.keys.shrink_to_fit();
         let (keys, hasher) = (&self.keys, &self.hasher);
         let mut index = HashTable::with_capacity(keys.len());
@@ -107,43 +107,39 @@ impl IdList {
     }
 
     /// How many ids were listed (repeats included): positions run below it.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.keys.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
     /// How many distinct ids were listed.
-    pub fn distinct(&self) -> usize {
+    pub(crate) fn distinct(&self) -> usize {
         self.index.len()
     }
 
     /// The position where `key` was first listed, if it was.
-    pub fn position(&self, key: &Key) -> Option<usize> {
+    pub(crate) fn position(&self, key: &Key) -> Option<usize> {
         let hash = self.hasher.hash_one(key);
         self.index.find(hash, |&p| self.keys[p as usize] == *key).map(|&p| p as usize)
     }
 
     /// Whether `pos` is where its id was first listed (not a repeat).
-    pub fn is_first(&self, pos: usize) -> bool {
+    pub(crate) fn is_first(&self, pos: usize) -> bool {
         self.position(&self.keys[pos]) == Some(pos)
     }
 
     /// A tally of another listing of the same catalogue against this one.
-    pub fn recount(&self) -> Recount<'_> {
+    pub(crate) fn recount(&self) -> Recount<'_> {
         Recount { list: self, seen: vec![0; self.len().div_ceil(64)], seen_distinct: 0, unknown: false, count: 0 }
     }
 
     /// The listed ids, in order.
-    pub fn keys(&self) -> &[Key] {
+    pub(crate) fn keys(&self) -> &[Key] {
         &self.keys
     }
 }
 
 /// Another listing of the catalogue an [`IdList`] holds, compared id by id as it comes.
-pub struct Recount<'a> {
+pub(crate) struct Recount<'a> {
     list: &'a IdList,
     /// One bit per position of the list: its id seen again.
     seen: Vec<u64>,
@@ -153,7 +149,7 @@ pub struct Recount<'a> {
 }
 
 impl Recount<'_> {
-    pub fn add(&mut self, key: &Key) {
+    pub(crate) fn add(&mut self, key: &Key) {
         self.count += 1;
         match self.list.position(key) {
             Some(p) if self.seen[p / 64] & (1 << (p % 64)) == 0 => {
@@ -166,12 +162,12 @@ impl Recount<'_> {
     }
 
     /// How many ids the second listing held (repeats included).
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.count
     }
 
     /// Whether both listings hold the same ids, as sets.
-    pub fn same(&self) -> bool {
+    pub(crate) fn same(&self) -> bool {
         !self.unknown && self.seen_distinct == self.list.distinct()
     }
 }

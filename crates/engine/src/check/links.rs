@@ -11,8 +11,10 @@ use super::pages::{Page, MAX_FINDINGS};
 use crate::spec::model::{LastPage, Pagination};
 use crate::verdict::{CheckId, Finding};
 
-/// Next links keep the query, vanish on the last page and lead somewhere new.
-pub fn link_findings(pages: &[Page], p: &Pagination, query: &[(String, String)]) -> Vec<Finding> {
+/// Next links keep the query, vanish on the last page and lead somewhere new (the walks tally
+/// them page by page with [`NextLinks`]; the tests check whole walks at once).
+#[cfg(test)]
+pub(crate) fn link_findings(pages: &[Page], p: &Pagination, query: &[(String, String)]) -> Vec<Finding> {
     let mut tally = NextLinks::new(p, query);
     pages.iter().for_each(|pg| tally.page(pg));
     tally.findings()
@@ -27,7 +29,7 @@ struct Seen {
 
 /// The next links of a walk, checked page by page. A page is judged when the next one comes
 /// (or the walk ends), since some rules hold only for the last page.
-pub struct NextLinks<'a> {
+pub(crate) struct NextLinks<'a> {
     p: &'a Pagination,
     query: &'a [(String, String)],
     pages: usize,
@@ -42,11 +44,11 @@ pub struct NextLinks<'a> {
 
 impl<'a> NextLinks<'a> {
     /// Links of a walk of `p` asked with `query`.
-    pub fn new(p: &'a Pagination, query: &'a [(String, String)]) -> NextLinks<'a> {
+    pub(crate) fn new(p: &'a Pagination, query: &'a [(String, String)]) -> NextLinks<'a> {
         NextLinks { p, query, pages: 0, prev: None, pending: None, dropping_pages: 0, first_drop: None, out: Vec::new() }
     }
 
-    pub fn page(&mut self, page: &Page) {
+    pub(crate) fn page(&mut self, page: &Page) {
         self.judge(false);
         self.pages += 1;
         self.prev = self.pending.replace(Seen { items: page.items.len(), next: page.next.clone(), exchange: page.exchange });
@@ -126,7 +128,7 @@ impl<'a> NextLinks<'a> {
     }
 
     /// The findings, once the walk has ended.
-    pub fn findings(mut self) -> Vec<Finding> {
+    pub(crate) fn findings(mut self) -> Vec<Finding> {
         let Some(next) = &self.p.next else { return vec![] };
         self.judge(true);
         let mut out = std::mem::take(&mut self.out);
@@ -168,7 +170,7 @@ fn origin(u: &url::Url) -> (String, Option<String>, Option<u16>) {
 }
 
 /// `scheme://host:port` of a URL, as findings show it.
-pub fn origin_text(u: &url::Url) -> String {
+pub(crate) fn origin_text(u: &url::Url) -> String {
     let (scheme, host, port) = origin(u);
     match port {
         Some(p) => format!("{scheme}://{}:{p}", host.unwrap_or_default()),
@@ -178,7 +180,7 @@ pub fn origin_text(u: &url::Url) -> String {
 
 /// Whether `href` (absolute, or relative to `request`) leads to the scheme, host and port of
 /// `request`. `None` when it is not a URL at all (other checks judge that).
-pub fn same_origin(request: &url::Url, href: &str) -> Option<bool> {
+pub(crate) fn same_origin(request: &url::Url, href: &str) -> Option<bool> {
     if from_the_root(href) {
         return Some(true);
     }
@@ -195,7 +197,7 @@ fn from_the_root(href: &str) -> bool {
 }
 
 /// The finding for a link at `pointer` (named `rel`) that leaves the request's origin.
-pub fn foreign_link(request: &url::Url, pointer: &str, rel: &str, href: &str) -> Finding {
+pub(crate) fn foreign_link(request: &url::Url, pointer: &str, rel: &str, href: &str) -> Finding {
     let shown = request.join(href).map(|l| origin_text(&l)).unwrap_or_else(|_| href.to_string());
     Finding::new(
         CheckId::LinkOrigin,
@@ -213,7 +215,7 @@ pub fn foreign_link(request: &url::Url, pointer: &str, rel: &str, href: &str) ->
 /// (named by their `rel`), and strings under the usual link keys (`next`, `self`, ...).
 /// Links whose rel or key is in `elsewhere` may go elsewhere (the spec says so: Nova's
 /// `alternate` points at the image service).
-pub fn origin_findings<'a, J: Json, N: Node<'a, J>>(request: &url::Url, body: N, elsewhere: &[String]) -> Vec<Finding> {
+pub(crate) fn origin_findings<'a, J: Json, N: Node<'a, J>>(request: &url::Url, body: N, elsewhere: &[String]) -> Vec<Finding> {
     let mut out = Vec::new();
     visit(request, body, &mut Vec::new(), elsewhere, &mut out);
     out

@@ -1,16 +1,16 @@
 //! Checks: pure functions from exchanges to findings. No I/O, no async.
 
-pub mod equivalence;
-pub mod filters;
+pub(crate) mod equivalence;
+pub(crate) mod filters;
 pub(crate) mod group;
-pub mod ids;
-pub mod links;
-pub mod pages;
-pub mod relation;
-pub mod response;
+pub(crate) mod ids;
+pub(crate) mod links;
+pub(crate) mod pages;
+pub(crate) mod relation;
+pub(crate) mod response;
 pub mod schema;
 pub mod snapshot;
-pub mod time;
+pub(crate) mod time;
 
 pub use response::{check_response, Expectation};
 
@@ -23,7 +23,7 @@ pub enum Checked {
 }
 
 /// A short rendering of a JSON value for findings: scalars as is, big containers summarised.
-pub fn excerpt(v: &serde_json::Value) -> serde_json::Value {
+pub(crate) fn excerpt(v: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match v {
         Value::Array(a) if a.len() > 5 => Value::String(format!("[array of {} items]", a.len())),

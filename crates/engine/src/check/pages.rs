@@ -12,7 +12,7 @@ use crate::verdict::{CheckId, Finding};
 
 /// One page of a listing as fetched.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Page {
+pub(crate) struct Page {
     /// Index of the exchange that fetched it (in the case's session).
     pub exchange: usize,
     pub url: String,
@@ -23,16 +23,16 @@ pub struct Page {
 
 impl Page {
     /// The ids of the page's items at `pointer`, in order (items without one are left out).
-    pub fn keys<'p>(&'p self, pointer: &'p str) -> impl Iterator<Item = Key> + 'p {
+    pub(crate) fn keys<'p>(&'p self, pointer: &'p str) -> impl Iterator<Item = Key> + 'p {
         self.items.iter().filter_map(move |i| Key::of(i, pointer))
     }
 }
 
 /// Most findings of one kind reported per case; the rest are counted.
-pub const MAX_FINDINGS: usize = 10;
+pub(crate) const MAX_FINDINGS: usize = 10;
 
 /// An item's id as text (ids may be strings or numbers).
-pub fn id_of(item: &Value, pointer: &str) -> Option<String> {
+pub(crate) fn id_of(item: &Value, pointer: &str) -> Option<String> {
     match item.pointer(pointer)? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -41,7 +41,7 @@ pub fn id_of(item: &Value, pointer: &str) -> Option<String> {
 }
 
 /// Every page holds at most `limit` items.
-pub fn over_limit(pages: &[Page], limit: u64) -> Vec<Finding> {
+pub(crate) fn over_limit(pages: &[Page], limit: u64) -> Vec<Finding> {
     let mut tally = OverLimit::new(limit);
     pages.iter().for_each(|p| tally.page(p));
     tally.findings()
@@ -49,7 +49,7 @@ pub fn over_limit(pages: &[Page], limit: u64) -> Vec<Finding> {
 
 /// Pages over `limit`, tallied as they come: one finding for the whole walk, since the first
 /// offending page proves it; the rest are counted.
-pub struct OverLimit {
+pub(crate) struct OverLimit {
     limit: u64,
     pages: usize,
     /// Page number, size and exchange of the first page over the limit.
@@ -58,11 +58,11 @@ pub struct OverLimit {
 }
 
 impl OverLimit {
-    pub fn new(limit: u64) -> OverLimit {
+    pub(crate) fn new(limit: u64) -> OverLimit {
         OverLimit { limit, pages: 0, first: None, over: 0 }
     }
 
-    pub fn page(&mut self, page: &Page) {
+    pub(crate) fn page(&mut self, page: &Page) {
         self.pages += 1;
         if page.items.len() as u64 > self.limit {
             self.over += 1;
@@ -70,7 +70,7 @@ impl OverLimit {
         }
     }
 
-    pub fn findings(&self) -> Vec<Finding> {
+    pub(crate) fn findings(&self) -> Vec<Finding> {
         let Some((number, size, exchange)) = self.first else { return vec![] };
         let limit = self.limit;
         let others = match self.over {
@@ -89,7 +89,7 @@ impl OverLimit {
 }
 
 /// Items without an id, and ids that appear twice (with the pages they appear on).
-pub fn duplicates(pages: &[Page], id: &str) -> Vec<Finding> {
+pub(crate) fn duplicates(pages: &[Page], id: &str) -> Vec<Finding> {
     let mut tally = WalkedIds::new(id, None);
     pages.iter().for_each(|p| tally.page(p));
     tally.findings()
@@ -98,7 +98,7 @@ pub fn duplicates(pages: &[Page], id: &str) -> Vec<Finding> {
 /// The ids of a walk, tallied page by page: items without an id, ids walked twice, and (given
 /// the full listing) which ids the walk missed or added. Ids of the full listing cost 4 bytes
 /// each here; others are kept whole.
-pub struct WalkedIds<'a> {
+pub(crate) struct WalkedIds<'a> {
     id: &'a str,
     full: Option<&'a IdList>,
     /// By position in `full`: the last page (1-based) the id was walked on; 0 before that.
@@ -114,12 +114,12 @@ pub struct WalkedIds<'a> {
 
 impl<'a> WalkedIds<'a> {
     /// A tally of the ids at `id`; `full`: the full listing the walk must cover.
-    pub fn new(id: &'a str, full: Option<&'a IdList>) -> WalkedIds<'a> {
+    pub(crate) fn new(id: &'a str, full: Option<&'a IdList>) -> WalkedIds<'a> {
         let walked = vec![0; full.map_or(0, IdList::len)];
         WalkedIds { id, full, walked, others: HashMap::new(), unexpected: Vec::new(), unexpected_count: 0, pages: 0, out: Vec::new() }
     }
 
-    pub fn page(&mut self, page: &Page) {
+    pub(crate) fn page(&mut self, page: &Page) {
         self.pages += 1;
         let (pi, id) = (self.pages, self.id);
         // Repeats on this page, grouped by the page that last had them: one finding per pair.
@@ -181,13 +181,13 @@ impl<'a> WalkedIds<'a> {
     }
 
     /// The findings about ids so far (missing ids, and ids without one).
-    pub fn findings(&mut self) -> Vec<Finding> {
+    pub(crate) fn findings(&mut self) -> Vec<Finding> {
         std::mem::take(&mut self.out)
     }
 
     /// The walk must hold exactly the ids of the full listing (as sets); `what` says how it
     /// walked.
-    pub fn same_items(&self, what: &str) -> Vec<Finding> {
+    pub(crate) fn same_items(&self, what: &str) -> Vec<Finding> {
         let Some(full) = self.full else { return vec![] };
         let mut out = Vec::new();
         // Only the first listing of an id counts: a repeat is never walked on its own.
@@ -218,17 +218,17 @@ impl<'a> WalkedIds<'a> {
 }
 
 /// The ids of all pages, in order.
-pub fn ids(pages: &[Page], id: &str) -> Vec<String> {
+pub(crate) fn ids(pages: &[Page], id: &str) -> Vec<String> {
     pages.iter().flat_map(|p| p.items.iter().filter_map(|i| id_of(i, id))).collect()
 }
 
 /// The ids of all pages as an [`IdList`].
-pub fn id_list(pages: &[Page], id: &str) -> IdList {
+pub(crate) fn id_list(pages: &[Page], id: &str) -> IdList {
     IdList::new(pages.iter().flat_map(|p| p.keys(id)))
 }
 
 /// Compare two field values of one kind; `null`/absent sorts first. `None`: incomparable.
-pub fn compare(a: Option<&Value>, b: Option<&Value>, kind: ValueKind) -> Option<Ordering> {
+pub(crate) fn compare(a: Option<&Value>, b: Option<&Value>, kind: ValueKind) -> Option<Ordering> {
     let a = a.filter(|v| !v.is_null());
     let b = b.filter(|v| !v.is_null());
     match (a, b) {
@@ -243,7 +243,7 @@ pub fn compare(a: Option<&Value>, b: Option<&Value>, kind: ValueKind) -> Option<
     }
 }
 
-pub fn as_i128(v: &Value) -> Option<i128> {
+pub(crate) fn as_i128(v: &Value) -> Option<i128> {
     match v {
         Value::Number(n) => n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from)),
         Value::String(s) => s.trim().parse().ok(),
@@ -251,7 +251,7 @@ pub fn as_i128(v: &Value) -> Option<i128> {
     }
 }
 
-pub fn scalar_text(v: &Value) -> Option<String> {
+pub(crate) fn scalar_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -262,7 +262,7 @@ pub fn scalar_text(v: &Value) -> Option<String> {
 
 /// How a listing should be ordered.
 #[derive(Debug, Clone)]
-pub struct Order {
+pub(crate) struct Order {
     pub key: String,
     pub field: String,
     pub kind: ValueKind,
@@ -272,7 +272,7 @@ pub struct Order {
 }
 
 /// Consecutive items (across page boundaries too) must follow `order`.
-pub fn misordered(pages: &[Page], order: &Order) -> Vec<Finding> {
+pub(crate) fn misordered(pages: &[Page], order: &Order) -> Vec<Finding> {
     let flat: Vec<(usize, usize, &Value)> =
         pages.iter().enumerate().flat_map(|(pi, p)| p.items.iter().enumerate().map(move |(ii, v)| (pi, ii, v))).collect();
     let mut out = Vec::new();

@@ -8,7 +8,7 @@ use crate::spec::model::{FilterParam, Relation, TimeOp};
 
 /// The value sent for a filter parameter, as text, and what it means.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Sent {
+pub(crate) struct Sent {
     /// The query value exactly as sent.
     pub text: String,
     pub op: Option<TimeOp>,
@@ -16,7 +16,7 @@ pub struct Sent {
 
 /// Whether a field satisfies a filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Match {
+pub(crate) enum Match {
     Yes,
     No,
     /// The field is shown coarser than the server compares it (a timestamp to the second,
@@ -37,7 +37,7 @@ impl From<Option<bool>> for Match {
 }
 
 /// Does `field` satisfy the filter value `sent` under `param`'s relation?
-pub fn satisfies(param: &FilterParam, field: Option<&Value>, sent: &Sent) -> Match {
+pub(crate) fn satisfies(param: &FilterParam, field: Option<&Value>, sent: &Sent) -> Match {
     let value = sent.text.as_str();
     let plain = |b: Option<bool>| Match::from(b);
     match param.relation {
@@ -97,14 +97,14 @@ fn compare_time(field: Option<&Value>, op: TimeOp, t: time::Instant) -> Match {
 }
 
 /// `gt:2020-01-01T00:00:00Z` → (Gt, instant).
-pub fn split_time(v: &str) -> Option<(TimeOp, time::Instant)> {
+pub(crate) fn split_time(v: &str) -> Option<(TimeOp, time::Instant)> {
     let (op, t) = v.split_once(':')?;
     let op = TimeOp::ALL.into_iter().find(|o| o.as_str() == op)?;
     Some((op, time::parse(t)?))
 }
 
 /// The filter value that an item's own field suggests (so the item itself must match).
-pub fn value_selecting(param: &FilterParam, field: &Value) -> Option<Sent> {
+pub(crate) fn value_selecting(param: &FilterParam, field: &Value) -> Option<Sent> {
     let text = match param.relation {
         Relation::Equals | Relation::EqualsIgnoreCase | Relation::AtLeast | Relation::AtMost => scalar_text(field)?,
         Relation::Boolean => match field {

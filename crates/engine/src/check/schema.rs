@@ -6,14 +6,14 @@ use serde_json::{json, Value};
 use super::excerpt;
 use crate::verdict::{CheckId, Finding};
 
-/// Validate `body` against a spec's schema (see [`check_schema`]).
+/// Validate `body` against a spec's schema (see `check_schema`).
 pub fn check_spec_schema(schema: &crate::spec::Schema, body: &Value, limit: usize) -> Vec<Finding> {
     check_spec_schema_in(schema, body, None, limit)
 }
 
 /// Like [`check_spec_schema`]; `wrapped`, when given, is `{slot: body}` already built (see
 /// `http::Exchange::json_in`), which spares copying the body.
-pub fn check_spec_schema_in(schema: &crate::spec::Schema, body: &Value, wrapped: Option<&Value>, limit: usize) -> Vec<Finding> {
+pub(crate) fn check_spec_schema_in(schema: &crate::spec::Schema, body: &Value, wrapped: Option<&Value>, limit: usize) -> Vec<Finding> {
     match &schema.slot {
         // The load's shared validator holds the schema as the property `slot` (`spec::catalog`).
         Some(slot) => match wrapped {
@@ -28,7 +28,7 @@ pub fn check_spec_schema_in(schema: &crate::spec::Schema, body: &Value, wrapped:
 /// a `Value`. `false` also when the tape cannot tell: a schema without a tape validator, a
 /// body not parsed into the schema's slot, not JSON, or with an object that repeats a member
 /// name. The caller then checks the `Value`, which also words the findings of a body that fails.
-pub fn passes_on_tape(schema: &crate::spec::Schema, ex: &crate::http::Exchange) -> bool {
+pub(crate) fn passes_on_tape(schema: &crate::spec::Schema, ex: &crate::http::Exchange) -> bool {
     let Some(validator) = &schema.tape else { return false };
     if ex.slot.as_deref() != schema.slot.as_deref() {
         return false;
@@ -42,7 +42,7 @@ pub fn passes_on_tape(schema: &crate::spec::Schema, ex: &crate::http::Exchange) 
 }
 
 /// Validate `body` against `validator`; one finding per violation (capped, with a count).
-pub fn check_schema(validator: &jsonschema::Validator, body: &Value, origin: &str, limit: usize) -> Vec<Finding> {
+pub(crate) fn check_schema(validator: &jsonschema::Validator, body: &Value, origin: &str, limit: usize) -> Vec<Finding> {
     check_in(validator, body, None, origin, limit)
 }
 

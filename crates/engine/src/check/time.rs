@@ -12,9 +12,9 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Timelike, Utc};
 
 /// Nanoseconds since the Unix epoch.
-pub type Instant = i128;
+pub(crate) type Instant = i128;
 
-pub fn parse(s: &str) -> Option<Instant> {
+pub(crate) fn parse(s: &str) -> Option<Instant> {
     let s = s.trim();
     let b = s.as_bytes();
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') || b[13] != b':' || b[16] != b':' {
@@ -63,7 +63,7 @@ pub fn parse(s: &str) -> Option<Instant> {
 
 /// Format an instant the way the docs write filter values: `YYYY-MM-DDThh:mm:ssZ`
 /// (sub-second precision dropped, rounding down).
-pub fn format_z(t: Instant) -> String {
+pub(crate) fn format_z(t: Instant) -> String {
     let secs = t.div_euclid(1_000_000_000) as i64;
     // Parsed values lie within years -999..=9999; anything past chrono's range is clamped.
     let at = DateTime::from_timestamp(secs, 0).unwrap_or(if secs < 0 { DateTime::<Utc>::MIN_UTC } else { DateTime::<Utc>::MAX_UTC });

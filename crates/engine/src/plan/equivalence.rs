@@ -50,7 +50,7 @@ fn targets_of(door: &str, targets: &[Arc<Target>]) -> Option<Arc<Target>> {
 }
 
 /// The equivalence cases of `catalogues` over the loaded `specs`, in file and pair order.
-pub fn plan(catalogues: &[Arc<Catalogue>], specs: &[Arc<Spec>], targets: &[Arc<Target>], out: &mut Vec<PlannedCase>) {
+pub(crate) fn plan(catalogues: &[Arc<Catalogue>], specs: &[Arc<Spec>], targets: &[Arc<Target>], out: &mut Vec<PlannedCase>) {
     for cat in catalogues {
         let block = cat.block();
         let door = |name: &str, target: &Arc<Target>, exclude: Vec<Exclude>, include: Vec<Query>| -> Option<Arc<DoorPlan>> {
@@ -128,7 +128,7 @@ pub fn plan(catalogues: &[Arc<Catalogue>], specs: &[Arc<Spec>], targets: &[Arc<T
 }
 
 /// Whether both specs document the same default sort (key name and direction).
-pub fn same_default_sort(a: &Spec, b: &Spec) -> bool {
+pub(crate) fn same_default_sort(a: &Spec, b: &Spec) -> bool {
     let sort = |s: &Spec| {
         let sort = s.file.pagination.as_ref()?.value.sort.as_ref()?;
         Some((sort.default_key.clone()?, sort.default_dir?))

@@ -16,7 +16,7 @@ pub enum Block {
 }
 
 impl Block {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Block::Pagination => "pagination",
             Block::Filters => "filters",
@@ -190,7 +190,7 @@ impl Family {
 }
 
 /// The Markdown table of one block's families.
-pub fn table(block: Block) -> String {
+pub(crate) fn table(block: Block) -> String {
     let mut md = String::from("| case | checks |\n|---|---|\n");
     for f in FAMILIES.iter().filter(|f| f.block == block) {
         md.push_str(&format!("| `{}` | {} |\n", f.id, f.checks));

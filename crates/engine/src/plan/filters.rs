@@ -5,7 +5,7 @@ use super::invariant::{case_suffix, Check, FilterCheck, Invariant};
 use crate::spec::model::{FilterParam, Level};
 use crate::spec::Spec;
 
-pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
+pub(crate) fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
     let Some(f) = &spec.file.filters else { return };
     let fl = &f.value;
     for (i, p) in fl.params.iter().enumerate() {

@@ -54,7 +54,7 @@ pub enum FilterCheck {
 }
 
 /// A value as a case-name segment (`-1` stays `-1`, spaces and dots become `_`).
-pub fn case_suffix(v: &str) -> String {
+pub(crate) fn case_suffix(v: &str) -> String {
     v.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
@@ -63,7 +63,7 @@ impl Check {
     /// that judge order, and the check's own filter fields. A subset of the spec's
     /// `item_members`, so a walk keeps no more of each item than its own case reads. `None`:
     /// every member (a pointer names the whole item).
-    pub fn members(&self, spec: &Spec) -> Option<std::collections::BTreeSet<String>> {
+    pub(crate) fn members(&self, spec: &Spec) -> Option<std::collections::BTreeSet<String>> {
         let mut pointers: Vec<&str> = Vec::new();
         let p = spec.file.pagination.as_ref().map(|p| &p.value);
         pointers.extend(p.map(|p| p.id.as_str()));

@@ -1,10 +1,10 @@
 //! Planning: specs × targets → the ordered list of cases a run executes (and `--list` prints).
 
-pub mod equivalence;
+pub(crate) mod equivalence;
 pub mod families;
-pub mod filters;
-pub mod invariant;
-pub mod pagination;
+pub(crate) mod filters;
+pub(crate) mod invariant;
+pub(crate) mod pagination;
 pub mod partition;
 
 use std::collections::BTreeMap;
@@ -118,7 +118,7 @@ impl Plan {
 }
 
 /// Query parameters as ordered pairs: `base` overlaid with `over` (`null` removes a key).
-pub fn merge_query(base: &Query, over: &Query) -> Vec<(String, String)> {
+pub(crate) fn merge_query(base: &Query, over: &Query) -> Vec<(String, String)> {
     let mut merged: BTreeMap<&String, &Option<QueryValue>> = base.iter().collect();
     for (k, v) in over {
         merged.insert(k, v);
@@ -135,7 +135,7 @@ pub fn merge_query(base: &Query, over: &Query) -> Vec<(String, String)> {
 }
 
 /// The invariants of `spec`, in a stable order: its pagination block's, then its filters'.
-pub fn invariants(spec: &Spec) -> Vec<Invariant> {
+pub(crate) fn invariants(spec: &Spec) -> Vec<Invariant> {
     let mut out = Vec::new();
     pagination::derive(spec, &mut out);
     filters::derive(spec, &mut out);

@@ -4,7 +4,7 @@ use super::invariant::{case_suffix, Check, Invariant, PagCheck};
 use crate::spec::model::Direction;
 use crate::spec::Spec;
 
-pub fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
+pub(crate) fn derive(spec: &Spec, out: &mut Vec<Invariant>) {
     let Some(p) = &spec.file.pagination else { return };
     let line = p.referenced.line() as usize;
     let p = &p.value;

@@ -30,7 +30,7 @@ pub enum Kind {
 impl Partition {
     /// Whether the case with this id, the `position`-th (0-based) of the selected cases,
     /// belongs to this share.
-    pub fn takes(&self, position: usize, id: &str) -> bool {
+    pub(crate) fn takes(&self, position: usize, id: &str) -> bool {
         let slot = match self.kind {
             Kind::Count => position as u64 % self.total,
             Kind::Hash => stable_hash(id) % self.total,

@@ -7,7 +7,7 @@ use crate::verdict::{Class, Verdict};
 
 /// Prints the annotations on stdout when the run finishes.
 #[derive(Default)]
-pub struct Annotations {
+pub(crate) struct Annotations {
     /// The verdicts annotated (failures, errors, warnings), with their plan index.
     annotated: Vec<(usize, Verdict)>,
 }
@@ -30,7 +30,7 @@ impl Subscriber for Annotations {
 
 /// Annotations printed per kind; GitHub shows only a few per step anyway, the rest are
 /// counted in one notice.
-pub const MAX_PER_KIND: usize = 10;
+pub(crate) const MAX_PER_KIND: usize = 10;
 
 /// Whether to annotate when `--annotations` is not given: inside GitHub Actions.
 pub fn auto() -> bool {
@@ -49,7 +49,7 @@ fn property(s: &str) -> String {
 
 /// `must` failures (not waived) as errors, `should` failures as warnings; errors (could not
 /// check) as errors too, since they fail the gate's exit code.
-pub fn github(verdicts: &[Verdict]) -> String {
+pub(crate) fn github(verdicts: &[Verdict]) -> String {
     let mut out = String::new();
     let mut left = [0usize; 2];
     for (kind, classes, slot) in [("error", &[Class::Fail, Class::Error][..], 0), ("warning", &[Class::Warn][..], 1)] {

@@ -69,12 +69,13 @@ impl Unselected {
 
 impl Previous {
     /// The cases of a run that selected every case of its plan.
-    pub fn of(verdicts: &[Verdict]) -> Previous {
+    #[cfg(test)]
+    pub(crate) fn of(verdicts: &[Verdict]) -> Previous {
         Previous::with_unselected(verdicts, &[])
     }
 
     /// The cases of a run: those it ran, and those of its plan it did not select.
-    pub fn with_unselected(verdicts: &[Verdict], unselected: &[Unselected]) -> Previous {
+    pub(crate) fn with_unselected(verdicts: &[Verdict], unselected: &[Unselected]) -> Previous {
         let ran = verdicts.iter().map(|v| (key(v), Earlier { id: v.id.clone(), last: Some(LastRun::of(v)) }));
         let held = unselected.iter().map(|u| (u.key(), Earlier { id: u.id.clone(), last: u.last.clone() }));
         Previous { cases: held.chain(ran).collect() }
@@ -82,7 +83,7 @@ impl Previous {
 
     /// `unselected` (cases this run leaves out), each with how it ended when it last ran, as far
     /// as this earlier run knows: so the history of a case survives runs that do not select it.
-    pub fn carry(&self, unselected: &[Unselected]) -> Vec<Unselected> {
+    pub(crate) fn carry(&self, unselected: &[Unselected]) -> Vec<Unselected> {
         unselected
             .iter()
             .map(|u| Unselected { last: self.cases.get(&u.key()).and_then(|e| e.last.clone()).or_else(|| u.last.clone()), ..u.clone() })
@@ -108,7 +109,7 @@ fn rules(findings: &[Finding]) -> BTreeMap<String, usize> {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Changes {
+pub(crate) struct Changes {
     /// Fail or error now, and not before (new cases included).
     pub regressed: Vec<Change>,
     /// Failed or errored before, neither now (skips excepted).
@@ -126,34 +127,33 @@ pub struct Changes {
 }
 
 /// Lists of changes longer than this are shown folded: one line per [`Group`], its cases under it.
-pub const FOLD: usize = 5;
+pub(crate) const FOLD: usize = 5;
 
 /// Changes of one list that share their target and their classes before and after. A run after a
 /// target came back fixes hundreds of its cases the same way: one line says so, where one line per
 /// case buried the failures of the run.
-pub struct Group<'c> {
+pub(crate) struct Group<'c> {
     /// The target named after the case id's last `@`; empty when the ids name none.
     pub target: &'c str,
-    pub before: Option<Class>,
     pub after: Class,
     pub changes: Vec<&'c Change>,
 }
 
 impl Group<'_> {
     /// What the group's cases were before (see [`Change::before_label`]).
-    pub fn before_label(&self) -> &'static str {
+    pub(crate) fn before_label(&self) -> &'static str {
         self.changes[0].before_label()
     }
 }
 
 /// `list` in groups (see [`Group`]), in the order each group is first seen.
-pub fn groups(list: &[Change]) -> Vec<Group<'_>> {
+pub(crate) fn groups(list: &[Change]) -> Vec<Group<'_>> {
     let mut out: Vec<Group<'_>> = Vec::new();
     let mut index = std::collections::HashMap::new();
     for ch in list {
         let target = ch.id.rsplit_once('@').map_or("", |(_, t)| t);
         let at = *index.entry((target, ch.before, ch.unselected_before, ch.after)).or_insert_with(|| {
-            out.push(Group { target, before: ch.before, after: ch.after, changes: Vec::new() });
+            out.push(Group { target, after: ch.after, changes: Vec::new() });
             out.len() - 1
         });
         out[at].changes.push(ch);
@@ -162,7 +162,7 @@ pub fn groups(list: &[Change]) -> Vec<Group<'_>> {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Change {
+pub(crate) struct Change {
     pub id: String,
     /// Absent for a case the earlier run did not have, or had in its plan but never ran.
     pub before: Option<Class>,
@@ -175,7 +175,7 @@ pub struct Change {
 
 impl Change {
     /// What the case was before, in words: its class, `new`, or `not selected before`.
-    pub fn before_label(&self) -> &'static str {
+    pub(crate) fn before_label(&self) -> &'static str {
         match (self.before, self.unselected_before) {
             (Some(b), _) => b.as_str(),
             (None, false) => "new",
@@ -195,7 +195,7 @@ impl std::fmt::Display for Change {
 
 /// Rules a case breaks now and did not before, and the reverse.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct FindingsChange {
+pub(crate) struct FindingsChange {
     pub id: String,
     pub class: Class,
     /// `rule (n places)`.
@@ -206,7 +206,7 @@ pub struct FindingsChange {
 impl Changes {
     /// From `previous` to a run that ran `now` and left `unselected` out of its plan. A case in
     /// either run's plan that the other run did not select is neither new nor removed.
-    pub fn between(previous: &Previous, now: &[Verdict], unselected: &[Unselected]) -> Changes {
+    pub(crate) fn between(previous: &Previous, now: &[Verdict], unselected: &[Unselected]) -> Changes {
         let mut c = Changes::default();
         let mut seen: std::collections::BTreeSet<String> = unselected.iter().map(Unselected::key).collect();
         for v in now {
@@ -256,11 +256,11 @@ impl Changes {
     }
 
     /// Did anything get worse: a case that fails or errors now and did not before.
-    pub fn regressed(&self) -> bool {
+    pub(crate) fn regressed(&self) -> bool {
         !self.regressed.is_empty()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.regressed.is_empty()
             && self.fixed.is_empty()
             && self.changed.is_empty()
@@ -271,7 +271,7 @@ impl Changes {
 
     /// Exit code of a gate that fails only on regressions (`--baseline`): a new failure
     /// fails it; a new error only, errors it; known failures do not count.
-    pub fn gate_code(&self) -> u8 {
+    pub(crate) fn gate_code(&self) -> u8 {
         if self.regressed.iter().any(|c| c.after == Class::Fail) {
             crate::exit::FAILED
         } else if self.regressed() {

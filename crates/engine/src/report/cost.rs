@@ -9,7 +9,7 @@ use crate::events::{Event, Subscriber};
 const TOP: usize = 5;
 
 #[derive(Default)]
-pub struct Cost {
+pub(crate) struct Cost {
     /// (plan index, case id, requests) of each finished case.
     cases: Vec<(usize, String, usize)>,
 }

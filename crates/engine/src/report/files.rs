@@ -10,7 +10,7 @@ use crate::events::{Event, Subscriber};
 use crate::exit;
 use crate::verdict::Verdict;
 
-pub struct Files {
+pub(crate) struct Files {
     dir: PathBuf,
     info: RunInfo,
     options: Option<Options>,
@@ -24,7 +24,7 @@ pub struct Files {
 }
 
 impl Files {
-    pub fn new(dir: PathBuf, info: RunInfo, options: Options) -> Files {
+    pub(crate) fn new(dir: PathBuf, info: RunInfo, options: Options) -> Files {
         let gated = options.baseline.is_some();
         Files { dir, info, options: Some(options), verdicts: Vec::new(), gated, selected: 0, written: None }
     }

@@ -197,7 +197,7 @@ struct Page<'r> {
     verdicts: &'r [Verdict],
 }
 
-pub fn render(r: &Report<'_>) -> String {
+pub(crate) fn render(r: &Report<'_>) -> String {
     let mut problems: Vec<&Verdict> = r.verdicts.iter().filter(|v| has_card(v)).collect();
     problems.sort_by_key(|v| v.class());
     let page = Page {

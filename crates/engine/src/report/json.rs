@@ -10,7 +10,7 @@ use crate::verdict::{Summary, Verdict};
 
 /// The document `results.json` holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Results {
+pub(crate) struct Results {
     pub summary: Summary,
     pub run: RunInfo,
     #[serde(default)]
@@ -21,14 +21,14 @@ pub struct Results {
 /// One case as recorded: its verdict (findings grouped, every instance kept) and the
 /// command that reproduces it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CaseRecord {
+pub(crate) struct CaseRecord {
     #[serde(flatten)]
     pub verdict: Verdict,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reproduce: Option<String>,
 }
 
-pub fn render(r: &Report<'_>) -> String {
+pub(crate) fn render(r: &Report<'_>) -> String {
     let doc = Results {
         summary: r.summary.clone(),
         run: r.info.clone(),
@@ -39,7 +39,7 @@ pub fn render(r: &Report<'_>) -> String {
 }
 
 /// Read a `results.json` (or the one in a report directory).
-pub fn read(path: &Path) -> Result<Results, String> {
+pub(crate) fn read(path: &Path) -> Result<Results, String> {
     let path = if path.is_dir() { path.join("results.json") } else { path.to_path_buf() };
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{}: not a specgate results.json: {e}", path.display()))
@@ -54,7 +54,7 @@ pub fn read_previous(path: &Path) -> Result<Previous, String> {
 }
 
 /// The previous run's results in a report directory, if readable.
-pub fn load_previous(path: &Path) -> Option<Previous> {
+pub(crate) fn load_previous(path: &Path) -> Option<Previous> {
     path.exists().then(|| read_previous(path).ok()).flatten()
 }
 

@@ -8,7 +8,7 @@ use super::Report;
 use crate::render;
 use crate::verdict::Class;
 
-pub fn render(r: &Report<'_>) -> String {
+pub(crate) fn render(r: &Report<'_>) -> String {
     let mut report = JReport::new("specgate");
     let mut suites: Vec<TestSuite> = Vec::new();
     // Suite name → its index: searching the suites for each verdict grew with specs × cases.

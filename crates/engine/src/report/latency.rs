@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::events::{Event, Subscriber};
 
 #[derive(Default)]
-pub struct Latency {
+pub(crate) struct Latency {
     /// Per target, per endpoint (`GET /v2/images`): the milliseconds of each answer.
     answered: BTreeMap<String, BTreeMap<String, Vec<u64>>>,
     /// Per target: requests that got no answer (refused, timed out, dropped).

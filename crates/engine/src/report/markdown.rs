@@ -22,12 +22,12 @@ fn code(s: &str) -> String {
     }
 }
 
-pub fn outcome_mark(v: &Verdict) -> &'static str {
+pub(crate) fn outcome_mark(v: &Verdict) -> &'static str {
     v.class().mark()
 }
 
 /// The counts as a one-row table.
-pub fn counts_table(sum: &Summary) -> String {
+pub(crate) fn counts_table(sum: &Summary) -> String {
     let heads: String = sum.columns().iter().map(|(c, _)| format!(" {} |", c.counted())).collect();
     let rule: String = sum.columns().iter().map(|_| "---|").collect();
     let counts: String = sum.columns().iter().map(|(_, n)| format!(" {n} |")).collect();
@@ -35,7 +35,7 @@ pub fn counts_table(sum: &Summary) -> String {
 }
 
 /// Per target: its specs and counts (only with several targets).
-pub fn targets_table(r: &Report<'_>) -> String {
+pub(crate) fn targets_table(r: &Report<'_>) -> String {
     let mut s = String::new();
     let heads: String = Class::COLUMNS.iter().map(|c| format!(" {} |", c.counted())).collect();
     let rule: String = Class::COLUMNS.iter().map(|_| "---|").collect();
@@ -49,7 +49,7 @@ pub fn targets_table(r: &Report<'_>) -> String {
 }
 
 /// The changes against an earlier run, as a Markdown list (shared with `specgate diff`).
-pub fn changes(c: &super::compare::Changes) -> String {
+pub(crate) fn changes(c: &super::compare::Changes) -> String {
     changes_as(c, Listing::Folded)
 }
 
@@ -128,7 +128,7 @@ pub(crate) fn changes_as(c: &super::compare::Changes, listing: Listing) -> Strin
     s
 }
 
-pub fn render(r: &Report<'_>) -> String {
+pub(crate) fn render(r: &Report<'_>) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# specgate report\n");
     let _ = writeln!(s, "{}", counts_table(&r.summary));

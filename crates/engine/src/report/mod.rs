@@ -3,22 +3,22 @@
 
 pub mod annotations;
 pub mod compare;
-pub mod cost;
+pub(crate) mod cost;
 pub mod diff;
 pub mod files;
-pub mod html;
+pub(crate) mod html;
 pub mod json;
-pub mod junit;
-pub mod latency;
-pub mod markdown;
-pub mod notices;
+pub(crate) mod junit;
+pub(crate) mod latency;
+pub(crate) mod markdown;
+pub(crate) mod notices;
 pub mod progress;
 pub mod repro;
-pub mod sides;
-pub mod stale_waivers;
-pub mod stream;
+pub(crate) mod sides;
+pub(crate) mod stale_waivers;
+pub(crate) mod stream;
 pub(crate) mod summary;
-pub mod tally;
+pub(crate) mod tally;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -53,7 +53,7 @@ pub struct RunInfo {
 pub use crate::events::TargetInfo;
 
 /// Everything a reporter needs.
-pub struct Report<'a> {
+pub(crate) struct Report<'a> {
     pub info: &'a RunInfo,
     /// The verdicts, their findings grouped by rule (see [`prepare`]).
     pub verdicts: &'a [Verdict],
@@ -66,7 +66,7 @@ pub struct Report<'a> {
 
 impl Report<'_> {
     /// The `curl` command that reproduces a failing or erroring case.
-    pub fn reproduce(&self, v: &Verdict) -> Option<String> {
+    pub(crate) fn reproduce(&self, v: &Verdict) -> Option<String> {
         repro::curl(v, &self.info.headers)
     }
 }
@@ -80,7 +80,7 @@ pub struct Options {
 }
 
 /// The verdicts as reporters show them: each one's findings grouped by rule.
-pub fn prepare(verdicts: &[Verdict]) -> Vec<Verdict> {
+pub(crate) fn prepare(verdicts: &[Verdict]) -> Vec<Verdict> {
     verdicts
         .iter()
         .map(|v| {
@@ -98,7 +98,7 @@ pub fn write_all(dir: &Path, info: &RunInfo, verdicts: &[Verdict]) -> std::io::R
 
 /// Write every report into `dir`; returns the files written and the changes found against
 /// the baseline or previous run.
-pub fn write_with(
+pub(crate) fn write_with(
     dir: &Path,
     info: &RunInfo,
     verdicts: &[Verdict],
@@ -236,7 +236,7 @@ impl std::fmt::Display for Overlap<'_> {
 }
 
 /// Per target: the specs run against it and the counts of its verdicts.
-pub fn per_target(verdicts: &[Verdict], targets: &[TargetInfo]) -> Vec<(String, Vec<String>, Summary)> {
+pub(crate) fn per_target(verdicts: &[Verdict], targets: &[TargetInfo]) -> Vec<(String, Vec<String>, Summary)> {
     targets
         .iter()
         .map(|t| {
@@ -255,7 +255,7 @@ pub fn per_target(verdicts: &[Verdict], targets: &[TargetInfo]) -> Vec<(String, 
 
 /// Group verdicts for matrix views: (case key without target, verdict per target name), for
 /// the cases that ran against more than one target.
-pub fn matrix<'a>(verdicts: &'a [Verdict], targets: &[TargetInfo]) -> Vec<(String, Vec<Option<&'a Verdict>>)> {
+pub(crate) fn matrix<'a>(verdicts: &'a [Verdict], targets: &[TargetInfo]) -> Vec<(String, Vec<Option<&'a Verdict>>)> {
     let mut rows: Vec<(String, Vec<Option<&Verdict>>)> = Vec::new();
     // Case → its row: a search of the rows for each verdict made the matrix quadratic in cases.
     let mut row_of: HashMap<String, usize> = HashMap::with_capacity(verdicts.len());

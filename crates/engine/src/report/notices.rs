@@ -9,7 +9,7 @@ use crate::render::root_reason;
 use crate::verdict::Summary;
 
 #[derive(Default)]
-pub struct Notices {
+pub(crate) struct Notices {
     /// Target state changes, in order: (at_ms, line).
     targets: Vec<(u64, String)>,
     /// Error roots in the order first seen: (root, first case, cases).

@@ -102,7 +102,7 @@ pub struct Progress {
 impl Progress {
     /// A note for a terminal `columns` wide whose test names are at most `name_width` long,
     /// written to `out`; `None` when there is no room for it.
-    pub fn new(columns: usize, name_width: usize, out: Box<dyn Write + Send>) -> Option<Arc<Progress>> {
+    pub(crate) fn new(columns: usize, name_width: usize, out: Box<dyn Write + Send>) -> Option<Arc<Progress>> {
         // libtest writes `test ` + the padded name + ` ... `: a line longer than the terminal
         // wraps, and the note goes after the cursor on the last row. It must not wrap again.
         let cursor = (name_width + 10) % columns.max(1);
@@ -124,12 +124,12 @@ impl Progress {
     }
 
     /// libtest starts waiting on a case.
-    pub fn wait_begins(&self) {
+    pub(crate) fn wait_begins(&self) {
         self.lock().waiting = Some(Instant::now());
     }
 
     /// libtest got its verdict: the note goes before libtest writes the outcome.
-    pub fn wait_ends(&self) {
+    pub(crate) fn wait_ends(&self) {
         let mut state = self.lock();
         state.waiting = None;
         if std::mem::take(&mut state.drawn) {
@@ -138,7 +138,7 @@ impl Progress {
     }
 
     /// Stop drawing (the run is over).
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.lock().finished = true;
         self.wake.notify_all();
     }
@@ -179,7 +179,7 @@ impl Progress {
 }
 
 /// Feeds a [`Progress`] from the event bus: the counts, libtest's waits, and the end of the run.
-pub struct ProgressEvents(pub Arc<Progress>);
+pub(crate) struct ProgressEvents(pub Arc<Progress>);
 
 impl Subscriber for ProgressEvents {
     fn on(&mut self, event: &Event<'_>, _at_ms: u64) {

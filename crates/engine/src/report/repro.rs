@@ -25,7 +25,7 @@ pub struct SentHeaders {
 }
 
 impl SentHeaders {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.run.is_empty() && self.spec.is_empty() && self.case.is_empty()
     }
 
@@ -97,7 +97,7 @@ fn escape_double(s: &str) -> String {
 
 /// The `curl` command for the request that proves `v` failed or errored: the request of its
 /// first finding (for a walk, the page where it broke), else its last request.
-pub fn curl(v: &Verdict, headers: &SentHeaders) -> Option<String> {
+pub(crate) fn curl(v: &Verdict, headers: &SentHeaders) -> Option<String> {
     if !(v.class().is_bad() || v.outcome == crate::verdict::Outcome::Fail) {
         return None;
     }

@@ -5,7 +5,7 @@ use crate::render::{short, SHOWN_VALUE};
 use crate::verdict::Sides;
 
 /// The header and rows of the table, as plain text cells, and a line counting the rows not shown.
-pub fn table(sides: &Sides) -> (Vec<String>, Vec<Vec<String>>, Option<String>) {
+pub(crate) fn table(sides: &Sides) -> (Vec<String>, Vec<Vec<String>>, Option<String>) {
     let (a, b) = (&sides.a, &sides.b);
     let head = vec![
         "item".to_string(),

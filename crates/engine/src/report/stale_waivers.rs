@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::events::{Event, Subscriber};
 use crate::waiver::Waiver;
 
-pub struct StaleWaivers {
+pub(crate) struct StaleWaivers {
     waivers: Vec<Waiver>,
     /// Indexes of the waivers that explained a failure.
     used: BTreeSet<usize>,
@@ -15,7 +15,7 @@ pub struct StaleWaivers {
 }
 
 impl StaleWaivers {
-    pub fn new(waivers: Vec<Waiver>) -> StaleWaivers {
+    pub(crate) fn new(waivers: Vec<Waiver>) -> StaleWaivers {
         StaleWaivers { waivers, used: BTreeSet::new(), targets: BTreeSet::new() }
     }
 

@@ -7,14 +7,14 @@ use serde::Serialize;
 
 use crate::events::{Event, Subscriber};
 
-pub struct JsonLines<W: Write + Send> {
+pub(crate) struct JsonLines<W: Write + Send> {
     out: W,
     /// The first write error; later events are dropped rather than failing the run.
     failed: Option<std::io::Error>,
 }
 
 impl<W: Write + Send> JsonLines<W> {
-    pub fn new(out: W) -> Self {
+    pub(crate) fn new(out: W) -> Self {
         JsonLines { out, failed: None }
     }
 }

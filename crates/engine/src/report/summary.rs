@@ -20,7 +20,7 @@ fn one_line(s: &str, max: usize) -> String {
     }
 }
 
-pub fn render(r: &Report<'_>) -> String {
+pub(crate) fn render(r: &Report<'_>) -> String {
     let mut s = String::new();
     let verdict = if r.summary.failed > 0 {
         "❌ the contract is broken"

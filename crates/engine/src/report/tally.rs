@@ -5,7 +5,7 @@ use crate::events::{Event, Subscriber};
 use crate::verdict::Summary;
 
 #[derive(Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     selected: usize,
     summary: Summary,
     cut_short: bool,

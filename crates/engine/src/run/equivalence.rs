@@ -13,7 +13,7 @@ use crate::plan::merge_query;
 use crate::spec::model::Query;
 use crate::verdict::{CheckId, Conclusion};
 
-pub async fn run<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> Conclusion {
+pub(crate) async fn run<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> Conclusion {
     let block = case.catalogue.block();
     let none = Query::new();
     let (qa, qb) = match &case.check {

@@ -11,7 +11,7 @@ use crate::verdict::{CheckId, Conclusion, ExchangeRecord, Outcome, Verdict};
 
 /// Run `case`; `slot`, its place among the cases in flight, is given back when its requests are
 /// done (for a one-request case, before the checks).
-pub async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, slot: tokio::sync::OwnedSemaphorePermit) -> Verdict {
+pub(crate) async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, slot: tokio::sync::OwnedSemaphorePermit) -> Verdict {
     let started = Instant::now();
     let mut session = Session::new(ctx, &case.spec, &case.target, trace);
     let mut snapshot = None;
@@ -35,12 +35,12 @@ pub async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, slot: tok
 
 /// The verdict of a case that could not finish: never started because the run is stopping,
 /// or cut after the grace. The exchanges it made so far are kept.
-pub fn unfinished(ctx: &Context, case: &PlannedCase, reason: String, exchanges: Vec<ExchangeRecord>, started: Instant) -> Verdict {
+pub(crate) fn unfinished(ctx: &Context, case: &PlannedCase, reason: String, exchanges: Vec<ExchangeRecord>, started: Instant) -> Verdict {
     dress(ctx, case, Conclusion::Error(reason, vec![]), exchanges, started)
 }
 
 /// A case the run chose not to start (`--max-fail` reached): a skip with the reason.
-pub fn not_run(ctx: &Context, case: &PlannedCase, reason: String, started: Instant) -> Verdict {
+pub(crate) fn not_run(ctx: &Context, case: &PlannedCase, reason: String, started: Instant) -> Verdict {
     dress(ctx, case, Conclusion::Skip(reason), vec![], started)
 }
 

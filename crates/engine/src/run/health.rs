@@ -13,9 +13,9 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::http::Exchange;
 
 /// Consecutive transport failures that mark a target down.
-pub const DOWN_AFTER: u32 = 5;
+pub(crate) const DOWN_AFTER: u32 = 5;
 /// How often a target marked down is probed again.
-pub const PROBE_EVERY: Duration = Duration::from_secs(10);
+pub(crate) const PROBE_EVERY: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Default)]
 pub struct Health {
@@ -37,7 +37,7 @@ struct Down {
 
 /// May a request be sent?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Admission {
+pub(crate) enum Admission {
     Send,
     /// The target is down; this request is its probe.
     Probe,
@@ -45,14 +45,14 @@ pub enum Admission {
 
 /// A change of the target's state caused by an exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     Down(String),
     Up,
 }
 
 impl Health {
     /// `Err` with the reason when the target is down and it is not time for a probe.
-    pub fn admit(&self) -> Result<Admission, String> {
+    pub(crate) fn admit(&self) -> Result<Admission, String> {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         match &mut s.down {
             None => Ok(Admission::Send),
@@ -69,7 +69,7 @@ impl Health {
     }
 
     /// Count an exchange; returns how the target's state changed, if it did.
-    pub fn record(&self, ex: &Exchange) -> Option<Change> {
+    pub(crate) fn record(&self, ex: &Exchange) -> Option<Change> {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         match &ex.error {
             Some(e) if e.is_target_failure() => {

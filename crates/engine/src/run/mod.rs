@@ -6,14 +6,14 @@
 //! honours the stop switch (signals, `--deadline`, `--max-fail`) so the run always ends with
 //! every selected case accounted for.
 
-pub mod equivalence;
+pub(crate) mod equivalence;
 pub mod execute;
-pub mod health;
-pub mod invariant;
-pub mod sample;
+pub(crate) mod health;
+pub(crate) mod invariant;
+pub(crate) mod sample;
 pub mod session;
 pub mod stop;
-pub mod walk;
+pub(crate) mod walk;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -81,7 +81,7 @@ impl Runner {
     }
 
     /// How many cases `args` selects.
-    pub fn selected(plan: &Plan, args: &Arguments) -> usize {
+    pub(crate) fn selected(plan: &Plan, args: &Arguments) -> usize {
         plan.cases.iter().filter(|c| Runner::selects(args, c)).count()
     }
 

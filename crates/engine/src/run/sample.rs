@@ -5,11 +5,11 @@ use rand_xoshiro::SplitMix64;
 
 /// SplitMix64 (the reference server's generator too): tiny, good enough to shuffle candidate
 /// values reproducibly.
-pub struct Rng(SplitMix64);
+pub(crate) struct Rng(SplitMix64);
 
 impl Rng {
     /// A generator for one purpose (`salt`, e.g. a parameter name) under the run's seed.
-    pub fn new(seed: u64, salt: &str) -> Rng {
+    pub(crate) fn new(seed: u64, salt: &str) -> Rng {
         // FNV-1a, so the salt's contribution is stable across platforms and releases.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in salt.bytes() {
@@ -19,12 +19,12 @@ impl Rng {
         Rng(SplitMix64::seed_from_u64(seed ^ h))
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0.next_u64()
     }
 
     /// Up to `n` of `items`, chosen without replacement, in a seed-determined order.
-    pub fn choose<T: Clone>(&mut self, items: &[T], n: usize) -> Vec<T> {
+    pub(crate) fn choose<T: Clone>(&mut self, items: &[T], n: usize) -> Vec<T> {
         let mut idx: Vec<usize> = (0..items.len()).collect();
         for i in (1..idx.len()).rev() {
             let j = (self.next_u64() % (i as u64 + 1)) as usize;

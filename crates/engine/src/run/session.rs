@@ -69,7 +69,7 @@ impl TargetState {
 
 /// Why a session refused to send a request: the case cannot be completed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     Requests(usize),
     Time(Duration),
     /// The target is marked down (the reason says since when and why).
@@ -88,7 +88,7 @@ impl std::fmt::Display for Refused {
 
 /// A running case's trail: its exchanges as they happen, announced on the event bus and kept
 /// so that a case cut short still reports the requests it made.
-pub struct Trace {
+pub(crate) struct Trace {
     pub index: usize,
     pub id: String,
     pub target: String,
@@ -96,7 +96,7 @@ pub struct Trace {
 }
 
 impl Trace {
-    pub fn new(index: usize, id: &str, target: &str) -> Trace {
+    pub(crate) fn new(index: usize, id: &str, target: &str) -> Trace {
         Trace { index, id: id.to_string(), target: target.to_string(), records: Mutex::default() }
     }
 
@@ -106,12 +106,12 @@ impl Trace {
     }
 
     /// The exchanges so far.
-    pub fn records(&self) -> Vec<ExchangeRecord> {
+    pub(crate) fn records(&self) -> Vec<ExchangeRecord> {
         self.records.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
-pub struct Session<'a> {
+pub(crate) struct Session<'a> {
     pub ctx: &'a Context,
     pub spec: &'a Arc<Spec>,
     pub target: &'a Arc<Target>,
@@ -124,12 +124,12 @@ pub struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    pub fn new(ctx: &'a Context, spec: &'a Arc<Spec>, target: &'a Arc<Target>, trace: &'a Trace) -> Self {
+    pub(crate) fn new(ctx: &'a Context, spec: &'a Arc<Spec>, target: &'a Arc<Target>, trace: &'a Trace) -> Self {
         Session { ctx, spec, target, exchanges: Vec::new(), members: None, trace, started: std::time::Instant::now() }
     }
 
     /// The value of a template variable: `--var`, then the target's own, then the spec default.
-    pub fn var(&self, name: &str) -> Option<String> {
+    pub(crate) fn var(&self, name: &str) -> Option<String> {
         self.ctx
             .vars
             .get(name)
@@ -139,7 +139,7 @@ impl<'a> Session<'a> {
     }
 
     /// The spec's request URL with `query`, placeholders filled in.
-    pub fn url(&self, query: &[(String, String)]) -> Result<url::Url, String> {
+    pub(crate) fn url(&self, query: &[(String, String)]) -> Result<url::Url, String> {
         let mut template = self.spec.file.request.path.value.clone();
         for (from, to) in &self.ctx.path_map {
             if let Some(rest) = template.strip_prefix(from.as_str()) {
@@ -175,7 +175,7 @@ impl<'a> Session<'a> {
 
     /// Headers for a request: the spec's, overridden by the run's (`--header`, token),
     /// overridden by the case's own (a case that sets `Accept` is testing exactly that).
-    pub fn headers(&self, extra: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    pub(crate) fn headers(&self, extra: &BTreeMap<String, String>) -> Vec<(String, String)> {
         let mut map: BTreeMap<String, (String, String)> = BTreeMap::new();
         for (k, v) in &self.spec.file.request.headers {
             map.insert(k.to_ascii_lowercase(), (k.clone(), v.clone()));
@@ -186,12 +186,8 @@ impl<'a> Session<'a> {
         map.into_values().collect()
     }
 
-    pub fn requests(&self) -> usize {
-        self.exchanges.len()
-    }
-
     /// Send a GET-like request of the spec's method; returns the index of the exchange.
-    pub async fn send(&mut self, url: url::Url, headers: Vec<(String, String)>) -> Result<usize, Refused> {
+    pub(crate) async fn send(&mut self, url: url::Url, headers: Vec<(String, String)>) -> Result<usize, Refused> {
         if self.exchanges.len() >= self.ctx.budget {
             return Err(Refused::Requests(self.ctx.budget));
         }
@@ -218,26 +214,26 @@ impl<'a> Session<'a> {
     }
 
     /// Why a full walk of this spec's listing is known to be hopeless, if it is.
-    pub fn unending(&self) -> Option<String> {
+    pub(crate) fn unending(&self) -> Option<String> {
         let state = self.ctx.target_state(&self.target.name);
         state.unending.lock().unwrap_or_else(|p| p.into_inner()).get(&self.spec.path).cloned()
     }
 
     /// Record that a full walk of this spec's listing was given up (`what` happened); returns
     /// the reason later walks will give.
-    pub fn mark_unending(&self, what: &str) -> String {
+    pub(crate) fn mark_unending(&self, what: &str) -> String {
         let state = self.ctx.target_state(&self.target.name);
         let reason = format!("the listing {what} when `{}` walked it: endless pages, or a catalogue too large for --budget", self.trace.id);
         state.unending.lock().unwrap_or_else(|p| p.into_inner()).entry(self.spec.path.clone()).or_insert(reason).clone()
     }
 
     /// Whether the request budget is spent.
-    pub fn budget_spent(&self) -> bool {
+    pub(crate) fn budget_spent(&self) -> bool {
         self.exchanges.len() >= self.ctx.budget
     }
 
     /// Follow a link found in a response (absolute or relative to the target).
-    pub fn resolve_link(&self, href: &str) -> Result<url::Url, String> {
+    pub(crate) fn resolve_link(&self, href: &str) -> Result<url::Url, String> {
         self.target.url.join(href).map_err(|e| format!("next link `{href}` is not a URL: {e}"))
     }
 }

@@ -9,11 +9,11 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// How long running cases may go on after a stop is requested, at most.
-pub const GRACE: Duration = Duration::from_secs(5);
+pub(crate) const GRACE: Duration = Duration::from_secs(5);
 
 /// Why a run stopped before every case finished.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StopReason {
+pub(crate) enum StopReason {
     /// A signal (its name).
     Interrupted(&'static str),
     /// `--deadline` ran out.
@@ -25,7 +25,7 @@ pub enum StopReason {
 
 impl StopReason {
     /// The word recorded in results.json and events: `interrupted` or `deadline`.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             StopReason::Interrupted(_) => "interrupted",
             StopReason::Deadline(_) => "deadline",
@@ -35,7 +35,7 @@ impl StopReason {
 
     /// Whether the run was cut short against the user's plan (a signal, the deadline), as
     /// opposed to a stop the user asked for once enough had failed (`--max-fail`).
-    pub fn cut_short(&self) -> bool {
+    pub(crate) fn cut_short(&self) -> bool {
         !matches!(self, StopReason::MaxFail(_))
     }
 }
@@ -68,7 +68,7 @@ impl Stop {
 
     /// Stop the run: no new case starts; running cases are cut after the grace (but for
     /// `--max-fail`, which lets them finish). Only the first request counts.
-    pub fn request(&self, reason: StopReason, runtime: &tokio::runtime::Handle) {
+    pub(crate) fn request(&self, reason: StopReason, runtime: &tokio::runtime::Handle) {
         let cut = reason.cut_short();
         if self.reason.set(reason).is_ok() {
             self.soft.cancel();
@@ -84,16 +84,16 @@ impl Stop {
     }
 
     /// Why the run is stopping, once it is.
-    pub fn reason(&self) -> Option<&StopReason> {
+    pub(crate) fn reason(&self) -> Option<&StopReason> {
         self.reason.get()
     }
 
-    pub fn grace(&self) -> Duration {
+    pub(crate) fn grace(&self) -> Duration {
         self.grace
     }
 
     /// Resolves when running cases must be cut.
-    pub async fn cut(&self) -> &StopReason {
+    pub(crate) async fn cut(&self) -> &StopReason {
         self.hard.cancelled().await;
         self.reason.get().expect("the reason is set before the hard stop")
     }
@@ -151,7 +151,7 @@ pub fn watch_signals(stop: &Arc<Stop>, runtime: &tokio::runtime::Handle) {
 }
 
 #[cfg(not(unix))]
-pub fn watch_signals(stop: &Arc<Stop>, runtime: &tokio::runtime::Handle) {
+pub(crate) fn watch_signals(stop: &Arc<Stop>, runtime: &tokio::runtime::Handle) {
     let (stop, handle) = (stop.clone(), runtime.clone());
     runtime.spawn(async move {
         let mut signalled = false;

@@ -17,14 +17,14 @@ use specgate_json::reader::Wanted;
 
 /// Most items a walk that keeps its pages holds: bounds a case's memory on a huge or endless
 /// listing.
-pub const MAX_WALK_ITEMS: usize = 100_000;
+pub(crate) const MAX_WALK_ITEMS: usize = 100_000;
 /// Most items a walk that hands its pages on passes through. What its checks keep of an item
 /// is its id, about 30 bytes: this bounds them near 300 MB.
-pub const MAX_WALK_IDS: usize = 10_000_000;
+pub(crate) const MAX_WALK_IDS: usize = 10_000_000;
 
 /// How the walk moves to the next page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Follow {
+pub(crate) enum Follow {
     /// Ask for the page after the last item's id (`marker=`).
     Marker,
     /// Follow the next link the page carries.
@@ -33,7 +33,7 @@ pub enum Follow {
 
 /// Why a walk stopped.
 #[derive(Debug, Clone, PartialEq)]
-pub enum End {
+pub(crate) enum End {
     /// The listing ended (a short or empty page, or no next link).
     Complete,
     /// Stopped after `max_pages` pages on purpose (a sample, not the whole listing).
@@ -44,20 +44,20 @@ pub enum End {
     Stuck(String),
 }
 
-pub struct Walk {
+pub(crate) struct Walk {
     pub pages: Vec<Page>,
     pub end: End,
 }
 
 /// A walk whose pages were handed on: where it ended and why it stopped.
-pub struct Walked {
+pub(crate) struct Walked {
     /// The exchange of the last page.
     pub last: Option<usize>,
     pub end: End,
 }
 
 /// A listing request: the query (without marker) and page size.
-pub struct Listing<'p> {
+pub(crate) struct Listing<'p> {
     pub pagination: &'p Pagination,
     pub query: Vec<(String, String)>,
     pub limit: Option<u64>,
@@ -65,7 +65,7 @@ pub struct Listing<'p> {
 }
 
 /// Extract the next link of a page body per the style.
-pub fn next_link(body: &Value, next: &NextLink) -> Option<String> {
+pub(crate) fn next_link(body: &Value, next: &NextLink) -> Option<String> {
     let v = body.pointer(&next.pointer)?;
     match next.style {
         NextStyle::Href => v.as_str().map(str::to_owned),
@@ -80,7 +80,7 @@ pub fn next_link(body: &Value, next: &NextLink) -> Option<String> {
 }
 
 /// Fetch one page at `url`.
-pub async fn fetch_page(
+pub(crate) async fn fetch_page(
     session: &mut Session<'_>,
     pagination: &Pagination,
     url: url::Url,
@@ -131,7 +131,7 @@ pub async fn fetch_page(
 }
 
 /// Walk `listing` from its first page, at most `max_pages` pages, keeping them.
-pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Follow, max_pages: usize) -> Walk {
+pub(crate) async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Follow, max_pages: usize) -> Walk {
     let mut pages = Vec::new();
     let w = walk_each(session, listing, follow, max_pages, MAX_WALK_ITEMS, |page| pages.push(page)).await;
     Walk { pages, end: w.end }
@@ -139,7 +139,7 @@ pub async fn walk(session: &mut Session<'_>, listing: &Listing<'_>, follow: Foll
 
 /// Walk `listing` from its first page, at most `max_pages` pages and `max_items` items, handing
 /// each page to `each` as it comes.
-pub async fn walk_each(
+pub(crate) async fn walk_each(
     session: &mut Session<'_>,
     listing: &Listing<'_>,
     follow: Follow,

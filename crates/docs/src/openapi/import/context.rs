@@ -25,7 +25,7 @@ pub(crate) struct Param<'a> {
 
 impl<'a> Context<'a> {
     /// Follow `$ref`s to the node they name; `None` (with an error) if one cannot be followed.
-    pub fn resolve(&self, node: &'a Node, problems: &mut Problems) -> Option<&'a Node> {
+    pub(crate) fn resolve(&self, node: &'a Node, problems: &mut Problems) -> Option<&'a Node> {
         let mut current = node;
         let mut chain = Vec::new();
         while let Some(target) = current.get("$ref").and_then(Node::str) {

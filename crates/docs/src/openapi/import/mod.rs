@@ -41,11 +41,11 @@ pub(crate) struct Problems<'a> {
 }
 
 impl Problems<'_> {
-    pub fn warn(&mut self, node: &Node, message: impl Into<String>, hint: &str) {
+    pub(crate) fn warn(&mut self, node: &Node, message: impl Into<String>, hint: &str) {
         self.warnings.push(SpecError::new(self.file, message).at(self.source, node.pos, 1).hint(hint));
     }
 
-    pub fn at(&mut self, node: &Node, message: impl Into<String>, hint: Option<String>) {
+    pub(crate) fn at(&mut self, node: &Node, message: impl Into<String>, hint: Option<String>) {
         let mut e = SpecError::new(self.file, message).at(self.source, node.pos, 1);
         if let Some(h) = hint {
             e = e.hint(h);

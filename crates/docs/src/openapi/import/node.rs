@@ -26,28 +26,28 @@ pub(crate) enum Kind {
 }
 
 impl Node {
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         match &self.kind {
             Kind::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
 
-    pub fn str(&self) -> Option<&str> {
+    pub(crate) fn str(&self) -> Option<&str> {
         match &self.kind {
             Kind::Str(s) => Some(s),
             _ => None,
         }
     }
 
-    pub fn entries(&self) -> &[(String, Node)] {
+    pub(crate) fn entries(&self) -> &[(String, Node)] {
         match &self.kind {
             Kind::Map(e) => e,
             _ => &[],
         }
     }
 
-    pub fn items(&self) -> &[Node] {
+    pub(crate) fn items(&self) -> &[Node] {
         match &self.kind {
             Kind::Seq(v) => v,
             _ => &[],
@@ -55,7 +55,7 @@ impl Node {
     }
 
     /// The node at a JSON pointer (`/components/schemas/Pet`), if any.
-    pub fn pointer(&self, pointer: &str) -> Option<&Node> {
+    pub(crate) fn pointer(&self, pointer: &str) -> Option<&Node> {
         if pointer.is_empty() {
             return Some(self);
         }
@@ -72,7 +72,7 @@ impl Node {
         Some(node)
     }
 
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         match &self.kind {
             Kind::Null => Value::Null,
             Kind::Bool(b) => Value::Bool(*b),

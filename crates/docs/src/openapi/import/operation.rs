@@ -38,7 +38,7 @@ impl<'a> Context<'a> {
     /// The spec for `method` on `path`: (file stem, YAML text).
     /// `Err`: the operation cannot be checked by specgate (a located reason, not a defect of the
     /// document); `Ok(None)`: the document is at fault, and `problems` says where.
-    pub fn spec(
+    pub(crate) fn spec(
         &self,
         path: &str,
         method: &str,
@@ -216,7 +216,7 @@ impl<'a> Context<'a> {
     }
 
     /// The security schemes among `schemes` that put an API key in the query: (scheme, parameter).
-    pub fn query_keys<'s>(&self, schemes: &[&'s str]) -> Vec<(&'s str, &'a str)> {
+    pub(crate) fn query_keys<'s>(&self, schemes: &[&'s str]) -> Vec<(&'s str, &'a str)> {
         schemes
             .iter()
             .filter_map(|name| {

@@ -25,14 +25,14 @@ pub(crate) struct Converter<'a> {
 }
 
 impl<'a> Converter<'a> {
-    pub fn new(root: &'a Node, v30: bool, dir: &'a str) -> Self {
+    pub(crate) fn new(root: &'a Node, v30: bool, dir: &'a str) -> Self {
         Converter { root, v30, dir, inlining: Default::default() }
     }
 }
 
 impl Converter<'_> {
     /// Convert `node`; `section` names where it is, for error messages.
-    pub fn convert(&self, node: &Node, problems: &mut Problems) -> Value {
+    pub(crate) fn convert(&self, node: &Node, problems: &mut Problems) -> Value {
         self.walk(node, problems, 0)
     }
 
@@ -135,7 +135,7 @@ impl Converter<'_> {
     }
 
     /// `#/components/schemas/Pet/properties/id` → `Pet.json#/properties/id`.
-    pub fn reference(&self, target: &str, at: &Node, problems: &mut Problems) -> String {
+    pub(crate) fn reference(&self, target: &str, at: &Node, problems: &mut Problems) -> String {
         let Some(rest) = target.strip_prefix(PREFIX) else {
             let hint = if target.starts_with('#') {
                 "specgate imports references to `#/components/schemas/...` only"

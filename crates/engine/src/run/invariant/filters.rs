@@ -26,7 +26,7 @@ const PAGED_PARAMS: usize = 3;
 const PAIRS: usize = 6;
 
 /// The values to try for `param`, sampled from `items` under `seed`.
-pub fn candidates(param: &FilterParam, items: &[Value], seed: u64, samples: usize) -> Vec<Sent> {
+pub(crate) fn candidates(param: &FilterParam, items: &[Value], seed: u64, samples: usize) -> Vec<Sent> {
     let mut rng = Rng::new(seed, &param.param);
     let field_values: Vec<&Value> = items.iter().filter_map(|i| i.pointer(&param.field)).filter(|v| !v.is_null()).collect();
     let distinct = |vals: Vec<String>| -> Vec<String> { vals.into_iter().collect::<BTreeSet<_>>().into_iter().collect() };
@@ -69,7 +69,7 @@ fn plain(text: String) -> Sent {
     Sent { text, op: None }
 }
 
-pub async fn run(check: &FilterCheck, session: &mut Session<'_>) -> Conclusion {
+pub(crate) async fn run(check: &FilterCheck, session: &mut Session<'_>) -> Conclusion {
     let spec = session.spec.clone();
     let (Some(fl), Some(p)) = (spec.file.filters.as_ref().map(|f| &f.value), spec.file.pagination.as_ref().map(|p| &p.value)) else {
         return Conclusion::Skip("the spec has no filters or pagination block".into());

@@ -1,8 +1,8 @@
 //! Running invariants: each derived case walks listings through a [`Session`] and hands the
 //! pages to the pure checks (`check::pages`, `check::links`, `check::filters`).
 
-pub mod filters;
-pub mod pagination;
+pub(crate) mod filters;
+pub(crate) mod pagination;
 
 use std::collections::BTreeMap;
 
@@ -18,7 +18,7 @@ use crate::verdict::{Conclusion, Finding};
 /// Page size of a "maximal" listing when the spec declares no maximum.
 const LARGE_PAGE: u64 = 1000;
 
-pub async fn run(inv: &Invariant, session: &mut Session<'_>) -> Conclusion {
+pub(crate) async fn run(inv: &Invariant, session: &mut Session<'_>) -> Conclusion {
     session.members = inv.check.members(session.spec);
     match &inv.check {
         Check::Pagination(c) => pagination::run(c, session).await,
@@ -27,12 +27,12 @@ pub async fn run(inv: &Invariant, session: &mut Session<'_>) -> Conclusion {
 }
 
 /// The query every listing of this spec starts from.
-pub fn base_query(session: &Session<'_>, p: &Pagination) -> Vec<(String, String)> {
+pub(crate) fn base_query(session: &Session<'_>, p: &Pagination) -> Vec<(String, String)> {
     merge_query(&session.spec.file.request.query, &p.query)
 }
 
 /// A complete listing with the largest pages, for comparisons.
-pub async fn full_listing(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>) -> Result<Walk, Conclusion> {
+pub(crate) async fn full_listing(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>) -> Result<Walk, Conclusion> {
     let mut pages = Vec::new();
     let end = complete(session, p, query, MAX_WALK_ITEMS, |page| pages.push(page)).await?;
     Ok(Walk { pages, end })
@@ -40,7 +40,7 @@ pub async fn full_listing(session: &mut Session<'_>, p: &Pagination, query: Vec<
 
 /// The ids of a complete listing with the largest pages, handed on as they come: a listing of
 /// a million items costs tens of megabytes.
-pub async fn full_ids(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>) -> Result<IdList, Conclusion> {
+pub(crate) async fn full_ids(session: &mut Session<'_>, p: &Pagination, query: Vec<(String, String)>) -> Result<IdList, Conclusion> {
     let mut ids = IdList::default();
     full_each(session, p, query, |page| page.keys(&p.id).for_each(|k| ids.push(k))).await?;
     ids.seal();
@@ -48,7 +48,7 @@ pub async fn full_ids(session: &mut Session<'_>, p: &Pagination, query: Vec<(Str
 }
 
 /// The same complete listing, each page handed to `each` and not kept.
-pub async fn full_each(
+pub(crate) async fn full_each(
     session: &mut Session<'_>,
     p: &Pagination,
     query: Vec<(String, String)>,
@@ -80,7 +80,7 @@ fn listed(end: End) -> Result<End, Conclusion> {
 
 /// List the catalogue again (ids at `id`) and compare with `before`: `Ok(Some(skip))` when it
 /// changed, `Err` when the second listing could not be made.
-pub async fn listed_again(
+pub(crate) async fn listed_again(
     session: &mut Session<'_>,
     p: &Pagination,
     query: Vec<(String, String)>,
@@ -100,14 +100,14 @@ fn catalogue_changed(after: &Recount<'_>, before: &IdList) -> Option<Conclusion>
 }
 
 /// A skip when two listings at hand hold other ids: the catalogue changed between them.
-pub fn changed_between(before: &IdList, after: impl IntoIterator<Item = Key>) -> Option<Conclusion> {
+pub(crate) fn changed_between(before: &IdList, after: impl IntoIterator<Item = Key>) -> Option<Conclusion> {
     let mut recount = before.recount();
     after.into_iter().for_each(|k| recount.add(&k));
     catalogue_changed(&recount, before)
 }
 
 /// Turn the end of a walk plus findings into a conclusion.
-pub fn conclude(end: &End, mut findings: Vec<Finding>) -> Conclusion {
+pub(crate) fn conclude(end: &End, mut findings: Vec<Finding>) -> Conclusion {
     match end {
         End::Broken(f) => {
             findings.insert(0, (**f).clone());

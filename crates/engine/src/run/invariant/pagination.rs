@@ -18,9 +18,9 @@ use crate::verdict::{CheckId, Conclusion, Finding};
 /// Pages walked to check an order (enough boundaries, bounded cost).
 const ORDER_PAGES: usize = 8;
 /// An id no catalogue holds (the nil-adjacent UUID).
-pub const UNKNOWN_MARKER: &str = "00000000-0000-4000-8000-00000000dead";
+pub(crate) const UNKNOWN_MARKER: &str = "00000000-0000-4000-8000-00000000dead";
 
-pub async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
+pub(crate) async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusion {
     let spec = session.spec.clone();
     let Some(p) = spec.file.pagination.as_ref().map(|p| &p.value) else {
         return Conclusion::Skip("the spec has no pagination block".into());
@@ -232,7 +232,7 @@ async fn negative(session: &mut Session<'_>, p: &Pagination, mut query: Vec<(Str
 
 /// Send `query` and check that the answer is the documented rejection `errors`; findings name
 /// the offending parameter (`shown`). `Err` when the request could not be made or checked.
-pub async fn rejection(
+pub(crate) async fn rejection(
     session: &mut Session<'_>,
     errors: &ErrorExpect,
     schema: Option<&Schema>,
