@@ -38,7 +38,7 @@ pub(crate) fn needs_edge(faults: &[Transport]) -> bool {
 pub(crate) struct Edge {
     faults: Vec<Transport>,
     latency: Option<Duration>,
-    bucket: Option<(u32, Bucket)>,
+    bucket: Option<Bucket>,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -49,7 +49,7 @@ impl Edge {
             _ => None,
         });
         let bucket = faults.iter().find_map(|f| match f {
-            Transport::Rate(per_second) => Some((per_second.get(), Bucket::new(*per_second, Instant::now()))),
+            Transport::Rate(per_second) => Some(Bucket::new(*per_second, Instant::now())),
             _ => None,
         });
         Edge { faults, latency, bucket, shutdown }
@@ -67,9 +67,9 @@ pub(crate) async fn edge(State(state): State<Arc<Edge>>, request: Request, next:
     let mut trickle = false;
     for fault in &state.faults {
         match fault {
-            Transport::Rate(_) => {
-                if let Some((per_second, Err(wait))) = state.bucket.as_ref().map(|(n, b)| (*n, b.take(Instant::now()))) {
-                    return throttled(per_second, wait);
+            Transport::Rate(per_second) => {
+                if let Some(Err(wait)) = state.bucket.as_ref().map(|b| b.take(Instant::now())) {
+                    return throttled(per_second.get(), wait);
                 }
             }
             Transport::RateLimit => return rate_limited(),
