@@ -173,8 +173,9 @@ pub struct RunArgs {
     /// Embedded reference server only: catalogue seed [default: 1].
     #[arg(long, value_name = "S")]
     pub catalog_seed: Option<u64>,
-    /// Embedded reference server only: inject a fault (see `specgate serve --list-faults`); repeatable.
-    #[arg(long = "fault", value_name = "NAME")]
+    /// Embedded reference server only: inject a fault, `NAME` or `NAME=VALUE` such as
+    /// `*.latency=100ms` (see `specgate serve --list-faults`); repeatable.
+    #[arg(long = "fault", value_name = "NAME[=VALUE]")]
     pub faults: Vec<String>,
     /// Where response shapes of `snapshot: true` cases are recorded and compared.
     #[arg(long, default_value = "snapshots")]
@@ -235,8 +236,8 @@ pub struct ServeArgs {
     pub images: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Inject a fault; repeatable.
-    #[arg(long = "fault", value_name = "NAME")]
+    /// Inject a fault, `NAME` or `NAME=VALUE` such as `*.rate=10`; repeatable.
+    #[arg(long = "fault", value_name = "NAME[=VALUE]")]
     pub faults: Vec<String>,
     /// Print the fault catalogue and exit.
     #[arg(long)]

@@ -1,7 +1,8 @@
 //! The reference server is the proof that every check can pass and can fail:
 //! the whole suite passes against the clean server, every contract fault makes at least one
-//! case fail (the mutation score, written to docs/mutation-score.md), and every transport fault
-//! ends in `error` verdicts within a bound, with the reports still written.
+//! case fail (the mutation score, written to docs/mutation-score.md), every transport fault
+//! ends in `error` verdicts within a bound, with the reports still written, and under every load
+//! fault (a slow or rationed server) the suite still passes.
 
 mod common;
 
@@ -65,9 +66,13 @@ const FAITHFUL_TO_NOVA: &[&str] = &[
 
 #[test]
 fn clean_reference_server_passes_every_spec() {
-    let run = run_with_faults("clean", None, &[], &[]);
-    let failed: Vec<String> = cases_with(&run, "fail").into_iter().filter(|c| !FAITHFUL_TO_NOVA.contains(&c.as_str())).collect();
-    let errored = cases_with(&run, "error");
+    assert_passes_every_spec(&run_with_faults("clean", None, &[], &[]));
+}
+
+/// Every case passes but the `should` cases faithful to Nova, which warn.
+fn assert_passes_every_spec(run: &Run) {
+    let failed: Vec<String> = cases_with(run, "fail").into_iter().filter(|c| !FAITHFUL_TO_NOVA.contains(&c.as_str())).collect();
+    let errored = cases_with(run, "error");
     assert!(failed.is_empty() && errored.is_empty(), "failed: {failed:#?}\nerrored: {errored:#?}\n{}", run.stdout);
     // Every listed exception is a warning (a `should` case), never a gate failure.
     for v in run.verdicts["cases"].as_array().unwrap().iter().filter(|c| c["outcome"] == "fail") {
@@ -76,6 +81,33 @@ fn clean_reference_server_passes_every_spec() {
     assert_eq!(run.verdicts["summary"]["failed"], 0);
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     assert!(run.verdicts["summary"]["passed"].as_u64().unwrap() > 100, "{}", run.verdicts["summary"]);
+}
+
+/// The value each load fault is run with: slow and sparing enough to be felt by the suite's
+/// 2,280 requests, not so much that the test build takes minutes.
+const LOAD_VALUES: &[(&str, &str)] = &[("*.latency", "20ms"), ("*.rate", "200")];
+
+#[test]
+fn under_every_load_fault_the_suite_still_passes_with_default_flags() {
+    let load: Vec<&FaultInfo> = faults().iter().filter(|f| matches!(f.kind, FaultKind::Load)).collect();
+    for f in &load {
+        assert!(LOAD_VALUES.iter().any(|(name, _)| *name == f.name), "no value to run load fault {} with", f.name);
+    }
+    let handles: Vec<_> = LOAD_VALUES
+        .iter()
+        .map(|(name, value)| {
+            std::thread::spawn(move || {
+                let fault = format!("{name}={value}");
+                let run = run_with_faults(&format!("load-{}", name.trim_start_matches("*.")), Some(&fault), &[], &[]);
+                (fault, run)
+            })
+        })
+        .collect();
+    for h in handles {
+        let (fault, run) = h.join().expect("load run");
+        eprintln!("load fault {fault}: the seed suite took {:.1} s", run.elapsed.as_secs_f64());
+        assert_passes_every_spec(&run);
+    }
 }
 
 fn contract_faults() -> Vec<&'static FaultInfo> {

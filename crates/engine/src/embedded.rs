@@ -35,8 +35,25 @@ pub fn fault_table() -> String {
         let kind = match f.kind {
             FaultKind::Contract => "contract",
             FaultKind::Transport => "transport",
+            FaultKind::Load => "load",
         };
-        out.push_str(&format!("{:<44} {:<9} {:<34} {}\n", f.name, kind, f.endpoint, f.description));
+        out.push_str(&format!("{:<44} {:<9} {:<34} {}\n", f.usage(), kind, f.endpoint, f.description));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fault_table_shows_each_kind_and_how_to_give_a_value() {
+        let table = fault_table();
+        assert_eq!(table.lines().count(), faults().len());
+        let row = |name: &str| table.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name}:\n{table}")).to_owned();
+        assert!(row("*.hang ").contains(" transport "));
+        assert!(row("*.latency=DURATION ").contains(" load "));
+        assert!(row("*.rate=N ").contains(" load "));
+        assert!(row("nova.text-plain ").contains(" contract "));
+    }
 }

@@ -32,7 +32,7 @@ async fn main() -> ExitCode {
             "--fault" => value().map(|v| config.faults.push(v)),
             "--list-faults" => {
                 for f in specgate_refserver::faults() {
-                    println!("{}\t{:?}\t{}\t{}", f.name, f.kind, f.endpoint, f.description);
+                    println!("{}\t{:?}\t{}\t{}", f.usage(), f.kind, f.endpoint, f.description);
                 }
                 return ExitCode::SUCCESS;
             }

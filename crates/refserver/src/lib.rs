@@ -17,6 +17,7 @@
 //! ```
 
 mod api;
+mod bucket;
 mod catalog;
 mod digits;
 mod fault;
@@ -27,7 +28,7 @@ mod signature;
 mod time;
 mod transport;
 
-pub use fault::{faults, FaultInfo, FaultKind};
+pub use fault::{faults, FaultInfo, FaultKind, FaultValue};
 pub use server::Running;
 pub use signature::AkSk;
 
@@ -38,7 +39,8 @@ pub struct Config {
     pub images: usize,
     /// Same seed and size, same catalogue (ids, names, timestamps), byte for byte.
     pub seed: u64,
-    /// Names from [`faults()`]; several may be combined.
+    /// Names from [`faults()`] (`NAME`, or `NAME=VALUE` for those with a [`FaultValue`]);
+    /// several may be combined.
     pub faults: Vec<String>,
     /// AK/SK mode: only requests signed with this key pair (`SDK-HMAC-SHA256`) are answered;
     /// others get 401.
@@ -56,6 +58,8 @@ impl Default for Config {
 pub enum Error {
     #[error("unknown fault `{name}`{}", did_you_mean(suggestion))]
     UnknownFault { name: String, suggestion: Option<String> },
+    #[error("fault `{fault}`: {reason}")]
+    FaultValue { fault: String, reason: String },
     #[error("cannot listen on 127.0.0.1: {0}")]
     Bind(std::io::Error),
     #[error("a catalogue of {requested} images is too large (at most {max})")]

@@ -115,7 +115,7 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
         .route("/v2.1/{project_id}", get(compute_version));
     if transport::needs_edge(&transport) {
         // Only when needed: the clean server's hot path stays one handler call.
-        let edge = Arc::new(transport::Edge { faults: transport.clone(), shutdown: shutdown.clone() });
+        let edge = Arc::new(transport::Edge::new(transport.clone(), shutdown.clone()));
         app = app.layer(axum::middleware::from_fn_with_state(edge, transport::edge));
     }
     let mut app = app.with_state(shared);

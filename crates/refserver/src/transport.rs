@@ -3,12 +3,14 @@
 //! `reset` acts in the listener (the connection is dropped with SO_LINGER 0 after the request is
 //! read, so the client sees a TCP RST); `endless-pages` acts in the pager; the others act in
 //! [`edge`], a middleware in front of every route. With several answering faults, the first one
-//! named when starting wins.
+//! named when starting wins; `latency` delays whichever answer comes, and `rate` answers only
+//! when its bucket is empty.
 
 use std::convert::Infallible;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -20,6 +22,7 @@ use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 
+use crate::bucket::Bucket;
 use crate::fault::defect::Transport;
 
 /// Roughly what `huge-body` sends: large enough to hurt a client that buffers whole bodies.
@@ -30,24 +33,52 @@ pub(crate) fn needs_edge(faults: &[Transport]) -> bool {
     faults.iter().any(|f| !matches!(f, Transport::Reset | Transport::EndlessPages))
 }
 
-/// What the middleware in front of every route knows: its faults, and when the server stops.
+/// What the middleware in front of every route knows: its faults, the `rate` fault's bucket,
+/// and when the server stops.
 pub(crate) struct Edge {
-    pub(crate) faults: Vec<Transport>,
-    pub(crate) shutdown: watch::Receiver<bool>,
+    faults: Vec<Transport>,
+    latency: Option<Duration>,
+    bucket: Option<Bucket>,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl Edge {
+    pub(crate) fn new(faults: Vec<Transport>, shutdown: watch::Receiver<bool>) -> Edge {
+        let latency = faults.iter().find_map(|f| match f {
+            Transport::Latency(delay) => Some(*delay),
+            _ => None,
+        });
+        let bucket = faults.iter().find_map(|f| match f {
+            Transport::Rate(per_second) => Some(Bucket::new(*per_second, Instant::now())),
+            _ => None,
+        });
+        Edge { faults, latency, bucket, shutdown }
+    }
 }
 
 /// The middleware in front of every route.
-pub(crate) async fn edge(State(state): State<std::sync::Arc<Edge>>, request: Request, next: Next) -> Response {
+pub(crate) async fn edge(State(state): State<Arc<Edge>>, request: Request, next: Next) -> Response {
+    if let Some(delay) = state.latency {
+        // First, so that every answer is late, the ones other faults give too.
+        if !late(delay, state.shutdown.clone()).await {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    }
     let mut trickle = false;
     for fault in &state.faults {
         match fault {
+            Transport::Rate(per_second) => {
+                if let Some(Err(wait)) = state.bucket.as_ref().map(|b| b.take(Instant::now())) {
+                    return throttled(per_second.get(), wait);
+                }
+            }
             Transport::RateLimit => return rate_limited(),
             Transport::RedirectLoop => return redirect_to_self(&request),
             Transport::Hang => return hang(state.shutdown.clone()).await,
             Transport::NotJson => return not_json(),
             Transport::HugeBody => return huge_body(state.shutdown.clone()),
             Transport::Trickle => trickle = true,
-            Transport::Reset | Transport::EndlessPages => {}
+            Transport::Reset | Transport::EndlessPages | Transport::Latency(_) => {}
         }
     }
     let response = next.run(request).await;
@@ -58,10 +89,36 @@ pub(crate) async fn edge(State(state): State<std::sync::Arc<Edge>>, request: Req
     }
 }
 
+/// Waits out a latency; `false` when the server stopped first (so shutdown stays prompt).
+async fn late(delay: Duration, mut shutdown: watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(delay) => true,
+        _ = shutdown.wait_for(|stopping| *stopping) => false,
+    }
+}
+
 fn rate_limited() -> Response {
-    // The API gateway's error shape, as IMS clients meet it.
-    let body = r#"{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached: policy user over ratelimit,limit:5,time:1 minute","request_id":"0a1b2c3d4e5f"}"#;
-    (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, "application/json"), (header::RETRY_AFTER, "1")], body).into_response()
+    too_many_requests("limit:5,time:1 minute", 1)
+}
+
+/// The `rate` fault's answer: `Retry-After` is the wait for the next token in whole seconds,
+/// rounded up, so a client that waits that long is served.
+fn throttled(per_second: u32, wait: Duration) -> Response {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    too_many_requests(&format!("limit:{per_second},time:1 second"), seconds.max(1))
+}
+
+/// A 429 in the API gateway's error shape, as IMS clients meet it.
+fn too_many_requests(policy: &str, retry_after: u64) -> Response {
+    let body = format!(
+        r#"{{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached: policy user over ratelimit,{policy}","request_id":"0a1b2c3d4e5f"}}"#
+    );
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json")), (header::RETRY_AFTER, HeaderValue::from(retry_after))],
+        body,
+    )
+        .into_response()
 }
 
 fn redirect_to_self(request: &Request) -> Response {

@@ -1,8 +1,9 @@
-//! Every fault in the catalogue changes what its endpoint answers (no fault is a no-op), and
-//! the README documents every fault.
+//! Every contract and transport fault in the catalogue changes what its endpoint answers (no
+//! fault is a no-op), every load fault gives the right answer slowly or sparingly, and the README
+//! documents every fault.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use specgate_refserver::{faults, start, Config, FaultKind, Running};
 
@@ -81,6 +82,8 @@ fn probes() -> HashMap<&'static str, Probe> {
         ("*.redirect-loop", get("/v2/images?limit=1")),
         ("*.rate-limit", get("/v2/images?limit=1")),
         ("*.endless-pages", get("/v2/images?limit=1000")),
+        ("*.latency", get("/v2/images?limit=1")),
+        ("*.rate", get("/v2/images?limit=1")),
     ])
 }
 
@@ -162,15 +165,20 @@ async fn every_fault_changes_its_endpoints_answer() {
         checks.push(tokio::spawn(async move {
             let probe = Probe { request, marker_from, accept_json, images };
             let clean = start(Config { images, ..Config::default() }, 0).await.unwrap();
-            let faulty = start(Config { images, faults: vec![info.name.to_owned()], ..Config::default() }, 0).await.unwrap();
+            let faulty = start(Config { images, faults: vec![info.example()], ..Config::default() }, 0).await.unwrap();
             let url = url_for(&clean, &probe).await;
             let expected = fetch(&url, accept_json).await;
             let actual = fetch(&url.replace(clean.url(), faulty.url()), accept_json).await;
             assert!(matches!(expected, Outcome::Answer { .. }), "{}: clean server failed: {expected:?}", info.name);
-            if info.kind == FaultKind::Contract {
-                assert!(matches!(actual, Outcome::Answer { .. }), "{}: a contract fault still answers", info.name);
+            match info.kind {
+                // Its own tests below show that it is slow or sparing.
+                FaultKind::Load => assert_eq!(expected, actual, "{}: a load fault still answers right", info.name),
+                FaultKind::Contract => {
+                    assert!(matches!(actual, Outcome::Answer { .. }), "{}: a contract fault still answers", info.name);
+                    assert_ne!(expected, actual, "{} changes nothing at {url}", info.name);
+                }
+                FaultKind::Transport => assert_ne!(expected, actual, "{} changes nothing at {url}", info.name),
             }
-            assert_ne!(expected, actual, "{} changes nothing at {url}", info.name);
             clean.shutdown().await;
             faulty.shutdown().await;
         }));
@@ -232,6 +240,68 @@ async fn transport_faults_misbehave_as_described() {
     assert!(started.elapsed() < Duration::from_secs(3), "shutdown waits for hanging requests");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn latency_delays_every_answer_without_holding_up_others() {
+    let s = start(Config { faults: vec!["*.latency=200ms".into()], ..Config::default() }, 0).await.unwrap();
+    let url = format!("{}/v2/images?limit=1", s.url());
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let response = client.get(&url).send().await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(response.status().as_u16(), 200);
+    eprintln!("one request with 200ms latency: {took:?}");
+    assert!(took >= Duration::from_millis(200) && took < Duration::from_secs(1), "{took:?}");
+    // Ten at once wait side by side, not one after another (that would be 2 s).
+    let started = Instant::now();
+    let all: Vec<_> = (0..10).map(|_| tokio::spawn(client.get(&url).send())).collect();
+    for one in all {
+        assert_eq!(one.await.unwrap().unwrap().status().as_u16(), 200);
+    }
+    let took = started.elapsed();
+    eprintln!("ten concurrent requests with 200ms latency: {took:?}");
+    assert!(took >= Duration::from_millis(200) && took < Duration::from_secs(1), "{took:?}");
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn latency_ends_at_shutdown() {
+    let s = start(Config { faults: vec!["*.latency=1h".into()], ..Config::default() }, 0).await.unwrap();
+    let waiting = tokio::spawn(reqwest::get(format!("{}/v2/images?limit=1", s.url())));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    s.shutdown().await;
+    assert!(started.elapsed() < Duration::from_secs(3), "shutdown waited out the latency: {:?}", started.elapsed());
+    waiting.abort();
+}
+
+#[tokio::test]
+async fn rate_serves_its_burst_then_429_with_a_retry_after_that_is_enough() {
+    let s = start(Config { faults: vec!["*.rate=5".into()], ..Config::default() }, 0).await.unwrap();
+    let url = format!("{}/v2/images?limit=1", s.url());
+    let client = reqwest::Client::new();
+    let (mut served, mut retry_after) = (0, Vec::new());
+    let started = Instant::now();
+    for _ in 0..20 {
+        let response = client.get(&url).send().await.unwrap();
+        match response.status().as_u16() {
+            200 => served += 1,
+            429 => {
+                let seconds: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+                retry_after.push(seconds);
+                assert!(response.text().await.unwrap().contains("limit:5,time:1 second"));
+            }
+            other => panic!("status {other}"),
+        }
+    }
+    eprintln!("rate 5: a burst of 20 in {:?}: {served} served, Retry-After {retry_after:?}", started.elapsed());
+    assert!(served >= 5, "the first second's burst is served: {served}");
+    assert!(!retry_after.is_empty(), "nothing throttled");
+    assert!(retry_after.iter().all(|s| *s == 1), "{retry_after:?}");
+    tokio::time::sleep(Duration::from_secs(retry_after[retry_after.len() - 1])).await;
+    assert_eq!(client.get(&url).send().await.unwrap().status().as_u16(), 200);
+    s.shutdown().await;
+}
+
 #[tokio::test]
 async fn endless_pages_never_end() {
     let s = start(Config { images: 30, faults: vec!["*.endless-pages".into()], ..Config::default() }, 0).await.unwrap();
@@ -253,6 +323,6 @@ async fn endless_pages_never_end() {
 fn readme_documents_every_fault() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     for fault in faults() {
-        assert!(readme.contains(&format!("`{}`", fault.name)), "README.md does not list `{}`", fault.name);
+        assert!(readme.contains(&format!("`{}`", fault.usage())), "README.md does not list `{}`", fault.usage());
     }
 }

@@ -164,7 +164,9 @@ impl Behaviour {
                 | Transport::NotJson
                 | Transport::Reset
                 | Transport::RedirectLoop
-                | Transport::RateLimit,
+                | Transport::RateLimit
+                | Transport::Latency(_)
+                | Transport::Rate(_),
             ) => {}
         }
     }

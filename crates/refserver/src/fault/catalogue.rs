@@ -1,22 +1,36 @@
 //! The fault catalogue: every named, realistic defect the server can be started with.
 
 use super::defect::{Contract::*, Defect, NextLink, TimeStyle, Transport::*};
+use super::value::Parameter;
 use crate::api::family::Api::{self, *};
 
 /// A catalogue entry: `api` is `None` for faults that apply to every endpoint.
 pub(crate) struct Entry {
     pub(crate) name: &'static str,
     pub(crate) api: Option<Api>,
-    pub(crate) defect: Defect,
+    pub(crate) injects: Injects,
     pub(crate) description: &'static str,
 }
 
+/// What starting a server with an entry's name injects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Injects {
+    /// Always the same defect; the name takes no value.
+    Fixed(Defect),
+    /// The defect the value after `=` makes (`*.latency=100ms`).
+    Valued(Parameter),
+}
+
 const fn contract(name: &'static str, api: Option<Api>, defect: super::defect::Contract, description: &'static str) -> Entry {
-    Entry { name, api, defect: Defect::Contract(defect), description }
+    Entry { name, api, injects: Injects::Fixed(Defect::Contract(defect)), description }
 }
 
 const fn transport(name: &'static str, defect: super::defect::Transport, description: &'static str) -> Entry {
-    Entry { name, api: None, defect: Defect::Transport(defect), description }
+    Entry { name, api: None, injects: Injects::Fixed(Defect::Transport(defect)), description }
+}
+
+const fn valued(name: &'static str, parameter: Parameter, description: &'static str) -> Entry {
+    Entry { name, api: None, injects: Injects::Valued(parameter), description }
 }
 
 #[rustfmt::skip]
@@ -129,6 +143,10 @@ pub(crate) static ENTRIES: &[Entry] = &[
     transport("*.rate-limit", RateLimit, "Answers every request with 429 and `Retry-After: 1`."),
     transport("*.endless-pages", EndlessPages,
         "Pagination never ends: every page is full and carries a fresh marker (and next link) forever."),
+    valued("*.latency", Parameter::Delay,
+        "Every answer comes DURATION late (e.g. `*.latency=100ms`); other requests are served meanwhile."),
+    valued("*.rate", Parameter::PerSecond,
+        "Serves N requests a second over the whole server (bursts up to N); beyond that answers 429 with `Retry-After` in whole seconds."),
 ];
 
 #[cfg(test)]
@@ -149,12 +167,14 @@ mod tests {
 
     #[test]
     fn enough_contract_faults_on_every_endpoint() {
-        let contract = ENTRIES.iter().filter(|e| matches!(e.defect, Defect::Contract(_))).count();
+        let contract = ENTRIES.iter().filter(|e| matches!(e.injects, Injects::Fixed(Defect::Contract(_)))).count();
         assert!(contract >= 25);
         for api in Api::ALL {
             assert!(ENTRIES.iter().filter(|e| e.api == Some(api)).count() >= 5, "{api:?}");
         }
-        let transport = ENTRIES.iter().filter(|e| matches!(e.defect, Defect::Transport(_))).count();
+        let transport = ENTRIES.iter().filter(|e| matches!(e.injects, Injects::Fixed(Defect::Transport(_)))).count();
         assert_eq!(transport, 8);
+        let valued = ENTRIES.iter().filter(|e| matches!(e.injects, Injects::Valued(_))).count();
+        assert_eq!(valued, 2);
     }
 }

@@ -1,5 +1,8 @@
 //! What a fault does, as data: each stage of the request pipeline matches on these.
 
+use std::num::NonZeroU32;
+use std::time::Duration;
+
 /// How a fault changes the wire format of timestamps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TimeStyle {
@@ -83,6 +86,11 @@ pub(crate) enum Transport {
     RedirectLoop,
     RateLimit,
     EndlessPages,
+    /// Every answer is this late (`*.latency=100ms`).
+    Latency(Duration),
+    /// At most this many requests a second over the whole server, the rest answered 429
+    /// (`*.rate=10`).
+    Rate(NonZeroU32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
