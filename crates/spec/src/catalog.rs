@@ -372,7 +372,7 @@ fn unretrievable(uri: &str, source: &(dyn std::error::Error + 'static), base: &s
 /// `path` relative to the working directory when it lies under it, as the user would type it.
 fn shown(path: &Path) -> String {
     let relative = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    super::load::display_path(relative.as_deref().unwrap_or(path))
+    super::error::display_path(relative.as_deref().unwrap_or(path))
 }
 
 /// A schema's identity for compiling it once: the resolved URL of a lone `$ref`, or the base

@@ -8,8 +8,9 @@ use std::path::{Component, Path, PathBuf};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::error::{did_you_mean, Pos, SpecError};
-use super::load::{display_path, yaml_error, Spec};
+use super::error::{did_you_mean, display_path, yaml_error, Pos, SpecError};
+use super::files::is_equivalence;
+use super::load::Spec;
 use super::model::{DocRef, Level, Query};
 
 /// An equivalence file as written.
@@ -203,36 +204,9 @@ impl Catalogue {
     }
 }
 
-/// Whether `source` is an equivalence file (it has a top-level `equivalence:` key). A file
-/// that does not parse is not one: the spec loader then reports its errors.
-///
-/// A block mapping's top-level keys start their lines, so the lines are scanned first; only a
-/// file whose top level is a flow mapping (`{...}`, as JSON is) is parsed to find out.
-pub(crate) fn is_equivalence(source: &str) -> bool {
-    #[derive(Deserialize)]
-    struct Probe {
-        equivalence: Option<serde::de::IgnoredAny>,
-    }
-    let key = |line: &str| {
-        let rest = ["equivalence", "\"equivalence\"", "'equivalence'"].iter().find_map(|k| line.strip_prefix(k));
-        rest.is_some_and(|r| r.trim_start_matches([' ', '\t']).starts_with(':'))
-    };
-    let mut content = source.lines().map(|l| l.trim_start_matches('\u{feff}')).filter(|l| {
-        let t = l.trim_start();
-        !t.is_empty() && !t.starts_with('#') && !t.starts_with("---") && !t.starts_with('%')
-    });
-    match content.next() {
-        Some(first) if first.trim_start().starts_with('{') => {
-            serde_saphyr::from_str::<Probe>(source).is_ok_and(|p| p.equivalence.is_some())
-        }
-        Some(first) => key(first) || content.any(key),
-        None => false,
-    }
-}
-
 /// Load every equivalence file under `paths`, checking its doors against the loaded `specs`.
 pub fn load_all<S: std::borrow::Borrow<Spec>>(paths: &[PathBuf], specs: &[S]) -> Result<Vec<Catalogue>, Vec<SpecError>> {
-    let files = super::load::discover(paths).map_err(|e| vec![e])?;
+    let files = super::files::discover(paths).map_err(|e| vec![e])?;
     let (mut out, mut errors) = (Vec::new(), Vec::new());
     for f in files {
         let Ok(source) = std::fs::read_to_string(&f) else { continue };

@@ -1,7 +1,7 @@
 //! Spec errors: what is wrong, where (file:line:col), the offending line, and a hint.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A position in a spec file (1-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -144,6 +144,73 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+pub fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError {
+    use serde_saphyr::Error as E;
+    let inner = err.without_snippet();
+    let pos = inner.location().map(|l| Pos::of(&l)).unwrap_or_default();
+    match inner {
+        E::SerdeUnknownField { field, expected, .. } => {
+            let mut e = SpecError::new(path, format!("unknown key `{field}`")).at(source, pos, field.chars().count());
+            e = match did_you_mean(field, expected.iter().copied()) {
+                Some(s) => e.hint(format!("did you mean `{s}`?")),
+                None => e.hint(format!("expected one of: {}", expected.join(", "))),
+            };
+            e
+        }
+        E::SerdeUnknownVariant { variant, expected, .. } => {
+            let e = SpecError::new(path, format!("unknown value `{variant}`")).at(source, pos, variant.chars().count());
+            match did_you_mean(variant, expected.iter().copied()) {
+                Some(s) => e.hint(format!("did you mean `{s}`?")),
+                None => e.hint(format!("expected one of: {}", expected.join(", "))),
+            }
+        }
+        E::SerdeMissingField { field, .. } => SpecError::new(path, format!("missing required key `{field}`"))
+            .at(source, pos, 1)
+            .hint(format!("add `{field}:` here (see docs/spec-format.md)")),
+        other => {
+            let text = other.to_string();
+            let text = text.lines().next().unwrap_or("").trim_start_matches("error: ");
+            // The YAML parser prefixes its message with "line N column M: " and serde suffixes
+            // "at line N, column M"; the position is shown separately.
+            let msg = match text.split_once(": ") {
+                Some((head, rest)) if head.starts_with("line ") => rest,
+                _ => text,
+            };
+            let msg = msg.split(" at line ").next().unwrap_or(msg);
+            let (msg, hint) = plain(msg);
+            let e = SpecError::new(path, msg).at(source, pos, 1);
+            match hint {
+                Some(h) => e.hint(h),
+                None => e,
+            }
+        }
+    }
+}
+
+/// serde's message in the words of the spec format, and a hint where one helps.
+pub(crate) fn plain(msg: &str) -> (String, Option<&'static str>) {
+    // The parser's resource limits (alias expansion, size) name a Rust value; say what it means.
+    if msg.starts_with("budget breached") {
+        return (
+            "the document is too large for a spec once its YAML aliases are expanded".to_string(),
+            Some("aliases (`*name`) repeat what their anchor holds; write small values out instead"),
+        );
+    }
+    match msg.strip_prefix("data did not match any variant of untagged enum ") {
+        Some("StatusSet") => ("invalid status".to_string(), Some("write a status code (`200`) or a list of them (`[200, 203]`)")),
+        Some("QueryValue") | Some("Scalar") => {
+            ("invalid query value".to_string(), Some("write a scalar, a list of scalars (a repeated parameter) or `null`"))
+        }
+        Some(other) => (format!("invalid value for {other}"), None),
+        None => (msg.to_string(), None),
+    }
+}
+
+pub fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub(crate) mod catalog;
 pub mod equivalence;
 pub mod error;
+mod files;
 pub mod load;
 pub mod model;
 mod recover;

@@ -9,6 +9,11 @@ use serde_saphyr::Spanned;
 
 use super::catalog::{Catalog, Compiled, TapeValidator, UNSETTLED};
 use super::error::{did_you_mean, Pos, SpecError};
+// Paths and YAML errors are shown as the error module words them; which files are read, the
+// files module says. Both were here before, and other crates name them here.
+pub use super::error::{display_path, yaml_error};
+pub use super::files::discover;
+use super::files::{found, looks_like_spec, Found};
 use super::model::{ErrorExpect, SpecFile};
 
 /// A compiled JSON Schema and where it was declared.
@@ -69,64 +74,6 @@ pub fn member_of(pointer: &str) -> Option<String> {
     Some(first.replace("~1", "/").replace("~0", "~"))
 }
 
-/// Expand `paths` (files or directories) into the sorted list of spec files.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SpecError> {
-    Ok(found(paths)?.into_iter().map(|(path, _)| path).collect())
-}
-
-/// How a file came to be loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Found {
-    /// Named on the command line: it is a spec, whatever it holds.
-    Named,
-    /// A YAML file in a directory named: a spec only if it reads as one (`looks_like_spec`).
-    InDirectory,
-}
-
-fn found(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Found)>, SpecError> {
-    let mut out = std::collections::BTreeMap::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut files = BTreeSet::new();
-            walk(p, &mut files).map_err(|e| SpecError::new(p, format!("cannot read directory: {e}")))?;
-            for f in files {
-                out.entry(f).or_insert(Found::InDirectory);
-            }
-        } else if p.exists() {
-            out.insert(p.clone(), Found::Named);
-        } else {
-            return Err(SpecError::new(p, "no such file or directory"));
-        }
-    }
-    Ok(out.into_iter().collect())
-}
-
-fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-            out.insert(path);
-        }
-    }
-    Ok(())
-}
-
-/// The top-level keys of a spec (`model::SpecFile`; a test holds the two together).
-const SPEC_KEYS: [&str; 9] = ["specgate", "title", "doc", "vars", "request", "cases", "pagination", "filters", "links"];
-
-/// Whether a YAML file found in a directory is meant as a spec: its top level is a mapping with
-/// one of a spec's keys. An OpenAPI document or a CI file beside the specs is not; a file that
-/// does not parse is taken as a spec, so that its error is shown.
-fn looks_like_spec(source: &str) -> bool {
-    match serde_saphyr::from_str::<Option<std::collections::BTreeMap<String, serde::de::IgnoredAny>>>(source) {
-        Ok(Some(keys)) => keys.keys().any(|k| SPEC_KEYS.contains(&k.as_str())),
-        Ok(None) => false,
-        Err(_) => serde_saphyr::from_str::<serde::de::IgnoredAny>(source).is_err(),
-    }
-}
-
 /// The specs of a load, and the YAML files of its directories that were not taken for specs.
 #[derive(Debug)]
 pub struct Loaded {
@@ -159,7 +106,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, Vec<SpecError>> {
             }
         };
         // Equivalence files relate specs; `spec::equivalence` loads them.
-        if super::equivalence::is_equivalence(&source) {
+        if super::files::is_equivalence(&source) {
             equivalences += 1;
             continue;
         }
@@ -208,68 +155,6 @@ fn load_in(path: &Path, source: &str, catalog: &mut Catalog) -> Result<Spec, Vec
         .map_err(|e| super::recover::errors(path, source).unwrap_or_else(|| vec![yaml_error(path, source, &e)]))?;
     let v = Validator { path, lines: source.lines().collect(), errors: Vec::new(), catalog, base: None };
     v.finish(file)
-}
-
-pub fn yaml_error(path: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError {
-    use serde_saphyr::Error as E;
-    let inner = err.without_snippet();
-    let pos = inner.location().map(|l| Pos::of(&l)).unwrap_or_default();
-    match inner {
-        E::SerdeUnknownField { field, expected, .. } => {
-            let mut e = SpecError::new(path, format!("unknown key `{field}`")).at(source, pos, field.chars().count());
-            e = match did_you_mean(field, expected.iter().copied()) {
-                Some(s) => e.hint(format!("did you mean `{s}`?")),
-                None => e.hint(format!("expected one of: {}", expected.join(", "))),
-            };
-            e
-        }
-        E::SerdeUnknownVariant { variant, expected, .. } => {
-            let e = SpecError::new(path, format!("unknown value `{variant}`")).at(source, pos, variant.chars().count());
-            match did_you_mean(variant, expected.iter().copied()) {
-                Some(s) => e.hint(format!("did you mean `{s}`?")),
-                None => e.hint(format!("expected one of: {}", expected.join(", "))),
-            }
-        }
-        E::SerdeMissingField { field, .. } => SpecError::new(path, format!("missing required key `{field}`"))
-            .at(source, pos, 1)
-            .hint(format!("add `{field}:` here (see docs/spec-format.md)")),
-        other => {
-            let text = other.to_string();
-            let text = text.lines().next().unwrap_or("").trim_start_matches("error: ");
-            // The YAML parser prefixes its message with "line N column M: " and serde suffixes
-            // "at line N, column M"; the position is shown separately.
-            let msg = match text.split_once(": ") {
-                Some((head, rest)) if head.starts_with("line ") => rest,
-                _ => text,
-            };
-            let msg = msg.split(" at line ").next().unwrap_or(msg);
-            let (msg, hint) = plain(msg);
-            let e = SpecError::new(path, msg).at(source, pos, 1);
-            match hint {
-                Some(h) => e.hint(h),
-                None => e,
-            }
-        }
-    }
-}
-
-/// serde's message in the words of the spec format, and a hint where one helps.
-pub(crate) fn plain(msg: &str) -> (String, Option<&'static str>) {
-    // The parser's resource limits (alias expansion, size) name a Rust value; say what it means.
-    if msg.starts_with("budget breached") {
-        return (
-            "the document is too large for a spec once its YAML aliases are expanded".to_string(),
-            Some("aliases (`*name`) repeat what their anchor holds; write small values out instead"),
-        );
-    }
-    match msg.strip_prefix("data did not match any variant of untagged enum ") {
-        Some("StatusSet") => ("invalid status".to_string(), Some("write a status code (`200`) or a list of them (`[200, 203]`)")),
-        Some("QueryValue") | Some("Scalar") => {
-            ("invalid query value".to_string(), Some("write a scalar, a list of scalars (a repeated parameter) or `null`"))
-        }
-        Some(other) => (format!("invalid value for {other}"), None),
-        None => (msg.to_string(), None),
-    }
 }
 
 struct Validator<'a> {
@@ -464,11 +349,6 @@ pub fn placeholders(template: &str) -> Vec<&str> {
     out
 }
 
-pub fn display_path(p: &Path) -> String {
-    let s = p.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,7 +449,7 @@ mod tests {
     fn the_spec_keys_that_mark_a_spec_are_those_of_the_format() {
         let Err(e) = serde_saphyr::from_str::<SpecFile>("not_a_key: 1\n") else { panic!("an unknown key is refused") };
         let serde_saphyr::Error::SerdeUnknownField { expected, .. } = e.without_snippet() else { panic!("{e}") };
-        assert_eq!(expected.to_vec(), SPEC_KEYS.to_vec());
+        assert_eq!(expected.to_vec(), super::super::files::SPEC_KEYS.to_vec());
     }
 
     #[test]
@@ -618,5 +498,70 @@ mod tests {
     #[test]
     fn placeholders_are_found_in_order() {
         assert_eq!(placeholders("/v2.1/{project_id}/x/{id}"), vec!["project_id", "id"]);
+    }
+}
+
+#[cfg(test)]
+mod recovery_tests {
+    //! Every error of a spec at once (`recover`), seen through the load.
+    use super::*;
+
+    const SPEC: &str = "specgate: 1\ntitle: t\ndoc: {file: f, section: s}\nrequest:\n  path: /v2/images\ncases:\n";
+
+    fn case(name: &str, body: &str) -> String {
+        format!("  - name: {name}\n{body}")
+    }
+
+    #[test]
+    fn three_cases_without_doc_are_three_errors_each_at_its_case() {
+        // They took three runs to find, and each pointed at `expect:`, the key after the gap.
+        let expect = "    expect:\n      status: 200\n";
+        let source = format!("{SPEC}{}{}{}", case("a", expect), case("b", expect), case("c", expect));
+        let errors = load_str(Path::new("x.yaml"), &source).unwrap_err();
+        let said: Vec<(String, usize)> = errors.iter().map(|e| (e.message.clone(), e.pos.unwrap().line)).collect();
+        let missing = "missing required key `doc`".to_string();
+        assert_eq!(said, [(missing.clone(), 7), (missing.clone(), 10), (missing, 13)]);
+        insta::assert_snapshot!(errors[0].render(), @r"
+        error: missing required key `doc`
+         --> x.yaml:7:5
+          |
+        7 |   - name: a
+          |     ^
+          = hint: add `doc:` to this mapping (see docs/spec-format.md)
+        ");
+    }
+
+    #[test]
+    fn unknown_keys_wrong_values_and_missing_keys_of_several_parts_are_all_reported() {
+        let doc = "    doc: {file: f, section: s}\n";
+        let source = format!(
+            "{}{}{}{}pagination:\n  doc: {{file: f, section: s}}\n  itms: /images\n",
+            SPEC.replace("title: t\n", "title: t\ntitel: x\n"),
+            case("a", &format!("{doc}    levl: must\n    expect:\n      status: 200\n")),
+            case("b", &format!("{doc}    expect:\n      status: \"two hundred\"\n")),
+            case("c", &format!("{doc}    level: mustnt\n    expect: {{status: 200}}\n")),
+        );
+        let errors = load_str(Path::new("x.yaml"), &source).unwrap_err();
+        let said: Vec<String> =
+            errors.iter().map(|e| format!("{}: {} ({})", e.pos.unwrap().line, e.message, e.hint.as_deref().unwrap_or(""))).collect();
+        assert_eq!(
+            said,
+            [
+                "3: unknown key `titel` (did you mean `title`?)",
+                "10: unknown key `levl` (did you mean `level`?)",
+                "16: invalid status (write a status code (`200`) or a list of them (`[200, 203]`))",
+                "19: unknown value `mustnt` (did you mean `must`?)",
+                "22: missing required key `items` (add `items:` to this mapping (see docs/spec-format.md))",
+                "23: unknown key `itms` (did you mean `items`?)",
+            ]
+        );
+    }
+
+    #[test]
+    fn scalars_are_read_as_written_where_a_string_is_wanted() {
+        let source = format!("{}{}", SPEC.replace("title: t", "title: 1.10"), case("a", "    expect: {status: 200}\n"));
+        let errors = load_str(Path::new("x.yaml"), &source).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, "missing required key `doc`");
     }
 }

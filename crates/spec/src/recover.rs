@@ -151,7 +151,7 @@ impl Problem {
     }
 
     fn located(self, path: &Path, source: &str) -> SpecError {
-        let (message, hint) = match super::load::plain(&self.message) {
+        let (message, hint) = match super::error::plain(&self.message) {
             (plain, Some(hint)) => (plain, Some(hint.to_string())),
             (plain, None) => (plain, self.hint),
         };
@@ -396,69 +396,5 @@ impl<'de> MapAccess<'de> for SpannedFields<'_> {
             2 => seed.deserialize(location(self.tree.node.referenced)),
             _ => seed.deserialize(location(self.tree.node.defined)),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SPEC: &str = "specgate: 1\ntitle: t\ndoc: {file: f, section: s}\nrequest:\n  path: /v2/images\ncases:\n";
-
-    fn case(name: &str, body: &str) -> String {
-        format!("  - name: {name}\n{body}")
-    }
-
-    #[test]
-    fn three_cases_without_doc_are_three_errors_each_at_its_case() {
-        // They took three runs to find, and each pointed at `expect:`, the key after the gap.
-        let expect = "    expect:\n      status: 200\n";
-        let source = format!("{SPEC}{}{}{}", case("a", expect), case("b", expect), case("c", expect));
-        let errors = super::super::load::load_str(Path::new("x.yaml"), &source).unwrap_err();
-        let said: Vec<(String, usize)> = errors.iter().map(|e| (e.message.clone(), e.pos.unwrap().line)).collect();
-        let missing = "missing required key `doc`".to_string();
-        assert_eq!(said, [(missing.clone(), 7), (missing.clone(), 10), (missing, 13)]);
-        insta::assert_snapshot!(errors[0].render(), @r"
-        error: missing required key `doc`
-         --> x.yaml:7:5
-          |
-        7 |   - name: a
-          |     ^
-          = hint: add `doc:` to this mapping (see docs/spec-format.md)
-        ");
-    }
-
-    #[test]
-    fn unknown_keys_wrong_values_and_missing_keys_of_several_parts_are_all_reported() {
-        let doc = "    doc: {file: f, section: s}\n";
-        let source = format!(
-            "{}{}{}{}pagination:\n  doc: {{file: f, section: s}}\n  itms: /images\n",
-            SPEC.replace("title: t\n", "title: t\ntitel: x\n"),
-            case("a", &format!("{doc}    levl: must\n    expect:\n      status: 200\n")),
-            case("b", &format!("{doc}    expect:\n      status: \"two hundred\"\n")),
-            case("c", &format!("{doc}    level: mustnt\n    expect: {{status: 200}}\n")),
-        );
-        let errors = super::super::load::load_str(Path::new("x.yaml"), &source).unwrap_err();
-        let said: Vec<String> =
-            errors.iter().map(|e| format!("{}: {} ({})", e.pos.unwrap().line, e.message, e.hint.as_deref().unwrap_or(""))).collect();
-        assert_eq!(
-            said,
-            [
-                "3: unknown key `titel` (did you mean `title`?)",
-                "10: unknown key `levl` (did you mean `level`?)",
-                "16: invalid status (write a status code (`200`) or a list of them (`[200, 203]`))",
-                "19: unknown value `mustnt` (did you mean `must`?)",
-                "22: missing required key `items` (add `items:` to this mapping (see docs/spec-format.md))",
-                "23: unknown key `itms` (did you mean `items`?)",
-            ]
-        );
-    }
-
-    #[test]
-    fn scalars_are_read_as_written_where_a_string_is_wanted() {
-        let source = format!("{}{}", SPEC.replace("title: t", "title: 1.10"), case("a", "    expect: {status: 200}\n"));
-        let errors = super::super::load::load_str(Path::new("x.yaml"), &source).unwrap_err();
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert_eq!(errors[0].message, "missing required key `doc`");
     }
 }
