@@ -13,7 +13,7 @@ use crate::http::{Http, HttpConfig};
 use crate::plan::{Plan, Target};
 use crate::redact::{is_secret_header, Redactor};
 use crate::report::progress::Progress;
-use crate::report::{self, compare::Unselected, files, RunInfo, TargetInfo};
+use crate::report::{self, changes::Unselected, files, RunInfo, TargetInfo};
 use crate::run::session::{Context, TargetState};
 use crate::run::stop::{self, Stop};
 use crate::run::Runner;

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{specgate, text};
-use specgate::derive::{compare, derive, read_page};
+use specgate::derive::{derive, page_vs_spec, read_page};
 use specgate::lint::{self, report, DefectKind};
 
 fn root() -> PathBuf {
@@ -115,12 +115,12 @@ const SPEC_OF: &[(&str, &str)] = &[
     ("004", "specs/ims/cloudimages.yaml"),
 ];
 
-fn comparison(seed: &Path) -> compare::Comparison {
+fn comparison(seed: &Path) -> page_vs_spec::Comparison {
     let file = seed.file_name().unwrap().to_string_lossy().into_owned();
     let (_, spec) = SPEC_OF.iter().find(|(p, _)| file.starts_with(p)).unwrap();
     // The spec is named relative to the repository, as a user in its root would name it.
     let spec = specgate::spec::load::load_file(Path::new(spec)).unwrap_or_else(|e| panic!("{}", e[0].render()));
-    compare::compare(&spec, &derive(&read_page(seed).unwrap()))
+    page_vs_spec::compare(&spec, &derive(&read_page(seed).unwrap()))
 }
 
 #[test]
@@ -128,9 +128,9 @@ fn golden_check_of_each_seed_against_its_spec() {
     std::env::set_current_dir(root()).unwrap();
     for seed in seeds() {
         let name = seed.file_stem().unwrap().to_string_lossy().into_owned();
-        insta::assert_snapshot!(format!("check_{name}"), compare::text(&comparison(&seed)));
+        insta::assert_snapshot!(format!("check_{name}"), page_vs_spec::text(&comparison(&seed)));
     }
-    insta::assert_snapshot!("check_004_json", compare::json(&comparison(&seeds()[4])));
+    insta::assert_snapshot!("check_004_json", page_vs_spec::json(&comparison(&seeds()[4])));
 }
 
 /// The differences the seeds have from the hand-written specs, each explained
@@ -138,7 +138,7 @@ fn golden_check_of_each_seed_against_its_spec() {
 #[test]
 fn every_difference_between_seed_and_spec_is_an_expected_one() {
     std::env::set_current_dir(root()).unwrap();
-    use compare::{Element, Side};
+    use page_vs_spec::{Element, Side};
     for seed in seeds() {
         let file = seed.file_name().unwrap().to_string_lossy().into_owned();
         for d in comparison(&seed).differences {

@@ -151,13 +151,13 @@ pub struct Finding {
     pub of: Option<usize>,
     /// Two doors' views of the same items, when the rule relates two listings (equivalence).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sides: Option<Box<Sides>>,
+    pub sides: Option<Box<SideBySide>>,
 }
 
 /// What two listings of one catalogue show for the same items: reporters draw it as a small
 /// side-by-side table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Sides {
+pub struct SideBySide {
     /// The field (or `id`, `order`, a filter) compared.
     pub field: String,
     pub a: Door,

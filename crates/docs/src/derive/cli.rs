@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use crate::args::{DeriveArgs, DocOutput};
 use crate::exit;
 
-use super::{compare, derive, read_page, yaml, DocError};
+use super::{derive, page_vs_spec, read_page, yaml, DocError};
 
 pub fn main(args: DeriveArgs) -> ExitCode {
     if let Some(spec) = &args.check {
@@ -61,10 +61,10 @@ fn check(spec: &std::path::Path, args: &DeriveArgs) -> ExitCode {
             return exit::code(exit::USAGE);
         }
     };
-    let c = compare::compare(&spec, &derive(&page));
+    let c = page_vs_spec::compare(&spec, &derive(&page));
     match args.format {
-        DocOutput::Text => print!("{}", compare::text(&c)),
-        DocOutput::Json => print!("{}", compare::json(&c)),
+        DocOutput::Text => print!("{}", page_vs_spec::text(&c)),
+        DocOutput::Json => print!("{}", page_vs_spec::json(&c)),
     }
     exit::code(if c.differences.is_empty() { exit::PASSED } else { exit::FAILED })
 }

@@ -1,12 +1,12 @@
 //! From vendor API reference pages to specs: read a page into a typed model (`page`, by the
 //! `markdown` or `scraped` reader), derive a spec skeleton (`skeleton`, written by `yaml`),
-//! for a person to review, or compare a page with a spec (`compare`).
+//! for a person to review, or compare a page with a spec (`page_vs_spec`).
 
 pub mod cli;
-pub mod compare;
 pub(crate) mod error;
 mod markdown;
 pub(crate) mod page;
+pub mod page_vs_spec;
 mod scraped;
 pub(crate) mod skeleton;
 pub mod yaml;

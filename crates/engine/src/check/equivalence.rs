@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::pages::{as_i128, scalar_text};
 use super::time;
 use crate::spec::equivalence::{Compare, Side};
-use crate::verdict::{CheckId, Door, Finding, SideRow, Sides};
+use crate::verdict::{CheckId, Door, Finding, SideBySide, SideRow};
 
 const SECOND: time::Instant = 1_000_000_000;
 
@@ -202,7 +202,7 @@ fn finding(
     let mut f = Finding::new(check, "", json!({"door": a.door, "value": expected}), json!({"door": b.door, "value": actual}), message);
     f.exchange = exchange;
     f.of = of;
-    f.sides = Some(Box::new(Sides {
+    f.sides = Some(Box::new(SideBySide {
         field,
         a: Door { name: a.door.clone(), shows: a_shows },
         b: Door { name: b.door.clone(), shows: b_shows },

@@ -3,7 +3,7 @@
 pub(crate) mod equivalence;
 pub(crate) mod filters;
 pub(crate) mod group;
-pub(crate) mod ids;
+pub(crate) mod item_ids;
 pub(crate) mod links;
 pub(crate) mod pages;
 pub(crate) mod relation;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 
 use crate::check::excerpt;
-use crate::check::ids::{IdList, Key};
+use crate::check::item_ids::{IdList, Key};
 use crate::spec::model::{Direction, ValueKind};
 use crate::verdict::{CheckId, Finding};
 

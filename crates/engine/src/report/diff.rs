@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde::Serialize;
 
-use super::compare::{Changes, Previous};
+use super::changes::{Changes, Previous};
 use super::json;
 use super::markdown::Listing;
 use crate::verdict::{Class, Summary, Verdict};
@@ -108,7 +108,7 @@ pub fn main(args: &DiffArgs) -> std::process::ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::compare::Change;
+    use crate::report::changes::Change;
 
     /// The Markdown of `report.md` folds a long list of newly failing cases into one line with a
     /// few of them; the one of `specgate diff` is what a reader acts on, so it names them all.

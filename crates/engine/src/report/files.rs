@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{compare::Changes, Options, RunInfo};
+use super::{changes::Changes, Options, RunInfo};
 use crate::events::{Event, Subscriber};
 use crate::exit;
 use crate::verdict::Verdict;

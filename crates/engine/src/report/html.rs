@@ -14,8 +14,8 @@ use std::fmt;
 use askama::filters::Escaper;
 use askama::Template;
 
-use super::compare::{self, Change, Changes};
-use super::{sides, Report, RunInfo};
+use super::changes::{self, Change, Changes};
+use super::{side_by_side, Report, RunInfo};
 use crate::render;
 use crate::verdict::{Class, ExchangeRecord, Finding, Summary, Verdict};
 

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::compare::{Changes, Previous};
+use super::changes::{Changes, Previous};
 use super::{Report, RunInfo};
 use crate::verdict::{Summary, Verdict};
 
@@ -61,7 +61,7 @@ pub(crate) fn load_previous(path: &Path) -> Option<Previous> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::compare::tests::case;
+    use crate::report::changes::tests::case;
     use crate::verdict::{Class, Outcome};
 
     #[test]

@@ -49,7 +49,7 @@ pub(crate) fn targets_table(r: &Report<'_>) -> String {
 }
 
 /// The changes against an earlier run, as a Markdown list (shared with `specgate diff`).
-pub(crate) fn changes(c: &super::compare::Changes) -> String {
+pub(crate) fn changes(c: &super::changes::Changes) -> String {
     changes_as(c, Listing::Folded)
 }
 
@@ -64,7 +64,7 @@ pub(crate) enum Listing {
 }
 
 /// The changes as a Markdown list, long lists shown as `listing` says.
-pub(crate) fn changes_as(c: &super::compare::Changes, listing: Listing) -> String {
+pub(crate) fn changes_as(c: &super::changes::Changes, listing: Listing) -> String {
     let mut s = String::new();
     if c.is_empty() && c.still_failing.is_empty() {
         let _ = writeln!(s, "No case changed.");
@@ -78,8 +78,8 @@ pub(crate) fn changes_as(c: &super::compare::Changes, listing: Listing) -> Strin
     for (title, list, every) in
         [("Newly failing", &c.regressed, every_newly_failing), ("Fixed", &c.fixed, false), ("Changed", &c.changed, false)]
     {
-        for g in super::compare::groups(list) {
-            if g.changes.len() <= super::compare::FOLD {
+        for g in super::changes::groups(list) {
+            if g.changes.len() <= super::changes::FOLD {
                 for ch in &g.changes {
                     let _ = writeln!(s, "- **{title}** {ch}");
                 }
@@ -98,7 +98,7 @@ pub(crate) fn changes_as(c: &super::compare::Changes, listing: Listing) -> Strin
             let _ = writeln!(s, "- **{title}** {} cases{on}: {before} → {}, e.g. {eg}", g.changes.len(), g.after);
         }
     }
-    let findings_folded = c.findings.len() > super::compare::FOLD;
+    let findings_folded = c.findings.len() > super::changes::FOLD;
     for f in c.findings.iter().take(if findings_folded { SHOWN } else { c.findings.len() }) {
         let _ = writeln!(s, "- **Findings changed** `{}` ({}):", f.id, f.class);
         for r in &f.added {
@@ -113,7 +113,7 @@ pub(crate) fn changes_as(c: &super::compare::Changes, listing: Listing) -> Strin
     }
     let new_ok: Vec<&String> = c.new.iter().filter(|id| !c.regressed.iter().any(|ch| ch.id == **id)).collect();
     for (title, list) in [("New case", new_ok), ("Removed case", c.removed.iter().collect::<Vec<_>>())] {
-        if list.len() > super::compare::FOLD {
+        if list.len() > super::changes::FOLD {
             let _ = writeln!(s, "- {title}s: {}, e.g. {}", list.len(), some(&mut list.iter().copied()));
             continue;
         }
@@ -254,7 +254,7 @@ fn detail(s: &mut String, v: &Verdict, reproduce: Option<&str>) {
         let n = if f.instances.is_empty() { String::new() } else { format!(" — **{}**", count(f)) };
         let _ = writeln!(s, "- **[{}]**{at}{n}: {}", f.check, f.message.trim().replace('\n', "\n  "));
         if let Some(sides) = &f.sides {
-            let (head, rows, more) = super::sides::table(sides);
+            let (head, rows, more) = super::side_by_side::table(sides);
             let line = |cells: &[String]| format!("  | {} |", cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
             let _ = writeln!(s, "\n{}\n  |{}", line(&head), "---|".repeat(head.len()));
             for r in &rows {

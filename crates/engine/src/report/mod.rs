@@ -2,7 +2,7 @@
 //! They never do HTTP; they only read verdicts (and a previous run's `results.json`).
 
 pub mod annotations;
-pub mod compare;
+pub mod changes;
 pub(crate) mod cost;
 pub mod diff;
 pub mod files;
@@ -14,7 +14,7 @@ pub(crate) mod markdown;
 pub(crate) mod notices;
 pub mod progress;
 pub mod repro;
-pub(crate) mod sides;
+pub(crate) mod side_by_side;
 pub(crate) mod stale_waivers;
 pub(crate) mod stream;
 pub(crate) mod summary;
@@ -47,7 +47,7 @@ pub struct RunInfo {
     /// The cases of the plan that the run did not select (libtest filters, `--skip`,
     /// `--partition`). Absent (as in files of earlier versions): the run selected its whole plan.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub not_selected: Vec<compare::Unselected>,
+    pub not_selected: Vec<changes::Unselected>,
 }
 
 pub use crate::events::TargetInfo;
@@ -59,7 +59,7 @@ pub(crate) struct Report<'a> {
     pub verdicts: &'a [Verdict],
     pub summary: Summary,
     /// Changes against an earlier run, if there was one.
-    pub changes: Option<compare::Changes>,
+    pub changes: Option<changes::Changes>,
     /// What the changes are against: "the previous run" or "the baseline".
     pub since: &'static str,
 }
@@ -76,7 +76,7 @@ impl Report<'_> {
 pub struct Options {
     /// Compare with this run (a `--baseline` results.json) instead of the previous run in
     /// the report directory.
-    pub baseline: Option<compare::Previous>,
+    pub baseline: Option<changes::Previous>,
 }
 
 /// The verdicts as reporters show them: each one's findings grouped by rule.
@@ -103,7 +103,7 @@ pub(crate) fn write_with(
     info: &RunInfo,
     verdicts: &[Verdict],
     options: Options,
-) -> std::io::Result<(Vec<PathBuf>, Option<compare::Changes>)> {
+) -> std::io::Result<(Vec<PathBuf>, Option<changes::Changes>)> {
     std::fs::create_dir_all(dir)?;
     let results = dir.join("results.json");
     let history = json::load_previous(&results);
@@ -123,7 +123,7 @@ pub(crate) fn write_with(
         info: &info,
         verdicts: &verdicts,
         summary: Summary::of(&verdicts),
-        changes: previous.map(|p| compare::Changes::between(&p, &verdicts, &info.not_selected)),
+        changes: previous.map(|p| changes::Changes::between(&p, &verdicts, &info.not_selected)),
         since,
     };
     let files = [
@@ -160,7 +160,7 @@ pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String>
         let r = json::read(dir)?;
         let mut overlap: Option<Overlap> = None;
         for v in &r.cases {
-            let key = compare::key(&v.verdict);
+            let key = changes::key(&v.verdict);
             if let Some(&earlier) = holder.get(&key).filter(|&&at| at != input) {
                 let o = overlap.get_or_insert_with(|| Overlap {
                     earlier: &dirs[earlier],

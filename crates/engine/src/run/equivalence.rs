@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::invariant::{changed_between, full_listing};
 use super::session::Session;
 use crate::check::equivalence::{same_field, same_ids, same_order, Listed, View};
-use crate::check::ids::{IdList, Key};
+use crate::check::item_ids::{IdList, Key};
 use crate::check::pages::id_of;
 use crate::plan::equivalence::{DoorPlan, EquivCase, EquivCheck};
 use crate::plan::merge_query;

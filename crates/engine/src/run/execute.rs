@@ -25,7 +25,7 @@ pub(crate) async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, sl
         Work::Equivalence(e) => super::equivalence::run(e, &mut session).await,
     };
     let exchanges = session.exchanges.iter().map(|e| e.record()).collect();
-    let mut verdict = dress(ctx, case, conclusion, exchanges, started);
+    let mut verdict = verdict_of(ctx, case, conclusion, exchanges, started);
     verdict.snapshot = snapshot.map(|mut s| {
         ctx.http.redactor().json(&mut s);
         s
@@ -36,16 +36,16 @@ pub(crate) async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, sl
 /// The verdict of a case that could not finish: never started because the run is stopping,
 /// or cut after the grace. The exchanges it made so far are kept.
 pub(crate) fn unfinished(ctx: &Context, case: &PlannedCase, reason: String, exchanges: Vec<ExchangeRecord>, started: Instant) -> Verdict {
-    dress(ctx, case, Conclusion::Error(reason, vec![]), exchanges, started)
+    verdict_of(ctx, case, Conclusion::Error(reason, vec![]), exchanges, started)
 }
 
 /// A case the run chose not to start (`--max-fail` reached): a skip with the reason.
 pub(crate) fn not_run(ctx: &Context, case: &PlannedCase, reason: String, started: Instant) -> Verdict {
-    dress(ctx, case, Conclusion::Skip(reason), vec![], started)
+    verdict_of(ctx, case, Conclusion::Skip(reason), vec![], started)
 }
 
 /// A conclusion dressed as a verdict, every text redacted.
-fn dress(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchanges: Vec<ExchangeRecord>, started: Instant) -> Verdict {
+fn verdict_of(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchanges: Vec<ExchangeRecord>, started: Instant) -> Verdict {
     let redactor = ctx.http.redactor();
     let (outcome, reason, mut findings) = match conclusion {
         Conclusion::Pass => (Outcome::Pass, None, vec![]),

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{json, Value};
 
 use crate::check::excerpt;
-use crate::check::ids::Key;
+use crate::check::item_ids::Key;
 use crate::check::links;
 use crate::check::pages::Page;
 use crate::run::session::Session;

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::pagination::rejection;
 use super::{base_query, conclude, full_listing, listed_again};
 use crate::check::filters::{incomplete, unsound};
-use crate::check::ids::{IdList, Key};
+use crate::check::item_ids::{IdList, Key};
 use crate::check::pages::{id_list, misordered, scalar_text, Order, WalkedIds, MAX_FINDINGS};
 use crate::check::relation::{split_time, value_selecting, Sent};
 use crate::check::time;

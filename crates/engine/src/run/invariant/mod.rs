@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::session::Session;
 use super::walk::{walk_each, End, Follow, Listing, Walk, MAX_WALK_IDS, MAX_WALK_ITEMS};
-use crate::check::ids::{IdList, Key, Recount};
+use crate::check::item_ids::{IdList, Key, Recount};
 use crate::check::pages::Page;
 use crate::plan::invariant::{Check, Invariant};
 use crate::plan::merge_query;

@@ -2,10 +2,10 @@
 //! the two requests), the same cells for the Markdown and the HTML report.
 
 use crate::render::{short, SHOWN_VALUE};
-use crate::verdict::Sides;
+use crate::verdict::SideBySide;
 
 /// The header and rows of the table, as plain text cells, and a line counting the rows not shown.
-pub(crate) fn table(sides: &Sides) -> (Vec<String>, Vec<Vec<String>>, Option<String>) {
+pub(crate) fn table(sides: &SideBySide) -> (Vec<String>, Vec<Vec<String>>, Option<String>) {
     let (a, b) = (&sides.a, &sides.b);
     let head = vec![
         "item".to_string(),
