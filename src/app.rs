@@ -81,9 +81,8 @@ struct Prepared {
 
 /// Load → plan. `rt` is the run's runtime (`None` when only listing: nothing is sent, and no
 /// embedded server starts).
-fn prepare(args: &RunArgs, rt: Option<&tokio::runtime::Runtime>) -> Result<Prepared, ExitCode> {
+fn prepare(args: &RunArgs, libtest: libtest_mimic::Arguments, rt: Option<&tokio::runtime::Runtime>) -> Result<Prepared, ExitCode> {
     let list = rt.is_none();
-    let libtest = libtest_arguments(args)?;
     // The client is built while the specs load (`Http::client`), when the run needs TLS from the
     // start; a listing sends nothing.
     let client = if list {
@@ -111,7 +110,7 @@ fn prepare(args: &RunArgs, rt: Option<&tokio::runtime::Runtime>) -> Result<Prepa
 
 /// `specgate list`: the cases a run with the same arguments would run, one id a line (or JSON).
 fn list(args: ListArgs) -> ExitCode {
-    let prepared = match prepare(&args.run, None) {
+    let prepared = match libtest_arguments(&args.run).and_then(|libtest| prepare(&args.run, libtest, None)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -147,12 +146,13 @@ fn run(args: RunArgs) -> ExitCode {
         // libtest's own listing (`NAME: test` lines), for tools that speak libtest.
         return libtest_list(&args);
     }
-    let jobs = match libtest_arguments(&args) {
-        Ok(a) => a.test_threads.unwrap_or(args.jobs),
+    let libtest = match libtest_arguments(&args) {
+        Ok(a) => a,
         Err(code) => return code,
     };
+    let jobs = libtest.test_threads.unwrap_or(args.jobs);
     let rt = Arc::new(run_runtime(jobs));
-    let Prepared { libtest, specs, waivers, settings, targets, embedded, plan, planned } = match prepare(&args, Some(&rt)) {
+    let Prepared { libtest, specs, waivers, settings, targets, embedded, plan, planned } = match prepare(&args, libtest, Some(&rt)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -173,10 +173,6 @@ fn run(args: RunArgs) -> ExitCode {
         warnings: settings.warnings.clone(),
         stopped: None,
         not_selected: Unselected::of(&planned, plan.cases.iter().filter(|c| Runner::selects(&libtest, c)).map(|c| c.id.as_str())),
-    };
-    let libtest = match quiet_libtest(libtest, &args) {
-        Ok(l) => l,
-        Err(e) => return usage(e),
     };
     let progress = Runner::name_width(&plan, &libtest).and_then(|w| Progress::for_terminal(&libtest, w));
     let events = match subscribers(&args, info.clone(), report::Options { baseline }, waivers.clone(), progress) {
@@ -215,7 +211,7 @@ fn run(args: RunArgs) -> ExitCode {
 
 /// `run -- --list`: libtest's listing of the cases, as before a run.
 fn libtest_list(args: &RunArgs) -> ExitCode {
-    let prepared = match prepare(args, None) {
+    let prepared = match libtest_arguments(args).and_then(|libtest| prepare(args, libtest, None)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -225,14 +221,8 @@ fn libtest_list(args: &RunArgs) -> ExitCode {
     exit::code(exit::PASSED)
 }
 
-/// libtest's arguments with `--quiet` applied.
-fn quiet_libtest(mut libtest: libtest_mimic::Arguments, args: &RunArgs) -> Result<libtest_mimic::Arguments, String> {
-    libtest.quiet |= args.quiet;
-    Ok(libtest)
-}
-
 /// The libtest arguments after `--`, with `--jobs` as the thread count unless
-/// `--test-threads` is given.
+/// `--test-threads` is given, and `--quiet` as libtest's `-q`.
 fn libtest_arguments(args: &RunArgs) -> Result<libtest_mimic::Arguments, ExitCode> {
     let raw = args.libtest.clone();
     match <libtest_mimic::Arguments as clap::Parser>::try_parse_from(std::iter::once("specgate run --".to_string()).chain(raw)) {
@@ -241,6 +231,7 @@ fn libtest_arguments(args: &RunArgs) -> Result<libtest_mimic::Arguments, ExitCod
                 return Err(usage("--jobs must be at least 1"));
             }
             a.test_threads = a.test_threads.or(Some(args.jobs));
+            a.quiet |= args.quiet;
             Ok(a)
         }
         Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp) => {

@@ -33,14 +33,17 @@ impl Latency {
     fn lines(&self) -> Vec<String> {
         let mut lines = Vec::new();
         for (target, endpoints) in &self.answered {
-            let mut all: Vec<u64> = endpoints.values().flatten().copied().collect();
+            // Each endpoint's times sorted once, for its p95 and for the target's percentiles.
+            let sorted: Vec<(&String, Vec<u64>)> = endpoints
+                .iter()
+                .map(|(name, ms)| {
+                    let mut ms = ms.clone();
+                    ms.sort_unstable();
+                    (name, ms)
+                })
+                .collect();
+            let mut all: Vec<u64> = sorted.iter().flat_map(|(_, ms)| ms.iter().copied()).collect();
             all.sort_unstable();
-            let p95 = |ms: &[u64]| {
-                let mut ms = ms.to_vec();
-                ms.sort_unstable();
-                quantile(&ms, 0.95)
-            };
-            let slowest = endpoints.iter().max_by_key(|(_, ms)| p95(ms));
             let mut line = format!(
                 "latency on `{target}`: p50 {} ms, p95 {} ms, p99 {} ms, max {} ms over {} answers",
                 quantile(&all, 0.5),
@@ -49,8 +52,10 @@ impl Latency {
                 all.last().copied().unwrap_or(0),
                 all.len()
             );
-            if let Some((name, ms)) = slowest.filter(|_| endpoints.len() > 1) {
-                line.push_str(&format!("; slowest {name} (p95 {} ms)", p95(ms)));
+            if sorted.len() > 1 {
+                if let Some((name, p95)) = sorted.iter().map(|(name, ms)| (name, quantile(ms, 0.95))).max_by_key(|(_, p95)| *p95) {
+                    line.push_str(&format!("; slowest {name} (p95 {p95} ms)"));
+                }
             }
             if let Some(n) = self.unanswered.get(target) {
                 line.push_str(&format!("; {n} requests unanswered"));
@@ -64,13 +69,14 @@ impl Latency {
 impl Subscriber for Latency {
     fn on(&mut self, event: &Event<'_>, _at_ms: u64) {
         match event {
-            Event::Exchange { target, exchange, .. } if exchange.status.is_some() => self
-                .answered
-                .entry(target.to_string())
-                .or_default()
-                .entry(endpoint(&exchange.method, &exchange.url))
-                .or_default()
-                .push(exchange.elapsed_ms),
+            Event::Exchange { target, exchange, .. } if exchange.status.is_some() => {
+                // Once per exchange: the target's name is copied only the first time.
+                if !self.answered.contains_key(*target) {
+                    self.answered.insert(target.to_string(), BTreeMap::new());
+                }
+                let endpoints = self.answered.get_mut(*target).expect("inserted above");
+                endpoints.entry(endpoint(&exchange.method, &exchange.url)).or_default().push(exchange.elapsed_ms);
+            }
             Event::Exchange { target, .. } => *self.unanswered.entry(target.to_string()).or_default() += 1,
             Event::RunFinished { .. } => {
                 for line in self.lines() {
