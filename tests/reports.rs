@@ -210,3 +210,46 @@ fn inside_github_actions_annotations_are_on_by_default_and_can_be_turned_off() {
     let off = run(&["--annotations", "none"]);
     assert!(!text(&off.stdout).contains("::error"), "{}", text(&off.stdout));
 }
+
+/// Two targets, one of which sends `min_ram` as a string: the reports lead with each defect
+/// once (however many cases see it), then errors, then the matrix of the rows that differ or
+/// fail, every row one click away.
+#[test]
+fn two_targets_lead_with_root_causes_and_a_matrix_of_differences() {
+    let dir = report_dir("two-targets");
+    let (good, bad) = (format!("good={}", serve(Mode::Good)), format!("bad={}", serve(Mode::WrongType)));
+    let out = specgate(&[
+        "run",
+        "tests/fixtures/report",
+        "--target",
+        &good,
+        "--target",
+        &bad,
+        "--waivers",
+        "tests/fixtures/report-waivers.yaml",
+        "--report-dir",
+        dir.to_str().unwrap(),
+        "--",
+        "--test-threads",
+        "1",
+        "--skip",
+        "pagination.",
+        "--skip",
+        "filter.flavor.complete",
+        "--skip",
+        "filter.paged",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let md = read(&dir, "report.md");
+    let order: Vec<usize> = ["## Root causes", "## Errors", "## Compatibility matrix", "## Failures"]
+        .iter()
+        .map(|h| md.find(h).unwrap_or_else(|| panic!("{h} missing: {md}")))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "root causes, errors, matrix, cases: {order:?}");
+    let html = read(&dir, "report.html");
+    assert!(html.contains("<details class=\"all\"><summary>all "), "every row behind a switch that needs no script");
+    insta::with_settings!({filters => redactions()}, {
+        insta::assert_snapshot!("two_targets_md", md);
+        insta::assert_snapshot!("two_targets_summary_md", read(&dir, "summary.md"));
+    });
+}

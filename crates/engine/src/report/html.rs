@@ -1,6 +1,8 @@
-//! `report.html`: one self-contained page (no external assets) with the summary, the matrix,
-//! the changes, every problem with its grouped findings and reproduction, and every case in
-//! one table, filterable by class.
+//! `report.html`: one self-contained page (no external assets), in the order a reader acts on
+//! it: the verdict and counts, the root causes (one entry per defect, its cases folded under
+//! it), the cases that could not be checked, the changes, the matrix (rows that differ or fail;
+//! every row behind a `<details>`), every problem case with its grouped findings and
+//! reproduction, and every case in one table, filterable by class.
 //!
 //! Built to stay quick with thousands of cases: only problems get a card; passing cases are
 //! table rows; request lists are cut short (every request is in `results.json`); and
@@ -15,6 +17,7 @@ use askama::filters::Escaper;
 use askama::Template;
 
 use super::changes::{self, Change, Changes};
+use super::roots::RootCause;
 use super::{side_by_side, Report, RunInfo};
 use crate::render;
 use crate::verdict::{Class, ExchangeRecord, Finding, Summary, Verdict};
@@ -79,7 +82,12 @@ mod filters {
 
 /// The anchor of a case's card: its id and target with every other character a `-`.
 fn anchor(v: &Verdict) -> String {
-    format!("{}::{}@{}", v.spec, v.case, v.target).chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect()
+    anchor_of(&case_id(v), &v.target)
+}
+
+/// The anchor of the card of case `id` (`spec::case`) on `target`.
+fn anchor_of(id: &str, target: &str) -> String {
+    format!("{id}@{target}").chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect()
 }
 
 /// Cases that get a card (the rest are rows of the all-cases table).
@@ -90,6 +98,11 @@ fn has_card(v: &Verdict) -> bool {
 /// `spec::case`, as the tables and cards name a case.
 fn case_id(v: &Verdict) -> String {
     format!("{}::{}", v.spec, v.case)
+}
+
+/// Whether a matrix row is shown before every row is asked for.
+fn notable(cells: &[Option<&Verdict>]) -> bool {
+    super::notable(cells)
 }
 
 /// A matrix row's level: its first verdict's.
@@ -187,27 +200,40 @@ impl Card<'_> {
 struct Page<'r> {
     info: &'r RunInfo,
     summary: &'r Summary,
+    verdict: &'static str,
     changes: &'r Option<Changes>,
     since: &'static str,
     /// Per target with more than one: its name, its specs and its counts.
     per_target: Vec<(String, Vec<String>, Summary)>,
+    /// The defects, `must` first: what the page opens on.
+    roots: &'r [RootCause],
+    /// The cases that could not be checked.
+    errors: Vec<Card<'r>>,
     matrix: Vec<(String, Vec<Option<&'r Verdict>>)>,
-    /// Problems first, so the page opens on what needs action.
+    /// How many rows of the matrix are notable (see [`super::notable`]).
+    notable: usize,
+    /// Failing, warning and waived cases, each with its findings: the cases under the root causes.
     problems: Vec<Card<'r>>,
     verdicts: &'r [Verdict],
 }
 
 pub(crate) fn render(r: &Report<'_>) -> String {
-    let mut problems: Vec<&Verdict> = r.verdicts.iter().filter(|v| has_card(v)).collect();
+    let card = |v| Card { v, reproduce: r.reproduce(v) };
+    let mut problems: Vec<&Verdict> = r.verdicts.iter().filter(|v| has_card(v) && v.class() != Class::Error).collect();
     problems.sort_by_key(|v| v.class());
+    let matrix = super::matrix(r.verdicts, &r.info.targets);
     let page = Page {
         info: r.info,
         summary: &r.summary,
+        verdict: super::verdict_line(&r.summary),
         changes: &r.changes,
         since: r.since,
         per_target: if r.info.targets.len() > 1 { super::per_target(r.verdicts, &r.info.targets) } else { Vec::new() },
-        matrix: super::matrix(r.verdicts, &r.info.targets),
-        problems: problems.into_iter().map(|v| Card { v, reproduce: r.reproduce(v) }).collect(),
+        roots: &r.roots,
+        errors: r.verdicts.iter().filter(|v| v.class() == Class::Error).map(card).collect(),
+        notable: matrix.iter().filter(|(_, cells)| super::notable(cells)).count(),
+        matrix,
+        problems: problems.into_iter().map(card).collect(),
         verdicts: r.verdicts,
     };
     let mut s = String::with_capacity(4096 + r.verdicts.len() * 300);

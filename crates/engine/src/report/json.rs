@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::changes::{Changes, Previous};
+use super::roots::RootCause;
 use super::{Report, RunInfo};
 use crate::verdict::{Summary, Verdict};
 
@@ -15,6 +16,10 @@ pub(crate) struct Results {
     pub run: RunInfo,
     #[serde(default)]
     pub changes: Option<Changes>,
+    /// The failures grouped by what broke; every case is still in `cases`. Absent in files
+    /// of earlier versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub root_causes: Vec<RootCause>,
     pub cases: Vec<CaseRecord>,
 }
 
@@ -33,6 +38,7 @@ pub(crate) fn render(r: &Report<'_>) -> String {
         summary: r.summary.clone(),
         run: r.info.clone(),
         changes: r.changes.clone(),
+        root_causes: r.roots.clone(),
         cases: r.verdicts.iter().map(|v| CaseRecord { verdict: v.clone(), reproduce: r.reproduce(v) }).collect(),
     };
     serde_json::to_string_pretty(&doc).expect("verdicts serialize") + "\n"

@@ -22,11 +22,15 @@ fn quantile(ms: &[u64], q: f64) -> u64 {
 
 /// `GET http://h:1/v2/images?limit=5` → `GET /v2/images`. Sliced, not parsed: it runs once per
 /// exchange, and the URL is one the run built.
-fn endpoint(method: &str, url: &str) -> String {
+pub(crate) fn endpoint(method: &str, url: &str) -> String {
+    format!("{method} {}", path(url))
+}
+
+/// `http://h:1/v2/images?limit=5` → `/v2/images`.
+pub(crate) fn path(url: &str) -> &str {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    format!("{method} {path}")
+    path.split(['?', '#']).next().unwrap_or(path)
 }
 
 impl Latency {

@@ -1,4 +1,6 @@
-//! `report.md`: the report as Markdown, problems first, one entry per broken rule.
+//! `report.md`: the report as Markdown: the verdict, the root causes (one entry per defect,
+//! however many cases see it), errors, changes, the matrix, then each case, one entry per
+//! broken rule.
 
 use std::fmt::Write;
 
@@ -128,9 +130,12 @@ pub(crate) fn changes_as(c: &super::changes::Changes, listing: Listing) -> Strin
     s
 }
 
+/// In the order a reader acts on them: the verdict and counts, the root causes (`must`, then
+/// `should`), the cases that could not be checked, the changes, the matrix, then each case.
 pub(crate) fn render(r: &Report<'_>) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# specgate report\n");
+    let _ = writeln!(s, "**{}**\n", super::verdict_line(&r.summary));
     let _ = writeln!(s, "{}", counts_table(&r.summary));
     let _ = writeln!(s, "Targets:");
     for t in &r.info.targets {
@@ -144,46 +149,51 @@ pub(crate) fn render(r: &Report<'_>) -> String {
     for w in &r.info.warnings {
         let _ = writeln!(s, "> **Warning:** {w}\n");
     }
+    if r.info.targets.len() > 1 {
+        let _ = writeln!(s, "## Targets\n\n{}", targets_table(r));
+    }
+
+    roots(&mut s, r);
+    section(&mut s, r, Class::Error);
 
     if let Some(c) = &r.changes {
         let _ = writeln!(s, "## Changes since {}\n\n{}", r.since, changes(c));
     }
 
-    if r.info.targets.len() > 1 {
-        let _ = writeln!(s, "## Targets\n\n{}", targets_table(r));
-    }
     let rows = matrix(r.verdicts, &r.info.targets);
     if !rows.is_empty() {
         let _ = writeln!(s, "## Compatibility matrix\n");
-        let _ = write!(s, "| case | level |");
-        for t in &r.info.targets {
-            let _ = write!(s, " {} |", cell(&t.name));
-        }
-        let _ = write!(s, "\n|---|---|");
-        for _ in &r.info.targets {
-            s.push_str("---|");
-        }
-        s.push('\n');
-        for (key, cells) in rows {
-            let level = cells.iter().flatten().next().map(|v| v.level.as_str()).unwrap_or("");
-            let _ = write!(s, "| `{}` | {level} |", cell(&key));
-            for c in cells {
-                let _ = write!(s, " {} |", c.map(outcome_mark).unwrap_or("—"));
+        let shown: Vec<_> = rows.iter().filter(|(_, cells)| super::notable(cells)).collect();
+        let agreed = rows.len() - shown.len();
+        if shown.is_empty() {
+            let _ = writeln!(s, "Every target passed each of the {} cases they share.\n", rows.len());
+        } else {
+            let _ = write!(s, "| case | level |");
+            for t in &r.info.targets {
+                let _ = write!(s, " {} |", cell(&t.name));
+            }
+            let _ = write!(s, "\n|---|---|");
+            for _ in &r.info.targets {
+                s.push_str("---|");
             }
             s.push('\n');
+            for (key, cells) in shown {
+                let level = cells.iter().flatten().next().map(|v| v.level.as_str()).unwrap_or("");
+                let _ = write!(s, "| `{}` | {level} |", cell(key));
+                for c in cells {
+                    let _ = write!(s, " {} |", c.map(outcome_mark).unwrap_or("—"));
+                }
+                s.push('\n');
+            }
+            s.push('\n');
+            if agreed > 0 {
+                let _ = writeln!(s, "{agreed} more cases passed on every target (every row is in report.html).\n");
+            }
         }
-        s.push('\n');
     }
 
-    for class in [Class::Fail, Class::Error, Class::Warn, Class::Waived] {
-        let picked: Vec<&Verdict> = r.verdicts.iter().filter(|v| v.class() == class).collect();
-        if picked.is_empty() {
-            continue;
-        }
-        let _ = writeln!(s, "## {}\n", class.title());
-        for v in picked {
-            detail(&mut s, v, r.reproduce(v).as_deref());
-        }
+    for class in [Class::Fail, Class::Warn, Class::Waived] {
+        section(&mut s, r, class);
     }
 
     let skipped: Vec<&Verdict> = r.verdicts.iter().filter(|v| v.class() == Class::Skip).collect();
@@ -203,6 +213,41 @@ pub(crate) fn render(r: &Report<'_>) -> String {
 
     passed(&mut s, r);
     s
+}
+
+/// The cases of one class, each in detail, under the class's title.
+fn section(s: &mut String, r: &Report<'_>, class: Class) {
+    let picked: Vec<&Verdict> = r.verdicts.iter().filter(|v| v.class() == class).collect();
+    if picked.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## {}\n", class.title());
+    for v in picked {
+        detail(s, v, r.reproduce(v).as_deref());
+    }
+}
+
+/// The defects, one entry each with the cases that see it folded under it.
+fn roots(s: &mut String, r: &Report<'_>) {
+    if r.roots.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## Root causes\n");
+    for root in &r.roots {
+        let mark = if root.class == Class::Fail { Class::Fail.mark() } else { Class::Warn.mark() };
+        let mark = mark.split(' ').next().unwrap_or("");
+        let _ = writeln!(s, "### {mark} {}: {} — {}\n", root.level(), root.headline, root.extent());
+        let at = if root.pointer.is_empty() { String::new() } else { format!(" at {}", code(&root.pointer)) };
+        let on = root.endpoint.as_deref().map(|e| format!(" on {}", code(e))).unwrap_or_default();
+        let _ = writeln!(s, "- target `{}`{on}: **[{}]**{at}", root.target, root.check);
+        let _ = writeln!(s, "- expected {}", code(&short(&root.expected, SHOWN_VALUE)));
+        let _ = writeln!(s, "- spec of its first case: `{}`", root.location);
+        let _ = writeln!(s, "\n<details><summary>{} case(s)</summary>\n", root.cases.len());
+        for case in &root.cases {
+            let _ = writeln!(s, "- `{case}`");
+        }
+        let _ = writeln!(s, "\n</details>\n");
+    }
 }
 
 /// Passed cases counted by spec and target; they are listed one by one in `report.html` and

@@ -14,6 +14,7 @@ pub(crate) mod markdown;
 pub(crate) mod notices;
 pub mod progress;
 pub mod repro;
+pub(crate) mod roots;
 pub(crate) mod side_by_side;
 pub(crate) mod stale_waivers;
 pub(crate) mod stream;
@@ -62,6 +63,8 @@ pub(crate) struct Report<'a> {
     pub changes: Option<changes::Changes>,
     /// What the changes are against: "the previous run" or "the baseline".
     pub since: &'static str,
+    /// The failures grouped by what broke (see [`roots::of`]).
+    pub roots: Vec<roots::RootCause>,
 }
 
 impl Report<'_> {
@@ -125,6 +128,7 @@ pub(crate) fn write_with(
         summary: Summary::of(&verdicts),
         changes: previous.map(|p| changes::Changes::between(&p, &verdicts, &info.not_selected)),
         since,
+        roots: roots::of(&verdicts),
     };
     let files = [
         (results, json::render(&report)),
@@ -277,6 +281,25 @@ pub(crate) fn matrix<'a>(verdicts: &'a [Verdict], targets: &[TargetInfo]) -> Vec
     rows
 }
 
+/// Whether a matrix row is worth a look: its targets differ, or one of them did not pass.
+/// The matrix shows these rows first; a row where every target passed is one click away.
+pub(crate) fn notable(cells: &[Option<&Verdict>]) -> bool {
+    let mut classes = cells.iter().map(|c| c.map(Verdict::class));
+    let first = classes.next().flatten();
+    first != Some(crate::verdict::Class::Pass) || classes.any(|c| c != first)
+}
+
+/// The run's verdict in a few words, as summary.md and the reports open.
+pub(crate) fn verdict_line(s: &Summary) -> &'static str {
+    if s.failed > 0 {
+        "❌ the contract is broken"
+    } else if s.errored > 0 {
+        "💥 some cases could not be checked"
+    } else {
+        "✅ the gate passes"
+    }
+}
+
 /// What the outputs of a run are given.
 pub struct Given {
     pub info: RunInfo,
@@ -340,5 +363,15 @@ mod matrix_tests {
             vec![("s::two", vec![Some(Outcome::Pass), Some(Outcome::Fail)]), ("s::one", vec![Some(Outcome::Pass), Some(Outcome::Error)]),],
             "a case seen on one target only is not a row of the matrix"
         );
+    }
+
+    #[test]
+    fn a_row_is_notable_when_its_targets_differ_or_one_did_not_pass() {
+        let pass = sample(Outcome::Pass, Level::Must);
+        let fail = sample(Outcome::Fail, Level::Must);
+        assert!(!notable(&[Some(&pass), Some(&pass)]));
+        assert!(notable(&[Some(&pass), Some(&fail)]));
+        assert!(notable(&[Some(&fail), Some(&fail)]));
+        assert!(notable(&[Some(&pass), None]), "a case one target did not run differs");
     }
 }

@@ -1,14 +1,15 @@
 //! `summary.md`: one screen for a CI job page (`cat reports/summary.md >> $GITHUB_STEP_SUMMARY`):
-//! the counts, a line per target, and the top findings.
+//! the counts, a line per target, and a row per root cause (one defect, however many cases
+//! see it) and per cause of the errors.
 
 use std::fmt::Write;
 
 use super::markdown::{counts_table, targets_table};
 use super::Report;
-use crate::render::finding_line;
+use crate::render::root_reason;
 use crate::verdict::{Class, Verdict};
 
-/// Findings listed; the rest are counted.
+/// Rows listed; the rest are counted.
 const TOP: usize = 10;
 
 fn one_line(s: &str, max: usize) -> String {
@@ -22,13 +23,7 @@ fn one_line(s: &str, max: usize) -> String {
 
 pub(crate) fn render(r: &Report<'_>) -> String {
     let mut s = String::new();
-    let verdict = if r.summary.failed > 0 {
-        "❌ the contract is broken"
-    } else if r.summary.errored > 0 {
-        "💥 some cases could not be checked"
-    } else {
-        "✅ the gate passes"
-    };
+    let verdict = super::verdict_line(&r.summary);
     let _ = writeln!(s, "### specgate: {verdict}\n\n{}", counts_table(&r.summary));
     if r.info.targets.len() > 1 {
         let _ = writeln!(s, "{}", targets_table(r));
@@ -45,21 +40,43 @@ pub(crate) fn render(r: &Report<'_>) -> String {
             c.removed.len()
         );
     }
-    let mut problems: Vec<&Verdict> = r.verdicts.iter().filter(|v| matches!(v.class(), Class::Fail | Class::Error | Class::Warn)).collect();
-    problems.sort_by_key(|v| v.class());
-    if problems.is_empty() {
+    // One row per defect, however many cases see it; then the errors, one row per cause.
+    let mut rows: Vec<String> = r
+        .roots
+        .iter()
+        .map(|root| {
+            let mark = if root.class == Class::Fail { Class::Fail.mark() } else { Class::Warn.mark() };
+            let on = root.endpoint.as_deref().map(|e| format!(" (`{e}`)")).unwrap_or_default();
+            format!("| {mark} | `{}`{on} | {}: {} | `{}` |", root.target, one_line(&root.headline, 160), root.extent(), root.location)
+        })
+        .collect();
+    let mut errors: Vec<(String, Vec<&Verdict>)> = Vec::new();
+    for v in r.verdicts.iter().filter(|v| v.class() == Class::Error) {
+        let reason = root_reason(v).unwrap_or_default();
+        match errors.iter_mut().find(|(r, cases)| *r == reason && cases[0].target == v.target) {
+            Some((_, cases)) => cases.push(v),
+            None => errors.push((reason, vec![v])),
+        }
+    }
+    for (reason, cases) in &errors {
+        let seen = if cases.len() == 1 { format!("`{}`", cases[0].id) } else { format!("{} cases", cases.len()) };
+        rows.push(format!(
+            "| {} | `{}` | {}: {seen} | `{}` |",
+            Class::Error.mark(),
+            cases[0].target,
+            one_line(reason, 160),
+            cases[0].location
+        ));
+    }
+    if rows.is_empty() {
         return s;
     }
-    let _ = writeln!(s, "| | case | finding | spec |\n|---|---|---|---|");
-    for v in problems.iter().take(TOP) {
-        let what = match v.findings.first() {
-            Some(f) => finding_line(f) + &if v.findings.len() > 1 { format!(" (+{} more)", v.findings.len() - 1) } else { String::new() },
-            None => v.reason.clone().unwrap_or_default(),
-        };
-        let _ = writeln!(s, "| {} | `{}` | {} | `{}` |", v.class().mark(), v.id, one_line(&what, 160), v.location);
+    let _ = writeln!(s, "| | target | root cause | spec |\n|---|---|---|---|");
+    for row in rows.iter().take(TOP) {
+        let _ = writeln!(s, "{row}");
     }
-    if problems.len() > TOP {
-        let _ = writeln!(s, "\n… and {} more in report.md.", problems.len() - TOP);
+    if rows.len() > TOP {
+        let _ = writeln!(s, "\n… and {} more in report.md.", rows.len() - TOP);
     }
     s
 }
