@@ -20,6 +20,10 @@ fn redactions() -> Vec<(&'static str, &'static str)> {
         (r#""specgate": "[^"]*""#, r#""specgate": "[VERSION]""#),
         (r"specgate \d+\.\d+\.\d+", "specgate [VERSION]"),
         (r"specgate</span> \d+\.\d+\.\d+", "specgate [VERSION]"),
+        // Answer times: the latency table's figures and histograms.
+        (r#"<td class="num lat">\d+</td>"#, r#"<td class="num lat">[MS]</td>"#),
+        (r#"<svg class="hist".*?</svg>"#, "[HISTOGRAM]"),
+        (r"(\| `[^`]+` \| `[A-Z]+ [^`]*` \| \d+ \| \d+ \|)( \d+ \|){4}", "$1 [MS] | [MS] | [MS] | [MS] |"),
     ]);
     f
 }

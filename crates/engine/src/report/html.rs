@@ -17,6 +17,7 @@ use askama::filters::Escaper;
 use askama::Template;
 
 use super::changes::{self, Change, Changes};
+use super::latency::{self, EndpointTimes};
 use super::roots::RootCause;
 use super::{side_by_side, Report, RunInfo};
 use crate::render;
@@ -98,6 +99,32 @@ fn has_card(v: &Verdict) -> bool {
 /// `spec::case`, as the tables and cards name a case.
 fn case_id(v: &Verdict) -> String {
     format!("{}::{}", v.spec, v.case)
+}
+
+/// One bar of a histogram drawn as inline SVG: its place, its height and its tooltip.
+struct Bar {
+    x: usize,
+    y: usize,
+    height: usize,
+    title: String,
+}
+
+/// Width of a histogram bar and height of the histogram, in px.
+const BAR: usize = 8;
+const HISTOGRAM_HEIGHT: usize = 28;
+
+/// The bars of an endpoint's histogram, scaled so that the fullest bucket fills the height;
+/// an empty bucket is a 1-px stub so that the scale stays readable.
+fn bars(e: &EndpointTimes) -> Vec<Bar> {
+    let most = e.histogram.iter().copied().max().unwrap_or(0).max(1);
+    e.histogram
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| {
+            let height = if n == 0 { 1 } else { (n * HISTOGRAM_HEIGHT).div_ceil(most).max(2) };
+            Bar { x: i * BAR, y: HISTOGRAM_HEIGHT - height, height, title: format!("{}: {n}", latency::bucket_label(i)) }
+        })
+        .collect()
 }
 
 /// Whether a matrix row is shown before every row is asked for.
@@ -214,6 +241,8 @@ struct Page<'r> {
     notable: usize,
     /// Failing, warning and waived cases, each with its findings: the cases under the root causes.
     problems: Vec<Card<'r>>,
+    /// Answer times per target and endpoint.
+    latency: Vec<EndpointTimes>,
     verdicts: &'r [Verdict],
 }
 
@@ -234,6 +263,7 @@ pub(crate) fn render(r: &Report<'_>) -> String {
         notable: matrix.iter().filter(|(_, cells)| super::notable(cells)).count(),
         matrix,
         problems: problems.into_iter().map(card).collect(),
+        latency: latency::per_endpoint(r.verdicts),
         verdicts: r.verdicts,
     };
     let mut s = String::with_capacity(4096 + r.verdicts.len() * 300);
@@ -259,6 +289,26 @@ mod tests {
         let mut out = String::new();
         Escape.write_escaped_str(&mut out, "<a href=\"x\">Tom & 'Jerry'</a> ünï").unwrap();
         assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt; ünï");
+    }
+
+    #[test]
+    fn the_fullest_bucket_fills_the_histogram_and_empty_ones_are_stubs() {
+        let e = EndpointTimes {
+            target: "t".into(),
+            endpoint: "GET /".into(),
+            requests: 11,
+            unanswered: 0,
+            p50: 3,
+            p95: 30,
+            p99: 30,
+            max: 30,
+            histogram: vec![0, 1, 10],
+        };
+        let shown: Vec<(usize, usize, usize, String)> = bars(&e).into_iter().map(|b| (b.x, b.y, b.height, b.title)).collect();
+        assert_eq!(
+            shown,
+            [(0, 27, 1, "< 1 ms: 0".to_string()), (8, 25, 3, "1–2 ms: 1".to_string()), (16, 0, 28, "2–5 ms: 10".to_string())]
+        );
     }
 
     #[test]

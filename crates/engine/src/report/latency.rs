@@ -1,8 +1,11 @@
 //! How fast each target answered: one line per target on stderr once the run is over, with the
 //! percentiles of its answers' times and its slowest endpoint (method and path, the query left
-//! out). Requests that got no answer are counted apart.
+//! out). Requests that got no answer are counted apart. The reports show the same figures per
+//! target and endpoint, with a histogram of the times ([`per_endpoint`]).
 
 use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 use crate::events::{Event, Subscriber};
 
@@ -92,6 +95,88 @@ impl Subscriber for Latency {
     }
 }
 
+/// Upper bounds (ms) of the histogram's buckets; the last bucket holds the rest. Steps of
+/// 1-2-5, so that a 3 ms local answer and a 3 s remote one both land in a bar of their own.
+pub(crate) const BUCKETS: [u64; 12] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+
+/// The answer times of one endpoint of one target, as the reports show them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct EndpointTimes {
+    pub target: String,
+    /// `GET /v2/images` (ids in the path folded, see `roots::endpoint`).
+    pub endpoint: String,
+    /// Requests sent, answered or not.
+    pub requests: usize,
+    /// Requests that got no answer (refused, timed out, dropped).
+    pub unanswered: usize,
+    pub p50: u64,
+    pub p95: u64,
+    pub p99: u64,
+    pub max: u64,
+    /// Answers per bucket of [`BUCKETS`] (and one more for the slower ones).
+    pub histogram: Vec<usize>,
+}
+
+/// Per target and endpoint, in order of first request (each target's together): the percentiles of the answers' times,
+/// requests and the unanswered ones, and the histogram. From the requests the verdicts record.
+pub(crate) fn per_endpoint(verdicts: &[crate::verdict::Verdict]) -> Vec<EndpointTimes> {
+    let mut order: Vec<(String, String)> = Vec::new();
+    let mut times: std::collections::HashMap<(String, String), (Vec<u64>, usize)> = std::collections::HashMap::new();
+    for v in verdicts {
+        for e in &v.exchanges {
+            let key = (v.target.clone(), super::roots::endpoint(&e.method, &e.url));
+            let entry = times.entry(key.clone()).or_insert_with(|| {
+                order.push(key);
+                (Vec::new(), 0)
+            });
+            match e.status {
+                Some(_) => entry.0.push(e.elapsed_ms),
+                None => entry.1 += 1,
+            }
+        }
+    }
+    // Each target's endpoints together, targets in order of their first request.
+    let targets: Vec<String> = order.iter().fold(Vec::new(), |mut seen, (t, _)| {
+        if !seen.contains(t) {
+            seen.push(t.clone());
+        }
+        seen
+    });
+    order.sort_by_key(|(t, _)| targets.iter().position(|x| x == t));
+    order
+        .into_iter()
+        .map(|key| {
+            let (mut ms, unanswered) = times.remove(&key).unwrap_or_default();
+            ms.sort_unstable();
+            let mut histogram = vec![0; BUCKETS.len() + 1];
+            for &t in &ms {
+                histogram[BUCKETS.iter().position(|&b| t < b).unwrap_or(BUCKETS.len())] += 1;
+            }
+            let at = |q| if ms.is_empty() { 0 } else { quantile(&ms, q) };
+            EndpointTimes {
+                requests: ms.len() + unanswered,
+                unanswered,
+                p50: at(0.5),
+                p95: at(0.95),
+                p99: at(0.99),
+                max: ms.last().copied().unwrap_or(0),
+                histogram,
+                target: key.0,
+                endpoint: key.1,
+            }
+        })
+        .collect()
+}
+
+/// A bucket's label: `< 1 ms`, `20–50 ms`, `≥ 5000 ms`.
+pub(crate) fn bucket_label(i: usize) -> String {
+    match i {
+        0 => format!("< {} ms", BUCKETS[0]),
+        i if i < BUCKETS.len() => format!("{}–{} ms", BUCKETS[i - 1], BUCKETS[i]),
+        _ => format!("≥ {} ms", BUCKETS[BUCKETS.len() - 1]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +207,21 @@ mod tests {
     fn an_endpoint_is_its_method_and_path() {
         assert_eq!(endpoint("GET", "http://127.0.0.1:8/v2.1/p/images/detail?limit=5#x"), "GET /v2.1/p/images/detail");
         assert_eq!(endpoint("GET", "https://h"), "GET /");
+    }
+
+    #[test]
+    fn per_endpoint_times_with_percentiles_unanswered_requests_and_a_histogram() {
+        let mut v = crate::verdict::sample(crate::verdict::Outcome::Pass, crate::spec::model::Level::Must);
+        v.exchanges = (1..=100).map(|ms| answer("http://h/v2/images?limit=5", ms, Some(200))).collect();
+        v.exchanges.push(answer("http://h/v2/images/6f1c2a3b-0000-4000-8000-00000000abcd", 7000, Some(200)));
+        v.exchanges.push(answer("http://h/v2/images", 3, None));
+        let t = per_endpoint(&[v]);
+        let shown: Vec<(&str, usize, usize, [u64; 4])> =
+            t.iter().map(|e| (e.endpoint.as_str(), e.requests, e.unanswered, [e.p50, e.p95, e.p99, e.max])).collect();
+        assert_eq!(shown, [("GET /v2/images", 101, 1, [50, 95, 99, 100]), ("GET /v2/images/{id}", 1, 0, [7000; 4])]);
+        assert_eq!(t[0].histogram, [0, 1, 3, 5, 10, 30, 50, 1, 0, 0, 0, 0, 0], "1 | 2-4 | 5-9 | … | 100");
+        assert_eq!(t[1].histogram.last(), Some(&1));
+        assert_eq!([0, 5, 12].map(bucket_label), ["< 1 ms", "20–50 ms", "≥ 5000 ms"]);
     }
 
     #[test]

@@ -192,6 +192,8 @@ pub(crate) fn render(r: &Report<'_>) -> String {
         }
     }
 
+    latency(&mut s, r);
+
     for class in [Class::Fail, Class::Warn, Class::Waived] {
         section(&mut s, r, class);
     }
@@ -225,6 +227,30 @@ fn section(s: &mut String, r: &Report<'_>, class: Class) {
     for v in picked {
         detail(s, v, r.reproduce(v).as_deref());
     }
+}
+
+/// Answer times per target and endpoint (the histograms are in report.html).
+fn latency(s: &mut String, r: &Report<'_>) {
+    let rows = super::latency::per_endpoint(r.verdicts);
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## Latency\n\n| target | endpoint | requests | unanswered | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|---|---|---|---|");
+    for e in rows {
+        let _ = writeln!(
+            s,
+            "| `{}` | `{}` | {} | {} | {} | {} | {} | {} |",
+            cell(&e.target),
+            cell(&e.endpoint),
+            e.requests,
+            e.unanswered,
+            e.p50,
+            e.p95,
+            e.p99,
+            e.max
+        );
+    }
+    s.push('\n');
 }
 
 /// The defects, one entry each with the cases that see it folded under it.
