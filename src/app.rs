@@ -170,6 +170,7 @@ fn run(args: RunArgs) -> ExitCode {
         budget: args.budget,
         specs: specs.iter().map(|s| s.path.clone()).collect(),
         headers: report::repro::SentHeaders::of(&specs, &settings.headers, &settings.secrets),
+        latency: report::latency::Budget::of(&specs),
         warnings: settings.warnings.clone(),
         stopped: None,
         not_selected: Unselected::of(&planned, plan.cases.iter().filter(|c| Runner::selects(&libtest, c)).map(|c| c.id.as_str())),

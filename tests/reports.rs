@@ -257,3 +257,47 @@ fn two_targets_lead_with_root_causes_and_a_matrix_of_differences() {
         insta::assert_snapshot!("two_targets_summary_md", read(&dir, "summary.md"));
     });
 }
+
+/// A spec with a `latency:` bound, run against the reference server slowed down by its load
+/// fault: every answer takes 30 ms or more, over the 5 ms p95 the spec allows.
+fn latency_run(name: &str, level: &str) -> (std::process::Output, PathBuf) {
+    let dir = report_dir(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("slow.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "specgate: 1\ntitle: slow\ndoc: {{file: f, section: s}}\nrequest: {{path: /v2/images}}\nlatency: {{p95_ms: 5, level: {level}}}\n\
+             cases:\n  - name: lists\n    doc: {{file: f, section: s}}\n    query: {{limit: 2}}\n    expect: {{status: 200}}\n"
+        ),
+    )
+    .unwrap();
+    let out = specgate(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--fault",
+        "*.latency=30ms",
+        "--report-dir",
+        dir.join("out").to_str().unwrap(),
+        "--annotations",
+        "github",
+    ]);
+    (out, dir.join("out"))
+}
+
+#[test]
+fn a_broken_latency_bound_warns_unless_the_spec_says_must() {
+    let (out, dir) = latency_run("latency-should", "should");
+    assert_eq!(out.status.code(), Some(0), "a `should` bound does not fail the gate: {}", text(&out.stderr));
+    let roots = &common::results(&dir)["root_causes"];
+    assert_eq!(roots[0]["check"], "latency", "{roots:#}");
+    assert_eq!(roots[0]["class"], "warn");
+    assert_eq!(roots[0]["expected"], serde_json::json!({"p95_ms": 5}));
+    assert!(read(&dir, "summary.md").contains("over the 5 ms the spec allows"), "{}", read(&dir, "summary.md"));
+    assert!(text(&out.stdout).contains("::warning file="), "annotated: {}", text(&out.stdout));
+
+    let (out, dir) = latency_run("latency-must", "must");
+    assert_eq!(out.status.code(), Some(1), "a `must` bound fails the gate: {}", text(&out.stderr));
+    assert!(read(&dir, "report.md").contains("**❌ the contract is broken**"), "{}", read(&dir, "report.md"));
+    assert!(text(&out.stdout).contains("title=latency on "), "{}", text(&out.stdout));
+}

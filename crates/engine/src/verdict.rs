@@ -84,6 +84,9 @@ pub enum CheckId {
     EquivalenceOrder,
     #[serde(rename = "equivalence.filter")]
     EquivalenceFilter,
+    /// The answer times of a spec's endpoint on a target break the spec's `latency:` bound.
+    #[serde(rename = "latency")]
+    Latency,
 }
 
 impl CheckId {
@@ -114,6 +117,7 @@ impl CheckId {
             CheckId::EquivalenceField => "equivalence.field",
             CheckId::EquivalenceOrder => "equivalence.order",
             CheckId::EquivalenceFilter => "equivalence.filter",
+            CheckId::Latency => "latency",
         }
     }
 }

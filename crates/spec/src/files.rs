@@ -54,7 +54,8 @@ fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Result<()> {
 }
 
 /// The top-level keys of a spec (`model::SpecFile`; a test holds the two together).
-pub(crate) const SPEC_KEYS: [&str; 9] = ["specgate", "title", "doc", "vars", "request", "cases", "pagination", "filters", "links"];
+pub(crate) const SPEC_KEYS: [&str; 10] =
+    ["specgate", "title", "doc", "vars", "request", "cases", "pagination", "filters", "links", "latency"];
 
 /// Whether a YAML file found in a directory is meant as a spec: its top level is a mapping with
 /// one of a spec's keys. An OpenAPI document or a CI file beside the specs is not; a file that

@@ -215,6 +215,7 @@ impl Validator<'_> {
             }
         }
         self.check_pagination(&file);
+        self.check_latency(&file);
         let case_schemas = file.cases.iter().map(|c| c.expect.schema.as_ref().and_then(|s| self.compile(s))).collect();
         let pagination_error_schema = file.pagination.as_ref().and_then(|p| self.error_schema(p.value.errors.as_ref()));
         let filter_error_schema = file.filters.as_ref().and_then(|f| self.error_schema(f.value.errors.as_ref()));
@@ -243,6 +244,18 @@ impl Validator<'_> {
         }
         if !path.value.starts_with('/') {
             self.err_at(path, path.value.len(), "request path must start with `/`".into(), None);
+        }
+    }
+
+    fn check_latency(&mut self, file: &SpecFile) {
+        let Some(l) = &file.latency else { return };
+        if l.value.bounds().is_empty() {
+            self.err_at(l, 1, "`latency:` states no bound".into(), Some("give one of `p50_ms`, `p95_ms`, `p99_ms`, `max_ms`".into()));
+        }
+        for (name, _, ms) in l.value.bounds() {
+            if ms == 0 {
+                self.err_at(l, 1, format!("latency `{name}_ms: 0` cannot be met: no answer takes no time"), None);
+            }
         }
     }
 
@@ -493,6 +506,21 @@ mod tests {
         assert_eq!(errors[0].message, format!("invalid JSON Schema (schemas/missing.json): {want}"));
         assert_eq!(errors[0].pos.map(|p| p.line), Some(11));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_latency_block_without_a_bound_is_located() {
+        let src = "specgate: 1\ntitle: t\ndoc: {file: f, section: s}\nrequest: {path: /x}\nlatency:\n  level: must\n";
+        let errs = load_str(Path::new("x.yaml"), src).unwrap_err();
+        let text = errs[0].to_string();
+        assert!(text.contains("`latency:` states no bound") && text.contains("x.yaml:6:3"), "{text}");
+        let src = "specgate: 1\ntitle: t\ndoc: {file: f, section: s}\nrequest: {path: /x}\nlatency: {p95_ms: 300}\n";
+        let spec = load_str(Path::new("x.yaml"), src).unwrap();
+        let l = &spec.file.latency.as_ref().unwrap().value;
+        assert_eq!((l.bounds(), l.level()), (vec![("p95", 0.95, 300)], super::super::model::Level::Should));
+        let src = "specgate: 1\ntitle: t\ndoc: {file: f, section: s}\nrequest: {path: /x}\nlatency: {p59_ms: 300}\n";
+        let text = load_str(Path::new("x.yaml"), src).unwrap_err()[0].to_string();
+        assert!(text.contains("unknown key `p59_ms`") && text.contains("x.yaml:5:"), "{text}");
     }
 
     #[test]

@@ -33,6 +33,46 @@ pub struct SpecFile {
     pub filters: Option<Spanned<Filters>>,
     /// Which links of a response may lead away from the origin the request went to.
     pub links: Option<Links>,
+    /// How fast the endpoint answers: bounds on the percentiles of its answer times.
+    pub latency: Option<Spanned<Latency>>,
+}
+
+/// Bounds on the answer times of the spec's endpoint, over every request its cases send to one
+/// target. Breaking one is a `should` finding unless `level: must` says otherwise.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Latency {
+    /// `should` when absent: a bound that no seed doc states is an expectation, not a contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<DocRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    /// The median answer time stays at or under this many milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p50_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p95_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_ms: Option<u64>,
+    /// No answer takes longer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_ms: Option<u64>,
+}
+
+impl Latency {
+    /// The bounds it states: (name, quantile, milliseconds), `max` as the quantile 1.
+    pub fn bounds(&self) -> Vec<(&'static str, f64, u64)> {
+        [("p50", 0.5, self.p50_ms), ("p95", 0.95, self.p95_ms), ("p99", 0.99, self.p99_ms), ("max", 1.0, self.max_ms)]
+            .into_iter()
+            .filter_map(|(name, q, ms)| ms.map(|ms| (name, q, ms)))
+            .collect()
+    }
+
+    pub fn level(&self) -> Level {
+        self.level.unwrap_or(Level::Should)
+    }
 }
 
 /// Links in responses must stay on the request's scheme, host and port, except these.

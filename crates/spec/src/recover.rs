@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::error::{did_you_mean, Pos, SpecError};
-use super::model::{Case, Filters, Links, Pagination, SpecFile};
+use super::model::{Case, Filters, Latency, Links, Pagination, SpecFile};
 
 /// A YAML value with the positions of its parts.
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ pub(crate) fn errors(path: &Path, source: &str) -> Option<Vec<SpecError>> {
     let read = Reading { source, problems: &problems };
     let value = |key: &str| entries.iter().find(|(k, _)| matches!(&k.value, Node::Str(s) if s == key)).map(|(_, v)| v);
     // The top level with its own keys only: no cases, no optional blocks (each is read below).
-    let parts = ["cases", "pagination", "filters", "links"];
+    let parts = ["cases", "pagination", "filters", "links", "latency"];
     let top: Vec<_> = entries.iter().filter(|(k, _)| !matches!(&k.value, Node::Str(s) if parts.contains(&s.as_str()))).cloned().collect();
     let top = Spanned { value: Node::Map(top), referenced: root.referenced, defined: root.defined };
     read.part::<SpecFile>(&top);
@@ -99,6 +99,9 @@ pub(crate) fn errors(path: &Path, source: &str) -> Option<Vec<SpecError>> {
     }
     if let Some(l) = value("links") {
         read.part::<Option<Links>>(l);
+    }
+    if let Some(l) = value("latency") {
+        read.part::<Option<Spanned<Latency>>>(l);
     }
     match value("cases") {
         Some(Spanned { value: Node::Seq(cases), .. }) => cases.iter().for_each(|case| read.part::<Case>(case)),

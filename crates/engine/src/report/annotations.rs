@@ -1,28 +1,39 @@
 //! CI annotations: GitHub Actions workflow commands that put a failure on the spec line that
 //! declares the case (`::error file=…,line=…,title=…::message`).
 
+use super::latency::Budget;
 use super::roots::RootCause;
 use crate::events::{Event, Subscriber};
 use crate::render::first_line;
 use crate::verdict::{Class, Verdict};
 
 /// Prints the annotations on stdout when the run finishes.
-#[derive(Default)]
 pub(crate) struct Annotations {
-    /// The verdicts annotated (failures, errors, warnings), with their plan index.
+    /// The verdicts annotated (failures, errors, warnings, and those whose requests a
+    /// `latency:` bound judges), with their plan index.
     annotated: Vec<(usize, Verdict)>,
+    budgets: Vec<Budget>,
+}
+
+impl Annotations {
+    pub(crate) fn new(budgets: Vec<Budget>) -> Annotations {
+        Annotations { annotated: Vec::new(), budgets }
+    }
 }
 
 impl Subscriber for Annotations {
     fn on(&mut self, event: &Event<'_>, _at_ms: u64) {
         match event {
-            Event::CaseFinished { index, verdict } if matches!(verdict.class(), Class::Fail | Class::Error | Class::Warn) => {
+            Event::CaseFinished { index, verdict }
+                if matches!(verdict.class(), Class::Fail | Class::Error | Class::Warn)
+                    || self.budgets.iter().any(|b| b.spec == verdict.spec) =>
+            {
                 self.annotated.push((*index, (*verdict).clone()))
             }
             Event::RunFinished { .. } => {
                 self.annotated.sort_by_key(|(i, _)| *i);
                 let verdicts: Vec<Verdict> = std::mem::take(&mut self.annotated).into_iter().map(|(_, v)| v).collect();
-                print!("{}", github(&verdicts));
+                print!("{}", github(&verdicts, &self.budgets));
             }
             _ => {}
         }
@@ -62,10 +73,10 @@ const NAMED_CASES: usize = 5;
 /// One annotation per root cause, at the spec line of its first case: `must` defects as
 /// errors, `should` ones as warnings. Cases that could not be checked are errors too (they
 /// fail the gate's exit code), one per case: they have no defect to group by.
-pub(crate) fn github(verdicts: &[Verdict]) -> String {
+pub(crate) fn github(verdicts: &[Verdict], budgets: &[Budget]) -> String {
     let mut out = String::new();
     let mut left = [0usize; 2];
-    let roots = super::roots::of(verdicts);
+    let roots = super::roots::with_latency(verdicts, budgets);
     let errored: Vec<&Verdict> = verdicts.iter().filter(|v| v.class() == Class::Error).collect();
     for kind in [Class::Fail, Class::Warn] {
         let (name, slot) = if kind == Class::Fail { ("error", 0) } else { ("warning", 1) };
@@ -120,7 +131,8 @@ mod tests {
     #[test]
     fn a_must_defect_points_at_its_spec_line_with_escaped_text() {
         let should = failing(Level::Should, "s:3", "/x", "other");
-        let out = github(&[failing(Level::Must, "specs/a,b.yaml:12", "", "50% wrong\nbody"), should, sample(Outcome::Pass, Level::Must)]);
+        let out =
+            github(&[failing(Level::Must, "specs/a,b.yaml:12", "", "50% wrong\nbody"), should, sample(Outcome::Pass, Level::Must)], &[]);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 2, "{out}");
         assert_eq!(
@@ -135,7 +147,7 @@ mod tests {
         let many: Vec<Verdict> = (1..=11)
             .map(|i| Verdict { case: format!("c{i}"), ..failing(Level::Must, &format!("s:{i}"), "/images/0/min_ram", "m") })
             .collect();
-        let out = github(&many);
+        let out = github(&many, &[]);
         assert_eq!(out.lines().count(), 1, "{out}");
         assert!(out.starts_with("::error file=s,line=1,"), "{out}");
         assert!(out.ends_with("cases: s::c1, s::c2, s::c3, s::c4, s::c5 and 6 more\n"), "{out}");
@@ -144,7 +156,7 @@ mod tests {
     #[test]
     fn the_count_is_bounded() {
         let many: Vec<Verdict> = (0..25).map(|_| sample(Outcome::Error, Level::Must)).collect();
-        let out = github(&many);
+        let out = github(&many, &[]);
         assert_eq!(out.lines().count(), MAX_PER_KIND + 1);
         assert!(out.ends_with("::15 more errors and 0 more warnings in the reports\n"), "{out}");
     }

@@ -21,12 +21,14 @@ pub(crate) struct Files {
     /// What writing gave, once the run finished: the changes against the baseline or the
     /// previous run, or that the files could not be written.
     written: Option<Result<Option<Changes>, ()>>,
+    /// A `must` `latency:` bound is broken.
+    must_bound_broken: bool,
 }
 
 impl Files {
     pub(crate) fn new(dir: PathBuf, info: RunInfo, options: Options) -> Files {
         let gated = options.baseline.is_some();
-        Files { dir, info, options: Some(options), verdicts: Vec::new(), gated, selected: 0, written: None }
+        Files { dir, info, options: Some(options), verdicts: Vec::new(), gated, selected: 0, written: None, must_bound_broken: false }
     }
 }
 
@@ -41,8 +43,12 @@ impl Subscriber for Files {
                 self.info.stopped = stopped.map(|s| s.kind.to_string());
                 let options = self.options.take().unwrap_or_default();
                 self.written = Some(match super::write_with(&self.dir, &self.info, &verdicts, options) {
-                    Ok((files, changes)) => {
+                    Ok(super::Written { files, changes, must_bound_broken }) => {
                         eprintln!("specgate: {summary}; reports: {}", describe(&files, &self.dir));
+                        if must_bound_broken {
+                            eprintln!("specgate: a `must` latency bound is broken (see the root causes)");
+                        }
+                        self.must_bound_broken = must_bound_broken;
                         if let Some(c) = changes.as_ref().filter(|_| self.gated && stopped.is_none()) {
                             eprintln!(
                                 "specgate: against the baseline: {} newly failing, {} still failing",
@@ -64,11 +70,13 @@ impl Subscriber for Files {
     }
 
     /// A baseline gates on regressions only (unless the run was stopped or selected
-    /// nothing); reports not written outrank every other outcome.
+    /// nothing); a broken `must` latency bound fails the gate as a failed case would; reports
+    /// not written outrank every other outcome.
     fn exit_code(&self, so_far: u8) -> u8 {
         match &self.written {
             Some(Err(())) | None => exit::NOT_RECORDED,
             Some(Ok(Some(changes))) if self.gated && self.selected > 0 && self.info.stopped.is_none() => changes.gate_code(),
+            Some(Ok(_)) if self.must_bound_broken && so_far != exit::NOTHING_SELECTED => exit::FAILED,
             Some(Ok(_)) => so_far,
         }
     }

@@ -254,7 +254,7 @@ pub(crate) fn render(r: &Report<'_>) -> String {
     let page = Page {
         info: r.info,
         summary: &r.summary,
-        verdict: super::verdict_line(&r.summary),
+        verdict: super::verdict_line(&r.summary, &r.roots),
         changes: &r.changes,
         since: r.since,
         per_target: if r.info.targets.len() > 1 { super::per_target(r.verdicts, &r.info.targets) } else { Vec::new() },

@@ -83,6 +83,7 @@ mod tests {
             warnings: vec![],
             stopped: None,
             not_selected: vec![],
+            latency: vec![],
         };
         super::super::write_all(&dir, &info, &[case("a", Outcome::Fail)]).unwrap();
         let p = read_previous(&dir.join("results.json")).unwrap();

@@ -95,6 +95,92 @@ impl Subscriber for Latency {
     }
 }
 
+/// A spec's `latency:` bounds, as the run records them (in `results.json`, `run.latency`) so
+/// that `specgate report` judges them again from the recorded requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Budget {
+    /// The spec (its path, as verdicts name it).
+    pub spec: String,
+    /// Where the block is declared: `file:line`.
+    pub location: String,
+    #[serde(flatten)]
+    pub bounds: crate::spec::model::Latency,
+}
+
+impl Budget {
+    /// The bounds the specs state.
+    pub fn of(specs: &[std::sync::Arc<crate::spec::Spec>]) -> Vec<Budget> {
+        specs
+            .iter()
+            .filter_map(|s| {
+                let l = s.file.latency.as_ref()?;
+                Some(Budget { spec: s.path.clone(), location: format!("{}:{}", s.path, l.referenced.line()), bounds: l.value.clone() })
+            })
+            .collect()
+    }
+}
+
+/// The bounds broken, as root causes: per budget, target and bound, the answers over it and
+/// the cases that saw them. Judged on every answered request of the spec's cases on the target.
+pub(crate) fn breaches(budgets: &[Budget], verdicts: &[crate::verdict::Verdict]) -> Vec<super::roots::RootCause> {
+    use crate::verdict::{CheckId, Class};
+    let mut out = Vec::new();
+    for b in budgets {
+        let mut targets: Vec<&str> = Vec::new();
+        for v in verdicts.iter().filter(|v| v.spec == b.spec) {
+            if !targets.contains(&v.target.as_str()) {
+                targets.push(&v.target);
+            }
+        }
+        for target in targets {
+            let mine: Vec<&crate::verdict::Verdict> = verdicts.iter().filter(|v| v.spec == b.spec && v.target == target).collect();
+            let answers = || mine.iter().flat_map(|v| v.exchanges.iter().filter(|e| e.status.is_some()));
+            let mut ms: Vec<u64> = answers().map(|e| e.elapsed_ms).collect();
+            if ms.is_empty() {
+                continue;
+            }
+            ms.sort_unstable();
+            // The endpoint most of the spec's requests went to.
+            let mut endpoints: Vec<(String, usize)> = Vec::new();
+            for e in answers() {
+                let name = super::roots::endpoint(&e.method, &e.url);
+                match endpoints.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, n)) => *n += 1,
+                    None => endpoints.push((name, 1)),
+                }
+            }
+            let endpoint = endpoints.iter().max_by_key(|(_, n)| *n).map(|(e, _)| e.clone());
+            for (name, q, bound) in b.bounds.bounds() {
+                let seen = quantile(&ms, q);
+                if seen <= bound {
+                    continue;
+                }
+                let over = ms.iter().filter(|&&t| t > bound).count();
+                let cases = mine
+                    .iter()
+                    .filter(|v| v.exchanges.iter().any(|e| e.status.is_some() && e.elapsed_ms > bound))
+                    .map(|v| format!("{}::{}", v.spec, v.case))
+                    .collect();
+                let class = if b.bounds.level() == crate::spec::model::Level::Must { Class::Fail } else { Class::Warn };
+                out.push(super::roots::RootCause {
+                    class,
+                    target: target.to_string(),
+                    check: CheckId::Latency,
+                    pointer: String::new(),
+                    expected: serde_json::json!({ format!("{name}_ms"): bound }),
+                    endpoint: endpoint.clone(),
+                    headline: format!("{name} is {seen} ms, over the {bound} ms the spec allows"),
+                    places: over,
+                    of: Some(ms.len()),
+                    cases,
+                    location: b.location.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Upper bounds (ms) of the histogram's buckets; the last bucket holds the rest. Steps of
 /// 1-2-5, so that a 3 ms local answer and a 3 s remote one both land in a bar of their own.
 pub(crate) const BUCKETS: [u64; 12] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
@@ -180,7 +266,7 @@ pub(crate) fn bucket_label(i: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::ExchangeRecord;
+    use crate::verdict::{Class, ExchangeRecord};
 
     fn answer(url: &str, ms: u64, status: Option<u16>) -> ExchangeRecord {
         ExchangeRecord { method: "GET".into(), url: url.into(), status, elapsed_ms: ms, error: None }
@@ -222,6 +308,25 @@ mod tests {
         assert_eq!(t[0].histogram, [0, 1, 3, 5, 10, 30, 50, 1, 0, 0, 0, 0, 0], "1 | 2-4 | 5-9 | … | 100");
         assert_eq!(t[1].histogram.last(), Some(&1));
         assert_eq!([0, 5, 12].map(bucket_label), ["< 1 ms", "20–50 ms", "≥ 5000 ms"]);
+    }
+
+    #[test]
+    fn a_broken_bound_is_a_root_cause_should_unless_the_spec_says_must() {
+        use crate::spec::model::{Latency, Level};
+        let mut v = crate::verdict::sample(crate::verdict::Outcome::Pass, Level::Must);
+        v.exchanges = (1..=100).map(|ms| answer("http://h/v2/images?limit=5", ms * 10, Some(200))).collect();
+        let mut bounds = Latency { level: None, doc: None, why: None, p50_ms: Some(600), p95_ms: Some(900), p99_ms: None, max_ms: None };
+        let budget = |bounds: &Latency| vec![Budget { spec: "s".into(), location: "s:9".into(), bounds: bounds.clone() }];
+        let roots = breaches(&budget(&bounds), &[v.clone()]);
+        assert_eq!(roots.len(), 1, "p50 500 ms keeps its bound: {roots:#?}");
+        let r = &roots[0];
+        assert_eq!(
+            (r.class, r.headline.as_str(), r.extent()),
+            (Class::Warn, "p95 is 950 ms, over the 900 ms the spec allows", "10/100 answers, seen by 1 case".into())
+        );
+        assert_eq!((r.endpoint.as_deref(), r.location.as_str()), (Some("GET /v2/images"), "s:9"));
+        bounds.level = Some(Level::Must);
+        assert_eq!(breaches(&budget(&bounds), &[v])[0].class, Class::Fail);
     }
 
     #[test]

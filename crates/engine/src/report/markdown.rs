@@ -135,7 +135,7 @@ pub(crate) fn changes_as(c: &super::changes::Changes, listing: Listing) -> Strin
 pub(crate) fn render(r: &Report<'_>) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# specgate report\n");
-    let _ = writeln!(s, "**{}**\n", super::verdict_line(&r.summary));
+    let _ = writeln!(s, "**{}**\n", super::verdict_line(&r.summary, &r.roots));
     let _ = writeln!(s, "{}", counts_table(&r.summary));
     let _ = writeln!(s, "Targets:");
     for t in &r.info.targets {

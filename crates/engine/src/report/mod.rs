@@ -9,7 +9,7 @@ pub mod files;
 pub(crate) mod html;
 pub mod json;
 pub(crate) mod junit;
-pub(crate) mod latency;
+pub mod latency;
 pub(crate) mod markdown;
 pub(crate) mod notices;
 pub mod progress;
@@ -49,6 +49,9 @@ pub struct RunInfo {
     /// `--partition`). Absent (as in files of earlier versions): the run selected its whole plan.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_selected: Vec<changes::Unselected>,
+    /// The specs' `latency:` bounds, judged on the recorded requests.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub latency: Vec<latency::Budget>,
 }
 
 pub use crate::events::TargetInfo;
@@ -96,17 +99,20 @@ pub(crate) fn prepare(verdicts: &[Verdict]) -> Vec<Verdict> {
 
 /// Write every report into `dir`; returns the files written.
 pub fn write_all(dir: &Path, info: &RunInfo, verdicts: &[Verdict]) -> std::io::Result<Vec<PathBuf>> {
-    write_with(dir, info, verdicts, Options::default()).map(|(files, _)| files)
+    write_with(dir, info, verdicts, Options::default()).map(|w| w.files)
 }
 
-/// Write every report into `dir`; returns the files written and the changes found against
-/// the baseline or previous run.
-pub(crate) fn write_with(
-    dir: &Path,
-    info: &RunInfo,
-    verdicts: &[Verdict],
-    options: Options,
-) -> std::io::Result<(Vec<PathBuf>, Option<changes::Changes>)> {
+/// What writing the reports gave.
+pub(crate) struct Written {
+    pub files: Vec<PathBuf>,
+    /// The changes found against the baseline or previous run.
+    pub changes: Option<changes::Changes>,
+    /// A `must` `latency:` bound is broken: the gate fails, though no case counts it.
+    pub must_bound_broken: bool,
+}
+
+/// Write every report into `dir`; says what it wrote and found (see [`Written`]).
+pub(crate) fn write_with(dir: &Path, info: &RunInfo, verdicts: &[Verdict], options: Options) -> std::io::Result<Written> {
     std::fs::create_dir_all(dir)?;
     let results = dir.join("results.json");
     let history = json::load_previous(&results);
@@ -128,7 +134,7 @@ pub(crate) fn write_with(
         summary: Summary::of(&verdicts),
         changes: previous.map(|p| changes::Changes::between(&p, &verdicts, &info.not_selected)),
         since,
-        roots: roots::of(&verdicts),
+        roots: roots::with_latency(&verdicts, &info.latency),
     };
     let files = [
         (results, json::render(&report)),
@@ -142,7 +148,7 @@ pub(crate) fn write_with(
         write_atomically(&path, text.as_bytes())?;
         written.push(path);
     }
-    Ok((written, report.changes))
+    Ok(Written { files: written, must_bound_broken: roots::breaks_a_must_bound(&report.roots), changes: report.changes })
 }
 
 /// Write through a temporary file so an interrupted run never leaves half a report.
@@ -196,6 +202,11 @@ pub fn read_results(dirs: &[PathBuf]) -> Result<(RunInfo, Vec<Verdict>), String>
                 i.headers.spec.extend(r.run.headers.spec);
                 i.headers.case.extend(r.run.headers.case);
                 i.not_selected.extend(r.run.not_selected);
+                for b in r.run.latency {
+                    if !i.latency.contains(&b) {
+                        i.latency.push(b);
+                    }
+                }
             }
         }
         verdicts.extend(r.cases.into_iter().map(|c| c.verdict));
@@ -290,8 +301,8 @@ pub(crate) fn notable(cells: &[Option<&Verdict>]) -> bool {
 }
 
 /// The run's verdict in a few words, as summary.md and the reports open.
-pub(crate) fn verdict_line(s: &Summary) -> &'static str {
-    if s.failed > 0 {
+pub(crate) fn verdict_line(s: &Summary, roots: &[roots::RootCause]) -> &'static str {
+    if s.failed > 0 || roots::breaks_a_must_bound(roots) {
         "❌ the contract is broken"
     } else if s.errored > 0 {
         "💥 some cases could not be checked"
@@ -331,7 +342,7 @@ pub fn outputs(given: Given) -> Vec<Box<dyn crate::events::Subscriber>> {
     outputs.push(Box::new(cost::Cost::default()));
     outputs.push(Box::new(latency::Latency::default()));
     if given.annotations {
-        outputs.push(Box::new(annotations::Annotations::default()));
+        outputs.push(Box::new(annotations::Annotations::new(given.info.latency.clone())));
     }
     outputs.push(Box::new(files::Files::new(given.report_dir, given.info, given.options)));
     outputs

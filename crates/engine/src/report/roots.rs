@@ -43,8 +43,9 @@ pub(crate) struct RootCause {
 impl RootCause {
     /// "233/233 items, seen by 11 cases" / "3 places, seen by 1 case".
     pub(crate) fn extent(&self) -> String {
+        let noun = if self.check == CheckId::Latency { "answers" } else { "items" };
         let places = match self.of {
-            Some(of) => format!("{}/{of} items", self.places),
+            Some(of) => format!("{}/{of} {noun}", self.places),
             None if self.places == 1 => "1 place".to_string(),
             None => format!("{} places", self.places),
         };
@@ -146,6 +147,19 @@ fn rule(f: &Finding) -> String {
         Some(sides) => format!("{}: {}", f.check, sides.field),
         None => f.expected.to_string(),
     }
+}
+
+/// [`of`] the verdicts, with the `latency:` bounds they break, in the same order.
+pub(crate) fn with_latency(verdicts: &[Verdict], budgets: &[super::latency::Budget]) -> Vec<RootCause> {
+    let mut roots = of(verdicts);
+    roots.extend(super::latency::breaches(budgets, verdicts));
+    roots.sort_by_key(|r| (r.class, std::cmp::Reverse(r.cases.len())));
+    roots
+}
+
+/// Whether a `must` bound that no case counts is broken: the gate fails all the same.
+pub(crate) fn breaks_a_must_bound(roots: &[RootCause]) -> bool {
+    roots.iter().any(|r| r.check == CheckId::Latency && r.class == Class::Fail)
 }
 
 /// `GET http://h:1/v2/images/6f1c…?limit=5` → `GET /v2/images/{id}`: the query left out, and

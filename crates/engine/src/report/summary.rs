@@ -23,7 +23,7 @@ fn one_line(s: &str, max: usize) -> String {
 
 pub(crate) fn render(r: &Report<'_>) -> String {
     let mut s = String::new();
-    let verdict = super::verdict_line(&r.summary);
+    let verdict = super::verdict_line(&r.summary, &r.roots);
     let _ = writeln!(s, "### specgate: {verdict}\n\n{}", counts_table(&r.summary));
     if r.info.targets.len() > 1 {
         let _ = writeln!(s, "{}", targets_table(r));
