@@ -176,10 +176,11 @@ fn run(args: RunArgs) -> ExitCode {
         not_selected: Unselected::of(&planned, plan.cases.iter().filter(|c| Runner::selects(&libtest, c)).map(|c| c.id.as_str())),
     };
     let progress = Runner::name_width(&plan, &libtest).and_then(|w| Progress::for_terminal(&libtest, w));
-    let events = match subscribers(&args, info.clone(), report::Options { baseline }, waivers.clone(), progress) {
-        Ok(r) => r,
-        Err(e) => return usage(e),
-    };
+    let events =
+        match subscribers(&args, info.clone(), report::Options { baseline, history: args.history.clone() }, waivers.clone(), progress) {
+            Ok(r) => r,
+            Err(e) => return usage(e),
+        };
     let ctx = Arc::new(Context {
         http,
         vars: settings.vars,
@@ -489,8 +490,18 @@ fn event_stream(path: &Path) -> Result<Box<dyn std::io::Write + Send>, String> {
     Ok(Box::new(std::io::BufWriter::new(file)))
 }
 
-/// `specgate report`: the reports of several runs as one (exit code as if they were one run).
+/// `specgate report`: the reports of several runs as one (exit code as if they were one run);
+/// with `--history`, the runs of a history.
 fn combine(args: ReportArgs) -> ExitCode {
+    if args.history {
+        return match report::history::render(&args.results, &args.report_dir) {
+            Ok(files) => {
+                eprintln!("specgate: history: {}", files::describe(&files, &args.report_dir));
+                exit::code(exit::PASSED)
+            }
+            Err(e) => usage(e),
+        };
+    }
     let (info, verdicts) = match report::read_results(&args.results) {
         Ok(r) => r,
         Err(e) => return usage(e),

@@ -95,6 +95,10 @@ pub struct ReportArgs {
     /// Where the combined reports go.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
+    /// Render the run history instead: the inputs are history files (or report directories
+    /// holding `history.jsonl`); writes history.html and history.md into `--report-dir`.
+    #[arg(long)]
+    pub history: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -189,6 +193,10 @@ pub struct RunArgs {
     /// A previous run's results.json: fail only on regressions against it (a ratchet gate).
     #[arg(long, value_name = "RESULTS")]
     pub baseline: Option<PathBuf>,
+    /// Append the run's record (counts, root causes, requests, latency) to this file instead
+    /// of `history.jsonl` in `--report-dir`; report.html draws the last runs as trend lines.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
     /// Start no case once N cases failed the gate or errored; running cases finish, the others
     /// are skipped ("not run"). The exit code is that of the cases that ran.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]

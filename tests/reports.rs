@@ -301,3 +301,63 @@ fn a_broken_latency_bound_warns_unless_the_spec_says_must() {
     assert!(read(&dir, "report.md").contains("**❌ the contract is broken**"), "{}", read(&dir, "report.md"));
     assert!(text(&out.stdout).contains("title=latency on "), "{}", text(&out.stdout));
 }
+
+/// Three runs into one report directory: the good server, the one that sends `min_ram` as a
+/// string, and that one again. Each appends a record to `history.jsonl`; the latest report
+/// draws them as trend lines and says since when each defect has been seen; and
+/// `specgate report --history` renders the history on its own.
+#[test]
+fn each_run_appends_to_the_history_and_the_reports_draw_it() {
+    let dir = report_dir("history-runs");
+    for mode in [Mode::Good, Mode::WrongType, Mode::WrongType] {
+        assert_eq!(fixed_run(mode, &dir, &[]).status.code(), Some(1));
+    }
+    let history = read(&dir, "history.jsonl");
+    assert_eq!(history.lines().count(), 3, "{history}");
+    let last: serde_json::Value = serde_json::from_str(history.lines().last().unwrap()).unwrap();
+    assert_eq!(last["summary"]["failed"], 3, "{last}");
+    assert!(last["roots"].as_array().unwrap().iter().any(|r| r["pointer"] == "/images/*/min_ram" && r["check"] == "schema"), "{last}");
+    assert!(last["latency"][0]["p95"].is_u64(), "{last}");
+
+    let html = read(&dir, "report.html");
+    assert!(html.contains("<h2>History</h2>") && html.contains("<polyline"), "trend lines drawn");
+    assert!(html.contains("in the last 2 runs, since "), "the string min_ram started two runs ago");
+    assert!(html.contains("in all 3 runs shown, since "), "the status defect has always been there");
+
+    let out_dir = report_dir("history-rendered");
+    let out = specgate(&["report", "--history", dir.to_str().unwrap(), "--report-dir", out_dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let page = read(&out_dir, "history.html");
+    assert!(page.contains("<h2>Runs</h2>") && page.contains("<polyline"), "{page}");
+    insta::with_settings!({filters => history_redactions()}, {
+        insta::assert_snapshot!("history_md", read(&out_dir, "history.md"));
+        insta::assert_snapshot!("history_html_section", section(&html, "<section><h2>History</h2>"));
+    });
+
+    let missing = specgate(&["report", "--history", out_dir.join("none").to_str().unwrap(), "--report-dir", out_dir.to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2), "no history is a usage error: {}", text(&missing.stderr));
+}
+
+/// `redactions()`, and the times and answer times of a history.
+fn history_redactions() -> Vec<(&'static str, &'static str)> {
+    let mut f = redactions();
+    f.extend([
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[TIME]"),
+        (r#"points="[^"]*""#, r#"points="[POINTS]""#),
+        (r"p95 on (\w+) \(ms\): <b>\d+</b>", "p95 on $1 (ms): <b>[MS]</b>"),
+        (
+            r"\(scale 0–\d+\)</span></figcaption><svg[^>]*aria-label=.Answer",
+            "(scale 0–[MS])</span></figcaption><svg [ANSWER TIME CHART] aria-label=\"Answer",
+        ),
+        (r"`api` \d+ \|", "`api` [MS] |"),
+        (r"\| \d+ \| `api`", "| [N] | `api`"),
+    ]);
+    f
+}
+
+/// The part of a page from `start` to the end of its section.
+fn section<'a>(page: &'a str, start: &str) -> &'a str {
+    let at = page.find(start).unwrap_or_else(|| panic!("{start} missing"));
+    let len = page[at..].find("</section>").map_or(page.len() - at, |e| e + "</section>".len());
+    &page[at..at + len]
+}

@@ -17,6 +17,8 @@ use askama::filters::Escaper;
 use askama::Template;
 
 use super::changes::{self, Change, Changes};
+// The shared history template names these as its own.
+use super::history::{self, first_run, last_run, Chart, Record, CHART_HEIGHT, CHART_WIDTH};
 use super::latency::{self, EndpointTimes};
 use super::roots::RootCause;
 use super::{side_by_side, Report, RunInfo};
@@ -125,6 +127,11 @@ fn bars(e: &EndpointTimes) -> Vec<Bar> {
             Bar { x: i * BAR, y: HISTOGRAM_HEIGHT - height, height, title: format!("{}: {n}", latency::bucket_label(i)) }
         })
         .collect()
+}
+
+/// Since when a root cause has been seen, when there is a history to tell.
+fn since(history: &[Record], root: &RootCause) -> Option<String> {
+    history::since(history, &history::RootLine::from(root))
 }
 
 /// Whether a matrix row is shown before every row is asked for.
@@ -243,6 +250,9 @@ struct Page<'r> {
     problems: Vec<Card<'r>>,
     /// Answer times per target and endpoint.
     latency: Vec<EndpointTimes>,
+    /// The last runs, this one last, and their trend charts.
+    history: &'r [Record],
+    charts: Vec<Chart>,
     verdicts: &'r [Verdict],
 }
 
@@ -264,6 +274,8 @@ pub(crate) fn render(r: &Report<'_>) -> String {
         matrix,
         problems: problems.into_iter().map(card).collect(),
         latency: latency::per_endpoint(r.verdicts),
+        history: &r.history,
+        charts: if r.history.len() > 1 { history::charts(&r.history) } else { Vec::new() },
         verdicts: r.verdicts,
     };
     let mut s = String::with_capacity(4096 + r.verdicts.len() * 300);

@@ -18,7 +18,7 @@ pub(crate) struct Latency {
 }
 
 /// The `q`-quantile (0..=1) of sorted `ms`, nearest rank.
-fn quantile(ms: &[u64], q: f64) -> u64 {
+pub(crate) fn quantile(ms: &[u64], q: f64) -> u64 {
     let rank = ((q * ms.len() as f64).ceil() as usize).clamp(1, ms.len());
     ms[rank - 1]
 }

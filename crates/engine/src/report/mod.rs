@@ -6,6 +6,7 @@ pub mod changes;
 pub(crate) mod cost;
 pub mod diff;
 pub mod files;
+pub mod history;
 pub(crate) mod html;
 pub mod json;
 pub(crate) mod junit;
@@ -68,6 +69,8 @@ pub(crate) struct Report<'a> {
     pub since: &'static str,
     /// The failures grouped by what broke (see [`roots::of`]).
     pub roots: Vec<roots::RootCause>,
+    /// The last runs' records, this run's last (see [`history`]).
+    pub history: Vec<history::Record>,
 }
 
 impl Report<'_> {
@@ -83,6 +86,8 @@ pub struct Options {
     /// Compare with this run (a `--baseline` results.json) instead of the previous run in
     /// the report directory.
     pub baseline: Option<changes::Previous>,
+    /// Append the run's record to this file instead of `history.jsonl` in the report directory.
+    pub history: Option<PathBuf>,
 }
 
 /// The verdicts as reporters show them: each one's findings grouped by rule.
@@ -115,27 +120,34 @@ pub(crate) struct Written {
 pub(crate) fn write_with(dir: &Path, info: &RunInfo, verdicts: &[Verdict], options: Options) -> std::io::Result<Written> {
     std::fs::create_dir_all(dir)?;
     let results = dir.join("results.json");
-    let history = json::load_previous(&results);
+    let last_run = json::load_previous(&results);
     let mut info = info.clone();
-    if let Some(h) = &history {
+    if let Some(h) = &last_run {
         info.not_selected = h.carry(&info.not_selected);
     }
     let (previous, since) = match options.baseline {
         Some(b) => (Some(b), "the baseline"),
-        None => (history, "the previous run"),
+        None => (last_run, "the previous run"),
     };
     if results.exists() {
         std::fs::copy(&results, dir.join("results.previous.json"))?;
     }
     let verdicts = prepare(verdicts);
-    let report = Report {
+    let mut report = Report {
         info: &info,
         verdicts: &verdicts,
         summary: Summary::of(&verdicts),
         changes: previous.map(|p| changes::Changes::between(&p, &verdicts, &info.not_selected)),
         since,
         roots: roots::with_latency(&verdicts, &info.latency),
+        history: Vec::new(),
     };
+    let history_file = history::path(dir, options.history.as_deref());
+    let record = history::Record::of(&report, std::time::SystemTime::now());
+    report.history = history::read(&history_file);
+    report.history.push(record.clone());
+    let keep = report.history.len().saturating_sub(history::SHOWN_RUNS);
+    report.history.drain(..keep);
     let files = [
         (results, json::render(&report)),
         (dir.join("junit.xml"), junit::render(&report)),
@@ -148,6 +160,8 @@ pub(crate) fn write_with(dir: &Path, info: &RunInfo, verdicts: &[Verdict], optio
         write_atomically(&path, text.as_bytes())?;
         written.push(path);
     }
+    // Last: a run whose reports could not be written leaves no record.
+    history::append(&history_file, &record)?;
     Ok(Written { files: written, must_bound_broken: roots::breaks_a_must_bound(&report.roots), changes: report.changes })
 }
 
