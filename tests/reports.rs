@@ -320,7 +320,7 @@ fn each_run_appends_to_the_history_and_the_reports_draw_it() {
     assert!(last["latency"][0]["p95"].is_u64(), "{last}");
 
     let html = read(&dir, "report.html");
-    assert!(html.contains("<h2>History</h2>") && html.contains("<polyline"), "trend lines drawn");
+    assert!(html.contains("<h2 id=\"history\">History</h2>") && html.contains("<polyline"), "trend lines drawn");
     assert!(html.contains("in the last 2 runs, since "), "the string min_ram started two runs ago");
     assert!(html.contains("in all 3 runs shown, since "), "the status defect has always been there");
 
@@ -331,7 +331,7 @@ fn each_run_appends_to_the_history_and_the_reports_draw_it() {
     assert!(page.contains("<h2>Runs</h2>") && page.contains("<polyline"), "{page}");
     insta::with_settings!({filters => history_redactions()}, {
         insta::assert_snapshot!("history_md", read(&out_dir, "history.md"));
-        insta::assert_snapshot!("history_html_section", section(&html, "<section><h2>History</h2>"));
+        insta::assert_snapshot!("history_html_section", section(&html, "<section><h2 id=\"history\">History</h2>"));
     });
 
     let missing = specgate(&["report", "--history", out_dir.join("none").to_str().unwrap(), "--report-dir", out_dir.to_str().unwrap()]);

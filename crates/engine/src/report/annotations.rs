@@ -84,12 +84,14 @@ pub(crate) fn github(verdicts: &[Verdict], budgets: &[Budget]) -> String {
         for r in picked.iter().take(MAX_PER_KIND) {
             let (file, line) = file_line(&r.location);
             let at = if r.pointer.is_empty() { String::new() } else { format!(" {}", r.pointer) };
-            let title = format!("{}{at} on {} ({})", r.check, r.target, r.level());
+            let title = format!("{}{at} on {} ({})", r.check, r.on(), r.level());
             let mut msg = format!("{}: {}", r.headline, r.extent());
             if let Some(e) = &r.endpoint {
                 msg.push_str(&format!("\nendpoint: {e}"));
             }
-            let named: Vec<&str> = r.cases.iter().take(NAMED_CASES).map(String::as_str).collect();
+            let several = r.targets.len() > 1;
+            let named: Vec<String> =
+                r.cases.iter().take(NAMED_CASES).map(|c| if several { format!("{}@{}", c.id, c.target) } else { c.id.clone() }).collect();
             msg.push_str(&format!("\ncases: {}", named.join(", ")));
             if r.cases.len() > NAMED_CASES {
                 msg.push_str(&format!(" and {} more", r.cases.len() - NAMED_CASES));

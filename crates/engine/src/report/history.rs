@@ -40,7 +40,7 @@ pub(crate) struct Record {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct RootLine {
     pub class: Class,
-    pub target: String,
+    pub targets: Vec<String>,
     pub check: CheckId,
     pub pointer: String,
     /// What the rule expects (a schema keyword, a status, a latency bound).
@@ -50,7 +50,7 @@ pub(crate) struct RootLine {
 }
 
 impl RootLine {
-    /// Whether `other` records the same defect: the same target, check, pointer and expected
+    /// Whether `other` records the same defect: on a target of its, the same check, pointer and expected
     /// value; for a finding without a pointer, whose expected value may name one item, the
     /// same headline instead (but for latency, whose figure in the headline moves: its bound
     /// is what stays).
@@ -60,7 +60,8 @@ impl RootLine {
         } else {
             self.expected == other.expected
         };
-        self.target == other.target && self.check == other.check && self.pointer == other.pointer && same_rule
+        let shared = self.targets.iter().any(|t| other.targets.contains(t));
+        shared && self.check == other.check && self.pointer == other.pointer && same_rule
     }
 }
 
@@ -68,7 +69,7 @@ impl From<&RootCause> for RootLine {
     fn from(root: &RootCause) -> RootLine {
         RootLine {
             class: root.class,
-            target: root.target.clone(),
+            targets: root.targets.clone(),
             check: root.check,
             pointer: root.pointer.clone(),
             expected: root.expected.clone(),
@@ -350,7 +351,7 @@ mod tests {
                 .iter()
                 .map(|(target, pointer)| RootLine {
                     class: Class::Fail,
-                    target: target.to_string(),
+                    targets: vec![target.to_string()],
                     check: CheckId::Schema,
                     pointer: pointer.to_string(),
                     expected: serde_json::json!(1),
@@ -365,7 +366,7 @@ mod tests {
     fn root(target: &str, pointer: &str) -> RootCause {
         RootCause {
             class: Class::Fail,
-            target: target.into(),
+            targets: vec![target.into()],
             check: CheckId::Schema,
             pointer: pointer.into(),
             expected: serde_json::json!(1),
@@ -373,7 +374,7 @@ mod tests {
             headline: "other words".into(),
             places: 1,
             of: None,
-            cases: vec!["s::c".into()],
+            cases: vec![super::super::roots::CaseOn { id: "s::c".into(), target: target.into() }],
             location: "s:1".into(),
         }
     }

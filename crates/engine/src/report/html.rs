@@ -73,9 +73,37 @@ fn wrap(s: &str) -> String {
     out
 }
 
+/// Escaped, with each `code span` of a sentence (a field name in a headline) as `<code>`.
+fn ticks(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    let mut out = String::with_capacity(s.len() + 16);
+    // An odd number of parts is every span closed; otherwise the backticks are text.
+    let spans = parts.len() % 2 == 1;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 && !spans {
+            out.push('`');
+        }
+        let code = spans && i % 2 == 1;
+        if code {
+            out.push_str("<code>");
+        }
+        // Writing into a String cannot fail.
+        let _ = Escape.write_escaped_str(&mut out, part);
+        if code {
+            out.push_str("</code>");
+        }
+    }
+    out
+}
+
 /// The templates' own filters.
 mod filters {
     use askama::filters::Safe;
+
+    /// `{{ text|ticks }}`: see [`super::ticks`]; markup, not to be escaped again.
+    pub(super) fn ticks(text: impl std::fmt::Display, _: &dyn askama::Values) -> askama::Result<Safe<String>> {
+        Ok(Safe(super::ticks(&text.to_string())))
+    }
 
     /// `{{ text|wrap }}`: see [`super::wrap`]; the result is markup, not to be escaped again.
     pub(super) fn wrap(text: impl std::fmt::Display, _: &dyn askama::Values) -> askama::Result<Safe<String>> {
@@ -234,7 +262,8 @@ impl Card<'_> {
 struct Page<'r> {
     info: &'r RunInfo,
     summary: &'r Summary,
-    verdict: &'static str,
+    /// The run's verdict: its class (for the colour) and its words.
+    verdict: (Class, &'static str),
     changes: &'r Option<Changes>,
     since: &'static str,
     /// Per target with more than one: its name, its specs and its counts.
@@ -264,7 +293,7 @@ pub(crate) fn render(r: &Report<'_>) -> String {
     let page = Page {
         info: r.info,
         summary: &r.summary,
-        verdict: super::verdict_line(&r.summary, &r.roots),
+        verdict: super::verdict(&r.summary, &r.roots),
         changes: &r.changes,
         since: r.since,
         per_target: if r.info.targets.len() > 1 { super::per_target(r.verdicts, &r.info.targets) } else { Vec::new() },
@@ -294,6 +323,12 @@ mod tests {
             wrap("specs/a.yaml::pagination.order.container_format.asc@http://127.0.0.1:80/x?a=1&b=2"),
             "specs/<wbr>a.<wbr>yaml::<wbr>pagination.<wbr>order.<wbr>container_<wbr>format.<wbr>asc@http:/<wbr>/<wbr>127.0.0.1:80/<wbr>x?<wbr>a=1&amp;<wbr>b=2"
         );
+    }
+
+    #[test]
+    fn code_spans_of_a_headline_are_code_and_the_rest_is_escaped() {
+        assert_eq!(ticks("`min_ram` is <a> `x`"), "<code>min_ram</code> is &lt;a&gt; <code>x</code>");
+        assert_eq!(ticks("one ` alone"), "one ` alone");
     }
 
     #[test]

@@ -16,9 +16,10 @@ pub(crate) struct Results {
     pub run: RunInfo,
     #[serde(default)]
     pub changes: Option<Changes>,
-    /// The failures grouped by what broke; every case is still in `cases`. Absent in files
-    /// of earlier versions.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// The failures grouped by what broke; every case is still in `cases`. Derived from the
+    /// cases, so never read back: readers group the cases again, and a file whose root causes
+    /// have another shape (or none, from an earlier version) reads all the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", skip_deserializing)]
     pub root_causes: Vec<RootCause>,
     pub cases: Vec<CaseRecord>,
 }

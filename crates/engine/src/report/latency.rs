@@ -159,12 +159,12 @@ pub(crate) fn breaches(budgets: &[Budget], verdicts: &[crate::verdict::Verdict])
                 let cases = mine
                     .iter()
                     .filter(|v| v.exchanges.iter().any(|e| e.status.is_some() && e.elapsed_ms > bound))
-                    .map(|v| format!("{}::{}", v.spec, v.case))
+                    .map(|v| super::roots::CaseOn { id: format!("{}::{}", v.spec, v.case), target: v.target.clone() })
                     .collect();
                 let class = if b.bounds.level() == crate::spec::model::Level::Must { Class::Fail } else { Class::Warn };
                 out.push(super::roots::RootCause {
                     class,
-                    target: target.to_string(),
+                    targets: vec![target.to_string()],
                     check: CheckId::Latency,
                     pointer: String::new(),
                     expected: serde_json::json!({ format!("{name}_ms"): bound }),

@@ -166,7 +166,7 @@ pub(crate) fn render(r: &Report<'_>) -> String {
         let shown: Vec<_> = rows.iter().filter(|(_, cells)| super::notable(cells)).collect();
         let agreed = rows.len() - shown.len();
         if shown.is_empty() {
-            let _ = writeln!(s, "Every target passed each of the {} cases they share.\n", rows.len());
+            let _ = writeln!(s, "The targets agree on each of the {} cases they share, and none fails.\n", rows.len());
         } else {
             let _ = write!(s, "| case | level |");
             for t in &r.info.targets {
@@ -187,7 +187,7 @@ pub(crate) fn render(r: &Report<'_>) -> String {
             }
             s.push('\n');
             if agreed > 0 {
-                let _ = writeln!(s, "{agreed} more cases passed on every target (every row is in report.html).\n");
+                let _ = writeln!(s, "{agreed} more cases end alike on every target, none failing (every row is in report.html).\n");
             }
         }
     }
@@ -265,12 +265,12 @@ fn roots(s: &mut String, r: &Report<'_>) {
         let _ = writeln!(s, "### {mark} {}: {} — {}\n", root.level(), root.headline, root.extent());
         let at = if root.pointer.is_empty() { String::new() } else { format!(" at {}", code(&root.pointer)) };
         let on = root.endpoint.as_deref().map(|e| format!(" on {}", code(e))).unwrap_or_default();
-        let _ = writeln!(s, "- target `{}`{on}: **[{}]**{at}", root.target, root.check);
+        let _ = writeln!(s, "- on `{}`{on}: **[{}]**{at}", root.targets.join("`, `"), root.check);
         let _ = writeln!(s, "- expected {}", code(&short(&root.expected, SHOWN_VALUE)));
         let _ = writeln!(s, "- spec of its first case: `{}`", root.location);
         let _ = writeln!(s, "\n<details><summary>{} case(s)</summary>\n", root.cases.len());
         for case in &root.cases {
-            let _ = writeln!(s, "- `{case}`");
+            let _ = writeln!(s, "- `{}` @ {}", case.id, case.target);
         }
         let _ = writeln!(s, "\n</details>\n");
     }

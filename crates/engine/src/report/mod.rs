@@ -306,23 +306,33 @@ pub(crate) fn matrix<'a>(verdicts: &'a [Verdict], targets: &[TargetInfo]) -> Vec
     rows
 }
 
-/// Whether a matrix row is worth a look: its targets differ, or one of them did not pass.
-/// The matrix shows these rows first; a row where every target passed is one click away.
+/// Whether a matrix row is worth a look: its targets differ, or one of them failed, warned or
+/// could not check. The matrix shows these rows first; a row where every target passed (or
+/// skipped, or has a waived failure, alike) is one click away.
 pub(crate) fn notable(cells: &[Option<&Verdict>]) -> bool {
-    let mut classes = cells.iter().map(|c| c.map(Verdict::class));
-    let first = classes.next().flatten();
-    first != Some(crate::verdict::Class::Pass) || classes.any(|c| c != first)
+    use crate::verdict::Class;
+    let classes: Vec<Option<Class>> = cells.iter().map(|c| c.map(Verdict::class)).collect();
+    classes.iter().any(|c| *c != classes[0]) || classes.iter().flatten().any(|c| matches!(c, Class::Fail | Class::Error | Class::Warn))
 }
 
-/// The run's verdict in a few words, as summary.md and the reports open.
-pub(crate) fn verdict_line(s: &Summary, roots: &[roots::RootCause]) -> &'static str {
+/// The run's verdict: how it counts (fail, error or pass) and its words, as summary.md and the
+/// reports open.
+pub(crate) fn verdict(s: &Summary, roots: &[roots::RootCause]) -> (crate::verdict::Class, &'static str) {
+    use crate::verdict::Class;
     if s.failed > 0 || roots::breaks_a_must_bound(roots) {
-        "❌ the contract is broken"
+        (Class::Fail, "the contract is broken")
     } else if s.errored > 0 {
-        "💥 some cases could not be checked"
+        (Class::Error, "some cases could not be checked")
     } else {
-        "✅ the gate passes"
+        (Class::Pass, "the gate passes")
     }
+}
+
+/// [`verdict`] with its symbol, for Markdown.
+pub(crate) fn verdict_line(s: &Summary, roots: &[roots::RootCause]) -> String {
+    let (class, words) = verdict(s, roots);
+    let symbol = class.mark().split(' ').next().unwrap_or("");
+    format!("{symbol} {words}")
 }
 
 /// What the outputs of a run are given.
@@ -398,5 +408,8 @@ mod matrix_tests {
         assert!(notable(&[Some(&pass), Some(&fail)]));
         assert!(notable(&[Some(&fail), Some(&fail)]));
         assert!(notable(&[Some(&pass), None]), "a case one target did not run differs");
+        let skip = sample(Outcome::Skip, Level::Must);
+        assert!(!notable(&[Some(&skip), Some(&skip)]), "skipped alike is not worth a look");
+        assert!(notable(&[Some(&pass), Some(&skip)]));
     }
 }

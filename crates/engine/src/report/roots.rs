@@ -2,9 +2,10 @@
 //! target (`min_ram` sent as a string) is seen by every case that reads that field; reports
 //! lead with the defect once, its cases folded under it, instead of repeating it per case.
 //!
-//! A defect is the same check, on the same target, at the same generalised pointer (array
-//! indices folded: `/images/*/min_ram`), with the same expected value, on the same endpoint
-//! (method and path, ids folded). A pure function of the verdicts: every output that shows
+//! A defect is the same check, at the same generalised pointer (array indices folded:
+//! `/images/*/min_ram`), with the same expected value, on the same endpoint (method and path,
+//! ids folded). Targets that share a defect share its entry, which names them: when two
+//! targets are compared, a defect of one alone is what tells them apart. A pure function of the verdicts: every output that shows
 //! root causes (HTML, Markdown, summary.md, annotations, results.json) calls [`of`].
 
 use std::collections::HashMap;
@@ -20,7 +21,8 @@ use crate::verdict::{CheckId, Class, Finding, Verdict};
 pub(crate) struct RootCause {
     /// `must` (some case that sees it fails the gate) or `should` (only warnings see it).
     pub class: Class,
-    pub target: String,
+    /// The targets it is seen on, in order of first sight.
+    pub targets: Vec<String>,
     pub check: CheckId,
     /// The pointer with array indices folded; empty for a finding about a whole response.
     pub pointer: String,
@@ -34,13 +36,26 @@ pub(crate) struct RootCause {
     pub places: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub of: Option<usize>,
-    /// The cases (`spec::case`) that see it, in plan order.
-    pub cases: Vec<String>,
+    /// The cases that see it, in plan order.
+    pub cases: Vec<CaseOn>,
     /// Where the first of them is declared (`file:line`): annotations point there.
     pub location: String,
 }
 
+/// A case on a target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CaseOn {
+    /// `spec::case`.
+    pub id: String,
+    pub target: String,
+}
+
 impl RootCause {
+    /// `good` / `good, bad`.
+    pub(crate) fn on(&self) -> String {
+        self.targets.join(", ")
+    }
+
     /// "233/233 items, seen by 11 cases" / "3 places, seen by 1 case".
     pub(crate) fn extent(&self) -> String {
         let noun = if self.check == CheckId::Latency { "answers" } else { "items" };
@@ -66,7 +81,6 @@ impl RootCause {
 /// What makes two findings the same defect.
 #[derive(PartialEq, Eq, Hash)]
 struct Key {
-    target: String,
     check: CheckId,
     pointer: String,
     /// Serialized: `Value` is not `Hash`.
@@ -90,17 +104,11 @@ pub(crate) fn of(verdicts: &[Verdict]) -> Vec<RootCause> {
         let mut seen: Vec<(usize, usize, Option<usize>)> = Vec::new();
         for f in &v.findings {
             let endpoint = f.exchange.and_then(|i| v.exchanges.get(i)).map(|e| endpoint(&e.method, &e.url));
-            let key = Key {
-                target: v.target.clone(),
-                check: f.check,
-                pointer: pattern(&f.pointer),
-                expected: rule(f),
-                endpoint: endpoint.clone(),
-            };
+            let key = Key { check: f.check, pointer: pattern(&f.pointer), expected: rule(f), endpoint: endpoint.clone() };
             let at = *index.entry(key).or_insert_with(|| {
                 roots.push(RootCause {
                     class,
-                    target: v.target.clone(),
+                    targets: Vec::new(),
                     check: f.check,
                     pointer: pattern(&f.pointer),
                     expected: f.expected.clone(),
@@ -132,7 +140,10 @@ pub(crate) fn of(verdicts: &[Verdict]) -> Vec<RootCause> {
                 r.places = places;
                 r.of = of;
             }
-            r.cases.push(id.clone());
+            if !r.targets.contains(&v.target) {
+                r.targets.push(v.target.clone());
+            }
+            r.cases.push(CaseOn { id: id.clone(), target: v.target.clone() });
         }
     }
     // Stable: equal ones keep their order of first appearance.
@@ -271,7 +282,8 @@ mod tests {
         assert_eq!(r.extent(), "233/233 items, seen by 11 cases");
         assert_eq!(r.pointer, "/images/*/min_ram");
         assert_eq!(r.endpoint.as_deref(), Some("GET /v2/images"));
-        assert_eq!(r.cases.first().map(String::as_str), Some("s::case-0"));
+        assert_eq!(r.cases.first().map(|c| c.id.as_str()), Some("s::case-0"));
+        assert_eq!(r.targets, ["bad"]);
         assert_eq!(r.location, "s:6", "the spec line of its first case");
     }
 
@@ -299,20 +311,22 @@ mod tests {
     }
 
     #[test]
-    fn targets_keep_their_own_defects_and_passes_errors_and_waivers_have_none() {
+    fn targets_share_a_defect_they_both_have_and_passes_errors_and_waivers_have_none() {
         let mut waived = string_min_ram("w", "bad", Level::Must, 1, 1, "http://h/v2/images");
         waived.waived = Some("known".into());
         let mut errored = string_min_ram("e", "bad", Level::Must, 1, 1, "http://h/v2/images");
         errored.outcome = Outcome::Error;
         let verdicts = vec![
-            string_min_ram("a", "one", Level::Must, 1, 1, "http://h/v2/images"),
-            string_min_ram("a", "two", Level::Must, 1, 1, "http://h/v2/images"),
+            string_min_ram("a", "one", Level::Must, 1, 1, "http://one/v2/images"),
+            string_min_ram("a", "two", Level::Must, 1, 1, "http://two/v2/images"),
             waived,
             errored,
             sample(Outcome::Pass, Level::Must),
         ];
-        let targets: Vec<String> = of(&verdicts).into_iter().map(|r| r.target).collect();
-        assert_eq!(targets, ["one", "two"]);
+        let roots = of(&verdicts);
+        assert_eq!(roots.len(), 1, "{roots:#?}");
+        assert_eq!((roots[0].on(), roots[0].extent()), ("one, two".to_string(), "1/1 items, seen by 2 cases".to_string()));
+        assert_eq!(roots[0].cases[1], CaseOn { id: "s::a".into(), target: "two".into() });
     }
 
     #[test]

@@ -47,7 +47,13 @@ pub(crate) fn render(r: &Report<'_>) -> String {
         .map(|root| {
             let mark = if root.class == Class::Fail { Class::Fail.mark() } else { Class::Warn.mark() };
             let on = root.endpoint.as_deref().map(|e| format!(" (`{e}`)")).unwrap_or_default();
-            format!("| {mark} | `{}`{on} | {}: {} | `{}` |", root.target, one_line(&root.headline, 160), root.extent(), root.location)
+            format!(
+                "| {mark} | `{}`{on} | {}: {} | `{}` |",
+                root.targets.join("`, `"),
+                one_line(&root.headline, 160),
+                root.extent(),
+                root.location
+            )
         })
         .collect();
     let mut errors: Vec<(String, Vec<&Verdict>)> = Vec::new();
