@@ -344,6 +344,8 @@ fn history_redactions() -> Vec<(&'static str, &'static str)> {
     f.extend([
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[TIME]"),
         (r#"points="[^"]*""#, r#"points="[POINTS]""#),
+        (r#"<circle cx="\d+" cy="\d+""#, r#"<circle cx="[X]" cy="[Y]""#),
+        (r"\[TIME\]: p95 on (\w+) \(ms\) \d+", "[TIME]: p95 on $1 (ms) [MS]"),
         (r"p95 on (\w+) \(ms\): <b>\d+</b>", "p95 on $1 (ms): <b>[MS]</b>"),
         (
             r"\(scale 0–\d+\)</span></figcaption><svg[^>]*aria-label=.Answer",

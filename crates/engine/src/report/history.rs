@@ -185,7 +185,16 @@ pub(crate) struct Series {
     pub colour: &'static str,
     /// `x,y x,y …` in the chart's coordinates.
     pub points: String,
+    /// A dot per run, with its tooltip (when, how much).
+    pub dots: Vec<Dot>,
     pub last: u64,
+}
+
+/// A run's value on a chart line.
+pub(crate) struct Dot {
+    pub x: usize,
+    pub y: usize,
+    pub title: String,
 }
 
 /// A chart: its title, the highest value (the top of the scale) and its lines.
@@ -202,19 +211,14 @@ pub(crate) const HEIGHT: usize = 80;
 /// Colours of the lines, in order; the counts use the report's class colours.
 const PALETTE: [&str; 6] = ["#0969da", "#bc4c00", "#1a7f37", "#8250df", "#cf222e", "#57606a"];
 
-/// Lay out `values` (one per run) as a polyline in a chart whose scale tops at `top`.
-fn points(values: &[u64], top: u64) -> String {
+/// Lay out `values` (one per run) in a chart whose scale tops at `top`: the place of each.
+fn places(values: &[u64], top: u64) -> Vec<(usize, usize)> {
     let n = values.len().max(2) - 1;
     values
         .iter()
         .enumerate()
-        .map(|(i, &v)| {
-            let x = i * (WIDTH - 8) / n + 4;
-            let y = HEIGHT - 4 - (v.min(top) as usize * (HEIGHT - 8)).div_ceil(top.max(1) as usize);
-            format!("{x},{y}")
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .map(|(i, &v)| (i * (WIDTH - 8) / n + 4, HEIGHT - 4 - (v.min(top) as usize * (HEIGHT - 8)).div_ceil(top.max(1) as usize)))
+        .collect()
 }
 
 /// The charts of `records` (oldest first): the counts that matter and the number of root
@@ -248,11 +252,16 @@ pub(crate) fn charts(records: &[Record]) -> Vec<Chart> {
             let top = lines.iter().flat_map(|(_, _, v)| v.iter().copied()).max().unwrap_or(0).max(1);
             let series = lines
                 .into_iter()
-                .map(|(name, colour, values)| Series {
-                    points: points(&values, top),
-                    last: values.last().copied().unwrap_or(0),
-                    name,
-                    colour,
+                .map(|(name, colour, values)| {
+                    let at = places(&values, top);
+                    let points = at.iter().map(|(x, y)| format!("{x},{y}")).collect::<Vec<_>>().join(" ");
+                    let dots = at
+                        .iter()
+                        .zip(records)
+                        .zip(&values)
+                        .map(|((&(x, y), r), v)| Dot { x, y, title: format!("{}: {name} {v}", r.at) })
+                        .collect();
+                    Series { points, dots, last: values.last().copied().unwrap_or(0), name, colour }
                 })
                 .collect();
             Chart { title, top, series }

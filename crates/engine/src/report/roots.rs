@@ -104,7 +104,7 @@ pub(crate) fn of(verdicts: &[Verdict]) -> Vec<RootCause> {
         let mut seen: Vec<(usize, usize, Option<usize>)> = Vec::new();
         for f in &v.findings {
             let endpoint = f.exchange.and_then(|i| v.exchanges.get(i)).map(|e| endpoint(&e.method, &e.url));
-            let key = Key { check: f.check, pointer: pattern(&f.pointer), expected: rule(f), endpoint: endpoint.clone() };
+            let key = Key { check: f.check, pointer: pattern(&f.pointer), expected: rule(f, &id), endpoint: endpoint.clone() };
             let at = *index.entry(key).or_insert_with(|| {
                 roots.push(RootCause {
                     class,
@@ -153,11 +153,38 @@ pub(crate) fn of(verdicts: &[Verdict]) -> Vec<RootCause> {
 
 /// The expected value as the rule, for the key: a comparison of two listings expects one
 /// item's value of the other door, so its rule is the field it compares.
-fn rule(f: &Finding) -> String {
+fn rule(f: &Finding, case: &str) -> String {
     match &f.sides {
         Some(sides) => format!("{}: {}", f.check, sides.field),
+        // A walk's or a filter's finding about the whole listing expects what its query asked
+        // (`minRam=512`, then `minRam=1024`): the derived case (`filter.minRam.complete`) is
+        // the rule its findings break.
+        None if f.pointer.is_empty() && walks(f.check) => format!("case {case}"),
         None => f.expected.to_string(),
     }
+}
+
+/// Checks of walks and filters: their derived case names the rule.
+fn walks(check: CheckId) -> bool {
+    use CheckId::*;
+    matches!(
+        check,
+        PaginationComplete
+            | PaginationCycle
+            | PaginationDefaultLimit
+            | PaginationDuplicate
+            | PaginationId
+            | PaginationItems
+            | PaginationLimit
+            | PaginationMaxLimit
+            | PaginationNextLink
+            | PaginationOrder
+            | PaginationStatus
+            | PaginationTieBreak
+            | FilterComplete
+            | FilterSound
+            | FilterPaged
+    )
 }
 
 /// [`of`] the verdicts, with the `latency:` bounds they break, in the same order.
@@ -215,6 +242,7 @@ fn headline(f: &Finding) -> String {
             let want = want.as_str().map_or_else(|| want.to_string(), str::to_string);
             // A type finding records the value with its type: `{"type": "string", "value": "0"}`.
             let is = match f.actual.get("type").and_then(Value::as_str) {
+                Some("null") => "null".to_string(),
                 Some(t) => format!("{} {t}", if t.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }),
                 None => type_name(&f.actual).to_string(),
             };
@@ -358,6 +386,16 @@ mod tests {
         let roots = of(&[differs("one", json!({"value": "active"})), differs("two", json!({"value": "queued"}))]);
         assert_eq!(roots.len(), 1, "{roots:#?}");
         assert_eq!(roots[0].extent(), "12 places, seen by 2 cases");
+    }
+
+    #[test]
+    fn a_filter_case_is_one_defect_whatever_values_it_tried() {
+        let missing =
+            |value: &str| Finding::new(CheckId::FilterComplete, "", json!(format!("every item for minRam={value}")), json!({}), "m");
+        let v = Verdict { findings: vec![missing("512"), missing("1024")], ..sample(Outcome::Fail, Level::Should) };
+        let other = Verdict { case: "other".into(), findings: vec![missing("512")], ..sample(Outcome::Fail, Level::Should) };
+        let roots = of(&[v, other]);
+        assert_eq!(roots.iter().map(RootCause::extent).collect::<Vec<_>>(), ["2 places, seen by 1 case", "1 place, seen by 1 case"]);
     }
 
     #[test]
