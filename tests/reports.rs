@@ -300,6 +300,11 @@ fn a_broken_latency_bound_warns_unless_the_spec_says_must() {
     assert_eq!(out.status.code(), Some(1), "a `must` bound fails the gate: {}", text(&out.stderr));
     assert!(read(&dir, "report.md").contains("**❌ the contract is broken**"), "{}", read(&dir, "report.md"));
     assert!(text(&out.stdout).contains("title=latency on "), "{}", text(&out.stdout));
+    let mut filters = redactions_and_dirs();
+    filters.push((r"p95 is \d+ ms", "p95 is [MS]"));
+    insta::with_settings!({filters => filters}, {
+        insta::assert_snapshot!("latency_bound_summary_md", read(&dir, "summary.md"));
+    });
 }
 
 /// Three runs into one report directory: the good server, the one that sends `min_ram` as a
