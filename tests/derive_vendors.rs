@@ -4,10 +4,13 @@
 //! Each page's documented names are counted by scripts/vendor-names.py with other parsers
 //! (docutils, PyYAML, html.parser), so the ratio below is not derive grading itself.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use specgate::derive::{derive, read_page, yaml};
+use common::{specgate, text};
+use specgate::derive::{derive, page_vs_page, read_page, yaml};
 
 fn vendors() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vendors")
@@ -112,4 +115,31 @@ fn golden_os_api_ref_errors() {
         insta::assert_snapshot!(format!("derive_os_api_ref_{name}"), err);
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Two vendors' pages of one API, compared element by element: Open Telekom Cloud's native
+/// OpenStack page against Glance's own, both `GET /v2/images`.
+#[test]
+fn golden_cross_vendor_check_otc_against_glance() {
+    let left = derive(&read_page(&vendors().join("otc-rst/querying_images_native_openstack_api.rst")).unwrap());
+    let right = derive(&read_page(&vendors().join("glance/api-ref/source/v2/images-images-v2.inc")).unwrap());
+    let c = page_vs_page::compare(&left, &right);
+    insta::assert_snapshot!("check_vendor_otc_vs_glance", page_vs_page::text(&c));
+    // Both sides cited wherever both pages document the element.
+    let status = c.differences.iter().find(|d| d.name == "status" && d.aspect == page_vs_page::Aspect::Type).unwrap();
+    let (l, r) = (status.left.as_ref().unwrap(), status.right.as_ref().unwrap());
+    assert!(l.at.contains("querying_images_native_openstack_api.rst") && r.at.contains("images-images-v2.inc"), "{status:?}");
+    assert_eq!((l.value.as_str(), r.value.as_str()), ("string", "integer"));
+}
+
+#[test]
+fn derive_check_with_a_page_exits_1_on_differences_and_0_on_the_same_page() {
+    let glance = "tests/fixtures/vendors/glance/api-ref/source/v2/images-images-v2.inc";
+    let nova = "tests/fixtures/vendors/nova/api-ref/source/images.inc";
+    let out = specgate(&["derive", "--check", nova, glance]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("--- images.inc (page)\n+++ images-images-v2.inc (page)\n"), "{}", text(&out.stdout));
+    let out = specgate(&["derive", "--check", glance, glance, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((out.status.code(), &v["differences"]), (Some(0), &serde_json::json!([])), "{v:#}");
 }

@@ -7,6 +7,7 @@ pub(crate) mod error;
 mod html;
 mod markdown;
 pub(crate) mod page;
+pub mod page_vs_page;
 pub mod page_vs_spec;
 mod rst;
 mod scraped;
