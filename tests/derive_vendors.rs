@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use common::{specgate, text};
 use specgate::derive::{derive, page_vs_page, read_page, yaml};
+use specgate::lint;
 
 fn vendors() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vendors")
@@ -142,4 +143,17 @@ fn derive_check_with_a_page_exits_1_on_differences_and_0_on_the_same_page() {
     let out = specgate(&["derive", "--check", glance, glance, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((out.status.code(), &v["differences"]), (Some(0), &serde_json::json!([])), "{v:#}");
+}
+
+/// lint-docs reads every new format: what it finds on each vendor page, cited by file and line.
+#[test]
+fn golden_lint_docs_on_vendor_pages() {
+    let pages: Vec<_> = documented().keys().map(|p| read_page(&vendors().join(p)).unwrap()).collect();
+    let found = lint::lint(&pages);
+    let lines: Vec<String> = found
+        .defects
+        .iter()
+        .map(|d| format!("{:?} {}:{} {} — {}", d.kind, d.at.file, d.at.line, d.at.row.as_deref().unwrap_or(""), d.message))
+        .collect();
+    insta::assert_snapshot!("lint_vendor_pages", lines.join("\n"));
 }
