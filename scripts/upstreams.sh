@@ -907,6 +907,20 @@ run_specgate() {
         --target "glance=$GLANCE_URL" --header 'Accept: application/json' \
         "${waive[@]}" --report-dir "$reports/glance" || { code=$?; ((rc)) || rc=$code; }
 
+    # A spec derived from Glance's own api-ref page (tests/fixtures/vendors/glance), unedited,
+    # run against Glance: what derive proposes must hold where the page states it.
+    local derived=reports/upstreams/glance-derived/images-images-v2.derived.yaml
+    mkdir -p "$ROOT/${derived%/*}"
+    if ((${#SPECGATE_CMD[@]})) && (cd "$ROOT" && "${SPECGATE_CMD[@]}" derive \
+        tests/fixtures/vendors/glance/api-ref/source/v2/images-images-v2.inc --out "$derived"); then
+        specgate_one glance-derived "$derived" \
+            --target "glance=$GLANCE_URL" --header 'Accept: application/json' \
+            --report-dir "$reports/glance-derived/report" || { code=$?; ((rc)) || rc=$code; }
+    else
+        log "glance-derived: specgate derive failed"
+        ((rc)) || rc=1
+    fi
+
     specgate_one nova specs/ims/nova-images-detail.yaml \
         --target "nova=$NOVA_URL" --var "project_id=$NOVA_PROJECT_ID" \
         --header "X-User-Id: $NOVA_USER_ID" --header "X-Project-Id: $NOVA_PROJECT_ID" \

@@ -35,9 +35,11 @@ pub struct DeriveArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Compare the page with this spec instead of writing a skeleton: what the page has that
-    /// the spec lacks, and the reverse (parameters, response fields, status codes). Exits 1
-    /// when they differ.
-    #[arg(long, value_name = "SPEC", conflicts_with = "out")]
+    /// the spec lacks, and the reverse (parameters, response fields, status codes). Given
+    /// another vendor's page instead (any file but `.yaml`/`.yml`), compare the two pages
+    /// element by element: presence, type, required, stated values, default, each cited on
+    /// both sides. Exits 1 when they differ.
+    #[arg(long, value_name = "SPEC|PAGE", conflicts_with = "out")]
     pub check: Option<PathBuf>,
     /// Output of `--check`.
     #[arg(long, value_enum, default_value = "text", requires = "check")]

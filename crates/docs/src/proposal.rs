@@ -133,7 +133,8 @@ fn clause(text: &str, lower: &str, at: usize) -> String {
 
 /// The relation a name and type suggest, and why.
 fn guess(c: &Candidate) -> (Relation, String) {
-    let numeric = matches!(c.field_type, Some("integer" | "number"));
+    // An untyped field (named only by an example) may still be numeric: the name decides.
+    let numeric = matches!(c.field_type, Some("integer" | "number") | None);
     let name = c.param.to_ascii_lowercase();
     let words = |w: &str| {
         name.starts_with(&format!("{w}_"))
@@ -249,6 +250,8 @@ mod tests {
         assert_eq!(propose(&candidate("size_max", Some("integer"), "")).relation, Relation::AtMost);
         assert_eq!(propose(&candidate("protected", Some("boolean"), "取值为true/false")).relation, Relation::Boolean);
         assert_eq!(propose(&candidate("minimal", Some("integer"), "")).relation, Relation::Equals);
+        assert_eq!(propose(&candidate("size_min", None, "")).relation, Relation::AtLeast);
+        assert_eq!(propose(&candidate("name_max", Some("string"), "")).relation, Relation::Equals);
         let has = |f: &str| ["size", "min_ram"].contains(&f);
         assert_eq!(
             (field_of("size_min", has), field_of("min_ram", has), field_of("max_size", has)),

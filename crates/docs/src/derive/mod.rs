@@ -4,9 +4,12 @@
 
 pub mod cli;
 pub(crate) mod error;
+mod html;
 mod markdown;
 pub(crate) mod page;
+pub mod page_vs_page;
 pub mod page_vs_spec;
+mod rst;
 mod scraped;
 pub(crate) mod skeleton;
 pub mod yaml;
@@ -50,15 +53,26 @@ pub(crate) fn parse_page(path: &Path, source: &str) -> Result<Page, DocError> {
             "derive and lint-docs read API reference pages: a URI line and parameter tables",
         ));
     }
-    let markdown = source.lines().any(|l| l.starts_with("# ") || l.starts_with("## ")) || source.contains("<table");
-    let (title, tables, sections, format) = if markdown {
+    let mut found = Found::default();
+    // Markdown headings decide first: a markdown page's `---` rules would pass for RST titles.
+    let md_heading = source.lines().any(|l| l.starts_with("# ") || l.starts_with("## "));
+    let (title, tables, sections, format) = if !md_heading && rst::is_rst(source) {
+        let r = rst::read(path, source)?;
+        let format = if r.uri.is_some() { page::Format::OsApiRef } else { page::Format::Rst };
+        found = Found { uri: r.uri, examples: r.examples, statuses: r.statuses };
+        (r.title, r.tables, r.sections, format)
+    } else if !md_heading && html::is_html(source) {
+        let r = html::read(source);
+        found = Found { uri: r.uri, examples: r.examples, statuses: r.statuses };
+        (r.title, r.tables, r.sections, page::Format::Html)
+    } else if md_heading || source.contains("<table") {
         let r = markdown::read(path, source)?;
         (r.title, r.tables, r.sections, page::Format::Markdown)
     } else {
         let r = scraped::read(source);
         (String::new(), r.tables, r.sections, page::Format::Scraped)
     };
-    let uri = page::find_uri(source);
+    let uri = found.uri.or_else(|| page::find_uri(source));
     let title = if title.is_empty() { scraped_title(source, uri.as_ref()) } else { title };
     let named = tables.iter().any(|t| matches!(t.kind(), page::TableKind::Request | page::TableKind::Response));
     if uri.is_none() || !named {
@@ -72,13 +86,24 @@ pub(crate) fn parse_page(path: &Path, source: &str) -> Result<Page, DocError> {
             source,
             1,
             format!("not an API reference page: {what}"),
-            "derive and lint-docs read API reference pages like those of Huawei Cloud IMS",
+            "derive and lint-docs read API reference pages in markdown, reStructuredText (grid, list and csv tables; os-api-ref) and HTML",
         ));
     }
-    let examples = page::find_examples(source, &sections);
-    let statuses = page::find_statuses(source, &sections);
+    let mut examples = page::find_examples(source, &sections);
+    examples.extend(found.examples);
+    let mut statuses = page::find_statuses(source, &sections);
+    statuses.extend(found.statuses);
     let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(Page { file, path: path.to_path_buf(), title, format, uri, tables, examples, statuses, source: source.to_string() })
+}
+
+/// What a reader finds itself, beyond what the line-based finders see in the source: the URI
+/// of a directive or an HTML paragraph, included samples, stated success codes.
+#[derive(Default)]
+struct Found {
+    uri: Option<page::Uri>,
+    examples: Vec<page::Example>,
+    statuses: Vec<page::Status>,
 }
 
 /// A scraped page has no `#` heading: its title is the line before `URI` (zh) or the first

@@ -3,6 +3,18 @@
 
 use std::path::PathBuf;
 
+/// What the RST and HTML readers hand back. `uri`, `examples` and `statuses` add to what the
+/// line-based finders below see in the source.
+#[derive(Default)]
+pub(crate) struct Reading {
+    pub title: String,
+    pub tables: Vec<Table>,
+    pub sections: Sections,
+    pub uri: Option<Uri>,
+    pub examples: Vec<Example>,
+    pub statuses: Vec<Status>,
+}
+
 /// One vendor API reference page, read into tables and examples.
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -27,6 +39,12 @@ pub enum Format {
     Markdown,
     /// Text scraped from a rendered page: pipe rows spread over lines, or one cell per line.
     Scraped,
+    /// Sphinx reStructuredText: grid tables, `list-table`, `csv-table`.
+    Rst,
+    /// OpenStack's os-api-ref: `rest_method`, `rest_parameters` resolved against their file.
+    OsApiRef,
+    /// HTML as a docs site serves it.
+    Html,
 }
 
 /// `METHOD /path{?a,b}` or `METHOD /path?a={a}&b={b}` as the page writes it.
@@ -65,7 +83,7 @@ impl Column {
             "是否必选" | "必选" | "Mandatory" | "Required" => Column::Mandatory,
             "参数类型" | "类型" | "Type" => Column::Type,
             "描述" | "说明" | "Description" => Column::Description,
-            "返回值" | "状态码" | "Returned Values" | "Returned Value" | "Status Code" => Column::Status,
+            "返回值" | "状态码" | "Returned Values" | "Returned Value" | "Status Code" | "Response Code" => Column::Status,
             other => Column::Other(other.to_string()),
         }
     }

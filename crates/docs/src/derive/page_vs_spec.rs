@@ -20,7 +20,7 @@ pub enum Element {
 }
 
 impl Element {
-    fn heading(self) -> &'static str {
+    pub(crate) fn heading(self) -> &'static str {
         match self {
             Element::Parameter => "parameters",
             Element::Field => "response fields",
@@ -187,20 +187,33 @@ pub fn compare(spec: &Spec, skeleton: &Skeleton) -> Comparison {
     Comparison { spec: spec.path.clone(), doc: skeleton.file.clone(), differences }
 }
 
-/// `+` what the page has and the spec lacks, `-` the reverse, grouped by element.
-pub fn text(c: &Comparison) -> String {
-    let mut out = format!("--- {} (spec)\n+++ {} (doc)\n", c.spec, c.doc);
-    for element in [Element::Parameter, Element::Field, Element::Status] {
-        let here: Vec<&Difference> = c.differences.iter().filter(|d| d.element == element).collect();
+/// Differences grouped under `@@ element @@` headings, in element order, each written by
+/// `line`. Shared with the page-to-page comparison.
+pub(crate) fn by_element<D>(out: &mut String, diffs: &[D], element: impl Fn(&D) -> Element, mut line: impl FnMut(&mut String, &D)) {
+    for e in [Element::Parameter, Element::Field, Element::Status] {
+        let here: Vec<&D> = diffs.iter().filter(|d| element(d) == e).collect();
         if here.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "@@ {} @@", element.heading());
+        let _ = writeln!(out, "@@ {} @@", e.heading());
         for d in here {
-            let sign = if d.side == Side::DocOnly { '+' } else { '-' };
-            let _ = writeln!(out, "{sign} {}    {}", d.name, d.at);
+            line(out, d);
         }
     }
+}
+
+/// `+` what the page has and the spec lacks, `-` the reverse, grouped by element.
+pub fn text(c: &Comparison) -> String {
+    let mut out = format!("--- {} (spec)\n+++ {} (doc)\n", c.spec, c.doc);
+    by_element(
+        &mut out,
+        &c.differences,
+        |d| d.element,
+        |out, d| {
+            let sign = if d.side == Side::DocOnly { '+' } else { '-' };
+            let _ = writeln!(out, "{sign} {}    {}", d.name, d.at);
+        },
+    );
     let (doc, spec) = (
         c.differences.iter().filter(|d| d.side == Side::DocOnly).count(),
         c.differences.iter().filter(|d| d.side == Side::SpecOnly).count(),
@@ -210,6 +223,11 @@ pub fn text(c: &Comparison) -> String {
 }
 
 pub fn json(c: &Comparison) -> String {
+    pretty(c)
+}
+
+/// A comparison as pretty JSON with a final newline.
+pub(crate) fn pretty<T: Serialize>(c: &T) -> String {
     let mut s = serde_json::to_string_pretty(c).expect("the comparison serialises");
     s.push('\n');
     s

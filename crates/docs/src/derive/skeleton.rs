@@ -191,7 +191,8 @@ fn field_of(page: &Page, table: &Table, row: &Row) -> Option<Field> {
     let description = table.cell(row, &Column::Description).unwrap_or("").to_string();
     Some(Field {
         json: doc_type.as_deref().and_then(json_type),
-        required: table.cell(row, &Column::Mandatory).and_then(mandatory),
+        // "Will not be present on the last page" (Glance's `next`) outranks a `required` flag.
+        required: table.cell(row, &Column::Mandatory).and_then(mandatory).map(|r| r && !says_absent(&description)),
         stated: stated(&description),
         cite: cite(page, table, &name, row),
         name,
@@ -201,6 +202,81 @@ fn field_of(page: &Page, table: &Table, row: &Row) -> Option<Field> {
         null_in_example: None,
         outside_in_example: Vec::new(),
     })
+}
+
+/// A description that says the field is sometimes left out of the response.
+fn says_absent(description: &str) -> bool {
+    let d = description.to_lowercase();
+    ["not be present", "not present", "may be absent", "may be omitted", "is omitted", "不返回", "可能不存在"].iter().any(|w| d.contains(w))
+}
+
+/// Fields named by their path (`images.id`, `images.[]`, as some RST tables write them) go
+/// under the field their first segment names.
+fn nest_dotted(fields: Vec<Field>) -> Vec<Field> {
+    fn insert(level: &mut Vec<Field>, mut f: Field) {
+        if let Some((head, rest)) = f.name.split_once('.') {
+            if let Some(parent) = level.iter_mut().find(|p| p.name == head) {
+                f.name = rest.to_string();
+                return insert(&mut parent.children, f);
+            }
+        }
+        level.push(f);
+    }
+    let mut out = Vec::new();
+    for mut f in fields {
+        f.name = f.name.trim_end_matches("[]").trim_end_matches('.').to_string();
+        insert(&mut out, f);
+    }
+    out
+}
+
+/// os-api-ref lists a collection and its items' fields in one flat table (`images`, `id`,
+/// `name`, …). The page's response example tells them apart: a field absent from the top
+/// level but present in the items of an array field belongs to those items.
+fn nest_by_example(page: &Page, body: &mut Vec<Field>) {
+    use serde_json::Value;
+    let Some(top) = page.examples.iter().filter(|e| e.is_response()).find_map(|e| e.value.as_object()) else { return };
+    let Some(array) = body.iter().find(|f| f.json == Some("array") && f.children.is_empty()).map(|f| f.name.clone()) else { return };
+    let Some(items) = top.get(&array).and_then(Value::as_array) else { return };
+    let in_items = |n: &str| items.iter().filter_map(Value::as_object).any(|o| o.contains_key(n));
+    let (items_of, rest): (Vec<Field>, Vec<Field>) =
+        std::mem::take(body).into_iter().partition(|f| f.name != array && !top.contains_key(&f.name) && in_items(&f.name));
+    *body = rest;
+    if let Some(a) = body.iter_mut().find(|f| f.name == array) {
+        a.children = items_of;
+    }
+}
+
+/// A collection whose items no table describes (Glance's `images`: "a list of image objects,
+/// as described by the Images Schema") takes its items' names from the page's response
+/// example, untyped: an example shows one value, not the type a field may take.
+fn items_from_example(page: &Page, body: &mut [Field], collection: Option<&str>) {
+    use serde_json::Value;
+    let Some(list) = body.iter_mut().find(|f| f.json == Some("array") && f.children.is_empty() && Some(f.name.as_str()) == collection)
+    else {
+        return;
+    };
+    for ex in page.examples.iter().filter(|e| e.is_response()) {
+        let Some(items) = ex.value.get(&list.name).and_then(Value::as_array) else { continue };
+        for key in items.iter().filter_map(Value::as_object).flat_map(|o| o.keys()) {
+            if list.children.iter().any(|c| &c.name == key) {
+                continue;
+            }
+            list.children.push(Field {
+                name: key.clone(),
+                doc_type: None,
+                json: None,
+                required: None,
+                description: "shown in the page's response example".into(),
+                stated: Stated::default(),
+                children: Vec::new(),
+                cite: Cite { file: page.file.clone(), table: format!("{} (example)", ex.section), row: key.clone(), line: ex.line },
+                null_in_example: None,
+                outside_in_example: Vec::new(),
+            });
+        }
+        return;
+    }
 }
 
 /// The field a nested table describes: the one its caption names (`links参数信息`), else the
@@ -250,6 +326,7 @@ pub fn derive(page: &Page) -> Skeleton {
     let mut params = Vec::new();
     let mut body: Vec<Field> = Vec::new();
     let mut errors = Vec::new();
+    let mut success: Vec<(u16, usize)> = page.statuses.iter().map(|s| (s.code, s.line)).collect();
     let mut first_response = true;
     for table in &page.tables {
         match table.kind() {
@@ -269,7 +346,7 @@ pub fn derive(page: &Page) -> Skeleton {
                 }
             }
             TableKind::Response => {
-                let fields: Vec<Field> = table.rows.iter().filter_map(|r| field_of(page, table, r)).collect();
+                let fields = nest_dotted(table.rows.iter().filter_map(|r| field_of(page, table, r)).collect());
                 if first_response {
                     body = fields;
                     first_response = false;
@@ -280,8 +357,11 @@ pub fn derive(page: &Page) -> Skeleton {
             TableKind::Status => {
                 for row in &table.rows {
                     let text = row.cells.first().map(String::as_str).unwrap_or("");
-                    if let Some(code) = text.split_whitespace().next().and_then(|c| c.parse().ok()) {
-                        errors.push((code, cite(page, table, text, row)));
+                    match text.split_whitespace().next().and_then(|c| c.parse::<u16>().ok()) {
+                        // A table of every response code (RST pages) names the success too.
+                        Some(code) if code < 300 => success.push((code, row.line)),
+                        Some(code) => errors.push((code, cite(page, table, text, row))),
+                        None => {}
                     }
                 }
             }
@@ -305,7 +385,11 @@ pub fn derive(page: &Page) -> Skeleton {
     }
     // A table of item fields (more than an envelope of one or two containers) is wrapped in
     // the collection the path names.
+    nest_by_example(page, &mut body);
+    items_from_example(page, &mut body, collection(&path));
     let envelope = !body.is_empty() && body.len() <= 2 && body.iter().all(|f| matches!(f.json, Some("array") | Some("object")));
+    // A table that names the collection itself is the envelope, whatever else it lists.
+    let envelope = envelope || body.iter().any(|f| Some(f.name.as_str()) == collection(&path));
     let mut wrapper_from_path = false;
     if !body.is_empty() && !envelope {
         if let (Some(name), Some(first)) = (collection(&path), body.first()) {
@@ -335,7 +419,7 @@ pub fn derive(page: &Page) -> Skeleton {
         params,
         body,
         wrapper_from_path,
-        success: page.statuses.iter().map(|s| (s.code, s.line)).collect(),
+        success,
         errors,
     }
 }
@@ -396,11 +480,20 @@ impl Skeleton {
         out
     }
 
-    /// The fields of one listed item (the envelope's children), or the body itself.
-    pub(crate) fn item_fields(&self) -> &[Field] {
+    /// The listed collection: the body's only array, or the array the path names beside
+    /// other envelope fields (`images` beside `first`, `next`, `schema`).
+    pub(crate) fn collection(&self) -> Option<&Field> {
         match self.body.as_slice() {
-            [one] if one.json == Some("array") && !one.children.is_empty() => &one.children,
-            other => other,
+            [one] if one.json == Some("array") => Some(one),
+            many => many.iter().find(|f| f.json == Some("array") && Some(f.name.as_str()) == collection(&self.path)),
+        }
+    }
+
+    /// The fields of one listed item (the collection's children), or the body itself.
+    pub(crate) fn item_fields(&self) -> &[Field] {
+        match self.collection() {
+            Some(list) if !list.children.is_empty() => &list.children,
+            _ => &self.body,
         }
     }
 }

@@ -189,10 +189,7 @@ fn param<'a>(s: &'a Skeleton, name: &str) -> Option<&'a Param> {
 }
 
 fn render_pagination(w: &mut String, s: &Skeleton) {
-    let items = match s.body.as_slice() {
-        [one] if one.json == Some("array") => format!("/{}", one.name),
-        _ => return,
-    };
+    let Some(items) = s.collection().map(|list| format!("/{}", list.name)) else { return };
     let fields = s.item_fields();
     let field = |n: &str| fields.iter().find(|f| f.name == n);
     let (marker, limit) = (param(s, "marker"), param(s, "limit"));
