@@ -12,7 +12,7 @@ pub fn check_spec_schema(schema: &crate::spec::Schema, body: &Value, limit: usiz
 }
 
 /// Like [`check_spec_schema`]; `wrapped`, when given, is `{slot: body}` already built (see
-/// `http::Exchange::json_in`), which spares copying the body.
+/// `specgate_json::Body::wrapped`), which spares copying the body.
 pub(crate) fn check_spec_schema_in(schema: &crate::spec::Schema, body: &Value, wrapped: Option<&Value>, limit: usize) -> Vec<Finding> {
     match &schema.slot {
         // The load's shared validator holds the schema as the property `slot` (`spec::catalog`).
@@ -30,11 +30,7 @@ pub(crate) fn check_spec_schema_in(schema: &crate::spec::Schema, body: &Value, w
 /// name. The caller then checks the `Value`, which also words the findings of a body that fails.
 pub(crate) fn passes_on_tape(schema: &crate::spec::Schema, ex: &crate::http::Exchange) -> bool {
     let Some(validator) = &schema.tape else { return false };
-    if ex.slot.as_deref() != schema.slot.as_deref() {
-        return false;
-    }
-    let Ok(tape) = ex.tape() else { return false };
-    let Some(view) = tape.view(&ex.body).filter(|_| tape.names_are_distinct()) else { return false };
+    let Some(view) = ex.body.tape_as(schema.slot.as_deref()) else { return false };
     match validator.outline() {
         Some(outline) => outline.is_valid(view.top()),
         None => validator.get().is_some_and(|v| v.is_valid(view.top())),

@@ -8,6 +8,7 @@ use crate::http::Exchange;
 use crate::plan::{merge_query, PlannedCase, Work};
 use crate::run::session::{Context, Session, Trace};
 use crate::verdict::{CheckId, Conclusion, ExchangeRecord, Outcome, Verdict};
+use specgate_json::body::Read;
 
 /// Run `case`; `slot`, its place among the cases in flight, is given back when its requests are
 /// done (for a one-request case, before the checks).
@@ -155,10 +156,10 @@ async fn check_exchange(
 fn check_one(spec: &crate::spec::Spec, index: usize, ex: &mut Exchange, i: usize) -> (Conclusion, Option<serde_json::Value>) {
     let case = &spec.file.cases[index];
     let schema = spec.case_schemas[index].as_ref();
-    ex.parse_into_slot(schema.and_then(|s| s.slot.as_ref()));
+    ex.body.read_as_member(schema.and_then(|s| s.slot.as_ref()));
     let ex = &*ex;
     let expect = Expectation { status: &case.expect.status, content_type: case.expect.content_type.as_deref(), schema };
-    let snapshot = if case.snapshot { ex.json().ok().cloned() } else { None };
+    let snapshot = if case.snapshot { ex.body.json().ok().cloned() } else { None };
     let conclusion = match check_response(expect, ex, i) {
         Checked::Findings(mut f) => {
             f.extend(foreign_links(spec, ex, i));
@@ -181,14 +182,10 @@ fn foreign_links(spec: &crate::spec::Spec, ex: &crate::http::Exchange, index: us
     }
     let Ok(request) = url::Url::parse(&ex.url) else { return vec![] };
     let elsewhere = spec.file.links.as_ref().map(|l| l.elsewhere.as_slice()).unwrap_or_default();
-    // The tree when the checks built it, the tape when they did not.
-    let view = ex.parsed.get().is_none().then(|| ex.tape().ok()?.view(&ex.body)).flatten();
-    let found = match &view {
-        Some(view) => origin_findings(&request, view.body(), elsewhere),
-        None => match ex.json() {
-            Ok(body) => origin_findings(&request, body, elsewhere),
-            Err(_) => return vec![],
-        },
+    let found = match ex.body.cheapest() {
+        Some(Read::Tree(body)) => origin_findings(&request, body, elsewhere),
+        Some(Read::Tape(view)) => origin_findings(&request, view.body(), elsewhere),
+        None => return vec![],
     };
     let found = found.into_iter().map(|f| f.on(index)).collect();
     crate::check::group::group(found)
