@@ -216,10 +216,10 @@ proptest! {
             error: failed.then(|| TransportError::Other("reset".into())),
             ..Exchange::new("GET", "http://127.0.0.1:1/v2/images")
         };
-        // Half the bodies are parsed into a slot of the load's validator, as a one-request case does.
+        // Half the bodies are parsed into a member of the load's validator, as a one-request case does.
         if status.is_some_and(|s| s % 2 == 0) {
-            let slot = loaded_seeds().iter().flat_map(|s| s.case_schemas.iter().flatten()).find_map(|s| s.slot.clone());
-            ex.body.read_as_member(slot.as_ref());
+            let member = loaded_seeds().iter().flat_map(|s| s.case_schemas.iter().flatten()).find_map(|s| s.member.clone());
+            ex.body.read_as_member(member.as_ref());
         }
         for spec in loaded_seeds() {
             for (i, case) in spec.file.cases.iter().enumerate() {

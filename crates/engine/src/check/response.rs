@@ -83,7 +83,7 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
     }
     match ex.body.json() {
         Ok(body) => {
-            let wrapped = schema.slot.as_deref().and_then(|slot| ex.body.wrapped(slot));
+            let wrapped = schema.member.as_deref().and_then(|member| ex.body.wrapped(member));
             let mut found = group(check_spec_schema_in(schema, body, wrapped, SCHEMA_FINDINGS).into_iter().map(|f| f.on(index)).collect());
             count_items(&mut found, body);
             findings.extend(found);
@@ -121,7 +121,7 @@ mod tests {
 
     fn schema() -> Schema {
         let v = jsonschema::validator_for(&json!({"required": ["images"]})).unwrap();
-        Schema { validator: Arc::new(v), slot: None, tape: None, origin: "inline".into(), pos: Default::default() }
+        Schema { validator: Arc::new(v), member: None, tape: None, origin: "inline".into(), pos: Default::default() }
     }
 
     #[test]
@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn wrong_status_is_not_checked_against_the_expected_responses_schema() {
         let s = jsonschema::validator_for(&json!({"required": ["error"]})).unwrap();
-        let s = Schema { validator: Arc::new(s), slot: None, tape: None, origin: "inline".into(), pos: Default::default() };
+        let s = Schema { validator: Arc::new(s), member: None, tape: None, origin: "inline".into(), pos: Default::default() };
         let e = Expectation { status: &StatusSet::One(400), content_type: Some("application/json"), schema: Some(&s) };
         let Checked::Findings(f) = check_response(e, &exchange(200, "text/plain", r#"{"images":[]}"#), 0) else { panic!() };
         assert_eq!(f.iter().map(|f| f.check.to_string()).collect::<Vec<_>>(), vec!["status"]);
@@ -173,7 +173,7 @@ mod tests {
         let s =
             jsonschema::validator_for(&json!({"properties": {"images": {"items": {"properties": {"minRam": {"exclusiveMinimum": 0}}}}}}))
                 .unwrap();
-        let s = Schema { validator: Arc::new(s), slot: None, tape: None, origin: "inline".into(), pos: Default::default() };
+        let s = Schema { validator: Arc::new(s), member: None, tape: None, origin: "inline".into(), pos: Default::default() };
         let e = Expectation { status: &StatusSet::One(200), content_type: None, schema: Some(&s) };
         let body = r#"{"images":[{"minRam":0},{"minRam":5},{"minRam":0},{"minRam":0}]}"#;
         let Checked::Findings(f) = check_response(e, &exchange(200, "application/json", body), 2) else { panic!() };
@@ -188,7 +188,7 @@ mod tests {
         let tape = Some(Arc::new(crate::spec::TapeValidator::inline(&schema)));
         Schema {
             validator: Arc::new(jsonschema::validator_for(&schema).unwrap()),
-            slot: None,
+            member: None,
             tape,
             origin: "inline".into(),
             pos: Default::default(),

@@ -10,15 +10,15 @@ use crate::run::session::{Context, Session, Trace};
 use crate::verdict::{CheckId, Conclusion, ExchangeRecord, Outcome, Verdict};
 use specgate_json::body::Read;
 
-/// Run `case`; `slot`, its place among the cases in flight, is given back when its requests are
+/// Run `case`; `member`, its place among the cases in flight, is given back when its requests are
 /// done (for a one-request case, before the checks).
-pub(crate) async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, slot: tokio::sync::OwnedSemaphorePermit) -> Verdict {
+pub(crate) async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, member: tokio::sync::OwnedSemaphorePermit) -> Verdict {
     let started = Instant::now();
     let mut session = Session::new(ctx, &case.spec, &case.target, trace);
     let mut snapshot = None;
     let conclusion = match &case.work {
         Work::Request(i) => {
-            let (c, snap) = request_case(&mut session, *i, slot).await;
+            let (c, snap) = request_case(&mut session, *i, member).await;
             snapshot = snap;
             c
         }
@@ -45,7 +45,7 @@ pub(crate) fn not_run(ctx: &Context, case: &PlannedCase, reason: String, started
     verdict_of(ctx, case, Conclusion::Skip(reason), vec![], started)
 }
 
-/// A conclusion dressed as a verdict, every text redacted.
+/// The verdict a conclusion comes to, every text redacted.
 fn verdict_of(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchanges: Vec<ExchangeRecord>, started: Instant) -> Verdict {
     let redactor = ctx.http.redactor();
     let (outcome, reason, mut findings) = match conclusion {
@@ -86,7 +86,7 @@ fn verdict_of(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchang
 async fn request_case(
     session: &mut Session<'_>,
     index: usize,
-    slot: tokio::sync::OwnedSemaphorePermit,
+    member: tokio::sync::OwnedSemaphorePermit,
 ) -> (Conclusion, Option<serde_json::Value>) {
     let spec = session.spec.clone();
     let case = &spec.file.cases[index];
@@ -100,9 +100,9 @@ async fn request_case(
         Ok(i) => i,
         Err(e) => return (Conclusion::Error(e.to_string(), vec![]), None),
     };
-    // Give the slot back and let the next case send its request before this one checks: the
+    // Give the member back and let the next case send its request before this one checks: the
     // woken case would otherwise wait on this worker until the checks are done.
-    drop(slot);
+    drop(member);
     tokio::task::yield_now().await;
     let ex = std::mem::replace(&mut session.exchanges[i], Exchange::new("", ""));
     let (ex, mut conclusion, snapshot) = check_exchange(spec.clone(), index, ex, i).await;
@@ -156,7 +156,7 @@ async fn check_exchange(
 fn check_one(spec: &crate::spec::Spec, index: usize, ex: &mut Exchange, i: usize) -> (Conclusion, Option<serde_json::Value>) {
     let case = &spec.file.cases[index];
     let schema = spec.case_schemas[index].as_ref();
-    ex.body.read_as_member(schema.and_then(|s| s.slot.as_ref()));
+    ex.body.read_as_member(schema.and_then(|s| s.member.as_ref()));
     let ex = &*ex;
     let expect = Expectation { status: &case.expect.status, content_type: case.expect.content_type.as_deref(), schema };
     let snapshot = if case.snapshot { ex.body.json().ok().cloned() } else { None };
