@@ -932,7 +932,7 @@ run_specgate() {
         --header 'Accept: application/json' \
         "${waive[@]}" --report-dir "$reports/cloudimages" || { code=$?; ((rc)) || rc=$code; }
 
-    # Glance v2 and Nova's proxy of it, compared image by image (doors named as the targets).
+    # Glance v2 and Nova's proxy of it, compared image by image (listings named as the targets).
     specgate_one equivalence specs/ims/equivalence.yaml \
         specs/openstack/glance-v2-images.yaml specs/ims/nova-images-detail.yaml \
         --target "glance=$GLANCE_URL" --target "nova=$NOVA_URL" --var "project_id=$NOVA_PROJECT_ID" \

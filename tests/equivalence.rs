@@ -1,6 +1,6 @@
-//! Equivalence against the reference server, which serves every door from one catalogue: the
+//! Equivalence against the reference server, which serves every listing from one catalogue: the
 //! block passes on the clean server, and each equivalence fault is caught by the equivalence
-//! cases of the doors it breaks and by no case of any other spec.
+//! cases of the listings it breaks and by no case of any other spec.
 
 mod common;
 
@@ -91,7 +91,7 @@ fn each_equivalence_fault_is_caught_by_equivalence_and_nothing_else() {
 }
 
 #[test]
-fn a_finding_shows_both_doors_values_and_both_requests() {
+fn a_finding_shows_both_listings_values_and_both_requests() {
     let dir = report_dir("equiv-sides");
     let id = format!("{EQUIV}::equivalence.glance~nova.fields.size");
     let out =
@@ -114,7 +114,7 @@ fn a_finding_shows_both_doors_values_and_both_requests() {
 }
 
 #[test]
-fn a_catalogue_that_changes_between_the_doors_walks_is_a_skip() {
+fn a_catalogue_that_changes_between_the_listings_walks_is_a_skip() {
     for (mode, want) in [(Mode::Good, "pass"), (Mode::Growing, "skip")] {
         let url = serve(mode);
         let dir = report_dir(&format!("equiv-{mode:?}"));
@@ -144,5 +144,5 @@ fn a_bad_equivalence_file_is_a_located_error() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("tests/fixtures/equivalence/typo.yaml:10:"), "{err}");
-    assert!(err.contains("field `min_ram` names door `bb`") && err.contains("did you mean `b`?"), "{err}");
+    assert!(err.contains("field `min_ram` names listing `bb`") && err.contains("did you mean `b`?"), "{err}");
 }

@@ -212,14 +212,14 @@ proptest! {
         let mut ex = Exchange {
             status,
             headers: content_type.into_iter().map(|c| ("Content-Type".to_string(), c)).collect(),
-            body,
+            body: body.into(),
             error: failed.then(|| TransportError::Other("reset".into())),
             ..Exchange::new("GET", "http://127.0.0.1:1/v2/images")
         };
-        // Half the bodies are parsed into a slot of the load's validator, as a one-request case does.
+        // Half the bodies are parsed into a member of the load's validator, as a one-request case does.
         if status.is_some_and(|s| s % 2 == 0) {
-            let slot = loaded_seeds().iter().flat_map(|s| s.case_schemas.iter().flatten()).find_map(|s| s.slot.clone());
-            ex.parse_into_slot(slot.as_ref());
+            let member = loaded_seeds().iter().flat_map(|s| s.case_schemas.iter().flatten()).find_map(|s| s.member.clone());
+            ex.body.read_as_member(member.as_ref());
         }
         for spec in loaded_seeds() {
             for (i, case) in spec.file.cases.iter().enumerate() {
@@ -227,8 +227,8 @@ proptest! {
                 let _ = check_response(expect, &ex, 0);
             }
         }
-        let _ = ex.body_excerpt(7);
-        if let Ok(v) = ex.json() {
+        let _ = ex.body.excerpt(7);
+        if let Ok(v) = ex.body.json() {
             let shape = specgate::check::snapshot::shape(v);
             let _ = specgate::check::snapshot::compare("{\n  \"x\": \"string\"\n}\n", &shape, "s.json");
         }

@@ -161,8 +161,8 @@ fn every_contract_fault_is_caught_by_some_case() {
 }
 
 /// The equivalence file compares an endpoint with the others, so a fault of one endpoint is
-/// also run against it: every spec is loaded (the doors); the other specs' own cases and the
-/// pairs of other doors are skipped.
+/// also run against it: every spec is loaded (the listings); the other specs' own cases and the
+/// pairs of other listings are skipped.
 fn with_equivalence(specs: &[String]) -> (Vec<String>, Vec<String>) {
     const EQUIVALENCE: &str = "specs/ims/equivalence.yaml";
     if specs.len() == specs_for("*").len() {
@@ -174,14 +174,14 @@ fn with_equivalence(specs: &[String]) -> (Vec<String>, Vec<String>) {
     for other in paths.iter().filter(|p| !specs.contains(p)) {
         filters.extend(["--skip".to_string(), format!("{other}::")]);
     }
-    // And the equivalence pairs that do not involve the endpoint's doors.
+    // And the equivalence pairs that do not involve the endpoint's listings.
     let specs_loaded = specgate::spec::load_all(&[root().join("specs")]).expect("specs load");
     let catalogues = specgate::spec::equivalence::load_all(&[root().join(EQUIVALENCE)], &specs_loaded).expect("equivalence loads");
     for cat in &catalogues {
-        let doors: Vec<&String> =
-            cat.door_specs.iter().filter(|(_, path)| specs.iter().any(|s| path.ends_with(s.as_str()))).map(|(d, _)| d).collect();
-        for (pair, _) in cat.pairs().iter().filter(|(p, _)| !p.doors.iter().any(|d| doors.contains(&d))) {
-            filters.extend(["--skip".to_string(), format!("equivalence.{}.", pair.doors.join("~"))]);
+        let listings: Vec<&String> =
+            cat.listing_specs.iter().filter(|(_, path)| specs.iter().any(|s| path.ends_with(s.as_str()))).map(|(d, _)| d).collect();
+        for (pair, _) in cat.pairs().iter().filter(|(p, _)| !p.listings.iter().any(|d| listings.contains(&d))) {
+            filters.extend(["--skip".to_string(), format!("equivalence.{}.", pair.listings.join("~"))]);
         }
     }
     paths.push(EQUIVALENCE.into());

@@ -165,7 +165,7 @@ fn docs_examples_validate() {
         let Some(map) = value.as_object() else { continue };
         if map.contains_key("equivalence") {
             // An equivalence file: the schema accepts it and so does its own loader, as if it
-            // lived in specs/ims/, where its door specs resolve.
+            // lived in specs/ims/, where its listings' specs resolve.
             equivalences.push((label, block.clone()));
         } else if map.contains_key("specgate") {
             complete.push((label, block.clone()));

@@ -172,12 +172,12 @@ fn a_plain_http_client_reads_certificates_only_for_what_needs_them() {
     assert!(!http.reads_certificates());
 
     let direct = send(&http, &format!("{plain}/v2/images"));
-    assert_eq!((direct.status, direct.body.as_slice()), (Some(200), BODY.as_bytes()));
+    assert_eq!((direct.status, direct.body.bytes()), (Some(200), BODY.as_bytes()));
     assert!(!http.reads_certificates(), "a plain GET needs no certificate");
 
     // A redirect is followed, by the client that can follow it anywhere.
     let moved = send(&http, &format!("{plain}/moved"));
-    assert_eq!((moved.status, moved.body.as_slice()), (Some(200), BODY.as_bytes()));
+    assert_eq!((moved.status, moved.body.bytes()), (Some(200), BODY.as_bytes()));
     assert!(http.reads_certificates());
 
     // An HTTPS URL, directly or at the end of a redirect, is verified as by the default client:

@@ -10,7 +10,7 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use specgate_json::Body;
 
 use crate::redact::Redactor;
 use crate::verdict::ExchangeRecord;
@@ -138,18 +138,10 @@ pub struct Exchange {
     pub url: String,
     pub status: Option<u16>,
     pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    /// The response body; it reads itself as JSON once, in the cheapest form a check needs.
+    pub body: Body,
     pub elapsed: Duration,
     pub error: Option<TransportError>,
-    /// The body parsed as JSON, once, on first use: every check of a case reads the same tree.
-    pub parsed: OnceLock<Result<Value, String>>,
-    /// The load validator's slot the body will be checked in (`spec::catalog`): the body is
-    /// then parsed straight into `{slot: body}`, so the schema check need not copy it. Set it
-    /// with [`Exchange::parse_into_slot`], before the body is read.
-    pub slot: Option<std::sync::Arc<str>>,
-    /// The body parsed as a tape (`specgate_json::tape`), once, on first use: the schema check and the
-    /// link check read it when the body has no findings, and the `Value` is then never built.
-    pub tape: OnceLock<Result<specgate_json::tape::Tape, String>>,
 }
 
 impl Exchange {
@@ -160,49 +152,9 @@ impl Exchange {
             url: url.into(),
             status: None,
             headers: Vec::new(),
-            body: Vec::new(),
+            body: Body::default(),
             elapsed: Duration::ZERO,
             error: None,
-            parsed: OnceLock::new(),
-            slot: None,
-            tape: OnceLock::new(),
-        }
-    }
-
-    /// Parse the body, when it is first read, as the value of `slot` in an object: the shape the
-    /// load's validator checks (see `Exchange::json_in`). No effect once the body was read.
-    pub fn parse_into_slot(&mut self, slot: Option<&std::sync::Arc<str>>) {
-        if self.parsed.get().is_none() && self.tape.get().is_none() {
-            self.slot = slot.cloned();
-        }
-    }
-
-    /// Whether the body is JSON, reading the tree if it was built and the cheaper tape if not;
-    /// the error is the one [`Exchange::json`] gives.
-    pub(crate) fn parses(&self) -> Result<(), &str> {
-        match self.parsed.get() {
-            Some(parsed) => parsed.as_ref().map(|_| ()).map_err(String::as_str),
-            None => self.tape().map(|_| ()),
-        }
-    }
-
-    /// The body as a tape, parsed on the first call (into `{slot: body}` when a slot was set).
-    pub(crate) fn tape(&self) -> Result<&specgate_json::tape::Tape, &str> {
-        self.tape
-            .get_or_init(|| specgate_json::tape::Tape::parse(&self.body, self.slot.as_deref()).map_err(|e| self.not_json(e)))
-            .as_ref()
-            .map_err(String::as_str)
-    }
-
-    fn not_json(&self, e: serde_json::Error) -> String {
-        format!("body is not JSON ({e}): {}", self.body_excerpt(120))
-    }
-
-    /// `{slot: body}` when the body was parsed into that slot.
-    pub(crate) fn json_in(&self, slot: &str) -> Option<&Value> {
-        match (&self.slot, self.parsed.get()) {
-            (Some(s), Some(Ok(wrapped))) if s.as_ref() == slot => Some(wrapped),
-            _ => None,
         }
     }
 
@@ -213,37 +165,6 @@ impl Exchange {
     /// The media type of `Content-Type`, lower-cased, without parameters.
     pub(crate) fn media_type(&self) -> Option<String> {
         self.header("content-type").map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-    }
-
-    /// The body as JSON, parsed on the first call and shared by every later one.
-    pub fn json(&self) -> Result<&Value, &str> {
-        let parsed = self.parsed.get_or_init(|| self.parse()).as_ref().map_err(String::as_str)?;
-        Ok(match &self.slot {
-            Some(slot) => &parsed[slot.as_ref()],
-            None => parsed,
-        })
-    }
-
-    fn parse(&self) -> Result<Value, String> {
-        let body = specgate_json::reader::parse_tree(&self.body).map_err(|e| self.not_json(e))?;
-        Ok(match &self.slot {
-            Some(slot) => Value::Object(serde_json::Map::from_iter([(slot.to_string(), body)])),
-            None => body,
-        })
-    }
-
-    /// The start of the body as text, for messages.
-    pub fn body_excerpt(&self, max: usize) -> String {
-        let text = String::from_utf8_lossy(&self.body[..self.body.len().min(max * 4)]);
-        let mut s: String = text.chars().take(max).collect();
-        if text.chars().count() > max || self.body.len() > max * 4 {
-            s.push('…');
-        }
-        if s.is_empty() {
-            "(empty body)".into()
-        } else {
-            s
-        }
     }
 
     pub(crate) fn record(&self) -> ExchangeRecord {
@@ -407,13 +328,14 @@ impl Http {
                 return Err(TransportError::TooLarge(self.config.max_body));
             }
         }
-        ex.body.reserve(resp.content_length().unwrap_or(0) as usize);
+        let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
         while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
-            if ex.body.len() + chunk.len() > self.config.max_body {
+            if body.len() + chunk.len() > self.config.max_body {
                 return Err(TransportError::TooLarge(self.config.max_body));
             }
-            ex.body.extend_from_slice(&chunk);
+            body.extend_from_slice(&chunk);
         }
+        ex.body = body.into();
         Ok(())
     }
 
@@ -472,22 +394,6 @@ mod tests {
         Exchange { status, error, ..Exchange::new("GET", "u") }
     }
 
-    #[test]
-    fn a_body_parsed_into_a_slot_reads_the_same_and_is_offered_wrapped() {
-        let mut ex = Exchange { body: br#"{"images": [1]}"#.to_vec(), ..Exchange::new("GET", "u") };
-        let slot: std::sync::Arc<str> = "s1".into();
-        ex.parse_into_slot(Some(&slot));
-        assert_eq!(ex.json().unwrap(), &serde_json::json!({"images": [1]}));
-        assert_eq!(ex.json_in("s1"), Some(&serde_json::json!({"s1": {"images": [1]}})));
-        assert_eq!(ex.json_in("s2"), None);
-        // Once read, the shape stays: a later slot is not taken.
-        ex.parse_into_slot(None);
-        assert_eq!(ex.json_in("s1").map(|w| &w["s1"]), Some(ex.json().unwrap()));
-        let plain = Exchange { body: ex.body.clone(), ..Exchange::new("GET", "u") };
-        assert_eq!(plain.json().unwrap(), ex.json().unwrap());
-        assert_eq!(plain.json_in("s1"), None);
-    }
-
     /// Regression: a real Glance (gunicorn) reset a keep-alive connection as a listing was sent
     /// on it, and the case ended in `error`. The request is now sent again.
     #[tokio::test]
@@ -521,7 +427,7 @@ mod tests {
         let http = Http::new(HttpConfig::default(), Redactor::default()).unwrap();
         let ex = http.send(&Request { method: "GET".into(), url, headers: vec![] }).await;
         server.join().unwrap();
-        assert_eq!((ex.status, &ex.error, ex.body.as_slice()), (Some(200), &None, &b"{}"[..]));
+        assert_eq!((ex.status, &ex.error, ex.body.bytes()), (Some(200), &None, &b"{}"[..]));
     }
 
     #[test]

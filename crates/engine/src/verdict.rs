@@ -153,9 +153,10 @@ pub struct Finding {
     /// Out of how many items the rule could have been broken at, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub of: Option<usize>,
-    /// Two doors' views of the same items, when the rule relates two listings (equivalence).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sides: Option<Box<SideBySide>>,
+    /// Two listings' views of the same items, when the rule relates two listings (equivalence);
+    /// `sides` in results.json.
+    #[serde(rename = "sides", default, skip_serializing_if = "Option::is_none")]
+    pub side_by_side: Option<Box<SideBySide>>,
 }
 
 /// What two listings of one catalogue show for the same items: reporters draw it as a small
@@ -164,29 +165,29 @@ pub struct Finding {
 pub struct SideBySide {
     /// The field (or `id`, `order`, a filter) compared.
     pub field: String,
-    pub a: Door,
-    pub b: Door,
+    pub a: Column,
+    pub b: Column,
     /// The items where the two disagree (the first few; `Finding::of` and the message count them all).
     pub rows: Vec<SideRow>,
     /// How many items disagree in all.
     pub total: usize,
 }
 
-/// One door of a side-by-side comparison.
+/// One listing's column of a side-by-side comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Door {
+pub struct Column {
     pub name: String,
-    /// Where the door shows the field (a JSON pointer) or what it was asked (a query).
+    /// Where the listing shows the field (a JSON pointer) or what it was asked (a query).
     pub shows: String,
 }
 
-/// One item as both doors show it; `null` where a door does not list it.
+/// One item as both listings show it; `null` where a listing does not list it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SideRow {
     pub item: String,
     pub a: Value,
     pub b: Value,
-    /// The values in the common spelling, when a door's `map` changed them.
+    /// The values in the common spelling, when a listing's `map` changed them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a_as: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,7 +217,7 @@ impl Finding {
             exchange: None,
             instances: Vec::new(),
             of: None,
-            sides: None,
+            side_by_side: None,
         }
     }
 
@@ -540,7 +541,7 @@ mod tests {
     }
 }
 
-/// What running a case concluded, before it is dressed up as a [`Verdict`].
+/// What running a case concluded, before it becomes a [`Verdict`] (`run::execute::verdict_of`).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Conclusion {
     Pass,

@@ -99,7 +99,7 @@ pub struct Tape {
     toks: Vec<Tok>,
     /// The text of [`Tok::Own`] strings, one after the other.
     owned: String,
-    /// Index of the body's own value: 0, or 2 when it was parsed as `{slot: body}`.
+    /// Index of the body's own value: 0, or 2 when it was parsed as `{wrap: body}`.
     root: u32,
     /// An object of the body repeats a member name. A tape reads the first, a `Value` keeps the
     /// last, so such a body is checked through its `Value` only.
@@ -109,27 +109,27 @@ pub struct Tape {
 }
 
 impl Tape {
-    /// Parse `body`, as the value of `slot` in an object when given (the shape the load's
+    /// Parse `body`, as the value of `wrap` in an object when given (the shape the load's
     /// validator checks, `spec::catalog`). A body of 4 GiB or more is refused.
-    pub fn parse(body: &[u8], slot: Option<&str>) -> serde_json::Result<Tape> {
-        Tape::parse_by(body, slot, true)
+    pub fn parse(body: &[u8], wrap: Option<&str>) -> serde_json::Result<Tape> {
+        Tape::parse_by(body, wrap, true)
     }
 
     /// [`Tape::parse`], reading the body directly first when `direct` (`read`), through serde_json
     /// only when that reader leaves it; tests compare the two ways.
-    fn parse_by(body: &[u8], slot: Option<&str>, direct: bool) -> serde_json::Result<Tape> {
+    fn parse_by(body: &[u8], wrap: Option<&str>, direct: bool) -> serde_json::Result<Tape> {
         if u32::try_from(body.len()).is_err() {
             return Err(serde::de::Error::custom("body too large for a tape"));
         }
         let mut build = Build::new(body, body.len() / 12 + 4);
-        if let Some(slot) = slot {
+        if let Some(wrap) = wrap {
             build.toks.push(Tok::Obj { len: 1, end: 0 });
-            build.own(slot);
+            build.own(wrap);
         }
         let root = build.toks.len() as u32;
         if !direct || read::read(&mut build).is_none() {
             build.toks.truncate(root as usize);
-            build.owned.truncate(slot.map_or(0, str::len));
+            build.owned.truncate(wrap.map_or(0, str::len));
             build.repeats_a_name = false;
             build.names.clear();
             let mut de = serde_json::Deserializer::from_slice(body);
@@ -166,7 +166,7 @@ pub struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    /// The whole parsed value: `{slot: body}` when the tape was parsed into a slot.
+    /// The whole parsed value: `{wrap: body}` when the tape was parsed wrapped.
     pub fn top(&'a self) -> TNode<'a> {
         TNode { v: self, i: 0 }
     }
@@ -583,8 +583,8 @@ pub(crate) mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
-    fn value_of(body: &[u8], slot: Option<&str>) -> Value {
-        let tape = Tape::parse(body, slot).unwrap();
+    fn value_of(body: &[u8], wrap: Option<&str>) -> Value {
+        let tape = Tape::parse(body, wrap).unwrap();
         let view = tape.view(body).unwrap();
         view.top().to_value().into_owned()
     }
@@ -698,13 +698,13 @@ pub(crate) mod tests {
         #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
         #[test]
-        fn a_tape_reads_back_the_value_serde_json_builds(v in json_value(), slot in proptest::option::of("[a-z-]{1,8}")) {
+        fn a_tape_reads_back_the_value_serde_json_builds(v in json_value(), wrap in proptest::option::of("[a-z-]{1,8}")) {
             let body = serde_json::to_vec(&v).unwrap();
-            let expected = match &slot {
+            let expected = match &wrap {
                 Some(s) => json!({s.as_str(): v.clone()}),
                 None => v.clone(),
             };
-            prop_assert_eq!(value_of(&body, slot.as_deref()), expected);
+            prop_assert_eq!(value_of(&body, wrap.as_deref()), expected);
         }
     }
 
@@ -802,7 +802,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_body_in_a_slot_is_the_slot_s_member() {
+    fn a_wrapped_body_is_the_wrapper_s_one_member() {
         let body = br#"[1, {"a": null}]"#;
         let tape = Tape::parse(body, Some("specgate-schema-1")).unwrap();
         let view = tape.view(body).unwrap();

@@ -11,9 +11,9 @@
 //!
 //! Why one validator: specs imported from one document reach the same files; a validator per
 //! case compiles them again for every case (1.2 GB for Stripe's 211 specs, over 8 GB for
-//! Microsoft Graph's). So every schema of a load becomes one entry (a *slot*) of a single
-//! validator: `{"$defs": {files…, slots…}, "properties": {slot: {"$ref": "#/$defs/slot"}}}`,
-//! and a body is checked as `{slot: body}` (`check::schema` strips the slot from the paths).
+//! Microsoft Graph's). So every schema of a load becomes one entry (a *member*) of a single
+//! validator: `{"$defs": {files…, members…}, "properties": {member: {"$ref": "#/$defs/member"}}}`,
+//! and a body is checked as `{member: body}` (`check::schema` strips the member from the paths).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -25,8 +25,8 @@ use super::error::SpecError;
 use specgate_json::schema::{Outline, DATA_KEYWORDS, DIALECT, IDENTITY_KEYWORDS, NAMED_SCHEMAS};
 use specgate_json::tape::TapeJson;
 
-/// Prefix of slot names (file keys are file names, which end in `.json`).
-const SLOT: &str = "specgate-schema-";
+/// Prefix of member names (file keys are file names, which end in `.json`).
+const MEMBER_PREFIX: &str = "specgate-schema-";
 
 /// A schema file rewritten for bundling: its key under `$defs` and the files it references.
 struct Entry {
@@ -37,7 +37,7 @@ struct Entry {
 
 /// A schema waiting for the load's validator.
 struct Pending {
-    slot: Arc<str>,
+    member: Arc<str>,
     value: Value,
     refs: Vec<PathBuf>,
     /// Where the schema was declared, for a located error, and how to compile it alone.
@@ -52,7 +52,7 @@ pub(crate) enum Compiled {
     /// Compiled alone (it cannot be bundled), and the same schema for tapes.
     Alone(Arc<jsonschema::Validator>, Arc<TapeValidator>),
     /// An entry of the load's validator, available after [`Catalog::settle`].
-    Slot(Arc<str>),
+    Member(Arc<str>),
 }
 
 /// Stands in for the load's validator until [`Catalog::settle`] builds it.
@@ -66,9 +66,9 @@ pub(crate) struct Catalog {
     files: HashMap<PathBuf, Option<Arc<Entry>>>,
     /// `$defs` keys in use (one per file).
     keys: HashMap<String, PathBuf>,
-    /// (directory the schema's references resolve from, schema text) → its slot: an identical
+    /// (directory the schema's references resolve from, schema text) → its member: an identical
     /// schema from the same directory is compiled once.
-    slots: HashMap<(PathBuf, String), Arc<str>>,
+    members: HashMap<(PathBuf, String), Arc<str>>,
     /// The same keys, for schemas that cannot be bundled: the next case that declares one goes
     /// straight to the schemas compiled alone.
     unbundled: HashSet<(PathBuf, String)>,
@@ -87,23 +87,23 @@ impl Catalog {
     /// `error`'s position; a schema that cannot be bundled is compiled alone, now.
     pub(crate) fn compile(&mut self, schema: &Value, dir: &Path, base: &str, error: SpecError) -> Result<Compiled, String> {
         let key = (dir.to_path_buf(), schema.to_string());
-        if let Some(slot) = self.slots.get(&key) {
-            return Ok(Compiled::Slot(Arc::clone(slot)));
+        if let Some(member) = self.members.get(&key) {
+            return Ok(Compiled::Member(Arc::clone(member)));
         }
-        let slot: Arc<str> = format!("{SLOT}{}", self.pending.len() + 1).into();
+        let member: Arc<str> = format!("{MEMBER_PREFIX}{}", self.pending.len() + 1).into();
         let mut refs = Vec::new();
         // `rewrite` refuses a dialect other than the files' (`$schema` is dropped inside `$defs`).
         let bundled = if self.unbundled.contains(&key) {
             None
         } else {
-            self.rewrite(schema, dir, Some(&slot), &mut refs).filter(|_| self.closure(refs.clone()).is_some())
+            self.rewrite(schema, dir, Some(&member), &mut refs).filter(|_| self.closure(refs.clone()).is_some())
         };
         match bundled {
             Some(value) => {
-                self.slots.insert(key, Arc::clone(&slot));
+                self.members.insert(key, Arc::clone(&member));
                 let (schema, dir, base) = (schema.clone(), dir.to_path_buf(), base.to_string());
-                self.pending.push(Pending { slot: Arc::clone(&slot), value, refs, error, schema, dir, base });
-                Ok(Compiled::Slot(slot))
+                self.pending.push(Pending { member: Arc::clone(&member), value, refs, error, schema, dir, base });
+                Ok(Compiled::Member(member))
             }
             None => {
                 self.unbundled.insert(key);
@@ -130,8 +130,8 @@ impl Catalog {
             defs.insert(entry.key.clone(), entry.value.clone());
         }
         for p in &pending {
-            defs.insert(p.slot.to_string(), p.value.clone());
-            properties.insert(p.slot.to_string(), serde_json::json!({"$ref": format!("#/$defs/{}", p.slot)}));
+            defs.insert(p.member.to_string(), p.value.clone());
+            properties.insert(p.member.to_string(), serde_json::json!({"$ref": format!("#/$defs/{}", p.member)}));
         }
         let root = serde_json::json!({"$defs": defs, "properties": properties});
         let base = pending.first().map(|p| p.base.as_str()).unwrap_or("file:///");
@@ -285,8 +285,8 @@ impl Catalog {
                     .collect()
             })
             .unwrap_or_else(|| "schema".into());
-        // Slot names are not file names.
-        let name = if name.starts_with(SLOT) { format!("file-{name}") } else { name };
+        // Member names are not file names.
+        let name = if name.starts_with(MEMBER_PREFIX) { format!("file-{name}") } else { name };
         let mut key = name.clone();
         let mut n = 2;
         while self.keys.get(&key).is_some_and(|p| p != path) {
@@ -462,14 +462,15 @@ mod tests {
         assert_eq!(bundled["$defs"]["b.json"]["properties"]["default"]["$ref"], "#/$defs/a.json", "a property named like a keyword");
         assert_eq!(bundled["$defs"]["b.json"]["examples"][0]["$ref"], "not a reference");
         assert!(bundled["$defs"]["a.json"].get("$schema").is_none());
-        let Ok(Compiled::Slot(slot)) = catalog.compile(&json!({"$ref": "a.json"}), &tmp, "file:///x.yaml", SpecError::new("x", "")) else {
-            panic!("a bundled schema gets a slot")
+        let Ok(Compiled::Member(member)) = catalog.compile(&json!({"$ref": "a.json"}), &tmp, "file:///x.yaml", SpecError::new("x", ""))
+        else {
+            panic!("a bundled schema gets a member")
         };
         let (v, _) = catalog.settle().unwrap();
-        let slot = slot.to_string();
-        assert!(v.is_valid(&json!({&slot: {"b": 1}})));
-        assert!(!v.is_valid(&json!({&slot: {"b": "1"}})));
-        assert!(!v.is_valid(&json!({&slot: {"me": {"b": "1"}}})), "the cycle through the root is followed");
+        let member = member.to_string();
+        assert!(v.is_valid(&json!({&member: {"b": 1}})));
+        assert!(!v.is_valid(&json!({&member: {"b": "1"}})));
+        assert!(!v.is_valid(&json!({&member: {"me": {"b": "1"}}})), "the cycle through the root is followed");
     }
 
     #[test]

@@ -21,8 +21,8 @@ use super::model::{ErrorExpect, SpecFile};
 pub struct Schema {
     pub validator: Arc<jsonschema::Validator>,
     /// The schema's entry in `validator` when that is the load's shared validator (bodies are
-    /// checked as `{slot: body}`); `None` when the validator is the schema's own.
-    pub slot: Option<Arc<str>>,
+    /// checked as `{member: body}`); `None` when the validator is the schema's own.
+    pub member: Option<Arc<str>>,
     /// The same validator reading bodies from a tape, for schemas in the load's validator.
     pub tape: Option<Arc<TapeValidator>>,
     /// `$ref` target or "inline".
@@ -326,8 +326,10 @@ impl Validator<'_> {
         });
         let dir = abs.parent().unwrap_or(Path::new("/"));
         match self.catalog.compile(&schema.value, dir, base, error.clone()) {
-            Ok(Compiled::Alone(validator, tape)) => Some(Schema { validator, slot: None, tape: Some(tape), origin, pos }),
-            Ok(Compiled::Slot(slot)) => Some(Schema { validator: Arc::clone(&UNSETTLED), slot: Some(slot), tape: None, origin, pos }),
+            Ok(Compiled::Alone(validator, tape)) => Some(Schema { validator, member: None, tape: Some(tape), origin, pos }),
+            Ok(Compiled::Member(member)) => {
+                Some(Schema { validator: Arc::clone(&UNSETTLED), member: Some(member), tape: None, origin, pos })
+            }
             Err(e) => {
                 let text = format!("{}{e}", error.message);
                 self.errors.push(error.with_message(text));
@@ -342,7 +344,7 @@ fn settle(specs: &mut [Spec], catalog: &mut Catalog) -> Result<(), Vec<SpecError
     let (validator, tape) = catalog.settle()?;
     for spec in specs {
         let schemas = spec.case_schemas.iter_mut().flatten().chain(&mut spec.pagination_error_schema).chain(&mut spec.filter_error_schema);
-        for schema in schemas.filter(|s| s.slot.is_some()) {
+        for schema in schemas.filter(|s| s.member.is_some()) {
             schema.validator = Arc::clone(&validator);
             schema.tape = Some(Arc::clone(&tape));
         }

@@ -1,5 +1,5 @@
 //! Judging two listings of one catalogue against each other: the same ids, the same facts per
-//! image once each door's spelling is converted, the same default order. Pure functions of the
+//! image once each listing's spelling is converted, the same default order. Pure functions of the
 //! items the walks collected.
 
 use std::collections::{BTreeMap, HashMap};
@@ -8,15 +8,15 @@ use serde_json::{json, Value};
 
 use super::pages::{as_i128, scalar_text};
 use super::time;
-use crate::spec::equivalence::{Compare, Side};
-use crate::verdict::{CheckId, Door, Finding, SideBySide, SideRow};
+use crate::spec::equivalence::{Compare, Spelling};
+use crate::verdict::{CheckId, Column, Finding, SideBySide, SideRow};
 
 const SECOND: time::Instant = 1_000_000_000;
 
 /// Rows a side-by-side table shows; the rest are counted.
 pub(crate) const MAX_ROWS: usize = 10;
 
-/// One image as a door listed it.
+/// One image as a listing showed it.
 #[derive(Debug, Clone)]
 pub(crate) struct Listed {
     pub id: String,
@@ -24,16 +24,16 @@ pub(crate) struct Listed {
     /// The request whose answer held it, and its exchange index.
     pub request: String,
     pub exchange: usize,
-    /// Whether the item came from the door's main listing, whose order is documented (not
+    /// Whether the item came from the listing's main walk, whose order is documented (not
     /// from a further listing joined in for the pair's scope).
     pub ranked: bool,
 }
 
-/// One door's complete listing.
+/// Everything one listing showed, walked to its end.
 #[derive(Debug, Clone)]
 pub(crate) struct View {
-    pub door: String,
-    /// The query the door was asked (scope and filter), for the report.
+    pub listing: String,
+    /// The query the listing was asked (scope and filter), for the report.
     pub asked: String,
     /// The first request of the walk (where a missing item should have shown up from).
     pub first: Option<(String, usize)>,
@@ -50,7 +50,7 @@ impl View {
     }
 }
 
-/// The same ids through both doors: every id one door lists and the other does not is a row.
+/// The same ids through both listings: every id one listing lists and the other does not is a row.
 /// `check` is `EquivalenceIds` for the scopes, `EquivalenceFilter` for a filter's answers.
 pub(crate) fn same_ids(a: &View, b: &View, check: CheckId, what: &str) -> Option<Finding> {
     let (ia, ib) = (a.index(), b.index());
@@ -96,17 +96,17 @@ pub(crate) fn same_ids(a: &View, b: &View, check: CheckId, what: &str) -> Option
     }
     let mut parts = Vec::new();
     if missing > 0 {
-        parts.push(format!("{missing} image(s) `{}` lists are missing from `{}`", a.door, b.door));
+        parts.push(format!("{missing} image(s) `{}` lists are missing from `{}`", a.listing, b.listing));
     }
     if extra > 0 {
-        parts.push(format!("{extra} image(s) `{}` lists are not listed by `{}`", b.door, a.door));
+        parts.push(format!("{extra} image(s) `{}` lists are not listed by `{}`", b.listing, a.listing));
     }
     let message = format!("{what}: {} (of {} and {} listed)", parts.join("; "), a.items.len(), b.items.len());
     Some(finding(check, "id".into(), (a, a.asked.clone()), (b, b.asked.clone()), rows, Some(a.items.len().max(b.items.len())), message))
 }
 
-/// One mapped field agrees for every image both doors list: one grouped finding for the mapping.
-pub(crate) fn same_field(name: &str, compare: Compare, (a, sa): (&View, &Side), (b, sb): (&View, &Side)) -> Option<Finding> {
+/// One mapped field agrees for every image both listings show: one grouped finding for the mapping.
+pub(crate) fn same_field(name: &str, compare: Compare, (a, sa): (&View, &Spelling), (b, sb): (&View, &Spelling)) -> Option<Finding> {
     let ib = b.index();
     let mut rows = Vec::new();
     let mut common = 0;
@@ -127,17 +127,17 @@ pub(crate) fn same_field(name: &str, compare: Compare, (a, sa): (&View, &Side), 
     let message = format!(
         "`{name}` differs for {} of {common} images both doors list (`{}` {} vs `{}` {}, compared as {})",
         rows.len(),
-        a.door,
+        a.listing,
         shows(sa),
-        b.door,
+        b.listing,
         shows(sb),
         compare.as_str()
     );
     Some(finding(CheckId::EquivalenceField, name.to_string(), (a, shows(sa)), (b, shows(sb)), rows, Some(common), message))
 }
 
-/// Both doors list the images they share in the same order. Images whose sort key (`key`,
-/// read on door `a`) is equal may come in either order: neither door documents how ties go.
+/// Both listings show the images they share in the same order. Images whose sort key (`key`,
+/// read on listing `a`) is equal may come in either order: neither listing documents how ties go.
 pub(crate) fn same_order(a: &View, b: &View, key: &str, sort: &str) -> Option<Finding> {
     let ia: HashMap<&str, (usize, &Listed)> =
         a.items.iter().filter(|l| l.ranked).enumerate().map(|(i, l)| (l.id.as_str(), (i, l))).collect();
@@ -167,8 +167,8 @@ pub(crate) fn same_order(a: &View, b: &View, key: &str, sort: &str) -> Option<Fi
     }
     let message = format!(
         "`{}` and `{}` document the same default order ({sort}) but list {} pair(s) of images the other way round",
-        a.door,
-        b.door,
+        a.listing,
+        b.listing,
         rows.len()
     );
     Some(finding(
@@ -199,20 +199,21 @@ fn finding(
     let exchange = rows.first().map(|(e, _)| *e);
     let rows: Vec<SideRow> = rows.into_iter().take(MAX_ROWS).map(|(_, r)| r).collect();
     let (expected, actual) = rows.first().map(|r| (r.a.clone(), r.b.clone())).unwrap_or_default();
-    let mut f = Finding::new(check, "", json!({"door": a.door, "value": expected}), json!({"door": b.door, "value": actual}), message);
+    let mut f =
+        Finding::new(check, "", json!({"door": a.listing, "value": expected}), json!({"door": b.listing, "value": actual}), message);
     f.exchange = exchange;
     f.of = of;
-    f.sides = Some(Box::new(SideBySide {
+    f.side_by_side = Some(Box::new(SideBySide {
         field,
-        a: Door { name: a.door.clone(), shows: a_shows },
-        b: Door { name: b.door.clone(), shows: b_shows },
+        a: Column { name: a.listing.clone(), shows: a_shows },
+        b: Column { name: b.listing.clone(), shows: b_shows },
         rows,
         total,
     }));
     f
 }
 
-fn shows(side: &Side) -> String {
+fn shows(side: &Spelling) -> String {
     match (&side.field, &side.members_except) {
         (Some(p), _) => p.clone(),
         (None, Some(_)) => "(custom members)".into(),
@@ -220,8 +221,8 @@ fn shows(side: &Side) -> String {
     }
 }
 
-/// What a door shows for a field: the value at the pointer, or the members not excepted.
-pub(crate) fn value(item: &Value, side: &Side) -> Value {
+/// What a listing shows for a field: the value at the pointer, or the members not excepted.
+pub(crate) fn value(item: &Value, side: &Spelling) -> Value {
     match (&side.field, &side.members_except) {
         (Some(p), _) => item.pointer(p).cloned().unwrap_or(Value::Null),
         (None, Some(except)) => match item {
@@ -232,9 +233,9 @@ pub(crate) fn value(item: &Value, side: &Side) -> Value {
     }
 }
 
-/// A door's value in the common spelling (its `map`, else unchanged).
+/// A listing's value in the common spelling (its `map`, else unchanged).
 /// A missing value or `null` is looked up as `null`.
-pub(crate) fn convert(v: &Value, side: &Side) -> Value {
+pub(crate) fn convert(v: &Value, side: &Spelling) -> Value {
     let key = if v.is_null() { Some("null".to_string()) } else { scalar_text(v) };
     key.and_then(|t| side.map.get(&t).cloned()).unwrap_or_else(|| v.clone())
 }
@@ -283,18 +284,18 @@ fn members(v: &Value) -> Option<BTreeMap<String, String>> {
 mod tests {
     use super::*;
 
-    fn view(door: &str, items: Vec<Value>) -> View {
+    fn view(listing: &str, items: Vec<Value>) -> View {
         View {
-            door: door.into(),
+            listing: listing.into(),
             asked: String::new(),
-            first: Some((format!("GET /{door}"), 0)),
+            first: Some((format!("GET /{listing}"), 0)),
             items: items
                 .into_iter()
                 .enumerate()
                 .map(|(i, item)| Listed {
                     id: item["id"].as_str().unwrap().into(),
                     item,
-                    request: format!("GET /{door}?p={i}"),
+                    request: format!("GET /{listing}?p={i}"),
                     exchange: i,
                     ranked: true,
                 })
@@ -302,8 +303,8 @@ mod tests {
         }
     }
 
-    fn side(field: &str, map: &[(&str, Value)]) -> Side {
-        Side { field: Some(field.into()), members_except: None, map: map.iter().map(|(k, v)| (k.to_string(), v.clone())).collect() }
+    fn side(field: &str, map: &[(&str, Value)]) -> Spelling {
+        Spelling { field: Some(field.into()), members_except: None, map: map.iter().map(|(k, v)| (k.to_string(), v.clone())).collect() }
     }
 
     #[test]
@@ -311,7 +312,7 @@ mod tests {
         let a = view("glance", vec![json!({"id": "x"}), json!({"id": "y"})]);
         let b = view("nova", vec![json!({"id": "x"})]);
         let f = same_ids(&a, &b, CheckId::EquivalenceIds, "scope").unwrap();
-        let s = f.sides.unwrap();
+        let s = f.side_by_side.unwrap();
         assert_eq!(s.rows.len(), 1);
         assert_eq!(s.rows[0].item, "y");
         assert_eq!((s.rows[0].a_request.as_deref(), s.rows[0].b_request.as_deref()), (Some("GET /glance?p=1"), Some("GET /nova")));
@@ -337,7 +338,7 @@ mod tests {
             vec![json!({"id": "1", "status": "ACTIVE"}), json!({"id": "2", "status": "ACTIVE"}), json!({"id": "3", "status": "ACTIVE"})],
         );
         let f = same_field("status", Compare::Text, (&a, &sa), (&bad, &sb)).unwrap();
-        let s = f.sides.as_ref().unwrap();
+        let s = f.side_by_side.as_ref().unwrap();
         assert_eq!((s.total, f.of), (2, Some(3)));
         assert_eq!((s.rows[0].a.clone(), s.rows[0].b.clone()), (json!("queued"), json!("ACTIVE")));
     }
@@ -357,7 +358,7 @@ mod tests {
 
     #[test]
     fn custom_members_are_the_item_minus_the_base_members() {
-        let s = Side { field: None, members_except: Some(vec!["id".into(), "size".into()]), map: BTreeMap::new() };
+        let s = Spelling { field: None, members_except: Some(vec!["id".into(), "size".into()]), map: BTreeMap::new() };
         assert_eq!(value(&json!({"id": "1", "size": 3, "os_distro": "x"}), &s), json!({"os_distro": "x"}));
     }
 
@@ -368,6 +369,6 @@ mod tests {
         assert!(same_order(&a, &swapped_tie, "/t", "t desc").is_none());
         let reversed = view("ims", vec![json!({"id": "3"}), json!({"id": "1"}), json!({"id": "2"})]);
         let f = same_order(&a, &reversed, "/t", "t desc").unwrap();
-        assert_eq!(f.sides.unwrap().rows[0].item, "3 before 1");
+        assert_eq!(f.side_by_side.unwrap().rows[0].item, "3 before 1");
     }
 }

@@ -351,7 +351,7 @@ mod tests {
             "links": [{"rel": "bookmark", "href": "http://127.0.0.1:9/b"}, {"href": "ftp://x/c"}]}]],
             "a/b~c": {"first": "https://127.0.0.1:8774/d", "href": "http://h/e", "rel": "alternate"}}"#;
         let value: Value = serde_json::from_slice(body).unwrap();
-        let tape = specgate_json::tape::Tape::parse(body, Some("slot")).unwrap();
+        let tape = specgate_json::tape::Tape::parse(body, Some("member")).unwrap();
         let view = tape.view(body).unwrap();
         for (elsewhere, count) in [(vec![], 5), (vec!["alternate".to_string(), "self".to_string()], 3)] {
             let from_value = origin_findings(&request(), &value, &elsewhere);

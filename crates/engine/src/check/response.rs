@@ -41,7 +41,7 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
         return Checked::CouldNotCheck(format!("{} {}: {err}", ex.method, ex.url));
     }
     if declares_json(ex) && !ex.body.is_empty() {
-        if let Err(msg) = ex.parses() {
+        if let Err(msg) = ex.body.parses() {
             return Checked::CouldNotCheck(format!("{} {}: declared as JSON but {msg}", ex.method, ex.url));
         }
     }
@@ -54,7 +54,7 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
                 "",
                 expect.status.to_json(),
                 json!(status),
-                format!("expected status {}, got {status}; body: {}", expect.status.to_json(), ex.body_excerpt(200)),
+                format!("expected status {}, got {status}; body: {}", expect.status.to_json(), ex.body.excerpt(200)),
             )
             .on(index),
         );
@@ -81,9 +81,9 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
     if passes_on_tape(schema, ex) {
         return Checked::Findings(findings);
     }
-    match ex.json() {
+    match ex.body.json() {
         Ok(body) => {
-            let wrapped = schema.slot.as_deref().and_then(|slot| ex.json_in(slot));
+            let wrapped = schema.member.as_deref().and_then(|member| ex.body.wrapped(member));
             let mut found = group(check_spec_schema_in(schema, body, wrapped, SCHEMA_FINDINGS).into_iter().map(|f| f.on(index)).collect());
             count_items(&mut found, body);
             findings.extend(found);
@@ -91,7 +91,7 @@ pub fn check_response(expect: Expectation<'_>, ex: &Exchange, index: usize) -> C
         }
         Err(msg) if findings.is_empty() => Checked::CouldNotCheck(format!("{} {}: {msg}", ex.method, ex.url)),
         Err(msg) => {
-            findings.push(Finding::new(CheckId::Json, "", json!("a JSON body"), json!(ex.body_excerpt(120)), msg).on(index));
+            findings.push(Finding::new(CheckId::Json, "", json!("a JSON body"), json!(ex.body.excerpt(120)), msg).on(index));
             Checked::Findings(findings)
         }
     }
@@ -113,7 +113,7 @@ mod tests {
         Exchange {
             status: Some(status),
             headers: vec![("content-type".into(), ctype.into())],
-            body: body.as_bytes().to_vec(),
+            body: body.as_bytes().to_vec().into(),
             elapsed: Duration::from_millis(1),
             ..Exchange::new("GET", "http://t/x")
         }
@@ -121,7 +121,7 @@ mod tests {
 
     fn schema() -> Schema {
         let v = jsonschema::validator_for(&json!({"required": ["images"]})).unwrap();
-        Schema { validator: Arc::new(v), slot: None, tape: None, origin: "inline".into(), pos: Default::default() }
+        Schema { validator: Arc::new(v), member: None, tape: None, origin: "inline".into(), pos: Default::default() }
     }
 
     #[test]
@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn wrong_status_is_not_checked_against_the_expected_responses_schema() {
         let s = jsonschema::validator_for(&json!({"required": ["error"]})).unwrap();
-        let s = Schema { validator: Arc::new(s), slot: None, tape: None, origin: "inline".into(), pos: Default::default() };
+        let s = Schema { validator: Arc::new(s), member: None, tape: None, origin: "inline".into(), pos: Default::default() };
         let e = Expectation { status: &StatusSet::One(400), content_type: Some("application/json"), schema: Some(&s) };
         let Checked::Findings(f) = check_response(e, &exchange(200, "text/plain", r#"{"images":[]}"#), 0) else { panic!() };
         assert_eq!(f.iter().map(|f| f.check.to_string()).collect::<Vec<_>>(), vec!["status"]);
@@ -173,7 +173,7 @@ mod tests {
         let s =
             jsonschema::validator_for(&json!({"properties": {"images": {"items": {"properties": {"minRam": {"exclusiveMinimum": 0}}}}}}))
                 .unwrap();
-        let s = Schema { validator: Arc::new(s), slot: None, tape: None, origin: "inline".into(), pos: Default::default() };
+        let s = Schema { validator: Arc::new(s), member: None, tape: None, origin: "inline".into(), pos: Default::default() };
         let e = Expectation { status: &StatusSet::One(200), content_type: None, schema: Some(&s) };
         let body = r#"{"images":[{"minRam":0},{"minRam":5},{"minRam":0},{"minRam":0}]}"#;
         let Checked::Findings(f) = check_response(e, &exchange(200, "application/json", body), 2) else { panic!() };
@@ -188,7 +188,7 @@ mod tests {
         let tape = Some(Arc::new(crate::spec::TapeValidator::inline(&schema)));
         Schema {
             validator: Arc::new(jsonschema::validator_for(&schema).unwrap()),
-            slot: None,
+            member: None,
             tape,
             origin: "inline".into(),
             pos: Default::default(),
@@ -201,7 +201,8 @@ mod tests {
         let e = Expectation { status: &StatusSet::One(200), content_type: Some("application/json"), schema: Some(&s) };
         let ex = exchange(200, "application/json", r#"{"images": [{"id": "a"}, {"id": "b"}]}"#);
         assert_eq!(check_response(e, &ex, 0), Checked::Findings(vec![]));
-        assert!(ex.tape.get().is_some_and(Result::is_ok) && ex.parsed.get().is_none());
+        // The tape was read, and no tree built: the tape is the cheapest form at hand.
+        assert!(matches!(ex.body.cheapest(), Some(specgate_json::body::Read::Tape(_))));
     }
 
     #[test]

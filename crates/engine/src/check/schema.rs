@@ -11,14 +11,14 @@ pub fn check_spec_schema(schema: &crate::spec::Schema, body: &Value, limit: usiz
     check_spec_schema_in(schema, body, None, limit)
 }
 
-/// Like [`check_spec_schema`]; `wrapped`, when given, is `{slot: body}` already built (see
-/// `http::Exchange::json_in`), which spares copying the body.
+/// Like [`check_spec_schema`]; `wrapped`, when given, is `{member: body}` already built (see
+/// `specgate_json::Body::wrapped`), which spares copying the body.
 pub(crate) fn check_spec_schema_in(schema: &crate::spec::Schema, body: &Value, wrapped: Option<&Value>, limit: usize) -> Vec<Finding> {
-    match &schema.slot {
-        // The load's shared validator holds the schema as the property `slot` (`spec::catalog`).
-        Some(slot) => match wrapped {
-            Some(wrapped) => check_in(&schema.validator, wrapped, Some(slot), &schema.origin, limit),
-            None => check_in(&schema.validator, &json!({slot.as_ref(): body}), Some(slot), &schema.origin, limit),
+    match &schema.member {
+        // The load's shared validator holds the schema as the property `member` (`spec::catalog`).
+        Some(member) => match wrapped {
+            Some(wrapped) => check_in(&schema.validator, wrapped, Some(member), &schema.origin, limit),
+            None => check_in(&schema.validator, &json!({member.as_ref(): body}), Some(member), &schema.origin, limit),
         },
         None => check_schema(&schema.validator, body, &schema.origin, limit),
     }
@@ -26,15 +26,11 @@ pub(crate) fn check_spec_schema_in(schema: &crate::spec::Schema, body: &Value, w
 
 /// Whether the body of `ex` passes `schema`, read from its tape (`specgate_json::tape`) without building
 /// a `Value`. `false` also when the tape cannot tell: a schema without a tape validator, a
-/// body not parsed into the schema's slot, not JSON, or with an object that repeats a member
+/// body not parsed into the schema's member, not JSON, or with an object that repeats a member
 /// name. The caller then checks the `Value`, which also words the findings of a body that fails.
 pub(crate) fn passes_on_tape(schema: &crate::spec::Schema, ex: &crate::http::Exchange) -> bool {
     let Some(validator) = &schema.tape else { return false };
-    if ex.slot.as_deref() != schema.slot.as_deref() {
-        return false;
-    }
-    let Ok(tape) = ex.tape() else { return false };
-    let Some(view) = tape.view(&ex.body).filter(|_| tape.names_are_distinct()) else { return false };
+    let Some(view) = ex.body.tape_as(schema.member.as_deref()) else { return false };
     match validator.outline() {
         Some(outline) => outline.is_valid(view.top()),
         None => validator.get().is_some_and(|v| v.is_valid(view.top())),
@@ -46,21 +42,21 @@ pub(crate) fn check_schema(validator: &jsonschema::Validator, body: &Value, orig
     check_in(validator, body, None, origin, limit)
 }
 
-/// `slot`: the body is `instance[slot]`, and paths are shown without it.
-fn check_in(validator: &jsonschema::Validator, instance: &Value, slot: Option<&str>, origin: &str, limit: usize) -> Vec<Finding> {
+/// `member`: the body is `instance[member]`, and paths are shown without it.
+fn check_in(validator: &jsonschema::Validator, instance: &Value, member: Option<&str>, origin: &str, limit: usize) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut total = 0;
     for err in validator.iter_errors(instance) {
         total += 1;
         if out.len() < limit {
-            let pointer = unslot(&err.instance_path().to_string(), slot, "");
+            let pointer = without_member(&err.instance_path().to_string(), member, "");
             let (expected, actual) = expectation(err.kind(), err.instance());
             out.push(Finding::new(
                 CheckId::Schema,
                 pointer,
                 expected,
                 actual,
-                format!("{} (schema {origin} at {})", describe(&err, slot), schema_at(&err.schema_path().to_string(), slot)),
+                format!("{} (schema {origin} at {})", describe(&err, member), schema_at(&err.schema_path().to_string(), member)),
             ));
         }
     }
@@ -78,12 +74,12 @@ fn check_in(validator: &jsonschema::Validator, instance: &Value, slot: Option<&s
 
 /// A short message: the validator's own text quotes whole instances, which for a list
 /// response means the whole body. Alternatives (`anyOf`/`oneOf`) name why each one failed.
-fn describe(err: &jsonschema::ValidationError<'_>, slot: Option<&str>) -> String {
+fn describe(err: &jsonschema::ValidationError<'_>, member: Option<&str>) -> String {
     use jsonschema::error::ValidationErrorKind as K;
     let short = |e: &jsonschema::ValidationError<'_>| -> String {
         let text = worded(e);
         let text = if text.chars().count() > 160 { format!("{}…", text.chars().take(160).collect::<String>()) } else { text };
-        let at = unslot(&e.instance_path().to_string(), slot, "");
+        let at = without_member(&e.instance_path().to_string(), member, "");
         if at.is_empty() {
             text
         } else {
@@ -127,9 +123,9 @@ fn worded(err: &jsonschema::ValidationError<'_>) -> String {
 
 /// Where in the schema: in the load's validator, a schema file bundled under `$defs` is named
 /// as the file (`/$defs/pet.json/properties/id` → `pet.json#/properties/id`).
-fn schema_at(path: &str, slot: Option<&str>) -> String {
-    let path = unslot(path, slot, "/$defs");
-    if slot.is_some() {
+fn schema_at(path: &str, member: Option<&str>) -> String {
+    let path = without_member(path, member, "/$defs");
+    if member.is_some() {
         if let Some(inner) = path.strip_prefix("/$defs/") {
             let (file, rest) = inner.split_once('/').map(|(f, r)| (f, format!("#/{r}"))).unwrap_or((inner, String::new()));
             if file.ends_with(".json") {
@@ -140,10 +136,10 @@ fn schema_at(path: &str, slot: Option<&str>) -> String {
     path
 }
 
-/// `path` without the slot's own segment (`/slot/...`, or `{container}/slot/...`).
-fn unslot(path: &str, slot: Option<&str>, container: &str) -> String {
-    let Some(slot) = slot else { return path.to_string() };
-    for prefix in [format!("/{slot}"), format!("/properties/{slot}"), format!("{container}/{slot}")] {
+/// `path` without the member's own segment (`/member/...`, or `{container}/member/...`).
+fn without_member(path: &str, member: Option<&str>, container: &str) -> String {
+    let Some(member) = member else { return path.to_string() };
+    for prefix in [format!("/{member}"), format!("/properties/{member}"), format!("{container}/{member}")] {
         if let Some(rest) = path.strip_prefix(&prefix).filter(|r| r.is_empty() || r.starts_with('/')) {
             return rest.to_string();
         }
@@ -199,10 +195,10 @@ mod tests {
         let source = "specgate: 1\ntitle: t\ndoc: {file: f, section: s}\nrequest: {method: GET, path: /x}\ncases:\n  - {name: c, doc: {file: f, section: s}, level: must, expect: {status: 200, schema: {type: object, properties: {n: {type: integer}}}}}\n";
         let spec = crate::spec::load::load_str(std::path::Path::new("t.yaml"), source).unwrap();
         let schema = spec.case_schemas[0].as_ref().unwrap();
-        let slot = schema.slot.as_deref().expect("inline schemas share the load's validator");
+        let member = schema.member.as_deref().expect("inline schemas share the load's validator");
         let body = json!({"n": "one"});
         let copied = check_spec_schema(schema, &body, 10);
-        let wrapped = check_spec_schema_in(schema, &body, Some(&json!({slot: body.clone()})), 10);
+        let wrapped = check_spec_schema_in(schema, &body, Some(&json!({member: body.clone()})), 10);
         assert_eq!(copied.len(), 1);
         assert_eq!(copied[0].pointer, "/n");
         assert_eq!(format!("{copied:?}"), format!("{wrapped:?}"));

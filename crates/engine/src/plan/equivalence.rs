@@ -1,4 +1,4 @@
-//! The cases an equivalence file stands for: for each pair of doors whose specs the run
+//! The cases an equivalence file stands for: for each pair of listings whose specs the run
 //! loaded, the same ids, each mapped field, the default order and each mapped filter.
 
 use std::sync::Arc;
@@ -19,16 +19,16 @@ pub enum EquivCheck {
     Filter(usize),
 }
 
-/// One door as a case walks it: its spec (keeping whole items), its target and its scope.
+/// One listing as a case walks it: its spec (keeping whole items), its target and its scope.
 #[derive(Debug, Clone)]
-pub struct DoorPlan {
+pub struct ListingPlan {
     pub name: String,
     pub spec: Arc<Spec>,
     pub target: Arc<Target>,
     pub scope: Query,
-    /// Items of this door outside the pair's common scope.
+    /// Items of this listing outside the pair's common scope.
     pub exclude: Vec<Exclude>,
-    /// Further listings whose items join this door's side.
+    /// Further listings whose items join this listing's side.
     pub include: Vec<Query>,
     /// JSON pointer of the image id.
     pub id: String,
@@ -38,29 +38,29 @@ pub struct DoorPlan {
 #[derive(Debug, Clone)]
 pub struct EquivCase {
     pub catalogue: Arc<Catalogue>,
-    pub a: Arc<DoorPlan>,
-    pub b: Arc<DoorPlan>,
+    pub a: Arc<ListingPlan>,
+    pub b: Arc<ListingPlan>,
     pub check: EquivCheck,
 }
 
-/// The doors' targets: with one target, every door is on it; with several, a door is on the
+/// The listings' targets: with one target, every listing is on it; with several, a listing is on the
 /// target of its own name, or on each target in turn when none has its name.
-fn targets_of(door: &str, targets: &[Arc<Target>]) -> Option<Arc<Target>> {
-    targets.iter().find(|t| t.name == door).cloned()
+fn targets_of(listing: &str, targets: &[Arc<Target>]) -> Option<Arc<Target>> {
+    targets.iter().find(|t| t.name == listing).cloned()
 }
 
 /// The equivalence cases of `catalogues` over the loaded `specs`, in file and pair order.
 pub(crate) fn plan(catalogues: &[Arc<Catalogue>], specs: &[Arc<Spec>], targets: &[Arc<Target>], out: &mut Vec<PlannedCase>) {
     for cat in catalogues {
         let block = cat.block();
-        let door = |name: &str, target: &Arc<Target>, exclude: Vec<Exclude>, include: Vec<Query>| -> Option<Arc<DoorPlan>> {
-            let d = cat.door(name)?;
-            let spec = specs.iter().find(|s| same_path(&s.path, &cat.door_specs[name]))?;
+        let listing = |name: &str, target: &Arc<Target>, exclude: Vec<Exclude>, include: Vec<Query>| -> Option<Arc<ListingPlan>> {
+            let d = cat.listing(name)?;
+            let spec = specs.iter().find(|s| same_path(&s.path, &cat.listing_specs[name]))?;
             let p = spec.file.pagination.as_ref()?;
             // Equivalence reads whole items (custom properties included), not only the
-            // members the door's own invariants need.
+            // members the listing's own invariants need.
             let whole = Arc::new(Spec { item_members: None, ..(**spec).clone() });
-            Some(Arc::new(DoorPlan {
+            Some(Arc::new(ListingPlan {
                 name: name.to_string(),
                 spec: whole,
                 target: target.clone(),
@@ -71,7 +71,7 @@ pub(crate) fn plan(catalogues: &[Arc<Catalogue>], specs: &[Arc<Spec>], targets: 
             }))
         };
         for (pair, line) in cat.pairs() {
-            let (a, b) = (pair.doors[0].clone(), pair.doors[1].clone());
+            let (a, b) = (pair.listings[0].clone(), pair.listings[1].clone());
             let exclude = |d: &str| pair.exclude.get(d).cloned().unwrap_or_default();
             let include = |d: &str| pair.include.get(d).cloned().unwrap_or_default();
             let named = (targets_of(&a, targets), targets_of(&b, targets));
@@ -83,7 +83,7 @@ pub(crate) fn plan(catalogues: &[Arc<Catalogue>], specs: &[Arc<Spec>], targets: 
                     .collect(),
             };
             for (ta, tb, suffix) in placements {
-                let (Some(da), Some(db)) = (door(&a, &ta, exclude(&a), include(&a)), door(&b, &tb, exclude(&b), include(&b))) else {
+                let (Some(da), Some(db)) = (listing(&a, &ta, exclude(&a), include(&a)), listing(&b, &tb, exclude(&b), include(&b))) else {
                     continue;
                 };
                 let mut add = |name: String, level: Level, doc: DocRef, why: Option<String>, line: usize, check: EquivCheck| {
@@ -105,7 +105,7 @@ pub(crate) fn plan(catalogues: &[Arc<Catalogue>], specs: &[Arc<Spec>], targets: 
                 add(format!("{prefix}.ids"), block.level, doc, why, line, EquivCheck::Ids);
                 for (i, f) in block.fields.iter().enumerate() {
                     let m = &f.value;
-                    if m.doors.contains_key(&a) && m.doors.contains_key(&b) {
+                    if m.listings.contains_key(&a) && m.listings.contains_key(&b) {
                         let name = format!("{prefix}.fields.{}", m.name);
                         let line = f.referenced.line() as usize;
                         add(name, m.level.unwrap_or(block.level), m.doc.clone(), m.why.clone(), line, EquivCheck::Field(i));
@@ -116,7 +116,7 @@ pub(crate) fn plan(catalogues: &[Arc<Catalogue>], specs: &[Arc<Spec>], targets: 
                 }
                 for (i, f) in block.filters.iter().enumerate() {
                     let m = &f.value;
-                    if m.doors.contains_key(&a) && m.doors.contains_key(&b) {
+                    if m.listings.contains_key(&a) && m.listings.contains_key(&b) {
                         let name = format!("{prefix}.filters.{}", super::invariant::case_suffix(&m.name));
                         let line = f.referenced.line() as usize;
                         add(name, m.level.unwrap_or(block.level), m.doc.clone(), m.why.clone(), line, EquivCheck::Filter(i));

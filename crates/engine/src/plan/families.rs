@@ -93,16 +93,16 @@ const PAGED: Family = family(
 const IDS: Family = family(
     E,
     "equivalence.<a>~<b>.ids",
-    "both doors list the same ids within the scope; each id one lists and the other does not is a row of one finding, with the request that listed it and the one that did not",
+    "both listings show the same ids within the scope; each id one lists and the other does not is a row of one finding, with the request that listed it and the one that did not",
 );
 const FIELDS: Family =
-    family(E, "equivalence.<a>~<b>.fields.<name>", "every image both doors list agrees on the field; one finding per field, a row per disagreeing image with both values and both requests");
+    family(E, "equivalence.<a>~<b>.fields.<name>", "every image both listings show agrees on the field; one finding per field, a row per disagreeing image with both values and both requests");
 const ORDERED: Family = family(
     E,
     "equivalence.<a>~<b>.order",
     "when both specs document the same default sort (`pagination.sort.default_key` and `default_dir`), the shared images come in the same order (ties on the key may swap)",
 );
-const FILTERS: Family = family(E, "equivalence.<a>~<b>.filters.<name>", "each door's spelling of the filter selects the same ids");
+const FILTERS: Family = family(E, "equivalence.<a>~<b>.filters.<name>", "each listing's spelling of the filter selects the same ids");
 
 /// Every family, in the order the planner derives them.
 pub const FAMILIES: &[Family] = &[

@@ -30,7 +30,7 @@ pub enum Work {
     Request(usize),
     /// A derived invariant (pagination or filters).
     Invariant(Invariant),
-    /// A derived equivalence case: two doors of one catalogue compared.
+    /// A derived equivalence case: two listings of one catalogue compared.
     Equivalence(equivalence::EquivCase),
 }
 
@@ -105,7 +105,7 @@ impl Plan {
         Plan { cases }
     }
 
-    /// Add the cases of equivalence files, for the doors whose specs were loaded.
+    /// Add the cases of equivalence files, for the listings whose specs were loaded.
     pub fn with_equivalences(
         mut self,
         catalogues: &[Arc<crate::spec::equivalence::Catalogue>],

@@ -324,8 +324,8 @@ fn detail(s: &mut String, v: &Verdict, reproduce: Option<&str>) {
         let at = if at.is_empty() { String::new() } else { format!(" {}", code(&at)) };
         let n = if f.instances.is_empty() { String::new() } else { format!(" — **{}**", count(f)) };
         let _ = writeln!(s, "- **[{}]**{at}{n}: {}", f.check, f.message.trim().replace('\n', "\n  "));
-        if let Some(sides) = &f.sides {
-            let (head, rows, more) = super::side_by_side::table(sides);
+        if let Some(side_by_side) = &f.side_by_side {
+            let (head, rows, more) = super::side_by_side::table(side_by_side);
             let line = |cells: &[String]| format!("  | {} |", cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
             let _ = writeln!(s, "\n{}\n  |{}", line(&head), "---|".repeat(head.len()));
             for r in &rows {

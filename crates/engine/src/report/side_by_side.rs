@@ -1,12 +1,12 @@
-//! An equivalence finding as a small side-by-side table (field, door A value, door B value,
+//! An equivalence finding as a small side-by-side table (field, listing A value, listing B value,
 //! the two requests), the same cells for the Markdown and the HTML report.
 
 use crate::render::{short, SHOWN_VALUE};
 use crate::verdict::SideBySide;
 
 /// The header and rows of the table, as plain text cells, and a line counting the rows not shown.
-pub(crate) fn table(sides: &SideBySide) -> (Vec<String>, Vec<Vec<String>>, Option<String>) {
-    let (a, b) = (&sides.a, &sides.b);
+pub(crate) fn table(side_by_side: &SideBySide) -> (Vec<String>, Vec<Vec<String>>, Option<String>) {
+    let (a, b) = (&side_by_side.a, &side_by_side.b);
     let head = vec![
         "item".to_string(),
         "field".to_string(),
@@ -22,13 +22,13 @@ pub(crate) fn table(sides: &SideBySide) -> (Vec<String>, Vec<Vec<String>>, Optio
             None => v,
         }
     };
-    let rows = sides
+    let rows = side_by_side
         .rows
         .iter()
         .map(|r| {
             vec![
                 r.item.clone(),
-                sides.field.clone(),
+                side_by_side.field.clone(),
                 shown(&r.a, &r.a_as),
                 shown(&r.b, &r.b_as),
                 r.a_request.clone().unwrap_or_default(),
@@ -36,6 +36,7 @@ pub(crate) fn table(sides: &SideBySide) -> (Vec<String>, Vec<Vec<String>>, Optio
             ]
         })
         .collect();
-    let more = (sides.total > sides.rows.len()).then(|| format!("… and {} more (all in results.json)", sides.total - sides.rows.len()));
+    let more = (side_by_side.total > side_by_side.rows.len())
+        .then(|| format!("… and {} more (all in results.json)", side_by_side.total - side_by_side.rows.len()));
     (head, rows, more)
 }

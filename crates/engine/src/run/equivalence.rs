@@ -1,4 +1,4 @@
-//! Running an equivalence case: walk each door's listing through one session (one request
+//! Running an equivalence case: walk each listing through one session (one request
 //! budget for the whole case), then hand the items to `check::equivalence`.
 
 use std::collections::BTreeSet;
@@ -8,7 +8,7 @@ use super::session::Session;
 use crate::check::equivalence::{same_field, same_ids, same_order, Listed, View};
 use crate::check::item_ids::{IdList, Key};
 use crate::check::pages::id_of;
-use crate::plan::equivalence::{DoorPlan, EquivCase, EquivCheck};
+use crate::plan::equivalence::{EquivCase, EquivCheck, ListingPlan};
 use crate::plan::merge_query;
 use crate::spec::model::Query;
 use crate::verdict::{CheckId, Conclusion};
@@ -19,7 +19,7 @@ pub(crate) async fn run<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> C
     let (qa, qb) = match &case.check {
         EquivCheck::Filter(i) => {
             let f = &block.filters[*i].value;
-            (&f.doors[&case.a.name], &f.doors[&case.b.name])
+            (&f.listings[&case.a.name], &f.listings[&case.b.name])
         }
         _ => (&none, &none),
     };
@@ -31,7 +31,7 @@ pub(crate) async fn run<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> C
         Ok(v) => v,
         Err(c) => return c,
     };
-    // The first door again: if its ids moved, the catalogue changed under the walks and a
+    // The first listing again: if its ids moved, the catalogue changed under the walks and a
     // difference proves nothing.
     let again = match listing(session, &case.a, qa).await {
         Ok(v) => v,
@@ -45,7 +45,7 @@ pub(crate) async fn run<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> C
         EquivCheck::Ids => same_ids(&a, &b, CheckId::EquivalenceIds, "in the declared scopes"),
         EquivCheck::Field(i) => {
             let m = &block.fields[*i].value;
-            same_field(&m.name, m.compare, (&a, &m.doors[&case.a.name]), (&b, &m.doors[&case.b.name]))
+            same_field(&m.name, m.compare, (&a, &m.listings[&case.a.name]), (&b, &m.listings[&case.b.name]))
         }
         EquivCheck::Order => {
             let Some((key, dir, field)) = default_sort(&case.a) else {
@@ -67,24 +67,24 @@ pub(crate) async fn run<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> C
     }
 }
 
-fn default_sort(door: &DoorPlan) -> Option<(String, crate::spec::model::Direction, String)> {
-    let sort = door.spec.file.pagination.as_ref()?.value.sort.as_ref()?;
+fn default_sort(listing: &ListingPlan) -> Option<(String, crate::spec::model::Direction, String)> {
+    let sort = listing.spec.file.pagination.as_ref()?.value.sort.as_ref()?;
     let key = sort.default_key.clone()?;
     let field = sort.keys.get(&key)?.field.clone();
     Some((key, sort.default_dir?, field))
 }
 
-/// One door's full listing in its scope (plus `extra`), with the page each item came from.
-async fn listing<'a>(session: &mut Session<'a>, door: &'a DoorPlan, extra: &Query) -> Result<View, Conclusion> {
-    session.spec = &door.spec;
-    session.target = &door.target;
-    let p = &door.spec.file.pagination.as_ref().expect("doors are planned only with a pagination block").value;
+/// One listing's full listing in its scope (plus `extra`), with the page each item came from.
+async fn listing<'a>(session: &mut Session<'a>, listing: &'a ListingPlan, extra: &Query) -> Result<View, Conclusion> {
+    session.spec = &listing.spec;
+    session.target = &listing.target;
+    let p = &listing.spec.file.pagination.as_ref().expect("listings are planned only with a pagination block").value;
     let mut items = Vec::new();
     let mut seen = BTreeSet::new();
     let mut first = None;
-    for (n, also) in std::iter::once(&Query::new()).chain(&door.include).enumerate() {
-        let mut q: Query = door.spec.file.request.query.clone();
-        for over in [&p.query, &door.scope, also, extra] {
+    for (n, also) in std::iter::once(&Query::new()).chain(&listing.include).enumerate() {
+        let mut q: Query = listing.spec.file.request.query.clone();
+        for over in [&p.query, &listing.scope, also, extra] {
             for (k, v) in over {
                 q.insert(k.clone(), v.clone());
             }
@@ -94,11 +94,11 @@ async fn listing<'a>(session: &mut Session<'a>, door: &'a DoorPlan, extra: &Quer
         for page in &w.pages {
             let request = format!("GET {}", page.url);
             for item in &page.items {
-                let Some(id) = id_of(item, &door.id) else { continue };
-                if door.exclude.iter().any(|x| excluded(item, x)) {
+                let Some(id) = id_of(item, &listing.id) else { continue };
+                if listing.exclude.iter().any(|x| excluded(item, x)) {
                     continue;
                 }
-                // A repeated id is the door's own paging problem (its pagination cases judge it).
+                // A repeated id is the listing's own paging problem (its pagination cases judge it).
                 if seen.insert(id.clone()) {
                     items.push(Listed { id, item: item.clone(), request: request.clone(), exchange: page.exchange, ranked: n == 0 });
                 }
@@ -106,8 +106,8 @@ async fn listing<'a>(session: &mut Session<'a>, door: &'a DoorPlan, extra: &Quer
         }
     }
     let asked = {
-        let mut shown: Vec<String> = merge_query(&door.scope, extra).iter().map(|(k, v)| format!("{k}={v}")).collect();
-        for also in &door.include {
+        let mut shown: Vec<String> = merge_query(&listing.scope, extra).iter().map(|(k, v)| format!("{k}={v}")).collect();
+        for also in &listing.include {
             shown.push(format!(
                 "+ {}",
                 merge_query(also, &Query::new()).iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
@@ -119,7 +119,7 @@ async fn listing<'a>(session: &mut Session<'a>, door: &'a DoorPlan, extra: &Quer
             shown.join(" ")
         }
     };
-    Ok(View { door: door.name.clone(), asked, first, items })
+    Ok(View { listing: listing.name.clone(), asked, first, items })
 }
 
 /// Whether `item` is out of the pair's scope by `x`.

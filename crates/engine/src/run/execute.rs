@@ -8,16 +8,17 @@ use crate::http::Exchange;
 use crate::plan::{merge_query, PlannedCase, Work};
 use crate::run::session::{Context, Session, Trace};
 use crate::verdict::{CheckId, Conclusion, ExchangeRecord, Outcome, Verdict};
+use specgate_json::body::Read;
 
-/// Run `case`; `slot`, its place among the cases in flight, is given back when its requests are
+/// Run `case`; `member`, its place among the cases in flight, is given back when its requests are
 /// done (for a one-request case, before the checks).
-pub(crate) async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, slot: tokio::sync::OwnedSemaphorePermit) -> Verdict {
+pub(crate) async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, member: tokio::sync::OwnedSemaphorePermit) -> Verdict {
     let started = Instant::now();
     let mut session = Session::new(ctx, &case.spec, &case.target, trace);
     let mut snapshot = None;
     let conclusion = match &case.work {
         Work::Request(i) => {
-            let (c, snap) = request_case(&mut session, *i, slot).await;
+            let (c, snap) = request_case(&mut session, *i, member).await;
             snapshot = snap;
             c
         }
@@ -44,7 +45,7 @@ pub(crate) fn not_run(ctx: &Context, case: &PlannedCase, reason: String, started
     verdict_of(ctx, case, Conclusion::Skip(reason), vec![], started)
 }
 
-/// A conclusion dressed as a verdict, every text redacted.
+/// The verdict a conclusion comes to, every text redacted.
 fn verdict_of(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchanges: Vec<ExchangeRecord>, started: Instant) -> Verdict {
     let redactor = ctx.http.redactor();
     let (outcome, reason, mut findings) = match conclusion {
@@ -85,7 +86,7 @@ fn verdict_of(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchang
 async fn request_case(
     session: &mut Session<'_>,
     index: usize,
-    slot: tokio::sync::OwnedSemaphorePermit,
+    member: tokio::sync::OwnedSemaphorePermit,
 ) -> (Conclusion, Option<serde_json::Value>) {
     let spec = session.spec.clone();
     let case = &spec.file.cases[index];
@@ -99,9 +100,9 @@ async fn request_case(
         Ok(i) => i,
         Err(e) => return (Conclusion::Error(e.to_string(), vec![]), None),
     };
-    // Give the slot back and let the next case send its request before this one checks: the
+    // Give the member back and let the next case send its request before this one checks: the
     // woken case would otherwise wait on this worker until the checks are done.
-    drop(slot);
+    drop(member);
     tokio::task::yield_now().await;
     let ex = std::mem::replace(&mut session.exchanges[i], Exchange::new("", ""));
     let (ex, mut conclusion, snapshot) = check_exchange(spec.clone(), index, ex, i).await;
@@ -155,10 +156,10 @@ async fn check_exchange(
 fn check_one(spec: &crate::spec::Spec, index: usize, ex: &mut Exchange, i: usize) -> (Conclusion, Option<serde_json::Value>) {
     let case = &spec.file.cases[index];
     let schema = spec.case_schemas[index].as_ref();
-    ex.parse_into_slot(schema.and_then(|s| s.slot.as_ref()));
+    ex.body.read_as_member(schema.and_then(|s| s.member.as_ref()));
     let ex = &*ex;
     let expect = Expectation { status: &case.expect.status, content_type: case.expect.content_type.as_deref(), schema };
-    let snapshot = if case.snapshot { ex.json().ok().cloned() } else { None };
+    let snapshot = if case.snapshot { ex.body.json().ok().cloned() } else { None };
     let conclusion = match check_response(expect, ex, i) {
         Checked::Findings(mut f) => {
             f.extend(foreign_links(spec, ex, i));
@@ -181,14 +182,10 @@ fn foreign_links(spec: &crate::spec::Spec, ex: &crate::http::Exchange, index: us
     }
     let Ok(request) = url::Url::parse(&ex.url) else { return vec![] };
     let elsewhere = spec.file.links.as_ref().map(|l| l.elsewhere.as_slice()).unwrap_or_default();
-    // The tree when the checks built it, the tape when they did not.
-    let view = ex.parsed.get().is_none().then(|| ex.tape().ok()?.view(&ex.body)).flatten();
-    let found = match &view {
-        Some(view) => origin_findings(&request, view.body(), elsewhere),
-        None => match ex.json() {
-            Ok(body) => origin_findings(&request, body, elsewhere),
-            Err(_) => return vec![],
-        },
+    let found = match ex.body.cheapest() {
+        Some(Read::Tree(body)) => origin_findings(&request, body, elsewhere),
+        Some(Read::Tape(view)) => origin_findings(&request, view.body(), elsewhere),
+        None => return vec![],
     };
     let found = found.into_iter().map(|f| f.on(index)).collect();
     crate::check::group::group(found)

@@ -99,7 +99,7 @@ pub(crate) async fn fetch_page(
                 "",
                 json!("2xx"),
                 json!(status),
-                format!("listing page answered {status}: {}", ex.body_excerpt(160)),
+                format!("listing page answered {status}: {}", ex.body.excerpt(160)),
             )
             .on(i),
         )));
@@ -108,8 +108,8 @@ pub(crate) async fn fetch_page(
     let members = session.members.as_ref().or(session.spec.item_members.as_ref());
     let wanted = Wanted::new(&pagination.items, members, next_pointer.as_slice());
     let mut body = wanted
-        .parse(&ex.body)
-        .map_err(|e| End::Stuck(format!("{} {}: body is not JSON ({e}): {}", ex.method, ex.url, ex.body_excerpt(120))))?;
+        .parse(ex.body.bytes())
+        .map_err(|e| End::Stuck(format!("{} {}: body is not JSON ({e}): {}", ex.method, ex.url, ex.body.excerpt(120))))?;
     let url = ex.url.clone();
     let next = pagination.next.as_ref().and_then(|n| next_link(&body, n));
     let Some(Value::Array(items)) = body.pointer_mut(&pagination.items).map(Value::take) else {
@@ -126,7 +126,7 @@ pub(crate) async fn fetch_page(
         )));
     };
     // The walk keeps what the invariants read of each item (see `select`), not the page.
-    session.exchanges[i].body = Vec::new();
+    session.exchanges[i].body = Default::default();
     Ok(Page { exchange: i, url, items, next })
 }
 

@@ -281,16 +281,16 @@ mod tests {
     use proptest::prelude::*;
 
     /// Both ways of reading `body`: directly when the reader takes it, and through serde_json.
-    fn both(body: &[u8], slot: Option<&str>) -> (Option<Tape>, serde_json::Result<Tape>) {
+    fn both(body: &[u8], wrap: Option<&str>) -> (Option<Tape>, serde_json::Result<Tape>) {
         let direct = {
             let mut build = Build::new(body, 0);
-            if let Some(slot) = slot {
+            if let Some(wrap) = wrap {
                 build.toks.push(Tok::Obj { len: 1, end: 0 });
-                build.own(slot);
+                build.own(wrap);
             }
-            read(&mut build).map(|()| Tape::parse(body, slot).unwrap())
+            read(&mut build).map(|()| Tape::parse(body, wrap).unwrap())
         };
-        (direct, Tape::parse_by(body, slot, false))
+        (direct, Tape::parse_by(body, wrap, false))
     }
 
     fn same(a: &Tape, b: &Tape) -> bool {
@@ -417,8 +417,8 @@ mod tests {
         let seen = std::cell::Cell::new([0usize; 2]);
         let mut runner = TestRunner::new(Config { cases: 3000, failure_persistence: None, ..Config::default() });
         runner
-            .run(&(bodies(), proptest::option::of(Just("s"))), |(body, slot)| {
-                let (direct, serde) = both(&body, slot);
+            .run(&(bodies(), proptest::option::of(Just("s"))), |(body, wrap)| {
+                let (direct, serde) = both(&body, wrap);
                 let mut counts = seen.get();
                 counts[usize::from(direct.is_some())] += 1;
                 seen.set(counts);

@@ -90,7 +90,7 @@ pub(crate) static ENTRIES: &[Entry] = &[
     contract("nova.text-plain", Some(Nova), ContentType("text/plain; charset=utf-8"),
         "JSON bodies are served as `text/plain`."),
     contract("nova.hides-an-image", Some(Nova), HidesOneImage,
-        "One image that Glance lists is never listed here (only another door shows the gap)."),
+        "One image that Glance lists is never listed here (only another listing shows the gap)."),
     contract("nova.size-in-mib", Some(Nova), SizeRoundedToMib,
         "`OS-EXT-IMG-SIZE:size` is the size rounded to whole MiB (a count of MiB) instead of the byte count Glance has."),
     contract("nova.queued-active-everywhere", Some(Nova), QueuedActiveEverywhere,

@@ -47,7 +47,7 @@ pub(crate) enum Contract {
     HiddenListed,
     /// One image (the catalogue's first) is never listed.
     HidesOneImage,
-    /// `queued` is shown as ACTIVE and the ACTIVE filter selects it: consistent within the door.
+    /// `queued` is shown as ACTIVE and the ACTIVE filter selects it: consistent within the listing.
     QueuedActiveEverywhere,
     /// Timestamps are written (and `changes-since` read) in the server's local time, UTC+8,
     /// without a zone.

@@ -31,7 +31,7 @@ pub(crate) enum Filter {
     /// A value no image has (unknown owner, unknown property...).
     Nothing,
     Id(Vec<u128>),
-    /// Every image but this one (a door that hides an image).
+    /// Every image but this one (a listing that hides an image).
     NotId(u128),
     Name(NameMatch),
     /// Bit sets of the enum values allowed (`Status::bit` etc.).
