@@ -157,3 +157,24 @@ fn golden_lint_docs_on_vendor_pages() {
         .collect();
     insta::assert_snapshot!("lint_vendor_pages", lines.join("\n"));
 }
+
+/// A page in a layout no reader understands, or an RST or HTML page that is no API
+/// reference, gets one located error.
+#[test]
+fn pages_no_reader_understands_get_one_located_error() {
+    let dir = std::env::temp_dir().join(format!("specgate-layouts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("notes.rst", "Release notes\n=============\n\nNothing here.\n"),
+        ("notes.html", "<h1>Release notes</h1>\n<p>Nothing here.</p>\n"),
+        ("notes.adoc", "= Release notes\n\nGET /v2/images is listed here, without a parameter table.\n"),
+    ];
+    for (name, text) in cases {
+        let page = dir.join(name);
+        std::fs::write(&page, text).unwrap();
+        let err = read_page(&page).unwrap_err().to_string();
+        assert_eq!(err.matches("error:").count(), 1, "{name}: {err}");
+        assert!(err.contains(&format!("{name}:1:1")) && err.contains("not an API reference page"), "{name}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -191,7 +191,35 @@ pub(crate) fn read(path: &Path, source: &str) -> Result<Read, DocError> {
         out.sections.feed(&inline(line), i + 1, false);
         i += 1;
     }
+    refer_to_operators(&mut out.tables);
     Ok(out)
+}
+
+/// Glance's time parameters say "a comparison filter (See Time Comparison Filters)" and
+/// leave the operators to a list-table elsewhere on the page (`Operator`, `Description`).
+/// The reference is followed: each description that makes it gets the operators appended
+/// (`Operators: gt:, gte:, …`), so that the filter proposal reads the rule the page states.
+fn refer_to_operators(tables: &mut [Table]) {
+    let ops: Vec<String> = tables
+        .iter()
+        .filter(|t| matches!(t.columns.first(), Some(Column::Other(h)) if h.eq_ignore_ascii_case("operator")))
+        .flat_map(|t| t.rows.iter().filter_map(|r| r.cells.first()))
+        .map(|c| c.trim().to_string())
+        .filter(|op| !op.is_empty() && op.chars().all(|c| c.is_ascii_alphabetic()))
+        .collect();
+    if ops.len() < 2 {
+        return;
+    }
+    let words = format!("Operators: {}.", ops.iter().map(|o| format!("{o}:")).collect::<Vec<_>>().join(", "));
+    for t in tables.iter_mut() {
+        let Some(d) = t.columns.iter().position(|c| *c == Column::Description) else { continue };
+        for cell in t.rows.iter_mut().filter_map(|r| r.cells.get_mut(d)) {
+            if cell.to_lowercase().contains("comparison filter") {
+                cell.push('\n');
+                cell.push_str(&words);
+            }
+        }
+    }
 }
 
 fn heading(out: &mut Read, seen_title: &mut bool, text: &str, line: usize) {
@@ -623,6 +651,14 @@ mod tests {
         assert_eq!(t.rows[0].cells[0], "__a");
         assert_eq!(t.rows[0].cells[2], "One of:\n-  x: first\n-  y: then more\nNOTE:\nCareful.");
         assert_eq!((t.rows[0].line, t.section.as_str()), (12, "URI"));
+    }
+
+    #[test]
+    fn a_description_referring_to_the_operator_table_gets_its_operators() {
+        let src = "T\n=\n\n.. list-table::\n   :header-rows: 1\n\n   * - Operator\n     - Description\n   * - ``gt``\n     - After.\n   * - ``lte``\n     - Up to.\n\n.. csv-table:: Query\n   :header: Name, Description\n\n   created_at, \"A *comparison filter* (See Time Comparison Filters).\"\n   name, A name.\n";
+        let r = read_str(src);
+        assert_eq!(r.tables[1].rows[0].cells[1], "A comparison filter (See Time Comparison Filters).\nOperators: gt:, lte:.");
+        assert_eq!(r.tables[1].rows[1].cells[1], "A name.");
     }
 
     #[test]

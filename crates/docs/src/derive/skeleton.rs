@@ -128,7 +128,9 @@ fn ascii_core(s: &str) -> &str {
 pub(crate) fn stated(description: &str) -> Stated {
     let mut out = Stated::default();
     let flat = description.replace('\n', " ");
-    for marker in ["默认值是", "默认值为", "默认取值为", "默认为", "default value is ", "defaults to "] {
+    for marker in
+        ["默认值是", "默认值为", "默认取值为", "默认为", "default value is ", "defaults to ", "The default is ", "the default is "]
+    {
         if let Some((_, rest)) = flat.split_once(marker) {
             let rest: String =
                 rest.chars().skip_while(|c| !c.is_ascii_alphanumeric()).take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
@@ -166,6 +168,9 @@ pub(crate) fn stated(description: &str) -> Stated {
             out.values = values;
         }
     }
+    if out.values.is_empty() {
+        out.values = english_values(&flat);
+    }
     for (marker, f) in [("大于等于", Bound::AtLeast as fn(f64) -> Bound), ("不小于", Bound::AtLeast), ("大于", Bound::Above)] {
         if let Some((_, rest)) = flat.split_once(marker) {
             let n: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
@@ -176,6 +181,40 @@ pub(crate) fn stated(description: &str) -> Stated {
         }
     }
     out
+}
+
+/// English lists of values: "Valid values are asc (ascending) and desc", "The value can be
+/// true or false", "Accepted values are name, status, …, and updated_at", "as either public,
+/// private, or shared". Only lists of two or more identifiers count, as in Chinese.
+fn english_values(flat: &str) -> Vec<String> {
+    let lower = flat.to_lowercase();
+    for marker in ["valid values are ", "accepted values are ", "the value can be ", "available values include", "as either "] {
+        let Some(at) = lower.find(marker) else { continue };
+        let rest = &flat[at + marker.len()..];
+        let clause = rest.split(['.', ';', '\n']).next().unwrap_or("");
+        // "(ascending)" explains a value; it is not one.
+        let mut bare = String::new();
+        let mut depth = 0;
+        for c in clause.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                c if depth == 0 => bare.push(c),
+                _ => {}
+            }
+        }
+        let values: Vec<&str> = bare
+            .split(',')
+            .flat_map(|v| v.split(" or "))
+            .flat_map(|v| v.split(" and "))
+            .map(|v| v.trim().trim_start_matches("or ").trim_start_matches("and ").trim_start_matches(':').trim())
+            .filter(|v| !v.is_empty())
+            .collect();
+        if values.len() >= 2 && values.iter().all(|v| ident(v)) {
+            return values.iter().map(|v| v.to_string()).collect();
+        }
+    }
+    Vec::new()
 }
 
 fn cite(page: &Page, table: &Table, name: &str, row: &Row) -> Cite {
@@ -515,6 +554,11 @@ mod tests {
         assert_eq!(stated("镜像大小。\n大于0。").bound, Some(Bound::Above(0.0)));
         assert_eq!(stated("用于分页，取值为整数，默认取值为500。").default.as_deref(), Some("500"));
         assert!(stated("镜像名称").values.is_empty());
+        let s = stated("Sort direction. Valid values are asc (ascending) and desc (descending). The default is desc.");
+        assert_eq!((s.values.join(" "), s.default.as_deref()), ("asc desc".into(), Some("desc")));
+        assert_eq!(stated("The value can be FusionCompute, Ironic, DataImage, or IsoImage.").values.len(), 4);
+        assert_eq!(stated("image visibility as either public, private, or shared.").values, ["public", "private", "shared"]);
+        assert!(stated("The value can be true. The value is true by default.").values.is_empty());
     }
 
     #[test]
