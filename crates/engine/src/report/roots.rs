@@ -122,7 +122,7 @@ pub(crate) fn of(verdicts: &[Verdict]) -> Vec<RootCause> {
                 roots.len() - 1
             });
             // A comparison of two listings counts the items that differ, not its one finding.
-            let count = f.sides.as_ref().map_or(f.count(), |s| s.total);
+            let count = f.side_by_side.as_ref().map_or(f.count(), |s| s.total);
             match seen.iter_mut().find(|(r, ..)| *r == at) {
                 Some((_, places, of)) => {
                     *places += count;
@@ -152,9 +152,9 @@ pub(crate) fn of(verdicts: &[Verdict]) -> Vec<RootCause> {
 }
 
 /// The expected value as the rule, for the key: a comparison of two listings expects one
-/// item's value of the other door, so its rule is the field it compares.
+/// item's value of the other listing, so its rule is the field it compares.
 fn rule(f: &Finding, case: &str) -> String {
-    match &f.sides {
+    match &f.side_by_side {
         Some(sides) => format!("{}: {}", f.check, sides.field),
         // A walk's or a filter's finding about the whole listing expects what its query asked
         // (`minRam=512`, then `minRam=1024`): the derived case (`filter.minRam.complete`) is
@@ -376,11 +376,11 @@ mod tests {
 
     #[test]
     fn a_comparison_of_two_listings_is_one_defect_per_field_counting_the_items_that_differ() {
-        use crate::verdict::{Door, SideBySide};
+        use crate::verdict::{Column, SideBySide};
         let differs = |case: &str, expected: Value| {
-            let door = |name: &str| Door { name: name.into(), shows: "/status".into() };
+            let column = |name: &str| Column { name: name.into(), shows: "/status".into() };
             let mut f = Finding::new(CheckId::EquivalenceField, "", expected, json!("x"), "`status` differs");
-            f.sides = Some(Box::new(SideBySide { field: "status".into(), a: door("a"), b: door("b"), rows: vec![], total: 12 }));
+            f.side_by_side = Some(Box::new(SideBySide { field: "status".into(), a: column("a"), b: column("b"), rows: vec![], total: 12 }));
             Verdict { case: case.into(), findings: vec![f], ..sample(Outcome::Fail, Level::Must) }
         };
         let roots = of(&[differs("one", json!({"value": "active"})), differs("two", json!({"value": "queued"}))]);
