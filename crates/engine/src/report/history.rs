@@ -269,6 +269,14 @@ pub(crate) fn charts(records: &[Record]) -> Vec<Chart> {
         .collect()
 }
 
+/// The history page's own filters.
+mod filters {
+    /// `{{ text|ticks }}`: as in report.html (see `html::ticks`).
+    pub(super) fn ticks(text: impl std::fmt::Display, _: &dyn askama::Values) -> askama::Result<askama::filters::Safe<String>> {
+        Ok(askama::filters::Safe(super::super::html::ticks(&text.to_string())))
+    }
+}
+
 /// `specgate report --history`: the page of a history.
 #[derive(askama::Template)]
 #[template(path = "history.html")]

@@ -74,7 +74,7 @@ fn wrap(s: &str) -> String {
 }
 
 /// Escaped, with each `code span` of a sentence (a field name in a headline) as `<code>`.
-fn ticks(s: &str) -> String {
+pub(crate) fn ticks(s: &str) -> String {
     let parts: Vec<&str> = s.split('`').collect();
     let mut out = String::with_capacity(s.len() + 16);
     // An odd number of parts is every span closed; otherwise the backticks are text.
