@@ -253,6 +253,7 @@ impl Exchange {
             status: self.status,
             elapsed_ms: self.elapsed.as_millis() as u64,
             error: self.error.as_ref().map(ToString::to_string),
+            shared: false,
         }
     }
 }

@@ -77,6 +77,7 @@ mod tests {
             warnings: vec![],
             stopped: None,
             not_selected: vec![],
+            traffic: None,
         };
         super::super::write_all(&dir, &info, &[case("a", Outcome::Fail)]).unwrap();
         let p = read_previous(&dir.join("results.json")).unwrap();

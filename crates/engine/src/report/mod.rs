@@ -48,6 +48,9 @@ pub struct RunInfo {
     /// `--partition`). Absent (as in files of earlier versions): the run selected its whole plan.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_selected: Vec<changes::Unselected>,
+    /// Requests sent and shared, wall time and critical path, changed listings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<crate::events::Traffic>,
 }
 
 pub use crate::events::TargetInfo;
