@@ -106,7 +106,7 @@ impl Runner {
             shared: targets.map(|t| t.responses.shared_count()).sum(),
             wall_ms: started.elapsed().as_millis() as u64,
             critical_path: CriticalPath { requests: chain.requests, ms: chain.elapsed.as_millis() as u64, case },
-            throttled: 0,
+            throttled: self.ctx.targets.values().map(|t| t.pace.throttled()).sum(),
             changed: vec![],
         }
     }

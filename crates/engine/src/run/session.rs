@@ -3,7 +3,6 @@
 //! pace respected.
 
 use std::collections::BTreeMap;
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -53,8 +52,8 @@ pub struct TargetState {
     /// Listings (by spec path) whose full walk ran out of request budget before their end,
     /// with the reason: later full walks of them end at once instead of spending it again.
     unending: Mutex<BTreeMap<String, String>>,
-    /// `--rps`: requests per second, shared by every case of this target.
-    pace: Option<governor::DefaultDirectRateLimiter>,
+    /// How fast requests may start: `--rps` at most, slowed by 429s (`crate::pace`).
+    pub(crate) pace: crate::pace::Pace,
     /// The answers of this target's requests, shared by every case that sends the same one.
     pub(crate) responses: Responses,
     /// Requests sent to this target.
@@ -62,12 +61,10 @@ pub struct TargetState {
 }
 
 impl TargetState {
-    /// A target paced to at most `rps` requests per second (unpaced when `None`).
+    /// A target paced to at most `rps` requests per second (unpaced when `None`), slower
+    /// when it answers 429.
     pub fn new(rps: Option<f64>) -> TargetState {
-        let pace = rps.filter(|r| *r > 0.0 && r.is_finite()).map(|r| {
-            let quota = governor::Quota::with_period(Duration::from_secs_f64(1.0 / r)).expect("a positive period");
-            governor::RateLimiter::direct(quota.allow_burst(NonZeroU32::MIN))
-        });
+        let pace = crate::pace::Pace::new(rps);
         TargetState {
             health: Health::default(),
             unending: Mutex::default(),
@@ -293,10 +290,7 @@ impl<'a> Session<'a> {
 
     /// Send `req` to the target at its pace, and note what the answer says of its health.
     async fn transmit(&self, state: &TargetState, req: &Request) -> Exchange {
-        if let Some(pace) = &state.pace {
-            pace.until_ready().await;
-        }
-        let ex = self.ctx.http.send(req).await;
+        let ex = self.ctx.http.send_paced(req, Some(&state.pace)).await;
         state.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match state.health.record(&ex) {
             Some(Change::Down(reason)) => {
