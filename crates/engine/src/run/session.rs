@@ -160,9 +160,6 @@ pub(crate) struct Session<'a> {
     pub fresh: bool,
     /// Which of `exchanges` were answered from another case's request.
     shared: Vec<bool>,
-    /// The requests this case has made: one it makes again is sent again, as a case asks twice
-    /// to see whether the answer moved (a walk's second listing of the catalogue).
-    asked: std::collections::HashSet<Key>,
     /// Compare each answer with the one shared earlier in the run for the same request, and
     /// note here the URL of the first that reads otherwise (the run's last look at listings).
     pub(crate) reread: Option<Option<String>>,
@@ -180,7 +177,6 @@ impl<'a> Session<'a> {
             members: None,
             fresh: false,
             shared: Vec::new(),
-            asked: Default::default(),
             reread: None,
             trace,
             started: std::time::Instant::now(),
@@ -257,7 +253,6 @@ impl<'a> Session<'a> {
         state.health.admit().map_err(Refused::TargetDown)?;
         let req = Request { method: self.spec.file.request.method.as_str().to_string(), url, headers };
         let key = if self.fresh || self.reread.is_some() { None } else { Key::of(&req.method, &req.url, &req.headers) };
-        let key = key.filter(|k| self.asked.insert(k.clone()));
         let (ex, shared) = match key {
             None => {
                 let ex = self.transmit(state, &req).await;
