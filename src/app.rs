@@ -174,6 +174,7 @@ fn run(args: RunArgs) -> ExitCode {
         warnings: settings.warnings.clone(),
         stopped: None,
         not_selected: Unselected::of(&planned, plan.cases.iter().filter(|c| Runner::selects(&libtest, c)).map(|c| c.id.as_str())),
+        traffic: None,
     };
     let progress = Runner::name_width(&plan, &libtest).and_then(|w| Progress::for_terminal(&libtest, w));
     let events =

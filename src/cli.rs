@@ -141,7 +141,9 @@ pub struct RunArgs {
     /// overrides it.
     #[arg(long, short = 'j', default_value_t = DEFAULT_JOBS, value_parser = clap::value_parser!(usize))]
     pub jobs: usize,
-    /// Most requests per second sent to each target, shared by all its cases.
+    /// Most requests per second sent to each target, shared by all its cases. With or without
+    /// it, a target that answers 429 is paced: held for its `Retry-After`, slowed, then sped up
+    /// again little by little (AIMD), and the request retried for up to 10 s.
     #[arg(long, value_name = "N")]
     pub rps: Option<f64>,
     /// Bound on the whole run, e.g. `90s`, `10m`: no case starts after it, running ones are cut

@@ -52,7 +52,8 @@ fn spec(dir: &std::path::Path, n: usize) -> std::path::PathBuf {
     );
     for i in 0..n {
         text.push_str(&format!(
-            "  - {{name: case-{i:02}, doc: {{file: tests/jobs.rs, section: jobs}}, level: must, expect: {{status: 200}}}}\n"
+            // Each its own query: identical requests would be sent once and shared.
+            "  - {{name: case-{i:02}, query: {{case: {i}}}, doc: {{file: tests/jobs.rs, section: jobs}}, level: must, expect: {{status: 200}}}}\n"
         ));
     }
     let path = dir.join("jobs.yaml");

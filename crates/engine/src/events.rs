@@ -71,7 +71,54 @@ pub enum Event<'a> {
         /// `max_fail`), if it did.
         #[serde(skip_serializing_if = "Option::is_none")]
         stopped: Option<Stopped<'a>>,
+        /// What the run sent and shared, and its critical path (recorded in results.json).
+        #[serde(skip)]
+        traffic: Option<&'a Traffic>,
     },
+}
+
+/// What a run cost in requests and time: requests sent and answers shared, the wall time, the
+/// longest chain of requests that waited on each other, and the listings that read otherwise
+/// at the end of the run than when their answers were shared.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Traffic {
+    /// Requests sent to the targets.
+    pub sent: usize,
+    /// Requests answered from another case's request to the same target.
+    pub shared: usize,
+    /// From the first case started to the last one finished.
+    pub wall_ms: u64,
+    /// The longest chain of dependent requests: the wall time a run cannot go below at any
+    /// concurrency, whatever the pace.
+    pub critical_path: CriticalPath,
+    /// 429 answers the targets gave (each slowed its target's pace).
+    #[serde(default)]
+    pub throttled: usize,
+    /// Listings whose pages read otherwise at the end of the run than the answers shared
+    /// during it: the catalogue changed, and the verdicts named may rest on either state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<Changed>,
+}
+
+/// The longest chain of requests of one case.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CriticalPath {
+    pub requests: usize,
+    /// The time its requests took, one after another.
+    pub ms: u64,
+    /// The case that waited on it.
+    pub case: String,
+}
+
+/// A listing that read otherwise at the end of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Changed {
+    pub target: String,
+    pub spec: String,
+    /// The first page that read otherwise.
+    pub url: String,
+    /// The cases of the spec given answers shared before the change was seen.
+    pub cases: Vec<String>,
 }
 
 /// Why a run ended before every case finished.
@@ -161,7 +208,7 @@ mod tests {
         events.emit(Event::CaseStarted { index: 0, id: "s::c", target: "t" });
         events.emit(Event::TargetDown { target: "t", reason: "refused" });
         let stopped = Stopped { kind: "deadline", why: "deadline of 1s reached", cut_short: true };
-        events.emit(Event::RunFinished { summary: &Summary::default(), stopped: Some(stopped) });
+        events.emit(Event::RunFinished { summary: &Summary::default(), stopped: Some(stopped), traffic: None });
         let want = vec!["case_started", "target_down", "run_finished"];
         assert_eq!(*a.lock().unwrap(), want);
         assert_eq!(*b.lock().unwrap(), want);

@@ -174,6 +174,7 @@ impl Exchange {
             status: self.status,
             elapsed_ms: self.elapsed.as_millis() as u64,
             error: self.error.as_ref().map(ToString::to_string),
+            shared: false,
         }
     }
 }
@@ -255,6 +256,14 @@ impl Http {
     /// Send `req`, retrying what is worth retrying; never fails, never exceeds the configured
     /// bounds: at most `retries + 1` attempts of `timeout` each, and `max_retry_total` of waiting.
     pub async fn send(&self, req: &Request) -> Exchange {
+        self.send_paced(req, None).await
+    }
+
+    /// [`Http::send`] at a target's `pace`: every attempt waits for its turn and tells the pace
+    /// what came back. A 429 is then retried at the pace it slowed, for as long as
+    /// `max_retry_total` from the first 429 (not `retries` times, unless that is 0): a
+    /// throttling target costs time, not verdicts.
+    pub async fn send_paced(&self, req: &Request, pace: Option<&crate::pace::Pace>) -> Exchange {
         use backon::BackoffBuilder;
         let started = Instant::now();
         let mut delays = backon::ExponentialBuilder::default()
@@ -265,13 +274,31 @@ impl Http {
             .with_max_times(self.config.retries as usize)
             .build();
         let (mut attempt, mut waited) = (0u32, Duration::ZERO);
+        let mut first_429: Option<Instant> = None;
         loop {
+            if let Some(pace) = pace {
+                pace.ready().await;
+            }
             let mut ex = self.send_once(req).await;
+            let advised = ex.header("retry-after").and_then(|v| retry_after(v, std::time::SystemTime::now()));
+            if let Some(pace) = pace {
+                pace.answered(ex.status.filter(|_| ex.error.is_none()), advised);
+            }
             let Some(why) = Retryable::of(&ex) else {
                 ex.elapsed = started.elapsed();
                 return ex;
             };
-            let advised = ex.header("retry-after").and_then(|v| retry_after(v, std::time::SystemTime::now()));
+            if let (Retryable::RateLimited, Some(_)) = (why, pace) {
+                // The pace holds the target for the advised wait and slows it down.
+                let since = *first_429.get_or_insert_with(Instant::now);
+                if self.config.retries > 0 && since.elapsed() < self.config.max_retry_total {
+                    attempt += 1;
+                    continue;
+                }
+                ex.error = Some(TransportError::RateLimited(attempt));
+                ex.elapsed = started.elapsed();
+                return ex;
+            }
             let wait = delays.next().map(|backoff| advised.unwrap_or(backoff).min(self.config.max_retry_wait));
             match wait {
                 Some(wait) if waited + wait <= self.config.max_retry_total => {

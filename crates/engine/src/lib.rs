@@ -9,6 +9,7 @@ pub mod embedded;
 pub mod events;
 pub mod exit;
 pub mod http;
+pub mod pace;
 pub mod pairs;
 pub mod plan;
 pub mod redact;

@@ -250,6 +250,10 @@ pub struct ExchangeRecord {
     pub elapsed_ms: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Answered from another case's request to the same target (`elapsed_ms` is that
+    /// request's): not sent again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shared: bool,
 }
 
 /// The verdict of one case against one target.

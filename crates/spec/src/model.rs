@@ -216,6 +216,10 @@ pub struct Case {
     /// Record the (redacted) response body as a snapshot under `snapshots/`.
     #[serde(default)]
     pub snapshot: bool,
+    /// Send the request even when another case of the run got the same one answered: the
+    /// case must see the target as it is now, not as it was earlier in the run.
+    #[serde(default)]
+    pub fresh: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -295,6 +299,9 @@ pub struct Pagination {
     /// (`default-limit`, `order.name.asc`): what only one upstream shows is a `should`.
     #[serde(default)]
     pub levels: BTreeMap<String, LevelOverride>,
+    /// The derived cases send every request themselves instead of sharing other cases' answers.
+    #[serde(default)]
+    pub fresh: bool,
 }
 
 /// The level of one derived case, and why it differs from its block's.
@@ -468,6 +475,9 @@ pub struct Filters {
     pub params: Vec<Spanned<FilterParam>>,
     /// What a malformed filter value yields (e.g. `created_at=gt:yesterday`).
     pub errors: Option<ErrorExpect>,
+    /// The derived cases send every request themselves instead of sharing other cases' answers.
+    #[serde(default)]
+    pub fresh: bool,
 }
 
 fn default_samples() -> usize {

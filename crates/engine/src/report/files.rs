@@ -37,7 +37,8 @@ impl Subscriber for Files {
         match event {
             Event::RunStarted { cases, .. } => self.selected = *cases,
             Event::CaseFinished { index, verdict } => self.verdicts.push((*index, (*verdict).clone())),
-            Event::RunFinished { summary, stopped } => {
+            Event::RunFinished { summary, stopped, traffic } => {
+                self.info.traffic = traffic.cloned();
                 self.verdicts.sort_by_key(|(i, _)| *i);
                 let verdicts: Vec<Verdict> = std::mem::take(&mut self.verdicts).into_iter().map(|(_, v)| v).collect();
                 self.info.stopped = stopped.map(|s| s.kind.to_string());

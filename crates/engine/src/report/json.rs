@@ -85,6 +85,7 @@ mod tests {
             stopped: None,
             not_selected: vec![],
             latency: vec![],
+            traffic: None,
         };
         super::super::write_all(&dir, &info, &[case("a", Outcome::Fail)]).unwrap();
         let p = read_previous(&dir.join("results.json")).unwrap();

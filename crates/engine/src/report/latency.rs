@@ -76,6 +76,8 @@ impl Latency {
 impl Subscriber for Latency {
     fn on(&mut self, event: &Event<'_>, _at_ms: u64) {
         match event {
+            // Another request's answer: its time was counted there.
+            Event::Exchange { exchange, .. } if exchange.shared => {}
             Event::Exchange { target, exchange, .. } if exchange.status.is_some() => {
                 // Once per exchange: the target's name is copied only the first time.
                 if !self.answered.contains_key(*target) {
@@ -269,7 +271,7 @@ mod tests {
     use crate::verdict::{Class, ExchangeRecord};
 
     fn answer(url: &str, ms: u64, status: Option<u16>) -> ExchangeRecord {
-        ExchangeRecord { method: "GET".into(), url: url.into(), status, elapsed_ms: ms, error: None }
+        ExchangeRecord { method: "GET".into(), url: url.into(), status, elapsed_ms: ms, error: None, shared: false }
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub struct RunInfo {
     /// The specs' `latency:` bounds, judged on the recorded requests.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub latency: Vec<latency::Budget>,
+    /// Requests sent and shared, wall time and critical path, changed listings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<crate::events::Traffic>,
 }
 
 pub use crate::events::TargetInfo;

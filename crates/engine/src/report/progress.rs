@@ -218,7 +218,14 @@ mod tests {
     }
 
     fn record() -> ExchangeRecord {
-        ExchangeRecord { method: "GET".into(), url: "http://h/v2/images".into(), status: Some(200), elapsed_ms: 1, error: None }
+        ExchangeRecord {
+            method: "GET".into(),
+            url: "http://h/v2/images".into(),
+            status: Some(200),
+            elapsed_ms: 1,
+            error: None,
+            shared: false,
+        }
     }
 
     fn busy(progress: &Progress) {

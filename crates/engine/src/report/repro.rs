@@ -130,7 +130,14 @@ mod tests {
         v.case = "c".into();
         v.exchanges = ["http://h/v2/images?limit=2", "http://h/v2/images?limit=2&marker=it's"]
             .iter()
-            .map(|u| ExchangeRecord { method: "GET".into(), url: u.to_string(), status: Some(200), elapsed_ms: 1, error: None })
+            .map(|u| ExchangeRecord {
+                method: "GET".into(),
+                url: u.to_string(),
+                status: Some(200),
+                elapsed_ms: 1,
+                error: None,
+                shared: false,
+            })
             .collect();
         v.findings = vec![Finding::new(CheckId::PaginationOrder, "/1/name", json!("name asc"), json!(["b", "a"]), "m").on(1)];
         v

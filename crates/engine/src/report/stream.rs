@@ -62,7 +62,7 @@ mod tests {
             s.on(&Event::CaseStarted { index: 3, id: "a.yaml::c", target: "t" }, 5);
             let v = crate::verdict::sample(Outcome::Pass, crate::spec::model::Level::Must);
             s.on(&Event::CaseFinished { index: 3, verdict: &v }, 9);
-            s.on(&Event::RunFinished { summary: &Summary::default(), stopped: None }, 10);
+            s.on(&Event::RunFinished { summary: &Summary::default(), stopped: None, traffic: None }, 10);
         }
         let lines: Vec<serde_json::Value> = String::from_utf8(buf).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(lines.len(), 3);

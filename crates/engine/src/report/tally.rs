@@ -15,7 +15,7 @@ impl Subscriber for Tally {
     fn on(&mut self, event: &Event<'_>, _at_ms: u64) {
         match event {
             Event::RunStarted { cases, .. } => self.selected = *cases,
-            Event::RunFinished { summary, stopped } => {
+            Event::RunFinished { summary, stopped, .. } => {
                 self.summary = (*summary).clone();
                 if let Some(s) = stopped {
                     self.cut_short = s.cut_short;
@@ -41,7 +41,7 @@ mod tests {
     fn tally(cases: usize, summary: Summary, stopped: Option<Stopped<'_>>) -> u8 {
         let mut t = Tally::default();
         t.on(&Event::RunStarted { specgate: "0", targets: &[], cases, jobs: 1 }, 0);
-        t.on(&Event::RunFinished { summary: &summary, stopped }, 1);
+        t.on(&Event::RunFinished { summary: &summary, stopped, traffic: None }, 1);
         t.exit_code(exit::PASSED)
     }
 

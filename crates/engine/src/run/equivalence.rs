@@ -33,7 +33,11 @@ pub(crate) async fn run<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> C
     };
     // The first listing again: if its ids moved, the catalogue changed under the walks and a
     // difference proves nothing.
-    let again = match listing(session, &case.a, qa).await {
+    // Sent again, not answered from the first listing: the point is to see it now.
+    let fresh = std::mem::replace(&mut session.fresh, true);
+    let again = listing(session, &case.a, qa).await;
+    session.fresh = fresh;
+    let again = match again {
         Ok(v) => v,
         Err(c) => return c,
     };

@@ -15,6 +15,7 @@ use specgate_json::body::Read;
 pub(crate) async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, member: tokio::sync::OwnedSemaphorePermit) -> Verdict {
     let started = Instant::now();
     let mut session = Session::new(ctx, &case.spec, &case.target, trace);
+    session.fresh = fresh(case);
     let mut snapshot = None;
     let conclusion = match &case.work {
         Work::Request(i) => {
@@ -25,13 +26,26 @@ pub(crate) async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, me
         Work::Invariant(inv) => super::invariant::run(inv, &mut session).await,
         Work::Equivalence(e) => super::equivalence::run(e, &mut session).await,
     };
-    let exchanges = session.exchanges.iter().map(|e| e.record()).collect();
+    let exchanges = session.records();
     let mut verdict = verdict_of(ctx, case, conclusion, exchanges, started);
     verdict.snapshot = snapshot.map(|mut s| {
         ctx.http.redactor().json(&mut s);
         s
     });
     verdict
+}
+
+/// Whether `case` must send its requests itself (`fresh: true` on the case or its block).
+fn fresh(case: &PlannedCase) -> bool {
+    let file = &case.spec.file;
+    match &case.work {
+        Work::Request(i) => file.cases[*i].fresh,
+        Work::Invariant(inv) => match inv.check {
+            crate::plan::invariant::Check::Pagination(_) => file.pagination.as_ref().is_some_and(|p| p.value.fresh),
+            crate::plan::invariant::Check::Filter(_) => file.filters.as_ref().is_some_and(|f| f.value.fresh),
+        },
+        Work::Equivalence(_) => false,
+    }
 }
 
 /// The verdict of a case that could not finish: never started because the run is stopping,

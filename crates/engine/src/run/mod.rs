@@ -12,6 +12,7 @@ pub(crate) mod health;
 pub(crate) mod invariant;
 pub(crate) mod sample;
 pub mod session;
+pub(crate) mod shared;
 pub mod stop;
 pub(crate) mod walk;
 
@@ -23,12 +24,12 @@ use std::time::Instant;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use tokio::sync::{oneshot, OwnedSemaphorePermit};
 
-use crate::events::{Event, Events, Stopped, TargetInfo};
+use crate::events::{Changed, CriticalPath, Event, Events, Stopped, TargetInfo, Traffic};
 use crate::plan::{Plan, PlannedCase};
 use crate::render;
 use crate::verdict::{Class, Summary, Verdict};
 use crate::waiver::Waiver;
-use session::{Context, Trace};
+use session::{Chain, Context, Session, Trace};
 use stop::{Stop, StopReason};
 
 /// What a run needs besides the plan.
@@ -49,6 +50,17 @@ struct Account {
     summary: Mutex<Summary>,
     /// Cases that failed the gate or errored, for `--max-fail`.
     red: AtomicUsize,
+    /// The longest chain of dependent requests of any case so far, and that case.
+    longest: Mutex<(Chain, String)>,
+}
+
+impl Account {
+    fn chain(&self, chain: Chain, case: &str) {
+        let mut longest = self.longest.lock().unwrap_or_else(|p| p.into_inner());
+        if chain > longest.0 {
+            *longest = (chain, case.to_string());
+        }
+    }
 }
 
 impl Runner {
@@ -58,6 +70,7 @@ impl Runner {
         let selected = Runner::selected(plan, args);
         events.emit(Event::RunStarted { specgate: env!("CARGO_PKG_VERSION"), targets, cases: selected, jobs: self.jobs });
         let account = Arc::new(Account::default());
+        let started = Instant::now();
         let slots = Arc::new(tokio::sync::Semaphore::new(self.jobs.max(1)));
         let shown = Arc::new(Mutex::new(HashMap::new()));
         let trials: Vec<Trial> = plan
@@ -75,9 +88,59 @@ impl Runner {
         let _shown_by_libtest = libtest_mimic::run(&one, trials);
         let summary = account.summary.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let reason = self.stop.reason();
+        let mut traffic = self.traffic(&account, started);
+        if reason.is_none() {
+            traffic.changed = self.runtime.block_on(self.reread(plan, args));
+        }
         let why = reason.map(ToString::to_string);
         let stopped = reason.zip(why.as_deref()).map(|(r, why)| Stopped { kind: r.kind(), why, cut_short: r.cut_short() });
-        events.emit(Event::RunFinished { summary: &summary, stopped });
+        events.emit(Event::RunFinished { summary: &summary, stopped, traffic: Some(&traffic) });
+    }
+
+    /// What the cases sent and shared, in how long, and their longest chain of requests.
+    fn traffic(&self, account: &Account, started: Instant) -> Traffic {
+        let targets = self.ctx.targets.values();
+        let (chain, case) = account.longest.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        Traffic {
+            sent: targets.clone().map(|t| t.sent.load(Ordering::Relaxed)).sum(),
+            shared: targets.map(|t| t.responses.shared_count()).sum(),
+            wall_ms: started.elapsed().as_millis() as u64,
+            critical_path: CriticalPath { requests: chain.requests, ms: chain.elapsed.as_millis() as u64, case },
+            throttled: self.ctx.targets.values().map(|t| t.pace.throttled()).sum(),
+            changed: vec![],
+        }
+    }
+
+    /// The run's last look: each spec's whole listing (its base query, the largest pages) read
+    /// again, page by page against the answers its cases shared. A page that reads otherwise
+    /// means the catalogue changed during the run, and the cases of that spec that were given
+    /// shared answers may rest on either state. One listing per spec and target, and only
+    /// where answers were shared: a run that shared nothing has nothing to re-read.
+    async fn reread(&self, plan: &Plan, args: &Arguments) -> Vec<Changed> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut changed = Vec::new();
+        for case in plan.cases.iter().filter(|c| Runner::selects(args, c)) {
+            let (spec, target) = (&case.spec, &case.target);
+            let Some(p) = spec.file.pagination.as_ref().map(|p| &p.value) else { continue };
+            if !seen.insert((target.name.clone(), spec.path.clone())) {
+                continue;
+            }
+            let Some(state) = self.ctx.targets.get(&target.name) else { continue };
+            let cases = state.responses.sharers(&spec.path);
+            if cases.is_empty() {
+                continue;
+            }
+            let trace = Trace::unannounced("the run's last look at the catalogue", &target.name);
+            let mut session = Session::new(&self.ctx, spec, target, &trace);
+            session.reread = Some(None);
+            let query = invariant::base_query(&session, p);
+            // A listing that cannot be read again says nothing about a change.
+            let _ = invariant::full_each(&mut session, p, query, |_| {}).await;
+            if let Some(Some(url)) = session.reread {
+                changed.push(Changed { target: target.name.clone(), spec: spec.path.clone(), url, cases });
+            }
+        }
+        changed
     }
 
     /// How many cases `args` selects.
@@ -124,7 +187,7 @@ impl Runner {
         let (max_fail, handle) = (self.max_fail, self.runtime.handle().clone());
         self.runtime.spawn(async move {
             let Ok(slot) = slots.acquire_owned().await else { return };
-            let mut verdict = run_case(&ctx, &case, index, &stop, slot).await;
+            let mut verdict = run_case(&ctx, &case, index, &stop, slot, &account).await;
             crate::waiver::waive(&mut verdict, &waivers);
             account.summary.lock().unwrap_or_else(|p| p.into_inner()).add(&verdict);
             if matches!(verdict.class(), Class::Fail | Class::Error) {
@@ -168,7 +231,7 @@ impl Runner {
 /// One case: not started when the run is stopping, cut when the grace is over.
 /// `slot` is the case's place among the `jobs` in flight; it is given back once the case has
 /// made its requests, so the next case's requests overlap this one's checks.
-async fn run_case(ctx: &Context, case: &PlannedCase, index: usize, stop: &Stop, slot: OwnedSemaphorePermit) -> Verdict {
+async fn run_case(ctx: &Context, case: &PlannedCase, index: usize, stop: &Stop, slot: OwnedSemaphorePermit, account: &Account) -> Verdict {
     let started = Instant::now();
     match stop.reason() {
         Some(reason) if !reason.cut_short() => return execute::not_run(ctx, case, format!("not run: {reason}"), started),
@@ -177,14 +240,16 @@ async fn run_case(ctx: &Context, case: &PlannedCase, index: usize, stop: &Stop, 
     }
     ctx.events.emit(Event::CaseStarted { index, id: &case.id, target: &case.target.name });
     let trace = Trace::new(index, &case.id, &case.target.name);
-    tokio::select! {
+    let verdict = tokio::select! {
         biased;
         reason = stop.cut() => {
             let why = format!("not finished: {reason}; cut after a grace of {} s", stop.grace().as_secs_f64());
             execute::unfinished(ctx, case, why, trace.records(), started)
         }
         verdict = execute::execute(ctx, case, &trace, slot) => verdict,
-    }
+    };
+    account.chain(trace.chain(), &case.id);
+    verdict
 }
 
 /// How libtest shows a verdict: `should` failures and skips as ignored-with-reason, so only

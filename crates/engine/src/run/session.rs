@@ -3,7 +3,6 @@
 //! pace respected.
 
 use std::collections::BTreeMap;
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,6 +10,7 @@ use crate::events::{Event, Events};
 use crate::http::{Exchange, Http, Request};
 use crate::plan::Target;
 use crate::run::health::{Change, Health};
+use crate::run::shared::{Key, Responses, Served};
 use crate::spec::Spec;
 use crate::verdict::ExchangeRecord;
 
@@ -52,18 +52,26 @@ pub struct TargetState {
     /// Listings (by spec path) whose full walk ran out of request budget before their end,
     /// with the reason: later full walks of them end at once instead of spending it again.
     unending: Mutex<BTreeMap<String, String>>,
-    /// `--rps`: requests per second, shared by every case of this target.
-    pace: Option<governor::DefaultDirectRateLimiter>,
+    /// How fast requests may start: `--rps` at most, slowed by 429s (`crate::pace`).
+    pub(crate) pace: crate::pace::Pace,
+    /// The answers of this target's requests, shared by every case that sends the same one.
+    pub(crate) responses: Responses,
+    /// Requests sent to this target.
+    pub(crate) sent: std::sync::atomic::AtomicUsize,
 }
 
 impl TargetState {
-    /// A target paced to at most `rps` requests per second (unpaced when `None`).
+    /// A target paced to at most `rps` requests per second (unpaced when `None`), slower
+    /// when it answers 429.
     pub fn new(rps: Option<f64>) -> TargetState {
-        let pace = rps.filter(|r| *r > 0.0 && r.is_finite()).map(|r| {
-            let quota = governor::Quota::with_period(Duration::from_secs_f64(1.0 / r)).expect("a positive period");
-            governor::RateLimiter::direct(quota.allow_burst(NonZeroU32::MIN))
-        });
-        TargetState { health: Health::default(), unending: Mutex::default(), pace }
+        let pace = crate::pace::Pace::new(rps);
+        TargetState {
+            health: Health::default(),
+            unending: Mutex::default(),
+            pace,
+            responses: Responses::default(),
+            sent: Default::default(),
+        }
     }
 }
 
@@ -93,16 +101,44 @@ pub(crate) struct Trace {
     pub id: String,
     pub target: String,
     records: Mutex<Vec<ExchangeRecord>>,
+    /// The requests this case waited on one after another (sent, or sent by another case and
+    /// awaited), and the time they took: its chain of dependent requests.
+    chain: Mutex<Chain>,
+}
+
+/// A chain of requests, each sent after the one before it answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Chain {
+    pub requests: usize,
+    pub elapsed: Duration,
 }
 
 impl Trace {
     pub(crate) fn new(index: usize, id: &str, target: &str) -> Trace {
-        Trace { index, id: id.to_string(), target: target.to_string(), records: Mutex::default() }
+        Trace { index, id: id.to_string(), target: target.to_string(), records: Mutex::default(), chain: Mutex::default() }
+    }
+
+    /// A trail that announces nothing: the run's own requests after its cases.
+    pub(crate) fn unannounced(id: &str, target: &str) -> Trace {
+        Trace::new(usize::MAX, id, target)
     }
 
     fn exchange(&self, events: &Events, record: ExchangeRecord) {
-        events.emit(Event::Exchange { index: self.index, id: &self.id, target: &self.target, exchange: &record });
+        if self.index != usize::MAX {
+            events.emit(Event::Exchange { index: self.index, id: &self.id, target: &self.target, exchange: &record });
+        }
         self.records.lock().unwrap_or_else(|p| p.into_inner()).push(record);
+    }
+
+    fn waited(&self, elapsed: Duration) {
+        let mut chain = self.chain.lock().unwrap_or_else(|p| p.into_inner());
+        chain.requests += 1;
+        chain.elapsed += elapsed;
+    }
+
+    /// The case's chain of dependent requests.
+    pub(crate) fn chain(&self) -> Chain {
+        *self.chain.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The exchanges so far.
@@ -119,13 +155,32 @@ pub(crate) struct Session<'a> {
     /// The item members this case's walks keep (`plan::invariant::Check::members`); `None`:
     /// those any invariant of the spec reads (`Spec::item_members`).
     pub members: Option<std::collections::BTreeSet<String>>,
+    /// Send every request, sharing no other case's answer (`fresh: true`, a second listing
+    /// that looks for changes).
+    pub fresh: bool,
+    /// Which of `exchanges` were answered from another case's request.
+    shared: Vec<bool>,
+    /// Compare each answer with the one shared earlier in the run for the same request, and
+    /// note here the URL of the first that reads otherwise (the run's last look at listings).
+    pub(crate) reread: Option<Option<String>>,
     trace: &'a Trace,
     started: std::time::Instant,
 }
 
 impl<'a> Session<'a> {
     pub(crate) fn new(ctx: &'a Context, spec: &'a Arc<Spec>, target: &'a Arc<Target>, trace: &'a Trace) -> Self {
-        Session { ctx, spec, target, exchanges: Vec::new(), members: None, trace, started: std::time::Instant::now() }
+        Session {
+            ctx,
+            spec,
+            target,
+            exchanges: Vec::new(),
+            members: None,
+            fresh: false,
+            shared: Vec::new(),
+            reread: None,
+            trace,
+            started: std::time::Instant::now(),
+        }
     }
 
     /// The value of a template variable: `--var`, then the target's own, then the spec default.
@@ -196,11 +251,42 @@ impl<'a> Session<'a> {
         }
         let state = self.ctx.target_state(&self.target.name);
         state.health.admit().map_err(Refused::TargetDown)?;
-        if let Some(pace) = &state.pace {
-            pace.until_ready().await;
-        }
         let req = Request { method: self.spec.file.request.method.as_str().to_string(), url, headers };
-        let ex = self.ctx.http.send(&req).await;
+        let key = if self.fresh || self.reread.is_some() { None } else { Key::of(&req.method, &req.url, &req.headers) };
+        let (ex, shared) = match key {
+            None => {
+                let ex = self.transmit(state, &req).await;
+                if let Some(None) = &self.reread {
+                    let before = Key::of(&req.method, &req.url, &req.headers).and_then(|k| state.responses.kept(&k));
+                    if before.is_some_and(|b| !b.same_as(&ex)) {
+                        self.reread = Some(Some(ex.url.clone()));
+                    }
+                }
+                (ex, false)
+            }
+            Some(key) => match state.responses.answer(key, &self.trace.id, &self.spec.path, self.transmit(state, &req)).await {
+                Served::Sent(ex) => (*ex, false),
+                Served::Shared { answer, waited } => {
+                    let ex = answer.exchange(&req.method, &self.ctx.http.redactor().url(&req.url));
+                    if waited {
+                        self.trace.waited(ex.elapsed);
+                    }
+                    (ex, true)
+                }
+            },
+        };
+        let mut record = ex.record();
+        record.shared = shared;
+        self.trace.exchange(&self.ctx.events, record);
+        self.exchanges.push(ex);
+        self.shared.push(shared);
+        Ok(self.exchanges.len() - 1)
+    }
+
+    /// Send `req` to the target at its pace, and note what the answer says of its health.
+    async fn transmit(&self, state: &TargetState, req: &Request) -> Exchange {
+        let ex = self.ctx.http.send_paced(req, Some(&state.pace)).await;
+        state.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match state.health.record(&ex) {
             Some(Change::Down(reason)) => {
                 self.ctx.events.emit(Event::TargetDown { target: &self.target.name, reason: &reason });
@@ -208,9 +294,13 @@ impl<'a> Session<'a> {
             Some(Change::Up) => self.ctx.events.emit(Event::TargetUp { target: &self.target.name }),
             None => {}
         }
-        self.trace.exchange(&self.ctx.events, ex.record());
-        self.exchanges.push(ex);
-        Ok(self.exchanges.len() - 1)
+        self.trace.waited(ex.elapsed);
+        ex
+    }
+
+    /// The records of the exchanges so far, each marked when it was shared.
+    pub(crate) fn records(&self) -> Vec<ExchangeRecord> {
+        self.exchanges.iter().zip(&self.shared).map(|(ex, shared)| ExchangeRecord { shared: *shared, ..ex.record() }).collect()
     }
 
     /// Why a full walk of this spec's listing is known to be hopeless, if it is.

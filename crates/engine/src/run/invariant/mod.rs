@@ -88,7 +88,11 @@ pub(crate) async fn listed_again(
     before: &IdList,
 ) -> Result<Option<Conclusion>, Conclusion> {
     let mut after = before.recount();
-    full_each(session, p, query, |page| page.keys(id).for_each(|k| after.add(&k))).await?;
+    // Sent again, not answered from the first listing: the point is to see it now.
+    let fresh = std::mem::replace(&mut session.fresh, true);
+    let listed = full_each(session, p, query, |page| page.keys(id).for_each(|k| after.add(&k))).await;
+    session.fresh = fresh;
+    listed?;
     Ok(catalogue_changed(&after, before))
 }
 
