@@ -207,8 +207,8 @@ fn invalid_yaml_is_located() {
 }
 
 #[test]
-fn swagger_2_and_unknown_versions_are_refused() {
-    insta::assert_snapshot!("swagger", errors_of("old.json", "{\n  \"swagger\": \"2.0\",\n  \"paths\": {}\n}\n"));
+fn swagger_1_and_unknown_versions_are_refused() {
+    insta::assert_snapshot!("swagger", errors_of("old.json", "{\n  \"swagger\": \"1.2\",\n  \"paths\": {}\n}\n"));
     insta::assert_snapshot!("version", errors_of("new.yaml", "openapi: 4.0.0\npaths: {}\n"));
     insta::assert_snapshot!("not_openapi", errors_of("list.yaml", "- a\n- b\n"));
 }
