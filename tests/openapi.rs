@@ -445,7 +445,7 @@ paths:
 fn import_and_load(name: &str) -> (specgate::openapi::import::Imported, Vec<specgate::spec::Spec>, PathBuf) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi-defects").join(name);
     let imported = import(&path, &std::fs::read_to_string(&path).unwrap()).unwrap();
-    let dir = temp_dir(name.trim_end_matches(".yaml"));
+    let dir = temp_dir(name.trim_end_matches(".yaml").trim_end_matches(".json"));
     write_all(&dir, &imported);
     let specs = specgate::spec::load_all(std::slice::from_ref(&dir))
         .unwrap_or_else(|e| panic!("{}", e.iter().map(|e| e.render()).collect::<String>()));
@@ -483,5 +483,14 @@ fn an_object_query_example_is_sent_as_its_properties() {
     let (_, specs, dir) = import_and_load("object-query.yaml");
     let query = specs[0].file.request.query.iter().map(|(k, v)| format!("{k}={v:?}")).collect::<Vec<_>>().join(" ");
     assert_eq!(query, r#"filter[kind]=Some(One(Str("cat"))) json=Some(One(Str("{\"data\": [1]}"))) strict=Some(One(Bool(true)))"#);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn c1_control_characters_in_a_json_document_are_read() {
+    let (_, specs, dir) = import_and_load("c1-controls.json");
+    assert_eq!(specs[0].file.title, "Notes \u{80}\u{9f}");
+    let schema = &specs[0].file.cases[0].expect.schema.as_ref().unwrap().value;
+    assert_eq!(schema["enum"], json!(["a\u{85}b"]));
     std::fs::remove_dir_all(&dir).unwrap();
 }

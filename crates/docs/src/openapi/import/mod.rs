@@ -69,6 +69,8 @@ fn options() -> serde_saphyr::Options {
 
 /// Import the document `source`, read from `file` (named in citations and errors).
 pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
+    let escaped = yaml_safe(source);
+    let source: &str = &escaped;
     let root: Node = match serde_saphyr::from_str_with_options(source, options()) {
         Ok(n) => n,
         Err(e) => return Err(vec![parse_error(file, source, &e)]),
@@ -276,6 +278,27 @@ fn schema_cycles(root: &Node, components: &Node, problems: &mut Problems) {
             }
         }
     }
+}
+
+/// JSON strings may hold characters YAML does not allow unescaped (DEL, C1 controls such as
+/// U+0080 in mis-decoded text, U+FFFE/U+FFFF): docusign.net and sendgrid.com were rejected as
+/// invalid. In a JSON document they can only be inside strings, where `\uXXXX` means the same
+/// to both parsers; so they are escaped before parsing. Columns after one on its line shift by
+/// five (errors show the escaped line, so caret and snippet still agree).
+fn yaml_safe(source: &str) -> std::borrow::Cow<'_, str> {
+    let outside_yaml = |c: char| matches!(c, '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
+    if !source.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']) || !source.contains(outside_yaml) {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut out = String::with_capacity(source.len() + 64);
+    for c in source.chars() {
+        if outside_yaml(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn parse_error(file: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError {
