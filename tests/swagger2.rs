@@ -118,6 +118,11 @@ fn a_swagger_2_document_becomes_specs_that_load() {
         text.contains("# Not imported: POST /pets (pets.yaml § paths./pets.post): its request body cannot be sent"),
         "`in: body` → a request body: {text}"
     );
+    let warnings: String = imported.warnings.iter().map(|w| w.render()).collect();
+    assert!(
+        warnings.contains("PUT /pets/{petId}/photo (pets.yaml § paths./pets/{petId}/photo.put): its request body cannot be sent"),
+        "`in: formData` → a request body: {warnings}"
+    );
     // The path parameter's `x-example` names the resource.
     let one = specs.iter().find(|s| s.path.ends_with("pets-petid.yaml")).unwrap();
     assert_eq!(one.file.vars["petId"].default.as_deref(), Some("p1"));
