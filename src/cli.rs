@@ -83,7 +83,7 @@ pub enum ExportFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportFormat {
-    /// Spec files (one per path) and schemas from an OpenAPI 3.0/3.1 document, JSON or YAML.
+    /// Spec files (one per path) and schemas from an OpenAPI 3.0/3.1 or Swagger 2.0 document, JSON or YAML.
     Openapi(ImportOpenapiArgs),
 }
 

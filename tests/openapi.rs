@@ -207,8 +207,8 @@ fn invalid_yaml_is_located() {
 }
 
 #[test]
-fn swagger_2_and_unknown_versions_are_refused() {
-    insta::assert_snapshot!("swagger", errors_of("old.json", "{\n  \"swagger\": \"2.0\",\n  \"paths\": {}\n}\n"));
+fn swagger_1_and_unknown_versions_are_refused() {
+    insta::assert_snapshot!("swagger", errors_of("old.json", "{\n  \"swagger\": \"1.2\",\n  \"paths\": {}\n}\n"));
     insta::assert_snapshot!("version", errors_of("new.yaml", "openapi: 4.0.0\npaths: {}\n"));
     insta::assert_snapshot!("not_openapi", errors_of("list.yaml", "- a\n- b\n"));
 }
@@ -439,4 +439,58 @@ paths:
     assert!(text.contains("#     - param: \"name\"\n#       field: \"/name\"\n#       relation: equals\n"), "{text}");
     assert!(text.contains("#       why: \"the document states the rule: Exact match on the name\""), "{text}");
     assert!(text.contains("#     # - param: \"min_age\"\n#     #   field: \"/age\"\n#     #   relation: at_least\n"), "{text}");
+}
+
+/// Imports a document of tests/fixtures/openapi-defects and loads what it writes.
+fn import_and_load(name: &str) -> (specgate::openapi::import::Imported, Vec<specgate::spec::Spec>, PathBuf) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi-defects").join(name);
+    let imported = import(&path, &std::fs::read_to_string(&path).unwrap()).unwrap();
+    let dir = temp_dir(name.trim_end_matches(".yaml").trim_end_matches(".json"));
+    write_all(&dir, &imported);
+    let specs = specgate::spec::load_all(std::slice::from_ref(&dir))
+        .unwrap_or_else(|e| panic!("{}", e.iter().map(|e| e.render()).collect::<String>()));
+    (imported, specs, dir)
+}
+
+#[test]
+fn an_examples_map_in_a_schema_becomes_an_array() {
+    let (_, specs, dir) = import_and_load("examples-map.yaml");
+    assert_eq!(specs.len(), 1);
+    let thing = schema_file(&dir.join("schemas/Thing.json"));
+    assert_eq!(thing["examples"], json!([{"id": "t0"}, {"id": "t1"}, {"id": "t2"}]), "3.0's `example` first, then the map's values");
+    assert_eq!(thing["properties"]["id"]["examples"], json!(["t3"]));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn keyword_values_json_schema_rejects_are_set_aside_with_a_warning() {
+    let (imported, specs, dir) = import_and_load("keyword-values.yaml");
+    assert_eq!(specs.len(), 1);
+    let item = schema_file(&dir.join("schemas/Item.json"));
+    assert_eq!(item["properties"]["itemType"]["x-specgate-invalid-type"]["enum"], json!(["Unknown", "Inventory"]));
+    assert_eq!(
+        item["properties"]["name"],
+        json!({"type": "string", "x-specgate-invalid-required": true, "x-specgate-invalid-maxLength": "20"})
+    );
+    assert_eq!(item["properties"]["count"], json!({"type": "integer"}), "valid keywords stay");
+    let warnings: String = imported.warnings.iter().map(|w| w.render()).collect();
+    insta::assert_snapshot!(warnings.replace(env!("CARGO_MANIFEST_DIR"), "[root]"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_object_query_example_is_sent_as_its_properties() {
+    let (_, specs, dir) = import_and_load("object-query.yaml");
+    let query = specs[0].file.request.query.iter().map(|(k, v)| format!("{k}={v:?}")).collect::<Vec<_>>().join(" ");
+    assert_eq!(query, r#"filter[kind]=Some(One(Str("cat"))) json=Some(One(Str("{\"data\": [1]}"))) strict=Some(One(Bool(true)))"#);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn c1_control_characters_in_a_json_document_are_read() {
+    let (_, specs, dir) = import_and_load("c1-controls.json");
+    assert_eq!(specs[0].file.title, "Notes \u{80}\u{9f}");
+    let schema = &specs[0].file.cases[0].expect.schema.as_ref().unwrap().value;
+    assert_eq!(schema["enum"], json!(["a\u{85}b"]));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -34,8 +34,11 @@ pub struct Detail {
     pub file: PathBuf,
     pub pos: Option<Pos>,
     pub message: String,
-    /// The offending source line, when the position is known.
+    /// The offending source line, when the position is known; of a long line (minified JSON),
+    /// only a window around the column.
     pub line_text: Option<String>,
+    /// Characters of the line left out before `line_text`.
+    pub line_skip: usize,
     /// Length of the underline.
     pub width: usize,
     pub hint: Option<String>,
@@ -43,7 +46,15 @@ pub struct Detail {
 
 impl SpecError {
     pub fn new(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        SpecError(Box::new(Detail { file: file.into(), pos: None, message: message.into(), line_text: None, width: 1, hint: None }))
+        SpecError(Box::new(Detail {
+            file: file.into(),
+            pos: None,
+            message: message.into(),
+            line_text: None,
+            line_skip: 0,
+            width: 1,
+            hint: None,
+        }))
     }
 
     /// Point the error at `pos` in `source`, underlining `width` characters.
@@ -57,7 +68,17 @@ impl SpecError {
     pub(crate) fn at_line(mut self, line: Option<&str>, pos: Pos, width: usize) -> Self {
         if pos.line > 0 {
             self.0.pos = Some(pos);
-            self.0.line_text = line.map(str::to_owned);
+            // A warning per schema of a 47 MB one-line document kept the whole line each (22 GB
+            // for Microsoft Graph beta); the render shows `WIDE` characters around the column.
+            let (text, skip) = match line {
+                Some(l) if l.len() > 8 * WIDE => {
+                    let skip = pos.col.saturating_sub(2 * WIDE);
+                    (Some(l.chars().skip(skip).take(4 * WIDE).collect()), skip)
+                }
+                other => (other.map(str::to_owned), 0),
+            };
+            self.0.line_text = text;
+            self.0.line_skip = skip;
             self.0.width = width.max(1);
         }
         self
@@ -96,7 +117,7 @@ impl SpecError {
                 writeln!(out, "{:gutter$} |", "")?;
                 // Minified documents (one-line JSON) would print megabytes: show the part around
                 // the column.
-                let (text, col) = crop(text, p.col);
+                let (text, col) = crop(text, p.col - self.line_skip);
                 writeln!(out, "{} | {}", p.line, text)?;
                 let pad: String = text.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 writeln!(out, "{:gutter$} | {}{}", "", pad, "^".repeat(self.width))?;
@@ -117,8 +138,9 @@ impl SpecError {
 
 /// At most `WIDE` characters of `line` around `col`, with `…` where it was cut, and the column in
 /// what is left.
+const WIDE: usize = 120;
+
 fn crop(line: &str, col: usize) -> (String, usize) {
-    const WIDE: usize = 120;
     let len = line.chars().count();
     if len <= WIDE {
         return (line.to_string(), col);
@@ -236,6 +258,19 @@ mod tests {
         assert!(line.len() < 140 && line.contains("…aaa") && line.ends_with("bb…"), "{text}");
         assert_eq!(line.find("HERE").map(|i| line[..i].chars().count()), caret.find('^').map(|i| caret[..i].chars().count()), "{text}");
         assert!(text.contains("x.json:1:501"), "{text}");
+    }
+
+    #[test]
+    fn a_long_line_is_kept_as_a_window_around_the_column() {
+        let line: String = (0..200_000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        for col in [3, 500, 100_000, 199_990] {
+            let e = SpecError::new("big.json", "x").at(&line, Pos { line: 1, col }, 1);
+            assert!(e.line_text.as_ref().unwrap().len() <= 4 * WIDE, "col {col}: a window, not the line");
+            let (text, at) = crop(&line, col);
+            let caret = format!("1 | {text}\n  | {}^\n", " ".repeat(at - 1));
+            assert!(e.render().contains(&caret), "col {col}: as cut from the whole line:\n{}", e.render());
+            assert!(e.render().contains(&format!("big.json:1:{col}")));
+        }
     }
 
     #[test]

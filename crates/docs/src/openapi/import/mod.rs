@@ -1,4 +1,4 @@
-//! Import: an OpenAPI 3.0/3.1 document (JSON or YAML) → spec files, one per path and read-only
+//! Import: an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML) → spec files, one per path and read-only
 //! method, and the component schemas as JSON Schema 2020-12 files under `schemas/`.
 //!
 //! Pure: text in, files (relative path, content) out; the command writes them. Every problem is
@@ -9,6 +9,7 @@ mod node;
 mod operation;
 mod proposal;
 mod schema;
+mod swagger2;
 
 use std::path::{Path, PathBuf};
 
@@ -68,13 +69,17 @@ fn options() -> serde_saphyr::Options {
 
 /// Import the document `source`, read from `file` (named in citations and errors).
 pub fn import(file: &Path, source: &str) -> Result<Imported, Vec<SpecError>> {
+    let escaped = yaml_safe(source);
+    let source: &str = &escaped;
     let root: Node = match serde_saphyr::from_str_with_options(source, options()) {
         Ok(n) => n,
         Err(e) => return Err(vec![parse_error(file, source, &e)]),
     };
     let mut problems = Problems { file, source, errors: Vec::new(), warnings: Vec::new() };
-    let v30 = match version(&root, &mut problems) {
-        Some(v) => v,
+    let (root, v30) = match version(&root, &mut problems) {
+        Some(Version::V30) => (root, true),
+        Some(Version::V31) => (root, false),
+        Some(Version::Swagger2) => (swagger2::upgrade(&root, &mut problems), true),
         None => return Err(problems.errors),
     };
     let cite = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "openapi".into());
@@ -173,8 +178,16 @@ fn writes<'a>(cite: &str, path: &str, item: &'a Node) -> Vec<(&'a Node, String)>
     out
 }
 
-/// `Some(true)` for 3.0, `Some(false)` for 3.1; `None` (with an error) for anything else.
-fn version(root: &Node, problems: &mut Problems) -> Option<bool> {
+/// The document versions the import reads.
+enum Version {
+    V30,
+    V31,
+    /// Upgraded to 3.0 on the located tree first.
+    Swagger2,
+}
+
+/// The document's version; `None` (with an error) for one the import does not read.
+fn version(root: &Node, problems: &mut Problems) -> Option<Version> {
     if !matches!(root.kind, Kind::Map(_)) {
         problems.at(root, "not an OpenAPI document: the top level is not a mapping", None);
         return None;
@@ -184,25 +197,26 @@ fn version(root: &Node, problems: &mut Problems) -> Option<bool> {
             Kind::Num(_) => Some("number"),
             _ => None,
         }) {
-            Some(s) if s.starts_with("3.0") => Some(true),
-            Some(s) if s.starts_with("3.1") => Some(false),
+            Some(s) if s.starts_with("3.0") => Some(Version::V30),
+            Some(s) if s.starts_with("3.1") => Some(Version::V31),
             _ => {
                 let shown = v.to_json().to_string();
                 problems.at(
                     v,
                     format!("unsupported OpenAPI version {shown}"),
-                    Some("specgate imports OpenAPI 3.0 and 3.1 (a quoted string such as \"3.0.3\")".into()),
+                    Some("specgate imports OpenAPI 3.0 and 3.1 (a quoted string such as \"3.0.3\") and Swagger 2.0".into()),
                 );
                 None
             }
         },
+        // YAML reads an unquoted `2.0` as a number.
+        (None, Some(s)) if s.str() == Some("2.0") || matches!(&s.kind, Kind::Num(n) if n.as_f64() == Some(2.0)) => Some(Version::Swagger2),
         (None, Some(s)) => {
-            // No maintained Rust crate converts 2.0 (its models stop at reading it); the npm
-            // converter is the one the OpenAPI tools themselves use.
+            let shown = s.str().map(str::to_owned).unwrap_or_else(|| s.to_json().to_string());
             problems.at(
                 s,
-                format!("unsupported version: Swagger {}", s.str().unwrap_or("2.0")),
-                Some("convert it to OpenAPI 3 first: `npx swagger2openapi --patch -o openapi.json FILE`, then import openapi.json".into()),
+                format!("unsupported version: Swagger {shown}"),
+                Some("specgate imports Swagger 2.0 and OpenAPI 3.0/3.1; Swagger 1.x documents are not OpenAPI".into()),
             );
             None
         }
@@ -210,7 +224,7 @@ fn version(root: &Node, problems: &mut Problems) -> Option<bool> {
             problems.at(
                 root,
                 "not an OpenAPI document: no `openapi` key",
-                Some("an OpenAPI 3 document starts with `openapi: 3.0.3` or `openapi: 3.1.0`".into()),
+                Some("an OpenAPI 3 document starts with `openapi: 3.0.3` or `openapi: 3.1.0` (Swagger: `swagger: \"2.0\"`)".into()),
             );
             None
         }
@@ -264,6 +278,27 @@ fn schema_cycles(root: &Node, components: &Node, problems: &mut Problems) {
             }
         }
     }
+}
+
+/// JSON strings may hold characters YAML does not allow unescaped (DEL, C1 controls such as
+/// U+0080 in mis-decoded text, U+FFFE/U+FFFF): docusign.net and sendgrid.com were rejected as
+/// invalid. In a JSON document they can only be inside strings, where `\uXXXX` means the same
+/// to both parsers; so they are escaped before parsing. Columns after one on its line shift by
+/// five (errors show the escaped line, so caret and snippet still agree).
+fn yaml_safe(source: &str) -> std::borrow::Cow<'_, str> {
+    let outside_yaml = |c: char| matches!(c, '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
+    if !source.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']) || !source.contains(outside_yaml) {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut out = String::with_capacity(source.len() + 64);
+    for c in source.chars() {
+        if outside_yaml(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn parse_error(file: &Path, source: &str, err: &serde_saphyr::Error) -> SpecError {

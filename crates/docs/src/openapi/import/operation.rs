@@ -74,11 +74,9 @@ impl<'a> Context<'a> {
                     }
                     vars.insert(p.name.clone(), v);
                 }
-                "query" if p.required => match value {
-                    Some(x) => {
-                        query.insert(p.name.clone(), x);
-                    }
-                    None => {
+                "query" if p.required => match value.map(|x| query_values(p, x)) {
+                    Some(Some(pairs)) => query.extend(pairs),
+                    _ => {
                         let message = format!(
                             "{} {path} skipped: required query parameter `{}` has no value specgate can build",
                             method.to_ascii_uppercase(),
@@ -289,6 +287,33 @@ pub(crate) fn slug(s: &str) -> String {
         }
     }
     out.trim_matches('-').to_string()
+}
+
+/// The query parameters a value is sent as, by the parameter's `style` and `explode` (OpenAPI's
+/// defaults: `form`, exploded): an object's properties become parameters of their own
+/// (`deepObject`: `name[key]`), or one comma-joined value when not exploded. `None` for what a
+/// spec's query cannot hold (nested objects, lists of objects).
+fn query_values(p: &Param, value: Value) -> Option<Vec<(String, Value)>> {
+    let scalar = |v: &Value| !v.is_object() && !v.is_array();
+    let Value::Object(fields) = value else {
+        return match &value {
+            Value::Array(items) if !items.iter().all(scalar) => None,
+            _ => Some(vec![(p.name.clone(), value)]),
+        };
+    };
+    let style = p.node.get("style").and_then(Node::str).unwrap_or("form");
+    let explode = p.node.get("explode").map(|e| matches!(e.kind, Kind::Bool(true))).unwrap_or(style == "form");
+    if !fields.values().all(|v| scalar(v) || v.as_array().is_some_and(|a| a.iter().all(scalar))) {
+        return None;
+    }
+    Some(match (style, explode) {
+        ("deepObject", _) => fields.into_iter().map(|(k, v)| (format!("{}[{k}]", p.name), v)).collect(),
+        (_, true) => fields.into_iter().collect(),
+        (_, false) => {
+            let joined: Vec<String> = fields.iter().flat_map(|(k, v)| [k.clone(), scalar_text(v)]).collect();
+            vec![(p.name.clone(), json!(joined.join(",")))]
+        }
+    })
 }
 
 fn scalar_text(v: &Value) -> String {

@@ -33,7 +33,12 @@ impl<'a> Converter<'a> {
 impl Converter<'_> {
     /// Convert `node`; `section` names where it is, for error messages.
     pub(crate) fn convert(&self, node: &Node, problems: &mut Problems) -> Value {
-        self.walk(node, problems, 0)
+        let mut value = self.walk(node, problems, 0);
+        // One meta-schema check per schema; keyword by keyword only when it fails.
+        if !jsonschema::draft202012::meta::is_valid(&value) {
+            set_aside_invalid(&mut value, "", node, problems);
+        }
+        value
     }
 
     fn walk(&self, node: &Node, problems: &mut Problems, depth: usize) -> Value {
@@ -61,9 +66,10 @@ impl Converter<'_> {
                             }
                         }
                         "nullable" if self.v30 => nullable = matches!(v.kind, Kind::Bool(true)),
-                        "example" if self.v30 => {
-                            out.insert("examples".into(), json!([v.to_json()]));
-                        }
+                        "example" if self.v30 => merge_examples(&mut out, vec![v.to_json()]),
+                        // 2020-12 wants an array; documents also write OpenAPI's map of Example
+                        // Objects here (the loader rejected the whole schema).
+                        "examples" => merge_examples(&mut out, example_values(v)),
                         "exclusiveMinimum" | "exclusiveMaximum" if self.v30 && matches!(v.kind, Kind::Bool(_)) => {
                             // 3.0: a flag on minimum/maximum; 2020-12: the bound itself.
                             if matches!(v.kind, Kind::Bool(true)) {
@@ -83,7 +89,7 @@ impl Converter<'_> {
                             out.insert("x-specgate-unchecked-pattern".into(), v.to_json());
                         }
                         // Values, not schemas: copied as they are.
-                        "enum" | "const" | "default" | "examples" | "required" | "discriminator" | "xml" | "externalDocs" => {
+                        "enum" | "const" | "default" | "required" | "discriminator" | "xml" | "externalDocs" => {
                             out.insert(k.clone(), v.to_json());
                         }
                         // Maps whose keys are names, not keywords.
@@ -155,6 +161,89 @@ impl Converter<'_> {
             );
         }
         format!("{}{}{}", self.dir, file_name(&name), tail)
+    }
+}
+
+/// Keywords whose value JSON Schema 2020-12 does not accept (`type: {…}`, `required: true`,
+/// `items: [..]`, `minLength: "1"`), moved to `x-specgate-invalid-<keyword>` with a located
+/// warning: one such value made the loader reject the whole schema, and every spec using it.
+fn set_aside_invalid(value: &mut Value, pointer: &str, at: &Node, problems: &mut Problems) {
+    let Value::Object(map) = value else { return };
+    for (key, child) in map.iter_mut() {
+        let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+        match (key.as_str(), child) {
+            ("properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas", Value::Object(named)) => {
+                for (name, schema) in named.iter_mut() {
+                    set_aside_invalid(schema, &format!("{here}/{}", name.replace('~', "~0").replace('/', "~1")), at, problems);
+                }
+            }
+            ("allOf" | "anyOf" | "oneOf" | "prefixItems", Value::Array(list)) => {
+                for (i, schema) in list.iter_mut().enumerate() {
+                    set_aside_invalid(schema, &format!("{here}/{i}"), at, problems);
+                }
+            }
+            (
+                "items"
+                | "additionalProperties"
+                | "not"
+                | "if"
+                | "then"
+                | "else"
+                | "contains"
+                | "propertyNames"
+                | "unevaluatedItems"
+                | "unevaluatedProperties"
+                | "additionalItems",
+                schema,
+            ) => set_aside_invalid(schema, &here, at, problems),
+            _ => {}
+        }
+    }
+    let invalid: Vec<String> = map
+        .iter()
+        .filter(|(k, v)| !k.starts_with("x-") && !jsonschema::draft202012::meta::is_valid(&json!({ k.as_str(): v })))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for key in invalid {
+        let v = map.remove(&key).expect("listed above");
+        // The converted schema mirrors the document's below `properties` and friends; where a
+        // conversion moved things (an inlined `$ref`), the schema's own line is the place.
+        let place = at.pointer(&format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"))).unwrap_or(at);
+        problems.warn(
+            place,
+            format!("`{pointer}/{key}` is not valid JSON Schema ({}); kept as `x-specgate-invalid-{key}`, unchecked", short(&v)),
+            "fix the schema in the document; specgate checks responses against valid schemas only",
+        );
+        map.insert(format!("x-specgate-invalid-{key}"), v);
+    }
+}
+
+/// A value as a message shows it: its JSON, cut at 60 characters.
+fn short(v: &Value) -> String {
+    let text = v.to_string();
+    match text.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
+    }
+}
+
+/// `examples` as 2020-12 has it: an array. A map (OpenAPI's Example Objects by name) gives its
+/// values (an Example Object's `value`); a single value becomes a one-element array.
+fn example_values(v: &Node) -> Vec<Value> {
+    match &v.kind {
+        Kind::Seq(items) => items.iter().map(Node::to_json).collect(),
+        Kind::Map(entries) => entries.iter().map(|(_, x)| x.get("value").unwrap_or(x).to_json()).collect(),
+        _ => vec![v.to_json()],
+    }
+}
+
+/// Add to the schema's `examples` (3.0's `example` and a document's own `examples` may both be there).
+fn merge_examples(out: &mut Map<String, Value>, values: Vec<Value>) {
+    match out.get_mut("examples") {
+        Some(Value::Array(existing)) => existing.extend(values),
+        _ => {
+            out.insert("examples".into(), Value::Array(values));
+        }
     }
 }
 
