@@ -159,6 +159,90 @@ impl<'a> NextLinks<'a> {
     }
 }
 
+/// The links one page of a listing carries about the listing itself.
+#[derive(Debug, Default)]
+pub(crate) struct PageLinks<'a> {
+    /// The next link (at the spec's `next` pointer).
+    pub next: Option<&'a str>,
+    /// `first`: the first page of the same listing.
+    pub first: Option<&'a str>,
+    /// `self`: the page itself.
+    pub own: Option<&'a str>,
+}
+
+/// Where a page keeps its `first` and `self` links (Glance's top-level members).
+pub(crate) const FIRST_POINTER: &str = "/first";
+pub(crate) const SELF_POINTER: &str = "/self";
+
+/// The links of one page judged against the request that fetched it (`request`): `next` keeps
+/// every query parameter but the marker, `first` names the request without its marker, `self`
+/// names the request. Each page of every walk is judged, so a link that drops a filter only
+/// on page two, or only on a sorted walk, shows.
+pub(crate) fn page_link_findings(request: &url::Url, p: &Pagination, links: &PageLinks<'_>) -> Vec<Finding> {
+    let asked: Vec<(String, String)> = pairs(request).into_iter().filter(|(k, _)| *k != p.marker).collect();
+    let mut out = Vec::new();
+    if let (Some(href), Some(next)) = (links.next, &p.next) {
+        if let Ok(link) = request.join(href) {
+            let kept = pairs(&link);
+            let dropped: Vec<String> =
+                asked.iter().filter(|(k, v)| !kept.iter().any(|(lk, lv)| lk == k && lv == v)).map(|(k, v)| format!("{k}={v}")).collect();
+            if !dropped.is_empty() {
+                out.push(Finding::new(
+                    CheckId::PaginationNextLink,
+                    next.pointer.clone(),
+                    json!(dropped),
+                    json!(href),
+                    format!("the next link drops `{}`", dropped.join("&")),
+                ));
+            }
+        }
+    }
+    let same = |href: &str, want: &[(String, String)]| -> bool {
+        request.join(href).is_ok_and(|l| l.path() == request.path() && sorted(pairs(&l)) == sorted(want.to_vec()))
+    };
+    if let Some(href) = links.first.filter(|h| !same(h, &asked)) {
+        let want = shown(request, &asked);
+        out.push(Finding::new(
+            CheckId::LinkFirst,
+            FIRST_POINTER,
+            json!(want),
+            json!(href),
+            format!("the `first` link is {href}, not the same listing without its marker ({want})"),
+        ));
+    }
+    let all = pairs(request);
+    if let Some(href) = links.own.filter(|h| !same(h, &all)) {
+        out.push(Finding::new(
+            CheckId::LinkSelf,
+            SELF_POINTER,
+            json!(request.as_str()),
+            json!(href),
+            format!("the `self` link is {href}, another request"),
+        ));
+    }
+    out
+}
+
+/// The decoded query pairs of a URL.
+fn pairs(u: &url::Url) -> Vec<(String, String)> {
+    u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+fn sorted(mut v: Vec<(String, String)>) -> Vec<(String, String)> {
+    v.sort();
+    v
+}
+
+/// The path of `request` with the query `q`, as a finding shows what was expected.
+fn shown(request: &url::Url, q: &[(String, String)]) -> String {
+    let mut u = request.clone();
+    u.set_query(None);
+    if !q.is_empty() {
+        u.query_pairs_mut().extend_pairs(q);
+    }
+    format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default())
+}
+
 /// Whether a key's string value is a link, wherever it appears (Glance `next`, `first`, `self`).
 fn is_link_key(key: &str) -> bool {
     matches!(key, "next" | "first" | "self" | "bookmark" | "prev" | "previous" | "last")
@@ -311,6 +395,34 @@ mod tests {
             "next": {"style": "href", "pointer": "/next"}
         }))
         .unwrap()
+    }
+
+    fn judged(request: &str, links: PageLinks<'_>) -> Vec<String> {
+        let request = url::Url::parse(request).unwrap();
+        page_link_findings(&request, &pagination(), &links).iter().map(|f| format!("{}: {}", f.check, f.message)).collect()
+    }
+
+    #[test]
+    fn a_next_link_that_drops_a_filter_on_a_later_page_is_found() {
+        let request = "http://h/v2/images?status=active&sort_dir=asc&limit=2&marker=m1";
+        let keeps = PageLinks { next: Some("/v2/images?limit=2&status=active&sort_dir=asc&marker=m2"), ..Default::default() };
+        assert_eq!(judged(request, keeps), Vec::<String>::new());
+        let drops = PageLinks { next: Some("/v2/images?limit=2&marker=m2"), ..Default::default() };
+        let found = judged(request, drops);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].starts_with("pagination.next-link: ") && found[0].ends_with("drops `status=active&sort_dir=asc`"), "{found:?}");
+    }
+
+    #[test]
+    fn first_names_the_request_without_its_marker_and_self_the_request() {
+        let request = "http://h/v2/images?name=a+b&limit=2&marker=m1";
+        let right = PageLinks { first: Some("/v2/images?limit=2&name=a%20b"), own: Some(request), ..Default::default() };
+        assert_eq!(judged(request, right), Vec::<String>::new());
+        let wrong =
+            PageLinks { first: Some("/v2/images?limit=2&name=a%20b&marker=m1"), own: Some("/v2/images?limit=2"), ..Default::default() };
+        let found = judged(request, wrong);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("link.first: ") && found[1].starts_with("link.self: "), "{found:?}");
     }
 
     fn page(exchange: usize, n: usize, next: Option<&str>) -> Page {

@@ -119,13 +119,24 @@ pub(crate) struct Session<'a> {
     /// The item members this case's walks keep (`plan::invariant::Check::members`); `None`:
     /// those any invariant of the spec reads (`Spec::item_members`).
     pub members: Option<std::collections::BTreeSet<String>>,
+    /// What the case's listing responses broke of the listing's contract (`check::contract`).
+    pub responses: crate::check::contract::Responses,
     trace: &'a Trace,
     started: std::time::Instant,
 }
 
 impl<'a> Session<'a> {
     pub(crate) fn new(ctx: &'a Context, spec: &'a Arc<Spec>, target: &'a Arc<Target>, trace: &'a Trace) -> Self {
-        Session { ctx, spec, target, exchanges: Vec::new(), members: None, trace, started: std::time::Instant::now() }
+        Session {
+            ctx,
+            spec,
+            target,
+            exchanges: Vec::new(),
+            members: None,
+            responses: Default::default(),
+            trace,
+            started: std::time::Instant::now(),
+        }
     }
 
     /// The value of a template variable: `--var`, then the target's own, then the spec default.

@@ -16,7 +16,7 @@ use crate::catalog::write_uuid;
 use crate::fault::defect::{NextLink, TimeStyle};
 use crate::listing::filter::{Filter, TimeField};
 use crate::listing::Listing;
-use crate::time::{self, Clock, Cmp};
+use crate::time::{Clock, Cmp};
 
 const MAX_LIMIT: usize = 1000;
 
@@ -67,7 +67,8 @@ pub(crate) fn parse(ctx: &Context, req: &Request) -> Result<Listing, Rejection> 
             }
             "status" => filters.extend(query::enum_filter("status", &[value.to_ascii_lowercase().as_str()])),
             "changes-since" => {
-                let at = time::parse(value).ok_or_else(|| invalid_query(param, value, &format!("'{value}' is not a 'date-time'")))?;
+                let at = query::filter_time(value, reading)
+                    .ok_or_else(|| invalid_query(param, value, &format!("'{value}' is not a 'date-time'")))?;
                 filters.push(Filter::Time { field: TimeField::Updated, cmp: Cmp::Gte, at, clock: Clock::Seconds });
             }
             "minRam" => {

@@ -17,7 +17,7 @@ use crate::plan::merge_query;
 use crate::run::sample::Rng;
 use crate::run::session::Session;
 use crate::run::walk::{walk, End, Follow, Listing};
-use crate::spec::model::{Direction, FilterParam, Filters, Pagination, Relation, TimeOp};
+use crate::spec::model::{Direction, FilterParam, Filters, Pagination, Relation, TimeFormat, TimeOp};
 use crate::verdict::{CheckId, Conclusion};
 
 /// Parameters checked together with paging (bounded cost).
@@ -41,15 +41,19 @@ pub(crate) fn candidates(param: &FilterParam, items: &[Value], seed: u64, sample
             let times: BTreeSet<time::Instant> = field_values.iter().filter_map(|v| v.as_str()).filter_map(time::parse).collect();
             let times: Vec<time::Instant> = times.into_iter().collect();
             let chosen = rng.choose(&times, samples);
-            if param.relation == Relation::Time {
-                let ops = if param.ops.is_empty() { TimeOp::ALL.to_vec() } else { param.ops.clone() };
+            let ops = if param.ops.is_empty() { TimeOp::ALL.to_vec() } else { param.ops.clone() };
+            let mut sent: Vec<Sent> = if param.relation == Relation::Time {
                 chosen
                     .iter()
                     .flat_map(|t| ops.iter().map(move |op| Sent { text: format!("{}:{}", op.as_str(), time::format_z(*t)), op: Some(*op) }))
                     .collect()
             } else {
-                chosen.into_iter().map(|t| plain(time::format_z(t))).collect()
+                chosen.iter().map(|t| plain(time::format_z(*t))).collect()
+            };
+            if let Some(t) = chosen.first() {
+                sent.extend(other_layouts(param, &ops, *t));
             }
+            sent
         }
         Relation::Equals | Relation::EqualsIgnoreCase | Relation::AtLeast | Relation::AtMost => {
             let all: Vec<String> = field_values.iter().filter_map(|v| scalar_text(v)).collect();
@@ -61,6 +65,37 @@ pub(crate) fn candidates(param: &FilterParam, items: &[Value], seed: u64, sample
         if !out.contains(&s) {
             out.push(s);
         }
+    }
+    out
+}
+
+/// The documented layouts of a time filter other than `Z`, at the exact instant `t` of an item:
+/// a server that reads an offset as UTC, or the space layout on another clock, moves the bound
+/// by hours and loses the item at `t`. A comparison is probed on both sides of it, so that a
+/// bound moved either way loses the item: `gte` at `t`, and `lte` at the next second (a field
+/// shown to the second may hide a fraction, so only then must the item at `t` be in).
+fn other_layouts(param: &FilterParam, ops: &[TimeOp], t: time::Instant) -> Vec<Sent> {
+    const SECOND: time::Instant = 1_000_000_000;
+    let layouts = |at: time::Instant| -> Vec<String> {
+        param
+            .formats
+            .iter()
+            .flat_map(|f| match f {
+                TimeFormat::Z => vec![],
+                TimeFormat::Space => vec![time::format_space(at)],
+                TimeFormat::Offset => vec![time::format_offset(at, 330), time::format_offset(at, -300)],
+            })
+            .collect()
+    };
+    if param.relation != Relation::Time {
+        return layouts(t).into_iter().map(plain).collect();
+    }
+    let edges: Vec<(TimeOp, time::Instant)> =
+        [(TimeOp::Gte, t), (TimeOp::Lte, t + SECOND)].into_iter().filter(|(op, _)| ops.contains(op)).collect();
+    let edges = if edges.is_empty() { ops.iter().take(2).map(|op| (*op, t)).collect() } else { edges };
+    let mut out = Vec::new();
+    for (op, at) in edges {
+        out.extend(layouts(at).into_iter().map(|text| Sent { text: format!("{}:{text}", op.as_str()), op: Some(op) }));
     }
     out
 }
@@ -311,6 +346,33 @@ mod tests {
         let items = vec![json!({"created_at": "2020-01-01T00:00:00Z"})];
         let c = candidates(&param("created_at", Relation::Time), &items, 1, 3);
         assert_eq!(c.iter().map(|s| s.text.split(':').next().unwrap()).collect::<Vec<_>>(), vec!["gt", "gte", "lt", "lte", "eq", "neq"]);
+    }
+
+    #[test]
+    fn each_documented_layout_is_probed_at_the_same_instant_on_both_sides() {
+        let items = vec![json!({"created_at": "2020-01-01T00:00:00Z"})];
+        let mut p = param("created_at", Relation::Time);
+        p.formats = vec![TimeFormat::Z, TimeFormat::Space, TimeFormat::Offset];
+        let c = candidates(&p, &items, 1, 3);
+        let extra: Vec<&str> = c.iter().skip(6).map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            extra,
+            [
+                "gte:2020-01-01 00:00:00",
+                "gte:2020-01-01T05:30:00+05:30",
+                "gte:2019-12-31T19:00:00-05:00",
+                "lte:2020-01-01 00:00:01",
+                "lte:2020-01-01T05:30:01+05:30",
+                "lte:2019-12-31T19:00:01-05:00"
+            ]
+        );
+        let mut since = param("changes-since", Relation::SinceInclusive);
+        since.formats = vec![TimeFormat::Offset];
+        let c = candidates(&since, &[json!({"changes-since": "2020-01-01T00:00:00Z"})], 1, 3);
+        assert_eq!(
+            c.iter().map(|s| s.text.as_str()).collect::<Vec<_>>(),
+            ["2020-01-01T00:00:00Z", "2020-01-01T05:30:00+05:30", "2019-12-31T19:00:00-05:00"]
+        );
     }
 
     #[test]
