@@ -73,7 +73,8 @@ pub(crate) fn parse(ctx: &Context, req: &Request) -> Result<Listing, Rejection> 
             }
             "minRam" => {
                 let cmp = if reading.min_ram_at_most { Cmp::Lte } else { Cmp::Gte };
-                filters.push(Filter::MinRam(cmp, integer()?.min(u32::MAX.into()) as u32));
+                let bound = integer()?.min(u32::MAX.into()) as u32;
+                filters.push(if reading.min_ram_as_text { Filter::MinRamText(cmp, bound) } else { Filter::MinRam(cmp, bound) });
             }
             "minDisk" => filters.push(Filter::MinDisk(Cmp::Gte, integer()?.min(u32::MAX.into()) as u32)),
             _ => {}

@@ -77,6 +77,8 @@ pub(crate) static ENTRIES: &[Entry] = &[
         "`created`/`updated` look like 2014-02-10T17:05:01.123456 (no zone) instead of 2014-02-10T17:05:01Z."),
     contract("nova.min-ram-at-most", Some(Nova), MinRamAtMost,
         "`minRam` keeps images needing at most the value instead of at least."),
+    contract("nova.min-ram-as-text", Some(Nova), MinRamAsText,
+        "`minRam` compares the numbers as text: `minRam=512` leaves out images needing 1024 (\"1024\" < \"512\")."),
     contract("nova.changes-since-ignored", Some(Nova), IgnoreParam("changes-since"),
         "The `changes-since` filter is ignored."),
     contract("nova.status-filter-ignored", Some(Nova), IgnoreParam("status"),

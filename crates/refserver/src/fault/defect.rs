@@ -42,6 +42,8 @@ pub(crate) enum Contract {
     NameIgnoreCase,
     TimeOpsMirrored,
     MinRamAtMost,
+    /// `minRam` compares the digits as text, so 1024 is below 512.
+    MinRamAsText,
     SizeMinExclusive,
     SizeMaxExclusive,
     ChangesSinceOnCreated,

@@ -55,9 +55,17 @@ pub(crate) fn candidates(param: &FilterParam, items: &[Value], seed: u64, sample
             }
             sent
         }
-        Relation::Equals | Relation::EqualsIgnoreCase | Relation::AtLeast | Relation::AtMost => {
+        Relation::Equals | Relation::EqualsIgnoreCase => {
             let all: Vec<String> = field_values.iter().filter_map(|v| scalar_text(v)).collect();
             rng.choose(&distinct(all), samples).into_iter().map(plain).collect()
+        }
+        Relation::AtLeast | Relation::AtMost => {
+            let all: Vec<String> = field_values.iter().filter_map(|v| scalar_text(v)).collect();
+            let mut sent: Vec<Sent> = rng.choose(&distinct(all), samples).into_iter().map(plain).collect();
+            if let Some(edge) = digit_edge(param.relation, &field_values).filter(|e| !sent.iter().any(|s| s.text == *e)) {
+                sent.push(plain(edge));
+            }
+            sent
         }
     };
     for v in &param.values {
@@ -98,6 +106,23 @@ fn other_layouts(param: &FilterParam, ops: &[TimeOp], t: time::Instant) -> Vec<S
         out.extend(layouts(at).into_iter().map(|text| Sent { text: format!("{}:{text}", op.as_str()), op: Some(op) }));
     }
     out
+}
+
+/// A catalogue value as a bound that number order and text order split differently: for
+/// `at_least` a value below which an item with more digits sorts as text (`512`, with an item
+/// of `1024`: `"1024" < "512"`), for `at_most` one above which an item with fewer digits sorts
+/// as text (`1024`, with `512`). A server that compares the digits as text then leaves out an
+/// item it must list.
+fn digit_edge(relation: Relation, values: &[&Value]) -> Option<String> {
+    /// Distinct values looked at: the search is quadratic.
+    const LOOKED_AT: usize = 500;
+    let numbers: BTreeSet<u64> = values.iter().filter_map(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok())).collect();
+    let numbers: Vec<u64> = numbers.into_iter().take(LOOKED_AT).collect();
+    let splits = |b: u64, v: u64| match relation {
+        Relation::AtLeast => v > b && v.to_string() < b.to_string(),
+        _ => v < b && v.to_string() > b.to_string(),
+    };
+    numbers.iter().find(|b| numbers.iter().any(|v| splits(**b, *v))).map(u64::to_string)
 }
 
 fn plain(text: String) -> Sent {
@@ -373,6 +398,17 @@ mod tests {
             c.iter().map(|s| s.text.as_str()).collect::<Vec<_>>(),
             ["2020-01-01T00:00:00Z", "2020-01-01T05:30:00+05:30", "2019-12-31T19:00:00-05:00"]
         );
+    }
+
+    #[test]
+    fn numeric_bounds_are_probed_where_text_order_differs_from_number_order() {
+        let items: Vec<Value> = [0, 512, 1024, 2048, 16384].iter().map(|n| json!({"min_ram": n})).collect();
+        let at_least = candidates(&param("min_ram", Relation::AtLeast), &items, 1, 1);
+        assert_eq!(at_least.last().map(|s| s.text.as_str()), Some("512"));
+        let values: Vec<&Value> = items.iter().filter_map(|i| i.get("min_ram")).collect();
+        assert_eq!(digit_edge(Relation::AtLeast, &values).as_deref(), Some("512"));
+        assert_eq!(digit_edge(Relation::AtMost, &values).as_deref(), Some("1024"));
+        assert_eq!(digit_edge(Relation::AtLeast, &[&json!(7), &json!(8)]), None);
     }
 
     #[test]
