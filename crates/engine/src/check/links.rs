@@ -183,9 +183,7 @@ pub(crate) fn page_link_findings(request: &url::Url, p: &Pagination, links: &Pag
     let mut out = Vec::new();
     if let (Some(href), Some(next)) = (links.next, &p.next) {
         if let Ok(link) = request.join(href) {
-            let kept = pairs(&link);
-            let dropped: Vec<String> =
-                asked.iter().filter(|(k, v)| !kept.iter().any(|(lk, lv)| lk == k && lv == v)).map(|(k, v)| format!("{k}={v}")).collect();
+            let dropped = dropped(&asked, &pairs(&link));
             if !dropped.is_empty() {
                 out.push(Finding::new(
                     CheckId::PaginationNextLink,
@@ -197,8 +195,12 @@ pub(crate) fn page_link_findings(request: &url::Url, p: &Pagination, links: &Pag
             }
         }
     }
+    // The same listing: the same path, nothing dropped and nothing added.
     let same = |href: &str, want: &[(String, String)]| -> bool {
-        request.join(href).is_ok_and(|l| l.path() == request.path() && sorted(pairs(&l)) == sorted(want.to_vec()))
+        request.join(href).is_ok_and(|l| {
+            let got = pairs(&l);
+            l.path() == request.path() && dropped(want, &got).is_empty() && got.iter().all(|g| want.contains(g))
+        })
     };
     if let Some(href) = links.first.filter(|h| !same(h, &asked)) {
         let want = shown(request, &asked);
@@ -228,9 +230,25 @@ fn pairs(u: &url::Url) -> Vec<(String, String)> {
     u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
-fn sorted(mut v: Vec<(String, String)>) -> Vec<(String, String)> {
-    v.sort();
-    v
+/// The parameters of `asked` that `kept` lost, as `k=v`. A parameter given once must be kept
+/// with its value; one given several times (`tag=a&tag=b`) with one of its values at least:
+/// real Glance writes its links from a dictionary that keeps one value per name, and no doc
+/// says otherwise.
+fn dropped(asked: &[(String, String)], kept: &[(String, String)]) -> Vec<String> {
+    let repeated = |k: &str| asked.iter().filter(|(a, _)| a == k).count() > 1;
+    asked
+        .iter()
+        .filter(|(k, v)| {
+            let lost_value = !kept.iter().any(|(lk, lv)| lk == k && lv == v);
+            let lost_name = !kept.iter().any(|(lk, lv)| lk == k && asked.iter().any(|(ak, av)| ak == k && av == lv));
+            if repeated(k) {
+                lost_name
+            } else {
+                lost_value
+            }
+        })
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect()
 }
 
 /// The path of `request` with the query `q`, as a finding shows what was expected.
@@ -411,6 +429,15 @@ mod tests {
         let found = judged(request, drops);
         assert_eq!(found.len(), 1);
         assert!(found[0].starts_with("pagination.next-link: ") && found[0].ends_with("drops `status=active&sort_dir=asc`"), "{found:?}");
+    }
+
+    #[test]
+    fn a_repeated_parameter_is_kept_by_one_of_its_values_as_real_glance_does() {
+        let request = "http://h/v2/images?tag=a&tag=b&limit=2&marker=m1";
+        let glance = PageLinks { next: Some("/v2/images?tag=b&limit=2&marker=m2"), first: Some("/v2/images?tag=b&limit=2"), own: None };
+        assert_eq!(judged(request, glance), Vec::<String>::new());
+        let lost = PageLinks { next: Some("/v2/images?limit=2&marker=m2"), first: Some("/v2/images?limit=2"), own: None };
+        assert_eq!(judged(request, lost).len(), 2);
     }
 
     #[test]
