@@ -76,6 +76,12 @@ pub enum CheckId {
     /// A link in a response leads to another scheme, host or port than the request went to.
     #[serde(rename = "link.origin")]
     LinkOrigin,
+    /// A page's `first` link does not name the request without its marker.
+    #[serde(rename = "link.first")]
+    LinkFirst,
+    /// A page's `self` link does not name the request.
+    #[serde(rename = "link.self")]
+    LinkSelf,
     #[serde(rename = "equivalence.ids")]
     EquivalenceIds,
     #[serde(rename = "equivalence.field")]
@@ -113,6 +119,8 @@ impl CheckId {
             CheckId::FilterSound => "filter.sound",
             CheckId::FilterPaged => "filter.paged",
             CheckId::LinkOrigin => "link.origin",
+            CheckId::LinkFirst => "link.first",
+            CheckId::LinkSelf => "link.self",
             CheckId::EquivalenceIds => "equivalence.ids",
             CheckId::EquivalenceField => "equivalence.field",
             CheckId::EquivalenceOrder => "equivalence.order",

@@ -507,6 +507,10 @@ pub struct FilterParam {
     /// `time`: operators to try (default all six).
     #[serde(default)]
     pub ops: Vec<TimeOp>,
+    /// `time`, `since_*`: the layouts the doc allows for the value, each probed at an item's
+    /// exact instant (default: `z` only).
+    #[serde(default)]
+    pub formats: Vec<TimeFormat>,
     /// Extra query parameters this filter needs (e.g. `visibility=shared` for `member_status`).
     #[serde(default)]
     pub with: Query,
@@ -552,6 +556,18 @@ pub enum TimeOp {
     Lte,
     Eq,
     Neq,
+}
+
+/// A layout of a time filter's value.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeFormat {
+    /// `2020-01-01T00:00:00Z`.
+    Z,
+    /// `2020-01-01 00:00:00` (UTC).
+    Space,
+    /// `2020-01-01T05:30:00+05:30` and `2019-12-31T19:00:00-05:00`: the same instant, offset.
+    Offset,
 }
 
 impl TimeOp {

@@ -99,6 +99,7 @@ pub(crate) mod fixtures {
             why: None,
             map: Default::default(),
             ops: vec![],
+            formats: vec![],
             with: Default::default(),
             values: vec![],
             invalid: vec![],

@@ -159,6 +159,108 @@ impl<'a> NextLinks<'a> {
     }
 }
 
+/// The links one page of a listing carries about the listing itself.
+#[derive(Debug, Default)]
+pub(crate) struct PageLinks<'a> {
+    /// The next link (at the spec's `next` pointer).
+    pub next: Option<&'a str>,
+    /// `first`: the first page of the same listing.
+    pub first: Option<&'a str>,
+    /// `self`: the page itself.
+    pub own: Option<&'a str>,
+}
+
+/// Where a page keeps its `first` and `self` links (Glance's top-level members).
+pub(crate) const FIRST_POINTER: &str = "/first";
+pub(crate) const SELF_POINTER: &str = "/self";
+
+/// The links of one page judged against the request that fetched it (`request`): `next` keeps
+/// every query parameter but the marker, `first` names the request without its marker, `self`
+/// names the request. Each page of every walk is judged, so a link that drops a filter only
+/// on page two, or only on a sorted walk, shows.
+pub(crate) fn page_link_findings(request: &url::Url, p: &Pagination, links: &PageLinks<'_>) -> Vec<Finding> {
+    let asked: Vec<(String, String)> = pairs(request).into_iter().filter(|(k, _)| *k != p.marker).collect();
+    let mut out = Vec::new();
+    if let (Some(href), Some(next)) = (links.next, &p.next) {
+        if let Ok(link) = request.join(href) {
+            let dropped = dropped(&asked, &pairs(&link));
+            if !dropped.is_empty() {
+                out.push(Finding::new(
+                    CheckId::PaginationNextLink,
+                    next.pointer.clone(),
+                    json!(dropped),
+                    json!(href),
+                    format!("the next link drops `{}`", dropped.join("&")),
+                ));
+            }
+        }
+    }
+    // The same listing: the same path, nothing dropped and nothing added.
+    let same = |href: &str, want: &[(String, String)]| -> bool {
+        request.join(href).is_ok_and(|l| {
+            let got = pairs(&l);
+            l.path() == request.path() && dropped(want, &got).is_empty() && got.iter().all(|g| want.contains(g))
+        })
+    };
+    if let Some(href) = links.first.filter(|h| !same(h, &asked)) {
+        let want = shown(request, &asked);
+        out.push(Finding::new(
+            CheckId::LinkFirst,
+            FIRST_POINTER,
+            json!(want),
+            json!(href),
+            format!("the `first` link is {href}, not the same listing without its marker ({want})"),
+        ));
+    }
+    let all = pairs(request);
+    if let Some(href) = links.own.filter(|h| !same(h, &all)) {
+        out.push(Finding::new(
+            CheckId::LinkSelf,
+            SELF_POINTER,
+            json!(request.as_str()),
+            json!(href),
+            format!("the `self` link is {href}, another request"),
+        ));
+    }
+    out
+}
+
+/// The decoded query pairs of a URL.
+fn pairs(u: &url::Url) -> Vec<(String, String)> {
+    u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// The parameters of `asked` that `kept` lost, as `k=v`. A parameter given once must be kept
+/// with its value; one given several times (`tag=a&tag=b`) with one of its values at least:
+/// real Glance writes its links from a dictionary that keeps one value per name, and no doc
+/// says otherwise.
+fn dropped(asked: &[(String, String)], kept: &[(String, String)]) -> Vec<String> {
+    let repeated = |k: &str| asked.iter().filter(|(a, _)| a == k).count() > 1;
+    asked
+        .iter()
+        .filter(|(k, v)| {
+            let lost_value = !kept.iter().any(|(lk, lv)| lk == k && lv == v);
+            let lost_name = !kept.iter().any(|(lk, lv)| lk == k && asked.iter().any(|(ak, av)| ak == k && av == lv));
+            if repeated(k) {
+                lost_name
+            } else {
+                lost_value
+            }
+        })
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect()
+}
+
+/// The path of `request` with the query `q`, as a finding shows what was expected.
+fn shown(request: &url::Url, q: &[(String, String)]) -> String {
+    let mut u = request.clone();
+    u.set_query(None);
+    if !q.is_empty() {
+        u.query_pairs_mut().extend_pairs(q);
+    }
+    format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default())
+}
+
 /// Whether a key's string value is a link, wherever it appears (Glance `next`, `first`, `self`).
 fn is_link_key(key: &str) -> bool {
     matches!(key, "next" | "first" | "self" | "bookmark" | "prev" | "previous" | "last")
@@ -311,6 +413,43 @@ mod tests {
             "next": {"style": "href", "pointer": "/next"}
         }))
         .unwrap()
+    }
+
+    fn judged(request: &str, links: PageLinks<'_>) -> Vec<String> {
+        let request = url::Url::parse(request).unwrap();
+        page_link_findings(&request, &pagination(), &links).iter().map(|f| format!("{}: {}", f.check, f.message)).collect()
+    }
+
+    #[test]
+    fn a_next_link_that_drops_a_filter_on_a_later_page_is_found() {
+        let request = "http://h/v2/images?status=active&sort_dir=asc&limit=2&marker=m1";
+        let keeps = PageLinks { next: Some("/v2/images?limit=2&status=active&sort_dir=asc&marker=m2"), ..Default::default() };
+        assert_eq!(judged(request, keeps), Vec::<String>::new());
+        let drops = PageLinks { next: Some("/v2/images?limit=2&marker=m2"), ..Default::default() };
+        let found = judged(request, drops);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].starts_with("pagination.next-link: ") && found[0].ends_with("drops `status=active&sort_dir=asc`"), "{found:?}");
+    }
+
+    #[test]
+    fn a_repeated_parameter_is_kept_by_one_of_its_values_as_real_glance_does() {
+        let request = "http://h/v2/images?tag=a&tag=b&limit=2&marker=m1";
+        let glance = PageLinks { next: Some("/v2/images?tag=b&limit=2&marker=m2"), first: Some("/v2/images?tag=b&limit=2"), own: None };
+        assert_eq!(judged(request, glance), Vec::<String>::new());
+        let lost = PageLinks { next: Some("/v2/images?limit=2&marker=m2"), first: Some("/v2/images?limit=2"), own: None };
+        assert_eq!(judged(request, lost).len(), 2);
+    }
+
+    #[test]
+    fn first_names_the_request_without_its_marker_and_self_the_request() {
+        let request = "http://h/v2/images?name=a+b&limit=2&marker=m1";
+        let right = PageLinks { first: Some("/v2/images?limit=2&name=a%20b"), own: Some(request), ..Default::default() };
+        assert_eq!(judged(request, right), Vec::<String>::new());
+        let wrong =
+            PageLinks { first: Some("/v2/images?limit=2&name=a%20b&marker=m1"), own: Some("/v2/images?limit=2"), ..Default::default() };
+        let found = judged(request, wrong);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("link.first: ") && found[1].starts_with("link.self: "), "{found:?}");
     }
 
     fn page(exchange: usize, n: usize, next: Option<&str>) -> Page {

@@ -1,5 +1,6 @@
 //! Checks: pure functions from exchanges to findings. No I/O, no async.
 
+pub(crate) mod contract;
 pub(crate) mod equivalence;
 pub(crate) mod filters;
 pub(crate) mod group;

@@ -138,6 +138,7 @@ mod tests {
             why: None,
             map: [("SAVING".to_string(), vec![json!("SAVING")]), ("ACTIVE".to_string(), vec![json!("ACTIVE")])].into_iter().collect(),
             ops: vec![],
+            formats: vec![],
             with: Default::default(),
             values: vec![],
             invalid: vec![],

@@ -71,9 +71,32 @@ pub(crate) fn format_z(t: Instant) -> String {
     format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", at.year(), at.month(), at.day(), at.hour(), at.minute(), at.second())
 }
 
+/// `t` as `YYYY-MM-DD hh:mm:ss` (UTC, no zone): the IMS doc's second layout.
+pub(crate) fn format_space(t: Instant) -> String {
+    format_z(t).trim_end_matches('Z').replacen('T', " ", 1)
+}
+
+/// `t` on a clock `minutes` ahead of UTC (`+05:30`, or behind: `-05:00`): the same instant.
+pub(crate) fn format_offset(t: Instant, minutes: i64) -> String {
+    let local = format_z(t + i128::from(minutes) * 60 * 1_000_000_000);
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!("{}{sign}{:02}:{:02}", local.trim_end_matches('Z'), minutes.abs() / 60, minutes.abs() % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_layout_of_an_instant_reads_back_as_that_instant() {
+        let t = parse("2020-01-01T00:10:00Z").unwrap();
+        assert_eq!(format_space(t), "2020-01-01 00:10:00");
+        assert_eq!(format_offset(t, 330), "2020-01-01T05:40:00+05:30");
+        assert_eq!(format_offset(t, -300), "2019-12-31T19:10:00-05:00");
+        for text in [format_space(t), format_offset(t, 330), format_offset(t, -300)] {
+            assert_eq!(parse(&text), Some(t), "{text}");
+        }
+    }
 
     #[test]
     fn forms_of_the_same_instant_agree() {

@@ -190,7 +190,7 @@ fn check_one(spec: &crate::spec::Spec, index: usize, ex: &mut Exchange, i: usize
 
 /// Links of a successful JSON response that lead away from where the request went, grouped
 /// by rule (one finding for every item's `self` link).
-fn foreign_links(spec: &crate::spec::Spec, ex: &crate::http::Exchange, index: usize) -> Vec<crate::verdict::Finding> {
+pub(crate) fn foreign_links(spec: &crate::spec::Spec, ex: &crate::http::Exchange, index: usize) -> Vec<crate::verdict::Finding> {
     if !ex.status.is_some_and(|s| (200..300).contains(&s)) {
         return vec![];
     }

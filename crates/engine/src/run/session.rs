@@ -163,6 +163,8 @@ pub(crate) struct Session<'a> {
     /// Compare each answer with the one shared earlier in the run for the same request, and
     /// note here the URL of the first that reads otherwise (the run's last look at listings).
     pub(crate) reread: Option<Option<String>>,
+    /// What the case's listing responses broke of the listing's contract (`check::contract`).
+    pub responses: crate::check::contract::Responses,
     trace: &'a Trace,
     started: std::time::Instant,
 }
@@ -178,6 +180,7 @@ impl<'a> Session<'a> {
             fresh: false,
             shared: Vec::new(),
             reread: None,
+            responses: Default::default(),
             trace,
             started: std::time::Instant::now(),
         }

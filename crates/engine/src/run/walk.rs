@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 
+use crate::check::contract::listing_contract;
 use crate::check::excerpt;
 use crate::check::item_ids::Key;
 use crate::check::links;
@@ -104,14 +105,30 @@ pub(crate) async fn fetch_page(
             .on(i),
         )));
     }
+    // Every page is held to the listing's contract as it comes, then dropped.
+    let spec = session.spec;
+    if let Some(expect) = listing_contract(spec) {
+        session.exchanges[i].body.read_as_member(expect.schema.and_then(|s| s.member.as_ref()));
+        session.responses.check(expect, &session.exchanges[i], i);
+    }
+    let foreign = crate::run::execute::foreign_links(spec, &session.exchanges[i], i);
+    session.responses.add(&session.exchanges[i], i, foreign);
+    let ex = &session.exchanges[i];
     let next_pointer = pagination.next.as_ref().map(|n| n.pointer.as_str());
     let members = session.members.as_ref().or(session.spec.item_members.as_ref());
-    let wanted = Wanted::new(&pagination.items, members, next_pointer.as_slice());
+    let keep: Vec<&str> = next_pointer.into_iter().chain([links::FIRST_POINTER, links::SELF_POINTER]).collect();
+    let wanted = Wanted::new(&pagination.items, members, &keep);
     let mut body = wanted
         .parse(ex.body.bytes())
         .map_err(|e| End::Stuck(format!("{} {}: body is not JSON ({e}): {}", ex.method, ex.url, ex.body.excerpt(120))))?;
     let url = ex.url.clone();
     let next = pagination.next.as_ref().and_then(|n| next_link(&body, n));
+    if let Ok(request) = url::Url::parse(&url) {
+        let text = |pointer| body.pointer(pointer).and_then(Value::as_str);
+        let page_links = links::PageLinks { next: next.as_deref(), first: text(links::FIRST_POINTER), own: text(links::SELF_POINTER) };
+        let found = links::page_link_findings(&request, pagination, &page_links).into_iter().map(|f| f.on(i)).collect();
+        session.responses.add(&session.exchanges[i], i, found);
+    }
     let Some(Value::Array(items)) = body.pointer_mut(&pagination.items).map(Value::take) else {
         let keys: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
         return Err(End::Broken(Box::new(

@@ -148,6 +148,7 @@ fn sort_order(keys: &[&str], dirs: &[&str], sort: Option<&str>) -> Result<Vec<(S
 
 pub(crate) fn render(ctx: &Context, req: &Request, listing: &Listing, page: &[Image]) -> String {
     let r = &ctx.behaviour.rendering;
+    let later = req.params.pairs().iter().any(|(k, _)| k == "marker");
     let style = super::time_style(ctx, TimeStyle::Zulu);
     let mut out = JsonOut::with_capacity(256 + page.len() * 1700);
     out.begin_object();
@@ -164,7 +165,7 @@ pub(crate) fn render(ctx: &Context, req: &Request, listing: &Listing, page: &[Im
         out.opt_uint(image.size());
         out.key("virtual_size");
         out.opt_uint(image.virtual_size());
-        if r.keeps("status") {
+        if r.keeps_on("status", later) {
             out.field_str("status", image.status.as_str());
         }
         out.key("checksum");
@@ -201,7 +202,10 @@ pub(crate) fn render(ctx: &Context, req: &Request, listing: &Listing, page: &[Im
     }
     out.end_array();
     let kept: Vec<(&str, &str)> = req.params.pairs().iter().filter(|(k, _)| k != "marker").map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let first = if kept.is_empty() { "/v2/images".to_owned() } else { format!("/v2/images?{}", params::encode(kept.iter().copied())) };
+    let in_first: Vec<(&str, &str)> =
+        if r.first_keeps_marker { req.params.pairs().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect() } else { kept.clone() };
+    let first =
+        if in_first.is_empty() { "/v2/images".to_owned() } else { format!("/v2/images?{}", params::encode(in_first.iter().copied())) };
     out.field_str("first", &first);
     out.field_str("schema", "/v2/schemas/images");
     let full = !page.is_empty() && page.len() >= listing.limit;
@@ -210,6 +214,10 @@ pub(crate) fn render(ctx: &Context, req: &Request, listing: &Listing, page: &[Im
         let next = match r.next_link {
             None => Some(format!("/v2/images?{}", params::encode(kept.iter().copied().chain([("marker", last.as_str())])))),
             Some(NextLink::DropsParams) => Some(format!("/v2/images?{}", params::encode([("marker", last.as_str())]))),
+            Some(NextLink::DropsFilters) => {
+                let paging = kept.iter().copied().filter(|(k, _)| matches!(*k, "limit" | "sort" | "sort_key" | "sort_dir"));
+                Some(format!("/v2/images?{}", params::encode(paging.chain([("marker", last.as_str())]))))
+            }
             Some(NextLink::LoopsToFirst) => Some(first.clone()),
             Some(NextLink::Missing) => None,
         };

@@ -16,7 +16,7 @@ use crate::catalog::write_uuid;
 use crate::fault::defect::{NextLink, TimeStyle};
 use crate::listing::filter::{Filter, TimeField};
 use crate::listing::Listing;
-use crate::time::{self, Clock, Cmp};
+use crate::time::{Clock, Cmp};
 
 const MAX_LIMIT: usize = 1000;
 
@@ -67,12 +67,14 @@ pub(crate) fn parse(ctx: &Context, req: &Request) -> Result<Listing, Rejection> 
             }
             "status" => filters.extend(query::enum_filter("status", &[value.to_ascii_lowercase().as_str()])),
             "changes-since" => {
-                let at = time::parse(value).ok_or_else(|| invalid_query(param, value, &format!("'{value}' is not a 'date-time'")))?;
+                let at = query::filter_time(value, reading)
+                    .ok_or_else(|| invalid_query(param, value, &format!("'{value}' is not a 'date-time'")))?;
                 filters.push(Filter::Time { field: TimeField::Updated, cmp: Cmp::Gte, at, clock: Clock::Seconds });
             }
             "minRam" => {
                 let cmp = if reading.min_ram_at_most { Cmp::Lte } else { Cmp::Gte };
-                filters.push(Filter::MinRam(cmp, integer()?.min(u32::MAX.into()) as u32));
+                let bound = integer()?.min(u32::MAX.into()) as u32;
+                filters.push(if reading.min_ram_as_text { Filter::MinRamText(cmp, bound) } else { Filter::MinRam(cmp, bound) });
             }
             "minDisk" => filters.push(Filter::MinDisk(Cmp::Gte, integer()?.min(u32::MAX.into()) as u32)),
             _ => {}

@@ -54,7 +54,20 @@ pub(crate) fn op_time(value: &str, field: TimeField, clock: Clock, reading: &Rea
         None => (Cmp::Eq, value),
     };
     let cmp = if reading.time_ops_mirrored { cmp.mirrored() } else { cmp };
-    Some(Filter::Time { field, cmp, at: time::parse(at)?, clock })
+    Some(Filter::Time { field, cmp, at: filter_time(at, reading)?, clock })
+}
+
+/// The instant a time filter's value names, as this server (mis)reads it.
+pub(crate) fn filter_time(text: &str, reading: &Reading) -> Option<time::Micros> {
+    let at = time::parse(text)?;
+    let b = text.as_bytes();
+    if reading.space_time_local && b.get(10) == Some(&b' ') {
+        return Some(at - i64::from(crate::fault::behaviour::LOCAL_ZONE) * 1_000_000);
+    }
+    match b.iter().skip(19).position(|c| matches!(c, b'+' | b'-')) {
+        Some(sign) if reading.time_offset_ignored => time::parse(&text[..19 + sign]),
+        _ => Some(at),
+    }
 }
 
 /// A name filter for one or more exact names, loosened by faults.

@@ -30,6 +30,7 @@ pub(crate) struct Reading {
     pub(crate) name_mode: NameMode,
     pub(crate) time_ops_mirrored: bool,
     pub(crate) min_ram_at_most: bool,
+    pub(crate) min_ram_as_text: bool,
     pub(crate) size_min_exclusive: bool,
     pub(crate) size_max_exclusive: bool,
     pub(crate) changes_since_on_created: bool,
@@ -40,6 +41,10 @@ pub(crate) struct Reading {
     pub(crate) active_includes_queued: bool,
     /// Seconds added to every timestamp read (the server's zone offset).
     pub(crate) zone_offset: u32,
+    /// A time filter's UTC offset is dropped before reading.
+    pub(crate) time_offset_ignored: bool,
+    /// A time filter in the space layout is read in local time (UTC+8).
+    pub(crate) space_time_local: bool,
 }
 
 impl Reading {
@@ -58,6 +63,9 @@ pub(crate) struct Rendering {
     pub(crate) is_public_string: bool,
     pub(crate) null_id: bool,
     pub(crate) omit: Option<&'static str>,
+    /// Left out of the images of pages asked with a marker.
+    pub(crate) omit_later: Option<&'static str>,
+    pub(crate) first_keeps_marker: bool,
     pub(crate) time_style: Option<TimeStyle>,
     pub(crate) queued_shown_active: bool,
     pub(crate) progress_always_100: bool,
@@ -79,6 +87,11 @@ impl Rendering {
 
     pub(crate) fn keeps(&self, field: &str) -> bool {
         self.omit != Some(field)
+    }
+
+    /// Whether `field` is written on a page; `later`: the page was asked with a marker.
+    pub(crate) fn keeps_on(&self, field: &str, later: bool) -> bool {
+        self.keeps(field) && !(later && self.omit_later == Some(field))
     }
 }
 
@@ -123,6 +136,7 @@ impl Behaviour {
                 Contract::NameIgnoreCase => read.name_mode = NameMode::IgnoreCase,
                 Contract::TimeOpsMirrored => read.time_ops_mirrored = true,
                 Contract::MinRamAtMost => read.min_ram_at_most = true,
+                Contract::MinRamAsText => read.min_ram_as_text = true,
                 Contract::SizeMinExclusive => read.size_min_exclusive = true,
                 Contract::SizeMaxExclusive => read.size_max_exclusive = true,
                 Contract::ChangesSinceOnCreated => read.changes_since_on_created = true,
@@ -138,6 +152,8 @@ impl Behaviour {
                     read.zone_offset = LOCAL_ZONE;
                     render.zone_offset = LOCAL_ZONE;
                 }
+                Contract::TimeOffsetIgnored => read.time_offset_ignored = true,
+                Contract::SpaceTimeLocal => read.space_time_local = true,
                 Contract::SizeRoundedToMib => render.size_in_mib = true,
                 Contract::Wrapper(key) => render.wrapper = Some(key),
                 Contract::OsBitNumber => render.os_bit_number = true,
@@ -145,6 +161,8 @@ impl Behaviour {
                 Contract::IsPublicString => render.is_public_string = true,
                 Contract::NullId => render.null_id = true,
                 Contract::OmitField(field) => render.omit = Some(field),
+                Contract::OmitOnLaterPages(field) => render.omit_later = Some(field),
+                Contract::FirstKeepsMarker => render.first_keeps_marker = true,
                 Contract::Timestamps(style) => render.time_style = Some(style),
                 Contract::QueuedShownActive => render.queued_shown_active = true,
                 Contract::ProgressAlways100 => render.progress_always_100 = true,

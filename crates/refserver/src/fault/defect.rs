@@ -21,6 +21,8 @@ pub(crate) enum NextLink {
     LoopsToFirst,
     /// Absent although the page is full.
     Missing,
+    /// Keeps `limit` and the sort but drops the filters.
+    DropsFilters,
 }
 
 /// A contract defect: the server answers, but not as documented.
@@ -40,6 +42,8 @@ pub(crate) enum Contract {
     NameIgnoreCase,
     TimeOpsMirrored,
     MinRamAtMost,
+    /// `minRam` compares the digits as text, so 1024 is below 512.
+    MinRamAsText,
     SizeMinExclusive,
     SizeMaxExclusive,
     ChangesSinceOnCreated,
@@ -49,6 +53,10 @@ pub(crate) enum Contract {
     HidesOneImage,
     /// `queued` is shown as ACTIVE and the ACTIVE filter selects it: consistent within the listing.
     QueuedActiveEverywhere,
+    /// A time filter's UTC offset (`+05:30`) is ignored: the clock time is read as UTC.
+    TimeOffsetIgnored,
+    /// A time filter's `yyyy-MM-dd hh:mm:ss` layout is read on the server's clock (UTC+8).
+    SpaceTimeLocal,
     /// Timestamps are written (and `changes-since` read) in the server's local time, UTC+8,
     /// without a zone.
     LocalTimeZone,
@@ -59,6 +67,10 @@ pub(crate) enum Contract {
     IsPublicString,
     NullId,
     OmitField(&'static str),
+    /// The field is left out of the images of every page after the first (a marker was sent).
+    OmitOnLaterPages(&'static str),
+    /// `first` keeps the marker of the request, so it names the current page.
+    FirstKeepsMarker,
     Timestamps(TimeStyle),
     QueuedShownActive,
     /// Sizes are rounded to whole MiB and written as a count of MiB.

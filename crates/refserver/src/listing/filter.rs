@@ -57,6 +57,8 @@ pub(crate) enum Filter {
     /// Bit set of enterprise project indices.
     EnterpriseProject(u32),
     MinRam(Cmp, u32),
+    /// `minRam` compared as text (`"1024" < "512"`): a fault's misreading.
+    MinRamText(Cmp, u32),
     MinDisk(Cmp, u32),
     /// Null sizes never match, as SQL comparisons with NULL never hold.
     Size(Cmp, u64),
@@ -102,6 +104,7 @@ impl Filter {
             Filter::Owner(owner) => image.owner == *owner,
             Filter::EnterpriseProject(set) => set & (1 << image.enterprise_project) != 0,
             Filter::MinRam(cmp, bound) => cmp.holds(image.min_ram, *bound),
+            Filter::MinRamText(cmp, bound) => cmp.holds(image.min_ram.to_string(), bound.to_string()),
             Filter::MinDisk(cmp, bound) => cmp.holds(u32::from(image.min_disk), *bound),
             Filter::Size(cmp, bound) => image.size().is_some_and(|s| cmp.holds(s, *bound)),
             Filter::Time { field, cmp, at, clock } => {

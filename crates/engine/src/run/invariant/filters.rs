@@ -17,7 +17,7 @@ use crate::plan::merge_query;
 use crate::run::sample::Rng;
 use crate::run::session::Session;
 use crate::run::walk::{walk, End, Follow, Listing};
-use crate::spec::model::{Direction, FilterParam, Filters, Pagination, Relation, TimeOp};
+use crate::spec::model::{Direction, FilterParam, Filters, Pagination, Relation, TimeFormat, TimeOp};
 use crate::verdict::{CheckId, Conclusion};
 
 /// Parameters checked together with paging (bounded cost).
@@ -41,19 +41,31 @@ pub(crate) fn candidates(param: &FilterParam, items: &[Value], seed: u64, sample
             let times: BTreeSet<time::Instant> = field_values.iter().filter_map(|v| v.as_str()).filter_map(time::parse).collect();
             let times: Vec<time::Instant> = times.into_iter().collect();
             let chosen = rng.choose(&times, samples);
-            if param.relation == Relation::Time {
-                let ops = if param.ops.is_empty() { TimeOp::ALL.to_vec() } else { param.ops.clone() };
+            let ops = if param.ops.is_empty() { TimeOp::ALL.to_vec() } else { param.ops.clone() };
+            let mut sent: Vec<Sent> = if param.relation == Relation::Time {
                 chosen
                     .iter()
                     .flat_map(|t| ops.iter().map(move |op| Sent { text: format!("{}:{}", op.as_str(), time::format_z(*t)), op: Some(*op) }))
                     .collect()
             } else {
-                chosen.into_iter().map(|t| plain(time::format_z(t))).collect()
+                chosen.iter().map(|t| plain(time::format_z(*t))).collect()
+            };
+            if let Some(t) = chosen.first() {
+                sent.extend(other_layouts(param, &ops, *t));
             }
+            sent
         }
-        Relation::Equals | Relation::EqualsIgnoreCase | Relation::AtLeast | Relation::AtMost => {
+        Relation::Equals | Relation::EqualsIgnoreCase => {
             let all: Vec<String> = field_values.iter().filter_map(|v| scalar_text(v)).collect();
             rng.choose(&distinct(all), samples).into_iter().map(plain).collect()
+        }
+        Relation::AtLeast | Relation::AtMost => {
+            let all: Vec<String> = field_values.iter().filter_map(|v| scalar_text(v)).collect();
+            let mut sent: Vec<Sent> = rng.choose(&distinct(all), samples).into_iter().map(plain).collect();
+            if let Some(edge) = digit_edge(param.relation, &field_values).filter(|e| !sent.iter().any(|s| s.text == *e)) {
+                sent.push(plain(edge));
+            }
+            sent
         }
     };
     for v in &param.values {
@@ -63,6 +75,54 @@ pub(crate) fn candidates(param: &FilterParam, items: &[Value], seed: u64, sample
         }
     }
     out
+}
+
+/// The documented layouts of a time filter other than `Z`, at the exact instant `t` of an item:
+/// a server that reads an offset as UTC, or the space layout on another clock, moves the bound
+/// by hours and loses the item at `t`. A comparison is probed on both sides of it, so that a
+/// bound moved either way loses the item: `gte` at `t`, and `lte` at the next second (a field
+/// shown to the second may hide a fraction, so only then must the item at `t` be in).
+fn other_layouts(param: &FilterParam, ops: &[TimeOp], t: time::Instant) -> Vec<Sent> {
+    const SECOND: time::Instant = 1_000_000_000;
+    let layouts = |at: time::Instant| -> Vec<String> {
+        param
+            .formats
+            .iter()
+            .flat_map(|f| match f {
+                TimeFormat::Z => vec![],
+                TimeFormat::Space => vec![time::format_space(at)],
+                TimeFormat::Offset => vec![time::format_offset(at, 330), time::format_offset(at, -300)],
+            })
+            .collect()
+    };
+    if param.relation != Relation::Time {
+        return layouts(t).into_iter().map(plain).collect();
+    }
+    let edges: Vec<(TimeOp, time::Instant)> =
+        [(TimeOp::Gte, t), (TimeOp::Lte, t + SECOND)].into_iter().filter(|(op, _)| ops.contains(op)).collect();
+    let edges = if edges.is_empty() { ops.iter().take(2).map(|op| (*op, t)).collect() } else { edges };
+    let mut out = Vec::new();
+    for (op, at) in edges {
+        out.extend(layouts(at).into_iter().map(|text| Sent { text: format!("{}:{text}", op.as_str()), op: Some(op) }));
+    }
+    out
+}
+
+/// A catalogue value as a bound that number order and text order split differently: for
+/// `at_least` a value below which an item with more digits sorts as text (`512`, with an item
+/// of `1024`: `"1024" < "512"`), for `at_most` one above which an item with fewer digits sorts
+/// as text (`1024`, with `512`). A server that compares the digits as text then leaves out an
+/// item it must list.
+fn digit_edge(relation: Relation, values: &[&Value]) -> Option<String> {
+    /// Distinct values looked at: the search is quadratic.
+    const LOOKED_AT: usize = 500;
+    let numbers: BTreeSet<u64> = values.iter().filter_map(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok())).collect();
+    let numbers: Vec<u64> = numbers.into_iter().take(LOOKED_AT).collect();
+    let splits = |b: u64, v: u64| match relation {
+        Relation::AtLeast => v > b && v.to_string() < b.to_string(),
+        _ => v < b && v.to_string() > b.to_string(),
+    };
+    numbers.iter().find(|b| numbers.iter().any(|v| splits(**b, *v))).map(u64::to_string)
 }
 
 fn plain(text: String) -> Sent {
@@ -315,6 +375,44 @@ mod tests {
         let items = vec![json!({"created_at": "2020-01-01T00:00:00Z"})];
         let c = candidates(&param("created_at", Relation::Time), &items, 1, 3);
         assert_eq!(c.iter().map(|s| s.text.split(':').next().unwrap()).collect::<Vec<_>>(), vec!["gt", "gte", "lt", "lte", "eq", "neq"]);
+    }
+
+    #[test]
+    fn each_documented_layout_is_probed_at_the_same_instant_on_both_sides() {
+        let items = vec![json!({"created_at": "2020-01-01T00:00:00Z"})];
+        let mut p = param("created_at", Relation::Time);
+        p.formats = vec![TimeFormat::Z, TimeFormat::Space, TimeFormat::Offset];
+        let c = candidates(&p, &items, 1, 3);
+        let extra: Vec<&str> = c.iter().skip(6).map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            extra,
+            [
+                "gte:2020-01-01 00:00:00",
+                "gte:2020-01-01T05:30:00+05:30",
+                "gte:2019-12-31T19:00:00-05:00",
+                "lte:2020-01-01 00:00:01",
+                "lte:2020-01-01T05:30:01+05:30",
+                "lte:2019-12-31T19:00:01-05:00"
+            ]
+        );
+        let mut since = param("changes-since", Relation::SinceInclusive);
+        since.formats = vec![TimeFormat::Offset];
+        let c = candidates(&since, &[json!({"changes-since": "2020-01-01T00:00:00Z"})], 1, 3);
+        assert_eq!(
+            c.iter().map(|s| s.text.as_str()).collect::<Vec<_>>(),
+            ["2020-01-01T00:00:00Z", "2020-01-01T05:30:00+05:30", "2019-12-31T19:00:00-05:00"]
+        );
+    }
+
+    #[test]
+    fn numeric_bounds_are_probed_where_text_order_differs_from_number_order() {
+        let items: Vec<Value> = [0, 512, 1024, 2048, 16384].iter().map(|n| json!({"min_ram": n})).collect();
+        let at_least = candidates(&param("min_ram", Relation::AtLeast), &items, 1, 1);
+        assert_eq!(at_least.last().map(|s| s.text.as_str()), Some("512"));
+        let values: Vec<&Value> = items.iter().filter_map(|i| i.get("min_ram")).collect();
+        assert_eq!(digit_edge(Relation::AtLeast, &values).as_deref(), Some("512"));
+        assert_eq!(digit_edge(Relation::AtMost, &values).as_deref(), Some("1024"));
+        assert_eq!(digit_edge(Relation::AtLeast, &[&json!(7), &json!(8)]), None);
     }
 
     #[test]

@@ -20,10 +20,11 @@ const LARGE_PAGE: u64 = 1000;
 
 pub(crate) async fn run(inv: &Invariant, session: &mut Session<'_>) -> Conclusion {
     session.members = inv.check.members(session.spec);
-    match &inv.check {
+    let conclusion = match &inv.check {
         Check::Pagination(c) => pagination::run(c, session).await,
         Check::Filter(c) => filters::run(c, session).await,
-    }
+    };
+    session.responses.conclude(conclusion)
 }
 
 /// The query every listing of this spec starts from.
