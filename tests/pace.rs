@@ -43,26 +43,64 @@ async fn rationed(State(bucket): State<Arc<Mutex<Bucket>>>) -> Response {
     }
 }
 
+/// A spec of `n` cases beside `dir`, each `GET /v2/images` with a query of its own (so that no
+/// two share an answer), each expecting 200.
+fn cases_of_one_query_each(dir: &std::path::Path, section: &str, n: usize) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir.with_extension("specs")).unwrap();
+    let file = dir.with_extension("specs").join(format!("{section}.yaml"));
+    let doc = format!("{{file: tests/pace.rs, section: {section}}}");
+    let mut source = format!("specgate: 1\ntitle: {section}\ndoc: {doc}\nrequest: {{method: GET, path: /v2/images}}\ncases:\n");
+    for i in 0..n {
+        source.push_str(&format!("  - {{name: case-{i:02}, query: {{case: {i}}}, doc: {doc}, expect: {{status: 200}}}}\n"));
+    }
+    std::fs::write(&file, source).unwrap();
+    file
+}
+
 #[test]
 fn a_rationed_target_costs_time_not_verdicts() {
     let bucket = Arc::new(Mutex::new(Bucket { tokens: RATE, at: Instant::now() }));
     let url = serve_app(Router::new().route("/v2/images", get(rationed)).with_state(bucket));
     let dir = report_dir("pace-rationed");
-    std::fs::create_dir_all(dir.with_extension("specs")).unwrap();
-    let file = dir.with_extension("specs").join("rationed.yaml");
-    let mut source = String::from(
-        "specgate: 1\ntitle: Rationed\ndoc: {file: tests/pace.rs, section: rationed}\nrequest: {method: GET, path: /v2/images}\ncases:\n",
-    );
-    for i in 0..30 {
-        source.push_str(&format!(
-            "  - {{name: case-{i:02}, query: {{case: {i}}}, doc: {{file: tests/pace.rs, section: rationed}}, expect: {{status: 200}}}}\n"
-        ));
-    }
-    std::fs::write(&file, source).unwrap();
+    let file = cases_of_one_query_each(&dir, "rationed", 30);
     let out = specgate(&["run", file.to_str().unwrap(), "--target", &url, "--report-dir", dir.to_str().unwrap()]);
     let r = results(&dir);
     assert_eq!(r["summary"]["errored"], 0, "{}", text(&out.stderr));
     assert_eq!(r["summary"]["passed"], 30, "{}", text(&out.stderr));
     assert!(r["run"]["traffic"]["throttled"].as_u64().unwrap() >= 1, "the bucket did throttle: {}", r["run"]["traffic"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// Answers 503 to the first request of each query, then 200: errors that a retry hides.
+async fn flaky(State(seen): State<Arc<Mutex<Vec<String>>>>, uri: axum::http::Uri) -> Response {
+    let query = uri.query().unwrap_or_default().to_owned();
+    let first = {
+        let mut seen = seen.lock().unwrap();
+        let first = !seen.contains(&query);
+        seen.push(query);
+        first
+    };
+    if first {
+        (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response()
+    } else {
+        Json(json!({"images": []})).into_response()
+    }
+}
+
+#[test]
+fn retried_answers_are_recorded_per_request_and_counted_in_the_latency_table() {
+    let url = serve_app(Router::new().route("/v2/images", get(flaky)).with_state(Arc::new(Mutex::new(Vec::new()))));
+    let dir = report_dir("pace-flaky");
+    let file = cases_of_one_query_each(&dir, "flaky", 3);
+    let out = specgate(&["run", file.to_str().unwrap(), "--target", &url, "--report-dir", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r = results(&dir);
+    let retried: Vec<&serde_json::Value> =
+        r["cases"].as_array().unwrap().iter().flat_map(|c| c["exchanges"].as_array().unwrap()).map(|e| &e["retried"]).collect();
+    assert_eq!(retried, vec![&json!([503]); 3], "each request records the 503 it retried");
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let row = md.lines().find(|l| l.contains("GET /v2/images") && l.starts_with("| `")).unwrap_or_else(|| panic!("{md}"));
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    // | target | endpoint | requests | unanswered | retries | …
+    assert_eq!(&cells[3..6], ["3", "0", "3"], "{row}");
 }

@@ -142,6 +142,9 @@ pub struct Exchange {
     pub body: Body,
     pub elapsed: Duration,
     pub error: Option<TransportError>,
+    /// What each attempt before this answer got, in order, when it was retried: its status, or 0
+    /// when it got none (refused, reset). The reports count them, so that retries hide nothing.
+    pub retried: Vec<u16>,
 }
 
 impl Exchange {
@@ -155,6 +158,7 @@ impl Exchange {
             body: Body::default(),
             elapsed: Duration::ZERO,
             error: None,
+            retried: Vec::new(),
         }
     }
 
@@ -175,6 +179,7 @@ impl Exchange {
             elapsed_ms: self.elapsed.as_millis() as u64,
             error: self.error.as_ref().map(ToString::to_string),
             shared: false,
+            retried: self.retried.clone(),
         }
     }
 }
@@ -275,6 +280,7 @@ impl Http {
             .build();
         let (mut attempt, mut waited) = (0u32, Duration::ZERO);
         let mut first_429: Option<Instant> = None;
+        let mut retried = Vec::new();
         loop {
             if let Some(pace) = pace {
                 pace.ready().await;
@@ -286,6 +292,7 @@ impl Http {
             }
             let Some(why) = Retryable::of(&ex) else {
                 ex.elapsed = started.elapsed();
+                ex.retried = retried;
                 return ex;
             };
             if let (Retryable::RateLimited, Some(_)) = (why, pace) {
@@ -293,10 +300,12 @@ impl Http {
                 let since = *first_429.get_or_insert_with(Instant::now);
                 if self.config.retries > 0 && since.elapsed() < self.config.max_retry_total {
                     attempt += 1;
+                    retried.push(ex.status.unwrap_or(0));
                     continue;
                 }
                 ex.error = Some(TransportError::RateLimited(attempt));
                 ex.elapsed = started.elapsed();
+                ex.retried = retried;
                 return ex;
             }
             let wait = delays.next().map(|backoff| advised.unwrap_or(backoff).min(self.config.max_retry_wait));
@@ -305,6 +314,7 @@ impl Http {
                     tokio::time::sleep(wait).await;
                     waited += wait;
                     attempt += 1;
+                    retried.push(ex.status.unwrap_or(0));
                 }
                 _ => {
                     match why {
@@ -313,6 +323,7 @@ impl Http {
                         Retryable::Connect => {}
                     }
                     ex.elapsed = started.elapsed();
+                    ex.retried = retried;
                     return ex;
                 }
             }

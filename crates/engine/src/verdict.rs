@@ -262,6 +262,9 @@ pub struct ExchangeRecord {
     /// request's): not sent again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub shared: bool,
+    /// The status of each attempt that was retried before this answer (0: none came back).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retried: Vec<u16>,
 }
 
 /// The verdict of one case against one target.

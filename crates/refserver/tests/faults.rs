@@ -41,11 +41,14 @@ fn probes() -> HashMap<&'static str, Probe> {
         ("cloudimages.wrapper-renamed", get("/v2/cloudimages?limit=2")),
         ("cloudimages.bad-request-500", get("/v2/cloudimages?limit=abc")),
         ("cloudimages.unstable-tie-order", after("/v2/cloudimages?sort_key=status&limit=10")),
+        ("cloudimages.space-time-local", get("/v2/cloudimages?created_at=lte:{created_space}&limit=1000")),
         ("nova.wrapper-image", get("/v2.1/{project}/images/detail?limit=2")),
         ("nova.queued-shown-active", get("/v2.1/{project}/images/detail")),
         ("nova.progress-always-100", get("/v2.1/{project}/images/detail")),
         ("nova.timestamps-fractional", get("/v2.1/{project}/images/detail?limit=2")),
         ("nova.min-ram-at-most", get("/v2.1/{project}/images/detail?minRam=2048")),
+        ("nova.min-ram-as-text", get("/v2.1/{project}/images/detail?minRam=512&limit=1000")),
+        ("nova.changes-since-offset-ignored", get("/v2.1/{project}/images/detail?changes-since={updated_0530}&limit=1000")),
         ("nova.changes-since-ignored", get("/v2.1/{project}/images/detail?changes-since=2020-01-01T00:00:00Z")),
         ("nova.status-filter-ignored", get("/v2.1/{project}/images/detail?status=SAVING")),
         ("nova.marker-skips-one", after("/v2.1/{project}/images/detail?limit=5")),
@@ -67,6 +70,9 @@ fn probes() -> HashMap<&'static str, Probe> {
         ("glance-v1.local-time-zone", get("/v1.1/images/detail?limit=1")),
         ("glance.next-link-drops-params", get("/v2/images?limit=2&sort_key=name")),
         ("glance.next-link-loops", get("/v2/images?limit=2")),
+        ("glance.next-link-drops-filters", get("/v2/images?limit=2&status=active")),
+        ("glance.later-pages-lack-status", after("/v2/images?limit=5")),
+        ("glance.first-link-keeps-marker", after("/v2/images?limit=5")),
         ("glance.tag-any-of", get("/v2/images?tag=env=prod&tag=team=web&limit=1000")),
         ("glance.visibility-filter-ignored", get("/v2/images?visibility=community")),
         ("glance.null-id", get("/v2/images?limit=1")),
@@ -145,6 +151,21 @@ async fn url_for(clean: &Running, probe: &Probe) -> String {
         let all = json(&fetch(&format!("{base}/v2/images?limit=1000"), false).await);
         let size = all["images"].as_array().unwrap().iter().find_map(|i| i["size"].as_u64().filter(|s| *s > 0)).unwrap();
         request = request.replace("{size}", &size.to_string());
+    }
+    if request.contains("{created_space}") {
+        // An image's own instant in the doc's second layout: `lte:` it lists that image.
+        let all = json(&fetch(&format!("{base}/v2/cloudimages?limit=1000"), false).await);
+        let at = all["images"][0]["created_at"].as_str().unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339(at).unwrap().to_utc();
+        request = request.replace("{created_space}", &at.format("%Y-%m-%d%%20%H:%M:%S").to_string());
+    }
+    if request.contains("{updated_0530}") {
+        // An image's own instant written at +05:30: `changes-since` it lists that image.
+        let page = json(&fetch(&format!("{base}/v2.1/{}/images/detail?limit=1000", clean.project_id()), false).await);
+        let at = page["images"][0]["updated"].as_str().unwrap();
+        let zone = chrono::FixedOffset::east_opt(5 * 3600 + 30 * 60).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339(at).unwrap().with_timezone(&zone);
+        request = request.replace("{updated_0530}", &at.format("%Y-%m-%dT%H:%M:%S%%2B05:30").to_string());
     }
     format!("{base}{}", request.replace("{project}", clean.project_id()))
 }

@@ -345,6 +345,7 @@ mod tests {
             endpoint: "GET /".into(),
             requests: 11,
             unanswered: 0,
+            retries: 0,
             p50: 3,
             p95: 30,
             p99: 30,

@@ -197,6 +197,9 @@ pub(crate) struct EndpointTimes {
     pub requests: usize,
     /// Requests that got no answer (refused, timed out, dropped).
     pub unanswered: usize,
+    /// Attempts that were sent again (a 429, a 502–504, no answer), over all its requests.
+    #[serde(default)]
+    pub retries: usize,
     pub p50: u64,
     pub p95: u64,
     pub p99: u64,
@@ -209,14 +212,15 @@ pub(crate) struct EndpointTimes {
 /// requests and the unanswered ones, and the histogram. From the requests the verdicts record.
 pub(crate) fn per_endpoint(verdicts: &[crate::verdict::Verdict]) -> Vec<EndpointTimes> {
     let mut order: Vec<(String, String)> = Vec::new();
-    let mut times: std::collections::HashMap<(String, String), (Vec<u64>, usize)> = std::collections::HashMap::new();
+    let mut times: std::collections::HashMap<(String, String), (Vec<u64>, usize, usize)> = std::collections::HashMap::new();
     for v in verdicts {
         for e in &v.exchanges {
             let key = (v.target.clone(), super::roots::endpoint(&e.method, &e.url));
             let entry = times.entry(key.clone()).or_insert_with(|| {
                 order.push(key);
-                (Vec::new(), 0)
+                (Vec::new(), 0, 0)
             });
+            entry.2 += e.retried.len();
             match e.status {
                 Some(_) => entry.0.push(e.elapsed_ms),
                 None => entry.1 += 1,
@@ -234,7 +238,7 @@ pub(crate) fn per_endpoint(verdicts: &[crate::verdict::Verdict]) -> Vec<Endpoint
     order
         .into_iter()
         .map(|key| {
-            let (mut ms, unanswered) = times.remove(&key).unwrap_or_default();
+            let (mut ms, unanswered, retries) = times.remove(&key).unwrap_or_default();
             ms.sort_unstable();
             let mut histogram = vec![0; BUCKETS.len() + 1];
             for &t in &ms {
@@ -244,6 +248,7 @@ pub(crate) fn per_endpoint(verdicts: &[crate::verdict::Verdict]) -> Vec<Endpoint
             EndpointTimes {
                 requests: ms.len() + unanswered,
                 unanswered,
+                retries,
                 p50: at(0.5),
                 p95: at(0.95),
                 p99: at(0.99),
@@ -271,7 +276,7 @@ mod tests {
     use crate::verdict::{Class, ExchangeRecord};
 
     fn answer(url: &str, ms: u64, status: Option<u16>) -> ExchangeRecord {
-        ExchangeRecord { method: "GET".into(), url: url.into(), status, elapsed_ms: ms, error: None, shared: false }
+        ExchangeRecord { method: "GET".into(), url: url.into(), status, elapsed_ms: ms, error: None, shared: false, retried: vec![] }
     }
 
     #[test]

@@ -235,15 +235,16 @@ fn latency(s: &mut String, r: &Report<'_>) {
     if rows.is_empty() {
         return;
     }
-    let _ = writeln!(s, "## Latency\n\n| target | endpoint | requests | unanswered | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(s, "## Latency\n\n| target | endpoint | requests | unanswered | retries | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|---|---|---|---|---|");
     for e in rows {
         let _ = writeln!(
             s,
-            "| `{}` | `{}` | {} | {} | {} | {} | {} | {} |",
+            "| `{}` | `{}` | {} | {} | {} | {} | {} | {} | {} |",
             cell(&e.target),
             cell(&e.endpoint),
             e.requests,
             e.unanswered,
+            e.retries,
             e.p50,
             e.p95,
             e.p99,

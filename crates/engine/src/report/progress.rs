@@ -225,6 +225,7 @@ mod tests {
             elapsed_ms: 1,
             error: None,
             shared: false,
+            retried: vec![],
         }
     }
 

@@ -137,6 +137,7 @@ mod tests {
                 elapsed_ms: 1,
                 error: None,
                 shared: false,
+                retried: vec![],
             })
             .collect();
         v.findings = vec![Finding::new(CheckId::PaginationOrder, "/1/name", json!("name asc"), json!(["b", "a"]), "m").on(1)];

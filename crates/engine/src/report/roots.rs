@@ -270,7 +270,15 @@ mod tests {
     use serde_json::json;
 
     fn get(url: &str) -> ExchangeRecord {
-        ExchangeRecord { method: "GET".into(), url: url.into(), status: Some(200), elapsed_ms: 1, error: None, shared: false }
+        ExchangeRecord {
+            method: "GET".into(),
+            url: url.into(),
+            status: Some(200),
+            elapsed_ms: 1,
+            error: None,
+            shared: false,
+            retried: vec![],
+        }
     }
 
     /// A failing case on `target` whose items 0..n send `min_ram` as a string, on `url`.
