@@ -125,8 +125,10 @@ pub(crate) fn of(verdicts: &[Verdict]) -> Vec<RootCause> {
             let count = f.side_by_side.as_ref().map_or(f.count(), |s| s.total);
             match seen.iter_mut().find(|(r, ..)| *r == at) {
                 Some((_, places, of)) => {
-                    *places += count;
                     *of = (*of).max(f.of);
+                    // The walks of one case see the same items again (every page is checked):
+                    // never more places than the listing has items.
+                    *places = (*places + count).min(of.unwrap_or(usize::MAX));
                 }
                 None => seen.push((at, count, f.of)),
             }
@@ -321,6 +323,15 @@ mod tests {
         assert_eq!(r.cases.first().map(|c| c.id.as_str()), Some("s::case-0"));
         assert_eq!(r.targets, ["bad"]);
         assert_eq!(r.location, "s:6", "the spec line of its first case");
+    }
+
+    #[test]
+    fn items_seen_again_by_a_cases_walks_count_once_out_of_the_listing() {
+        // Two walks of one case each see every item of a 233-item listing break the rule.
+        let mut v = string_min_ram("walks", "bad", Level::Must, 233, 233, "http://h/v2/images?limit=1000");
+        v.findings.extend(v.findings.clone());
+        let roots = of(&[v]);
+        assert_eq!(roots[0].extent(), "233/233 items, seen by 1 case");
     }
 
     #[test]
