@@ -1,8 +1,8 @@
 //! The pace of one target: how fast requests may start, learnt from its 429s as TCP learns a
 //! link's capacity (additive increase, multiplicative decrease). A target starts unpaced (or at
 //! `--rps`); a 429 holds every request to it for the `Retry-After` it gives, and cuts the rate
-//! to [`CUT`] of the rate it was sent at (when unpaced: the answers it gave in the last
-//! second); each answer after that raises the rate a little, [`RISE`] requests a second per
+//! to `CUT` of the rate it was sent at (when unpaced: the answers it gave in the last
+//! second); each answer after that raises the rate a little, `RISE` requests a second per
 //! second, never above `--rps`. A throttling API then costs time, not verdicts.
 
 use std::collections::VecDeque;

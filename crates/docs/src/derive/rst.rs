@@ -383,8 +383,8 @@ pub(crate) fn cell_text<S: AsRef<str>>(lines: &[S]) -> String {
     out.iter().map(|l| inline(l)).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
 }
 
-/// Remove inline markup: `**strong**`, ``` ``literal`` ```, roles (`:ref:\`Text <target>\``
-/// keeps `Text`), links (`` `text <url>`_ `` keeps `text`), backslash escapes (`\ ` is
+/// Remove inline markup: `**strong**`, ``` ``literal`` ```, roles (``` :ref:`Text <target>` ```
+/// keeps `Text`), links (``` `text <url>`_ ``` keeps `text`), backslash escapes (`\ ` is
 /// nothing, `\_` is `_`).
 pub(crate) fn inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -1,7 +1,7 @@
 //! How fast each target answered: one line per target on stderr once the run is over, with the
 //! percentiles of its answers' times and its slowest endpoint (method and path, the query left
 //! out). Requests that got no answer are counted apart. The reports show the same figures per
-//! target and endpoint, with a histogram of the times ([`per_endpoint`]).
+//! target and endpoint, with a histogram of the times (`per_endpoint`).
 
 use std::collections::BTreeMap;
 
