@@ -125,15 +125,16 @@ pub(crate) fn of(verdicts: &[Verdict]) -> Vec<RootCause> {
             let count = f.side_by_side.as_ref().map_or(f.count(), |s| s.total);
             match seen.iter_mut().find(|(r, ..)| *r == at) {
                 Some((_, places, of)) => {
+                    *places += count;
                     *of = (*of).max(f.of);
-                    // The walks of one case see the same items again (every page is checked):
-                    // never more places than the listing has items.
-                    *places = (*places + count).min(of.unwrap_or(usize::MAX));
                 }
                 None => seen.push((at, count, f.of)),
             }
         }
         for (at, places, of) in seen {
+            // The walks of one case see the same items again (every page is checked, and one
+            // finding may hold them all): never more places than the listing has items.
+            let places = places.min(of.unwrap_or(usize::MAX));
             let r = &mut roots[at];
             if class == Class::Fail {
                 r.class = Class::Fail;
@@ -330,8 +331,11 @@ mod tests {
         // Two walks of one case each see every item of a 233-item listing break the rule.
         let mut v = string_min_ram("walks", "bad", Level::Must, 233, 233, "http://h/v2/images?limit=1000");
         v.findings.extend(v.findings.clone());
-        let roots = of(&[v]);
-        assert_eq!(roots[0].extent(), "233/233 items, seen by 1 case");
+        // And one finding that holds a walk's every page: 466 places out of 233 items.
+        let mut pages = string_min_ram("pages", "bad", Level::Must, 466, 233, "http://h/v2/images?limit=1000");
+        pages.findings = crate::check::group::group(std::mem::take(&mut pages.findings));
+        let roots = of(&[v, pages]);
+        assert_eq!(roots[0].extent(), "233/233 items, seen by 2 cases");
     }
 
     #[test]
