@@ -278,10 +278,11 @@ impl Http {
             .with_jitter()
             .with_max_times(self.config.retries as usize)
             .build();
-        let (mut attempt, mut waited) = (0u32, Duration::ZERO);
+        let mut waited = Duration::ZERO;
         let mut first_429: Option<Instant> = None;
+        // Each attempt retried before the answer, by what it got: the retries made so far.
         let mut retried = Vec::new();
-        loop {
+        let mut ex = loop {
             if let Some(pace) = pace {
                 pace.ready().await;
             }
@@ -290,44 +291,38 @@ impl Http {
             if let Some(pace) = pace {
                 pace.answered(ex.status.filter(|_| ex.error.is_none()), advised);
             }
-            let Some(why) = Retryable::of(&ex) else {
-                ex.elapsed = started.elapsed();
-                ex.retried = retried;
-                return ex;
-            };
+            let Some(why) = Retryable::of(&ex) else { break ex };
+            let attempts = retried.len() as u32;
             if let (Retryable::RateLimited, Some(_)) = (why, pace) {
                 // The pace holds the target for the advised wait and slows it down.
                 let since = *first_429.get_or_insert_with(Instant::now);
                 if self.config.retries > 0 && since.elapsed() < self.config.max_retry_total {
-                    attempt += 1;
                     retried.push(ex.status.unwrap_or(0));
                     continue;
                 }
-                ex.error = Some(TransportError::RateLimited(attempt));
-                ex.elapsed = started.elapsed();
-                ex.retried = retried;
-                return ex;
+                ex.error = Some(TransportError::RateLimited(attempts));
+                break ex;
             }
             let wait = delays.next().map(|backoff| advised.unwrap_or(backoff).min(self.config.max_retry_wait));
             match wait {
                 Some(wait) if waited + wait <= self.config.max_retry_total => {
                     tokio::time::sleep(wait).await;
                     waited += wait;
-                    attempt += 1;
                     retried.push(ex.status.unwrap_or(0));
                 }
                 _ => {
                     match why {
-                        Retryable::RateLimited => ex.error = Some(TransportError::RateLimited(attempt)),
-                        Retryable::Unavailable(status) => ex.error = Some(TransportError::Unavailable { status, retries: attempt }),
+                        Retryable::RateLimited => ex.error = Some(TransportError::RateLimited(attempts)),
+                        Retryable::Unavailable(status) => ex.error = Some(TransportError::Unavailable { status, retries: attempts }),
                         Retryable::Connect => {}
                     }
-                    ex.elapsed = started.elapsed();
-                    ex.retried = retried;
-                    return ex;
+                    break ex;
                 }
             }
-        }
+        };
+        ex.elapsed = started.elapsed();
+        ex.retried = retried;
+        ex
     }
 
     async fn send_once(&self, req: &Request) -> Exchange {
