@@ -73,6 +73,10 @@ pub enum CheckId {
     FilterSound,
     #[serde(rename = "filter.paged")]
     FilterPaged,
+    /// A boolean filter's `true` and `false` do not split the listing in two: an item is in
+    /// both answers, or in neither.
+    #[serde(rename = "filter.partition")]
+    FilterPartition,
     /// A link in a response leads to another scheme, host or port than the request went to.
     #[serde(rename = "link.origin")]
     LinkOrigin,
@@ -118,6 +122,7 @@ impl CheckId {
             CheckId::FilterComplete => "filter.complete",
             CheckId::FilterSound => "filter.sound",
             CheckId::FilterPaged => "filter.paged",
+            CheckId::FilterPartition => "filter.partition",
             CheckId::LinkOrigin => "link.origin",
             CheckId::LinkFirst => "link.first",
             CheckId::LinkSelf => "link.self",

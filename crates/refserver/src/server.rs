@@ -162,6 +162,8 @@ fn serve(shared: &Shared, api: Api, query: Option<String>, headers: &HeaderMap, 
     let behaviour = shared.behaviours.iter().find(|(a, _)| *a == api).map(|(_, b)| b).expect("every api has a behaviour");
     let ctx = Context { catalog: &shared.catalog, behaviour, base_url: &shared.base_url, project_id: &shared.project_id };
     let accept_json = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("application/json"));
+    // A server that reads `+` as a plus: a `+` of the query is parsed as `%2B`.
+    let query = if behaviour.reading.plus_literal { query.map(|q| q.replace('+', "%2B")) } else { query };
     let req = Request { params: Params::parse(query.as_deref()), accept_json, project };
     into_response(api::respond(api, &ctx, &req))
 }

@@ -277,6 +277,17 @@ impl Validator<'_> {
                     self.err_at(p, 1, format!("filter `{}`: relation `mapped` needs a `map:`", p.value.param), None);
                 }
             }
+            for name in f.value.levels.keys() {
+                let probe = name.rsplit_once('.').map_or(name.as_str(), |(_, probe)| probe);
+                let param = name.rsplit_once('.').map(|(param, _)| param);
+                let known = super::model::FILTER_PROBES.contains(&probe)
+                    && param.is_none_or(|param| probe != "sorted-walk" && f.value.params.iter().any(|p| p.value.param == param));
+                if !known {
+                    let names = super::model::FILTER_PROBES.iter().copied();
+                    let hint = did_you_mean(probe, names).map(|s| format!("did you mean `{s}`?"));
+                    self.err_at(f, 1, format!("filters.levels: `{name}` is not a probe the block derives"), hint);
+                }
+            }
         }
         let Some(p) = &file.pagination else { return };
         for (what, ptr) in [("items", &p.value.items), ("id", &p.value.id)] {
@@ -416,6 +427,22 @@ mod tests {
         let e = &load_str(Path::new("x.yaml"), &bad).unwrap_err()[0];
         assert_eq!(e.message, "pagination.levels: `default-limits` is not a case the block derives");
         assert!(e.render().contains("did you mean `default-limit`?"), "{}", e.render());
+    }
+
+    #[test]
+    fn a_level_for_a_probe_the_filters_block_does_not_derive_is_an_error_with_a_hint() {
+        let block = "pagination:\n  doc: {file: f, section: s}\n  items: /images\nfilters:\n  doc: {file: f, section: s}\n  params:\n    - {param: name, field: /name, relation: equals}\n  levels:\n";
+        let ok = format!("{MINIMAL}{block}    name.case: {{level: must, why: exact}}\n    encoded: {{level: off, why: no}}\n    sorted-walk: {{level: should}}\n");
+        load_str(Path::new("x.yaml"), &ok).unwrap();
+        for (bad, message) in [
+            ("    name.cases: {level: should}\n", "`name.cases` is not a probe"),
+            ("    owner.case: {level: should}\n", "`owner.case` is not a probe"),
+        ] {
+            let e = &load_str(Path::new("x.yaml"), &format!("{MINIMAL}{block}{bad}")).unwrap_err()[0];
+            assert!(e.message.contains(message), "{}", e.message);
+        }
+        let e = &load_str(Path::new("x.yaml"), &format!("{MINIMAL}{block}    name.cases: {{level: \"off\"}}\n")).unwrap_err()[0];
+        assert!(e.render().contains("did you mean `case`?"), "{}", e.render());
     }
 
     #[test]

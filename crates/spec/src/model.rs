@@ -478,6 +478,33 @@ pub struct Filters {
     /// The derived cases send every request themselves instead of sharing other cases' answers.
     #[serde(default)]
     pub fresh: bool,
+    /// The level of the edge probes (`name.case`, `encoded`, `sorted-walk`, …), keyed by the
+    /// case name without `filter.` or by the probe alone for every parameter it applies to;
+    /// `off` derives no case. See [`FILTER_PROBES`].
+    #[serde(default)]
+    pub levels: BTreeMap<String, ProbeLevel>,
+}
+
+/// The probes of a `filters:` block that `filters.levels` names: `case`, `encoded` and `both`
+/// are per parameter (`name.case`, or `case` for every parameter), `sorted-walk` is one case.
+pub const FILTER_PROBES: &[&str] = &["case", "encoded", "both", "sorted-walk"];
+
+/// The level of one edge probe, the doc sentence that sets it, and why.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeLevel {
+    pub level: ProbeSwitch,
+    pub doc: Option<DocRef>,
+    pub why: Option<String>,
+}
+
+/// A probe's level, or `off`: the doc is silent and the upstreams disagree.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ProbeSwitch {
+    Must,
+    Should,
+    Off,
 }
 
 fn default_samples() -> usize {

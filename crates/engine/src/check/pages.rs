@@ -271,6 +271,19 @@ pub(crate) struct Order {
     pub tie: Option<(String, Direction)>,
 }
 
+impl Order {
+    /// The order a listing sorted by `key` in `dir` must follow, ties broken as `sort` says.
+    pub(crate) fn by(sort: &crate::spec::model::Sort, key: &str, k: &crate::spec::model::SortKey, dir: Direction) -> Order {
+        Order {
+            key: key.to_string(),
+            field: k.field.clone(),
+            kind: k.kind,
+            dir,
+            tie: sort.tie_breaker.clone().map(|t| (t, sort.tie_breaker_dir.unwrap_or(dir))),
+        }
+    }
+}
+
 /// Consecutive items (across page boundaries too) must follow `order`.
 pub(crate) fn misordered(pages: &[Page], order: &Order) -> Vec<Finding> {
     let flat: Vec<(usize, usize, &Value)> =

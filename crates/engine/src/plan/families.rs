@@ -90,6 +90,26 @@ const PAGED: Family = family(
     "filter.paged[.should]",
     "the filters with small pages and a sort: still sound on every page; the `must` filters, and the `should` ones in `.should`",
 );
+const CASE_VARIANT: Family = family(
+    F,
+    "filter.<param>.case",
+    "a case variant of a catalogue value (`cENTos` for `CentOS`) selects exactly what the relation says: nothing else under `equals` (a 4xx refusal passes), every spelling under `equals_ignore_case` (level: `should`, or `filters.levels`)",
+);
+const ENCODED: Family = family(
+    F,
+    "filter.encoded[.should]",
+    "catalogue values of the string filters that need percent-encoding (a space, `&`, `=`, `#`, `/`, `+`, non-ASCII) match literally, a space sent as `+` and as `%20` alike (level: `should`, or `filters.levels`)",
+);
+const BOTH_VALUES: Family = family(
+    F,
+    "filter.<param>.both",
+    "a boolean filter's `true` and `false` each list exactly the items with that value, and no item of the full listing is in both answers or in neither (level: the filter's soundness and completeness, the lower)",
+);
+const SORTED_WALK: Family = family(
+    F,
+    "filter.sorted-walk[.should]",
+    "a filter with a sort, in both directions, walked with small pages by marker: each matching item once, in order, and the union equals the filtered listing; grouped by level as `filter.paged`",
+);
 const IDS: Family = family(
     E,
     "equivalence.<a>~<b>.ids",
@@ -123,6 +143,10 @@ pub const FAMILIES: &[Family] = &[
     PAIRS_SOUND,
     PAIRS_COMPLETE,
     PAGED,
+    CASE_VARIANT,
+    ENCODED,
+    BOTH_VALUES,
+    SORTED_WALK,
     IDS,
     FIELDS,
     ORDERED,
@@ -155,6 +179,10 @@ impl Family {
                     FilterCheck::Pairs { sound: true, .. } => &PAIRS_SOUND,
                     FilterCheck::Pairs { sound: false, .. } => &PAIRS_COMPLETE,
                     FilterCheck::Paged(_) => &PAGED,
+                    FilterCheck::CaseVariant(_) => &CASE_VARIANT,
+                    FilterCheck::Encoded(_) => &ENCODED,
+                    FilterCheck::BothValues(_) => &BOTH_VALUES,
+                    FilterCheck::SortedWalk(_) => &SORTED_WALK,
                 },
             },
             Work::Equivalence(e) => match e.check {

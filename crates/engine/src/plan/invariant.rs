@@ -51,6 +51,15 @@ pub enum FilterCheck {
     Pairs { sound: bool, params: Vec<usize> },
     /// The given filters with small pages and a sort.
     Paged(Vec<usize>),
+    /// A case variant of a catalogue value matches only what the relation says (param index).
+    CaseVariant(usize),
+    /// Values of the given filters that need percent-encoding (space as `+` and `%20`,
+    /// reserved characters, non-ASCII) match literally.
+    Encoded(Vec<usize>),
+    /// A boolean filter's `true` and `false` split the listing in two (param index).
+    BothValues(usize),
+    /// The given filters walked sorted in both directions with small pages.
+    SortedWalk(Vec<usize>),
 }
 
 /// A value as a case-name segment (`-1` stays `-1`, spaces and dots become `_`).
@@ -81,8 +90,8 @@ impl Check {
             Check::Filter(f) => {
                 use FilterCheck as F;
                 let own = match f {
-                    F::Sound(i) | F::Complete(i) | F::Invalid(i) => params(&[*i]),
-                    F::Pairs { params: ps, .. } | F::Paged(ps) => params(ps),
+                    F::Sound(i) | F::Complete(i) | F::Invalid(i) | F::CaseVariant(i) | F::BothValues(i) => params(&[*i]),
+                    F::Pairs { params: ps, .. } | F::Paged(ps) | F::SortedWalk(ps) | F::Encoded(ps) => params(ps),
                 };
                 pointers.extend(own);
                 pointers.extend(sort_fields());

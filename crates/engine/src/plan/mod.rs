@@ -6,6 +6,7 @@ pub(crate) mod filters;
 pub(crate) mod invariant;
 pub(crate) mod pagination;
 pub mod partition;
+pub(crate) mod probes;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -139,6 +140,7 @@ pub(crate) fn invariants(spec: &Spec) -> Vec<Invariant> {
     let mut out = Vec::new();
     pagination::derive(spec, &mut out);
     filters::derive(spec, &mut out);
+    probes::derive(spec, &mut out);
     out
 }
 

@@ -187,6 +187,7 @@ fn walks(check: CheckId) -> bool {
             | FilterComplete
             | FilterSound
             | FilterPaged
+            | FilterPartition
     )
 }
 

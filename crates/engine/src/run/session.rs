@@ -158,6 +158,9 @@ pub(crate) struct Session<'a> {
     /// Send every request, sharing no other case's answer (`fresh: true`, a second listing
     /// that looks for changes).
     pub fresh: bool,
+    /// Write a space in the query as `%20` instead of the form encoding's `+`: both must
+    /// reach the server as a space.
+    pub spaces_as_pct20: bool,
     /// Which of `exchanges` were answered from another case's request.
     shared: Vec<bool>,
     /// Compare each answer with the one shared earlier in the run for the same request, and
@@ -178,6 +181,7 @@ impl<'a> Session<'a> {
             exchanges: Vec::new(),
             members: None,
             fresh: false,
+            spaces_as_pct20: false,
             shared: Vec::new(),
             reread: None,
             responses: Default::default(),
@@ -227,6 +231,11 @@ impl<'a> Session<'a> {
         url.set_query(None);
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
+        }
+        if self.spaces_as_pct20 {
+            // The form encoding wrote a literal `+` as `%2B`: every `+` left is a space.
+            let query = url.query().map(|q| q.replace('+', "%20"));
+            url.set_query(query.as_deref());
         }
         Ok(url)
     }

@@ -46,6 +46,7 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
     let reading = &ctx.behaviour.reading;
     let catalog = ctx.catalog;
     let mut filters = ims_view();
+    let view = filters.len();
     let (mut key, mut dir, mut limit, mut marker) = (SortKey::CreatedAt, Dir::Desc, None, None);
     for (param, value) in params.pairs() {
         let (param, value) = (param.as_str(), value.as_str());
@@ -95,8 +96,12 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
     if reading.sort_dir_ignored {
         dir = Dir::Desc;
     }
+    let mut paging = reading.paging;
+    if reading.filtered_desc_marker_at && dir == Dir::Desc && filters.len() > view {
+        paging.marker_mode = crate::listing::MarkerMode::At;
+    }
     Listing::new(key, dir, query::page_size(limit, DEFAULT_LIMIT, MAX_LIMIT, reading))
-        .start_after(catalog, filters, reading.paging, marker)
+        .start_after(catalog, filters, paging, marker)
         .map_err(|text| Rejection::new(INVALID, format!("Invalid parameter marker: image {text} not found.")))
 }
 

@@ -34,7 +34,7 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
     let mut tags = Vec::new();
     for (param, value) in params.pairs() {
         let (param, value) = (param.as_str(), value.as_str());
-        if reading.ignores(param) {
+        if reading.drops(param, value) {
             continue;
         }
         let list = query::in_list(value);

@@ -35,6 +35,12 @@ pub(crate) struct Reading {
     pub(crate) size_max_exclusive: bool,
     pub(crate) changes_since_on_created: bool,
     pub(crate) tags_any_of: bool,
+    /// `+` in the query stays a plus.
+    pub(crate) plus_literal: bool,
+    /// This boolean filter is ignored when false.
+    pub(crate) false_ignored: Option<&'static str>,
+    /// A filtered listing sorted descending starts at the marker.
+    pub(crate) filtered_desc_marker_at: bool,
     pub(crate) hidden_listed: bool,
     pub(crate) hides_one_image: bool,
     /// `status=active` also selects queued images.
@@ -50,6 +56,11 @@ pub(crate) struct Reading {
 impl Reading {
     pub(crate) fn ignores(&self, param: &str) -> bool {
         self.ignored_params.contains(&param)
+    }
+
+    /// Whether `param=value` is dropped: ignored outright, or a boolean ignored when false.
+    pub(crate) fn drops(&self, param: &str, value: &str) -> bool {
+        self.ignores(param) || (self.false_ignored == Some(param) && crate::api::query::boolean(value) == Some(false))
     }
 }
 
@@ -141,6 +152,9 @@ impl Behaviour {
                 Contract::SizeMaxExclusive => read.size_max_exclusive = true,
                 Contract::ChangesSinceOnCreated => read.changes_since_on_created = true,
                 Contract::TagsAnyOf => read.tags_any_of = true,
+                Contract::PlusKeptLiteral => read.plus_literal = true,
+                Contract::FalseIgnored(param) => read.false_ignored = Some(param),
+                Contract::FilteredDescMarkerAt => read.filtered_desc_marker_at = true,
                 Contract::HiddenListed => read.hidden_listed = true,
                 Contract::HidesOneImage => read.hides_one_image = true,
                 Contract::QueuedActiveEverywhere => {

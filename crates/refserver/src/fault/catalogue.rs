@@ -64,6 +64,10 @@ pub(crate) static ENTRIES: &[Entry] = &[
         "The list is wrapped in `image` instead of `images`."),
     contract("cloudimages.bad-request-500", Some(Cloudimages), ErrorStatus(500),
         "Invalid parameters (bad limit, unknown marker, bad sort key...) answer 500 instead of 400."),
+    contract("cloudimages.name-ignore-case", Some(Cloudimages), NameIgnoreCase,
+        "`name` matches regardless of case (documented: exact match)."),
+    contract("cloudimages.filtered-desc-marker-inclusive", Some(Cloudimages), FilteredDescMarkerAt,
+        "A filtered listing sorted descending starts each page at the marker image, so it repeats; ascending, or unfiltered, pages are right."),
     contract("cloudimages.unstable-tie-order", Some(Cloudimages), UnstableTies,
         "Images with equal sort values are ordered differently on pages after the first, so paging skips and repeats some."),
     // GET /v2.1/{project_id}/images/detail
@@ -141,6 +145,10 @@ pub(crate) static ENTRIES: &[Entry] = &[
         "Images with `os_hidden` true are listed without `os_hidden=true`."),
     contract("glance.marker-inclusive", Some(GlanceV2), MarkerInclusive,
         "The page starts at the marker image instead of after it: the last image of a page repeats on the next."),
+    contract("glance.plus-kept-literal", Some(GlanceV2), PlusKeptLiteral,
+        "A `+` in the query is read as a plus, not a space: `name=CentOS+7.3` looks for `CentOS+7.3` (only `%20` is a space)."),
+    contract("glance.protected-false-ignored", Some(GlanceV2), FalseIgnored("protected"),
+        "`protected=false` is ignored: every image is listed, protected ones too."),
     contract("glance.size-min-exclusive", Some(GlanceV2), SizeMinExclusive,
         "`size_min` excludes images of exactly that size (should be inclusive)."),
     // Every endpoint

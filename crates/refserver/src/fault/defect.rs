@@ -48,6 +48,12 @@ pub(crate) enum Contract {
     SizeMaxExclusive,
     ChangesSinceOnCreated,
     TagsAnyOf,
+    /// `+` in the query is read as a literal plus, not a space (only `%20` is a space).
+    PlusKeptLiteral,
+    /// The named boolean filter is ignored when its value is false.
+    FalseIgnored(&'static str),
+    /// With a filter and `sort_dir=desc`, the page starts at the marker (it repeats).
+    FilteredDescMarkerAt,
     HiddenListed,
     /// One image (the catalogue's first) is never listed.
     HidesOneImage,

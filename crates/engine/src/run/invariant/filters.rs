@@ -1,22 +1,23 @@
 //! Running the invariants of a `filters:` block: sampling values from the catalogue, listing
 //! with them, and handing the answers to `check::filters`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde_json::Value;
 
 use super::pagination::rejection;
+use super::probes::{common_value, small_pages};
 use super::{base_query, conclude, full_listing, listed_again};
 use crate::check::filters::{incomplete, unsound};
 use crate::check::item_ids::{IdList, Key};
-use crate::check::pages::{id_list, misordered, scalar_text, Order, WalkedIds, MAX_FINDINGS};
-use crate::check::relation::{split_time, value_selecting, Sent};
+use crate::check::pages::{scalar_text, Order, MAX_FINDINGS};
+use crate::check::relation::{value_selecting, Sent};
 use crate::check::time;
 use crate::plan::invariant::FilterCheck;
 use crate::plan::merge_query;
 use crate::run::sample::Rng;
 use crate::run::session::Session;
-use crate::run::walk::{walk, End, Follow, Listing};
+use crate::run::walk::End;
 use crate::spec::model::{Direction, FilterParam, Filters, Pagination, Relation, TimeFormat, TimeOp};
 use crate::verdict::{CheckId, Conclusion};
 
@@ -125,7 +126,7 @@ fn digit_edge(relation: Relation, values: &[&Value]) -> Option<String> {
     numbers.iter().find(|b| numbers.iter().any(|v| splits(**b, *v))).map(u64::to_string)
 }
 
-fn plain(text: String) -> Sent {
+pub(crate) fn plain(text: String) -> Sent {
     Sent { text, op: None }
 }
 
@@ -205,11 +206,14 @@ pub(crate) async fn run(check: &FilterCheck, session: &mut Session<'_>) -> Concl
         }
         FilterCheck::Pairs { sound, params } => pairs(session, fl, p, *sound, params).await,
         FilterCheck::Paged(params) => paged(session, fl, p, params).await,
+        FilterCheck::CaseVariant(_) | FilterCheck::Encoded(_) | FilterCheck::BothValues(_) | FilterCheck::SortedWalk(_) => {
+            super::probes::run(check, session, fl, p).await
+        }
     }
 }
 
 /// The base listing query plus what the given filters need (`with:`).
-fn with_query(session: &Session<'_>, p: &Pagination, params: &[&FilterParam]) -> Vec<(String, String)> {
+pub(crate) fn with_query(session: &Session<'_>, p: &Pagination, params: &[&FilterParam]) -> Vec<(String, String)> {
     let mut q = base_query(session, p);
     for param in params {
         for (k, v) in merge_query(&Default::default(), &param.with) {
@@ -295,58 +299,24 @@ async fn paged(session: &mut Session<'_>, fl: &Filters, p: &Pagination, chosen: 
         };
         let items: Vec<Value> = universe.pages.iter().flat_map(|pg| pg.items.iter().cloned()).collect();
         // The most common value, so the filtered listing spans several small pages.
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for it in &items {
-            if let Some(s) = it.pointer(&param.field).and_then(|f| value_selecting(param, f)) {
-                *counts.entry(s.text).or_default() += 1;
-            }
-        }
-        let Some((text, n)) = counts.into_iter().max_by_key(|(_, n)| *n) else { continue };
-        if (n as u64) <= p.page_size {
-            continue;
-        }
-        let sent = Sent { op: split_time(&text).map(|(o, _)| o), text };
+        let Some(sent) = common_value(param, &items, p.page_size) else { continue };
         let mut q = query.clone();
         q.push((param.param.clone(), sent.text.clone()));
-        let whole = match full_listing(session, p, q.clone()).await {
-            Ok(w) => w,
-            Err(c) => return c,
-        };
+        let whole = q.clone();
         let mut order = None;
         if let Some(sort) = &p.sort {
             if let Some((key, k)) = sort.keys.iter().next() {
                 q.push((sort.key_param.clone(), key.clone()));
                 q.push((sort.dir_param.clone(), "asc".into()));
-                order = Some(Order {
-                    key: key.clone(),
-                    field: k.field.clone(),
-                    kind: k.kind,
-                    dir: Direction::Asc,
-                    tie: sort.tie_breaker.clone().map(|t| (t, sort.tie_breaker_dir.unwrap_or(Direction::Asc))),
-                });
+                order = Some(Order::by(sort, key, k, Direction::Asc));
             }
         }
-        let headers = session.headers(&BTreeMap::new());
-        let w = walk(session, &Listing { pagination: p, query: q, limit: Some(p.page_size), headers }, Follow::Marker, usize::MAX).await;
         checked += 1;
-        findings.extend(unsound(&w.pages, &p.id, &[(param, &sent)]));
-        let whole = id_list(&whole.pages, &p.id);
-        let mut ids = WalkedIds::new(&p.id, Some(&whole));
-        w.pages.iter().for_each(|pg| ids.page(pg));
-        findings.extend(ids.findings());
-        if let Some(o) = &order {
-            findings.extend(misordered(&w.pages, o));
-        }
-        if !matches!(w.end, End::Complete) {
-            return conclude(&w.end, findings);
-        }
         let what = format!("paging {}={} with {}={}", param.param, sent.text, p.limit, p.page_size);
-        let last = w.pages.last().map(|pg| pg.exchange);
-        findings.extend(ids.same_items(&what).into_iter().map(|mut f| {
-            f.check = CheckId::FilterPaged;
-            f.exchange = last;
-            f
-        }));
+        match small_pages(session, p, (param, &sent), (whole, q), order.as_ref(), &what, CheckId::FilterPaged).await {
+            Ok((f, _)) => findings.extend(f),
+            Err(c) => return c,
+        }
     }
     if checked == 0 {
         return Conclusion::Skip(format!("no filter value matches more than {} items: paging cannot be exercised", p.page_size));

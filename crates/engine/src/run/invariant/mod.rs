@@ -3,6 +3,7 @@
 
 pub(crate) mod filters;
 pub(crate) mod pagination;
+pub(crate) mod probes;
 
 use std::collections::BTreeMap;
 

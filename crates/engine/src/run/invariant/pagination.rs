@@ -198,13 +198,7 @@ async fn order_case(
     let Some(k) = sort.keys.get(key) else {
         return Conclusion::Skip(format!("sort key `{key}` is not declared in sort.keys"));
     };
-    let order = Order {
-        key: key.to_string(),
-        field: k.field.clone(),
-        kind: k.kind,
-        dir,
-        tie: sort.tie_breaker.clone().map(|t| (t, sort.tie_breaker_dir.unwrap_or(dir))),
-    };
+    let order = Order::by(sort, key, k, dir);
     let w = walk(session, &Listing { pagination: p, query, limit: Some(p.page_size), headers }, Follow::Marker, ORDER_PAGES).await;
     if w.pages.iter().map(|pg| pg.items.len()).sum::<usize>() < 2 && matches!(w.end, End::Complete) {
         return Conclusion::Skip("the catalogue holds fewer than two items: no order to check".into());
