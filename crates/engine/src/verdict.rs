@@ -97,6 +97,9 @@ pub enum CheckId {
     /// The answer times of a spec's endpoint on a target break the spec's `latency:` bound.
     #[serde(rename = "latency")]
     Latency,
+    /// A request was answered 5xx, then answered otherwise when retried.
+    #[serde(rename = "transient")]
+    Transient,
 }
 
 impl CheckId {
@@ -131,6 +134,7 @@ impl CheckId {
             CheckId::EquivalenceOrder => "equivalence.order",
             CheckId::EquivalenceFilter => "equivalence.filter",
             CheckId::Latency => "latency",
+            CheckId::Transient => "transient",
         }
     }
 }

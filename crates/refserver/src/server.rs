@@ -37,6 +37,8 @@ pub(crate) struct Shared {
     behaviours: Vec<(Api, Behaviour)>,
     base_url: String,
     project_id: String,
+    /// The requests answered so far (endpoint and query), for `*.unavailable-once`.
+    seen: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// A server started by [`crate::start`].
@@ -101,6 +103,7 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
         behaviours: Api::ALL.into_iter().map(|api| (api, Behaviour::new(active.for_api(api)))).collect(),
         base_url: url.clone(),
         project_id: project_id.clone(),
+        seen: Default::default(),
     });
     let mut app = Router::new()
         .route("/v2/cloudimages", get(cloudimages))
@@ -164,8 +167,26 @@ fn serve(shared: &Shared, api: Api, query: Option<String>, headers: &HeaderMap, 
     let accept_json = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("application/json"));
     // A server that reads `+` as a plus: a `+` of the query is parsed as `%2B`.
     let query = if behaviour.reading.plus_literal { query.map(|q| q.replace('+', "%2B")) } else { query };
+    if behaviour.reading.unavailable_once {
+        let key = format!("{api:?} {} ?{}", project.unwrap_or(""), query.as_deref().unwrap_or(""));
+        if shared.seen.lock().unwrap_or_else(|p| p.into_inner()).insert(key) {
+            return unavailable_once();
+        }
+    }
     let req = Request { params: Params::parse(query.as_deref()), accept_json, project };
     into_response(api::respond(api, &ctx, &req))
+}
+
+/// A 503 a client may retry at once: the request's next attempt is served.
+fn unavailable_once() -> Response {
+    let headers =
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json")), (header::RETRY_AFTER, HeaderValue::from_static("0"))];
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        headers,
+        r#"{"message": "The server is currently unavailable. Please try again at a later time.", "code": 503}"#,
+    )
+        .into_response()
 }
 
 fn into_response(reply: Reply) -> Response {

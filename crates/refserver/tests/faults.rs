@@ -84,6 +84,7 @@ fn probes() -> HashMap<&'static str, Probe> {
         ("glance.protected-false-ignored", get("/v2/images?protected=false&limit=1000")),
         ("glance.size-min-exclusive", get("/v2/images?size_min={size}&limit=1000")),
         ("*.html-error-body", Probe { accept_json: true, ..get("/v2/images?limit=abc") }),
+        ("*.unavailable-once", get("/v2/cloudimages?limit=2")),
         ("*.hang", get("/v2/images?limit=1")),
         ("*.trickle", get("/v2/images?limit=1")),
         ("*.huge-body", get("/v2/images?limit=1")),

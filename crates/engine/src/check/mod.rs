@@ -12,6 +12,7 @@ pub(crate) mod response;
 pub mod schema;
 pub mod snapshot;
 pub(crate) mod time;
+pub(crate) mod transient;
 
 pub use response::{check_response, Expectation};
 

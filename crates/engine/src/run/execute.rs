@@ -26,8 +26,13 @@ pub(crate) async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, me
         Work::Invariant(inv) => super::invariant::run(inv, &mut session).await,
         Work::Equivalence(e) => super::equivalence::run(e, &mut session).await,
     };
+    let transient = crate::check::transient::came_and_went(&session.exchanges);
+    let (conclusion, only_transient) = crate::check::transient::joined(conclusion, transient);
     let exchanges = session.records();
     let mut verdict = verdict_of(ctx, case, conclusion, exchanges, started);
+    if only_transient {
+        verdict.level = crate::spec::model::Level::Should;
+    }
     verdict.snapshot = snapshot.map(|mut s| {
         ctx.http.redactor().json(&mut s);
         s

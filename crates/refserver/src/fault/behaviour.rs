@@ -41,6 +41,8 @@ pub(crate) struct Reading {
     pub(crate) false_ignored: Option<&'static str>,
     /// A filtered listing sorted descending starts at the marker.
     pub(crate) filtered_desc_marker_at: bool,
+    /// The first request of each query is answered 503.
+    pub(crate) unavailable_once: bool,
     pub(crate) hidden_listed: bool,
     pub(crate) hides_one_image: bool,
     /// `status=active` also selects queued images.
@@ -155,6 +157,7 @@ impl Behaviour {
                 Contract::PlusKeptLiteral => read.plus_literal = true,
                 Contract::FalseIgnored(param) => read.false_ignored = Some(param),
                 Contract::FilteredDescMarkerAt => read.filtered_desc_marker_at = true,
+                Contract::UnavailableOnce => read.unavailable_once = true,
                 Contract::HiddenListed => read.hidden_listed = true,
                 Contract::HidesOneImage => read.hides_one_image = true,
                 Contract::QueuedActiveEverywhere => {

@@ -152,6 +152,8 @@ pub(crate) static ENTRIES: &[Entry] = &[
     contract("glance.size-min-exclusive", Some(GlanceV2), SizeMinExclusive,
         "`size_min` excludes images of exactly that size (should be inclusive)."),
     // Every endpoint
+    contract("*.unavailable-once", None, UnavailableOnce,
+        "The first request of each query is answered 503 with `Retry-After: 0`; the same request again is served right."),
     contract("*.html-error-body", None, ErrorHtml,
         "Error bodies are HTML pages even where JSON is documented or was asked for with `Accept: application/json`."),
     transport("*.hang", Hang, "Accepts the request and never answers."),

@@ -54,6 +54,9 @@ pub(crate) enum Contract {
     FalseIgnored(&'static str),
     /// With a filter and `sort_dir=desc`, the page starts at the marker (it repeats).
     FilteredDescMarkerAt,
+    /// The first request of each query is answered 503 (`Retry-After: 0`); asked again, it
+    /// is served.
+    UnavailableOnce,
     HiddenListed,
     /// One image (the catalogue's first) is never listed.
     HidesOneImage,
