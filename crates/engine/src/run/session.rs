@@ -3,6 +3,7 @@
 //! pace respected.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -25,6 +26,9 @@ pub struct Context {
     pub path_map: Vec<(String, String)>,
     /// Most requests one case may spend.
     pub budget: usize,
+    /// Most branches of one case (independent walks and probes) in flight at once: `--jobs`,
+    /// so that `--jobs 1` sends one request at a time.
+    pub branches: usize,
     /// Longest time one case may take; no request starts after it.
     pub case_timeout: std::time::Duration,
     /// Seed for sampling values from catalogues.
@@ -113,6 +117,18 @@ pub(crate) struct Chain {
     pub elapsed: Duration,
 }
 
+impl Chain {
+    /// One request that took `elapsed`.
+    pub(crate) fn one(elapsed: Duration) -> Chain {
+        Chain { requests: 1, elapsed }
+    }
+
+    /// This chain, then `next` after it.
+    pub(crate) fn then(self, next: Chain) -> Chain {
+        Chain { requests: self.requests + next.requests, elapsed: self.elapsed + next.elapsed }
+    }
+}
+
 impl Trace {
     pub(crate) fn new(index: usize, id: &str, target: &str) -> Trace {
         Trace { index, id: id.to_string(), target: target.to_string(), records: Mutex::default(), chain: Mutex::default() }
@@ -130,10 +146,9 @@ impl Trace {
         self.records.lock().unwrap_or_else(|p| p.into_inner()).push(record);
     }
 
-    fn waited(&self, elapsed: Duration) {
-        let mut chain = self.chain.lock().unwrap_or_else(|p| p.into_inner());
-        chain.requests += 1;
-        chain.elapsed += elapsed;
+    fn waited(&self, chain: Chain) {
+        let mut own = self.chain.lock().unwrap_or_else(|p| p.into_inner());
+        *own = own.then(chain);
     }
 
     /// The case's chain of dependent requests.
@@ -167,6 +182,12 @@ pub(crate) struct Session<'a> {
     pub responses: crate::check::contract::Responses,
     trace: &'a Trace,
     started: std::time::Instant,
+    /// Requests this case has spent, its branches' included (`crate::run::branch`): the
+    /// request budget is the case's, whichever branch spends it.
+    spent: Arc<AtomicUsize>,
+    /// A branch's own chain of dependent requests; `None` for the case's own session, whose
+    /// chain is its trace's.
+    chain: Option<Chain>,
 }
 
 impl<'a> Session<'a> {
@@ -183,6 +204,51 @@ impl<'a> Session<'a> {
             responses: Default::default(),
             trace,
             started: std::time::Instant::now(),
+            spent: Arc::default(),
+            chain: None,
+        }
+    }
+
+    /// A session for one branch of this case: the same target, spec, members and budget, its
+    /// own exchanges and chain. `absorb` puts them back.
+    pub(crate) fn fork(&self) -> Session<'a> {
+        Session {
+            ctx: self.ctx,
+            spec: self.spec,
+            target: self.target,
+            exchanges: Vec::new(),
+            members: self.members.clone(),
+            fresh: self.fresh,
+            shared: Vec::new(),
+            reread: self.reread.clone(),
+            responses: Default::default(),
+            trace: self.trace,
+            started: self.started,
+            spent: self.spent.clone(),
+            chain: Some(Chain::default()),
+        }
+    }
+
+    /// Take a branch's exchanges (and what its responses broke) after this session's own; returns
+    /// the offset its exchange indices are to be moved by.
+    pub(crate) fn absorb(&mut self, branch: Session<'a>) -> usize {
+        let offset = self.exchanges.len();
+        self.exchanges.extend(branch.exchanges);
+        self.shared.extend(branch.shared);
+        self.responses.absorb(branch.responses, offset);
+        offset
+    }
+
+    /// The chain of dependent requests of this session so far.
+    pub(crate) fn chain(&self) -> Chain {
+        self.chain.unwrap_or_else(|| self.trace.chain())
+    }
+
+    /// Add `chain` to this session's chain: requests it waited on one after another.
+    pub(crate) fn waited(&mut self, chain: Chain) {
+        match &mut self.chain {
+            Some(own) => *own = own.then(chain),
+            None => self.trace.waited(chain),
         }
     }
 
@@ -246,19 +312,28 @@ impl<'a> Session<'a> {
 
     /// Send a GET-like request of the spec's method; returns the index of the exchange.
     pub(crate) async fn send(&mut self, url: url::Url, headers: Vec<(String, String)>) -> Result<usize, Refused> {
-        if self.exchanges.len() >= self.ctx.budget {
+        // The request's place in the budget is taken before it is sent, so that branches
+        // running at once cannot overspend it together.
+        if self.spent.fetch_add(1, Ordering::Relaxed) >= self.ctx.budget {
+            self.spent.fetch_sub(1, Ordering::Relaxed);
             return Err(Refused::Requests(self.ctx.budget));
         }
-        if self.started.elapsed() >= self.ctx.case_timeout {
-            return Err(Refused::Time(self.ctx.case_timeout));
-        }
         let state = self.ctx.target_state(&self.target.name);
-        state.health.admit().map_err(Refused::TargetDown)?;
+        let admitted = if self.started.elapsed() >= self.ctx.case_timeout {
+            Err(Refused::Time(self.ctx.case_timeout))
+        } else {
+            state.health.admit().map_err(Refused::TargetDown)
+        };
+        if let Err(refused) = admitted {
+            self.spent.fetch_sub(1, Ordering::Relaxed);
+            return Err(refused);
+        }
         let req = Request { method: self.spec.file.request.method.as_str().to_string(), url, headers };
         let key = if self.fresh || self.reread.is_some() { None } else { Key::of(&req.method, &req.url, &req.headers) };
         let (ex, shared) = match key {
             None => {
                 let ex = self.transmit(state, &req).await;
+                self.waited(Chain::one(ex.elapsed));
                 if let Some(None) = &self.reread {
                     let before = Key::of(&req.method, &req.url, &req.headers).and_then(|k| state.responses.kept(&k));
                     if before.is_some_and(|b| !b.same_as(&ex)) {
@@ -268,11 +343,14 @@ impl<'a> Session<'a> {
                 (ex, false)
             }
             Some(key) => match state.responses.answer(key, &self.trace.id, &self.spec.path, self.transmit(state, &req)).await {
-                Served::Sent(ex) => (*ex, false),
+                Served::Sent(ex) => {
+                    self.waited(Chain::one(ex.elapsed));
+                    (*ex, false)
+                }
                 Served::Shared { answer, waited } => {
                     let ex = answer.exchange(&req.method, &self.ctx.http.redactor().url(&req.url));
                     if waited {
-                        self.trace.waited(ex.elapsed);
+                        self.waited(Chain::one(ex.elapsed));
                     }
                     (ex, true)
                 }
@@ -297,7 +375,6 @@ impl<'a> Session<'a> {
             Some(Change::Up) => self.ctx.events.emit(Event::TargetUp { target: &self.target.name }),
             None => {}
         }
-        self.trace.waited(ex.elapsed);
         ex
     }
 
@@ -322,7 +399,7 @@ impl<'a> Session<'a> {
 
     /// Whether the request budget is spent.
     pub(crate) fn budget_spent(&self) -> bool {
-        self.exchanges.len() >= self.ctx.budget
+        self.spent.load(Ordering::Relaxed) >= self.ctx.budget
     }
 
     /// Follow a link found in a response (absolute or relative to the target).

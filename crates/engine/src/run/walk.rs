@@ -13,7 +13,7 @@ use crate::check::links;
 use crate::check::pages::Page;
 use crate::run::session::Session;
 use crate::spec::model::{NextLink, NextStyle, Pagination};
-use crate::verdict::{CheckId, Finding};
+use crate::verdict::{CheckId, Finding, Shift};
 use specgate_json::reader::Wanted;
 
 /// Most items a walk that keeps its pages holds: bounds a case's memory on a huge or endless
@@ -63,6 +63,27 @@ pub(crate) struct Listing<'p> {
     pub query: Vec<(String, String)>,
     pub limit: Option<u64>,
     pub headers: Vec<(String, String)>,
+}
+
+impl Shift for End {
+    fn shift(&mut self, by: usize) {
+        if let End::Broken(f) = self {
+            f.shift(by);
+        }
+    }
+}
+
+impl Shift for Page {
+    fn shift(&mut self, by: usize) {
+        self.exchange += by;
+    }
+}
+
+impl Shift for Walk {
+    fn shift(&mut self, by: usize) {
+        self.pages.shift(by);
+        self.end.shift(by);
+    }
 }
 
 /// Extract the next link of a page body per the style.
