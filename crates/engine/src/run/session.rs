@@ -53,9 +53,10 @@ impl Context {
 /// What the run knows about one target, shared by all its cases.
 pub struct TargetState {
     pub health: Health,
-    /// Listings (by spec path) whose full walk ran out of request budget before their end,
-    /// with the reason: later full walks of them end at once instead of spending it again.
-    unending: Mutex<BTreeMap<String, String>>,
+    /// Listings (by spec path) whose full walk ran out of request budget or items before their
+    /// end: later full walks of them that could get no further end at once instead of
+    /// spending it again.
+    unending: Mutex<BTreeMap<String, Unending>>,
     /// How fast requests may start: `--rps` at most, slowed by 429s (`crate::pace`).
     pub(crate) pace: crate::pace::Pace,
     /// The answers of this target's requests, shared by every case that sends the same one.
@@ -76,6 +77,23 @@ impl TargetState {
             responses: Responses::default(),
             sent: Default::default(),
         }
+    }
+}
+
+/// Why full walks of a listing were given up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Unending {
+    reason: String,
+    /// `Some(n)`: a walk that keeps its pages stopped after `n` items, so a walk that hands its
+    /// pages on and may pass more still goes on; `None`: the request budget ran out, which
+    /// every full walk would.
+    items: Option<usize>,
+}
+
+impl Unending {
+    /// Whether a full walk that may pass `max_items` items would stop where this one did.
+    fn stops(&self, max_items: usize) -> bool {
+        self.items.is_none_or(|n| n >= max_items)
     }
 }
 
@@ -383,18 +401,26 @@ impl<'a> Session<'a> {
         self.exchanges.iter().zip(&self.shared).map(|(ex, shared)| ExchangeRecord { shared: *shared, ..ex.record() }).collect()
     }
 
-    /// Why a full walk of this spec's listing is known to be hopeless, if it is.
-    pub(crate) fn unending(&self) -> Option<String> {
+    /// Why a full walk of this spec's listing that may pass `max_items` items is known to be
+    /// hopeless, if it is.
+    pub(crate) fn unending(&self, max_items: usize) -> Option<String> {
         let state = self.ctx.target_state(&self.target.name);
-        state.unending.lock().unwrap_or_else(|p| p.into_inner()).get(&self.spec.path).cloned()
+        let unending = state.unending.lock().unwrap_or_else(|p| p.into_inner());
+        unending.get(&self.spec.path).filter(|u| u.stops(max_items)).map(|u| u.reason.clone())
     }
 
-    /// Record that a full walk of this spec's listing was given up (`what` happened); returns
-    /// the reason later walks will give.
-    pub(crate) fn mark_unending(&self, what: &str) -> String {
+    /// Record that a full walk of this spec's listing was given up (`what` happened): after
+    /// `items` items when it holds more than a walk may keep, `None` when the request budget ran
+    /// out. Returns the reason later walks will give.
+    pub(crate) fn mark_unending(&self, what: &str, items: Option<usize>) -> String {
         let state = self.ctx.target_state(&self.target.name);
         let reason = format!("the listing {what} when `{}` walked it: endless pages, or a catalogue too large for --budget", self.trace.id);
-        state.unending.lock().unwrap_or_else(|p| p.into_inner()).entry(self.spec.path.clone()).or_insert(reason).clone()
+        let mut unending = state.unending.lock().unwrap_or_else(|p| p.into_inner());
+        let known = unending.entry(self.spec.path.clone()).or_insert_with(|| Unending { reason: reason.clone(), items });
+        if !known.stops(items.unwrap_or(usize::MAX)) {
+            *known = Unending { reason, items };
+        }
+        known.reason.clone()
     }
 
     /// Whether the request budget is spent.
@@ -413,4 +439,19 @@ impl<'a> Session<'a> {
 fn utf8_percent_encode_segment(s: &str) -> String {
     const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
     percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Unending;
+
+    #[test]
+    fn an_id_walk_is_not_stopped_by_a_page_keeping_walks_item_cap() {
+        // A filter's universe stopped at 100,000 items; the walk cases pass ids of millions.
+        let capped = Unending { reason: "capped".into(), items: Some(100_000) };
+        assert!(capped.stops(100_000));
+        assert!(!capped.stops(10_000_000));
+        let budget = Unending { reason: "budget".into(), items: None };
+        assert!(budget.stops(10_000_000));
+    }
 }

@@ -199,7 +199,7 @@ pub(crate) async fn walk_each(
     }
     let whole = max_pages == usize::MAX;
     let mut walked = 0usize;
-    if let Some(reason) = session.unending().filter(|_| whole) {
+    if let Some(reason) = session.unending(max_items).filter(|_| whole) {
         return Walked { last, end: End::Stuck(reason) };
     }
     let mut url = match session.url(&query) {
@@ -215,7 +215,7 @@ pub(crate) async fn walk_each(
             Ok(page) => page,
             Err(end) => {
                 if whole && matches!(end, End::Stuck(_)) && session.budget_spent() {
-                    session.mark_unending(&format!("did not end within the request budget ({pages} pages)"));
+                    session.mark_unending(&format!("did not end within the request budget ({pages} pages)"), None);
                 }
                 return done(end);
             }
@@ -234,7 +234,7 @@ pub(crate) async fn walk_each(
         each(page);
         let done = |end: End| Walked { last, end };
         if whole && walked > max_items {
-            let reason = session.mark_unending(&format!("holds more than {max_items} items after {pages} pages"));
+            let reason = session.mark_unending(&format!("holds more than {max_items} items after {pages} pages"), Some(max_items));
             return done(End::Stuck(reason));
         }
         match follow {
