@@ -170,7 +170,8 @@ pub struct RunArgs {
     /// catalogue is walked in fewer requests (raise --budget to match).
     #[arg(long, value_name = "N", value_parser = page_size)]
     pub page_size: Option<u64>,
-    /// Seconds one case may take; no request starts after that.
+    /// Seconds one case may take; no request starts after that. Time its requests waited for
+    /// the target's pace (`--rps`, a 429's hold) does not count: rationing costs time, not verdicts.
     #[arg(long, default_value_t = 120.0)]
     pub case_timeout: f64,
     /// Seed for sampling filter values from the catalogue (recorded in results.json).

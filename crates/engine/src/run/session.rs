@@ -206,6 +206,9 @@ pub(crate) struct Session<'a> {
     /// A branch's own chain of dependent requests; `None` for the case's own session, whose
     /// chain is its trace's.
     chain: Option<Chain>,
+    /// Time this session's requests waited for the target's pace: the case's time budget does
+    /// not count it, so a rationed target costs time, not verdicts.
+    paced: Duration,
 }
 
 impl<'a> Session<'a> {
@@ -224,6 +227,7 @@ impl<'a> Session<'a> {
             started: std::time::Instant::now(),
             spent: Arc::default(),
             chain: None,
+            paced: Duration::ZERO,
         }
     }
 
@@ -244,6 +248,7 @@ impl<'a> Session<'a> {
             started: self.started,
             spent: self.spent.clone(),
             chain: Some(Chain::default()),
+            paced: self.paced,
         }
     }
 
@@ -337,7 +342,7 @@ impl<'a> Session<'a> {
             return Err(Refused::Requests(self.ctx.budget));
         }
         let state = self.ctx.target_state(&self.target.name);
-        let admitted = if self.started.elapsed() >= self.ctx.case_timeout {
+        let admitted = if self.started.elapsed().saturating_sub(self.paced) >= self.ctx.case_timeout {
             Err(Refused::Time(self.ctx.case_timeout))
         } else {
             state.health.admit().map_err(Refused::TargetDown)
@@ -374,6 +379,7 @@ impl<'a> Session<'a> {
                 }
             },
         };
+        self.paced += ex.paced;
         let mut record = ex.record();
         record.shared = shared;
         self.trace.exchange(&self.ctx.events, record);
