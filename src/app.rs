@@ -188,6 +188,7 @@ fn run(args: RunArgs) -> ExitCode {
         headers: settings.headers,
         path_map: settings.path_map,
         budget: args.budget,
+        branches: jobs,
         case_timeout: Duration::from_secs_f64(args.case_timeout),
         seed: args.seed,
         snapshot_dir: args.snapshot_dir.clone(),

@@ -104,3 +104,29 @@ fn retried_answers_are_recorded_per_request_and_counted_in_the_latency_table() {
     // | target | endpoint | requests | unanswered | retries | …
     assert_eq!(&cells[3..6], ["3", "0", "3"], "{row}");
 }
+
+/// At 20 requests a second a walk of 60 pages takes 3 s: the case's time budget of 2 s does not
+/// count the time its requests waited for the target's pace, so the walk completes. It errored
+/// ("time budget of 2 s exhausted") when 32 cases in flight shared a target of 10 a second.
+#[test]
+fn a_walk_of_a_rationed_target_is_not_cut_by_the_time_it_waited_for_its_pace() {
+    let dir = report_dir("pace-walk-budget");
+    let out = specgate(&[
+        "run",
+        "specs/ims/cloudimages.yaml",
+        "--rps",
+        "20",
+        "--case-timeout",
+        "2",
+        "--report-dir",
+        dir.to_str().unwrap(),
+        "--",
+        "--exact",
+        "specs/ims/cloudimages.yaml::pagination.walk",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r = results(&dir);
+    let case = &r["cases"][0];
+    assert_eq!(case["outcome"], "pass", "{case}");
+    assert!(case["requests"].as_u64().unwrap() > 40, "a walk of many pages: {case}");
+}

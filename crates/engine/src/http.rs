@@ -145,6 +145,9 @@ pub struct Exchange {
     /// What each attempt before this answer got, in order, when it was retried: its status, or 0
     /// when it got none (refused, reset). The reports count them, so that retries hide nothing.
     pub retried: Vec<u16>,
+    /// Of `elapsed`, the time the request waited for the target's pace (`--rps`, a 429's hold)
+    /// before its attempts: the target's rationing, not the case's slowness.
+    pub paced: Duration,
 }
 
 impl Exchange {
@@ -159,6 +162,7 @@ impl Exchange {
             elapsed: Duration::ZERO,
             error: None,
             retried: Vec::new(),
+            paced: Duration::ZERO,
         }
     }
 
@@ -282,9 +286,10 @@ impl Http {
         let mut first_429: Option<Instant> = None;
         // Each attempt retried before the answer, by what it got: the retries made so far.
         let mut retried = Vec::new();
+        let mut paced = Duration::ZERO;
         let mut ex = loop {
             if let Some(pace) = pace {
-                pace.ready().await;
+                paced += pace.ready().await;
             }
             let mut ex = self.send_once(req).await;
             let advised = ex.header("retry-after").and_then(|v| retry_after(v, std::time::SystemTime::now()));
@@ -322,6 +327,7 @@ impl Http {
         };
         ex.elapsed = started.elapsed();
         ex.retried = retried;
+        ex.paced = paced;
         ex
     }
 

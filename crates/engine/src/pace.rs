@@ -63,8 +63,8 @@ impl Pace {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Wait until a request may start, and take its place.
-    pub async fn ready(&self) {
+    /// Wait until a request may start, and take its place; returns how long it waited.
+    pub async fn ready(&self) -> Duration {
         let start = {
             let mut s = self.lock();
             let start = Instant::now().max(s.next).max(s.hold);
@@ -73,9 +73,11 @@ impl Pace {
             }
             start
         };
-        if start > Instant::now() {
+        let now = Instant::now();
+        if start > now {
             tokio::time::sleep_until(start).await;
         }
+        start.saturating_duration_since(now)
     }
 
     /// What an attempt came back with: a status (`None`: no answer) and the `Retry-After` of

@@ -258,6 +258,60 @@ impl Finding {
     }
 }
 
+/// What holds indices into a case's exchanges, moved when a branch's exchanges are put after
+/// others (`run::branch`).
+pub(crate) trait Shift {
+    /// Move every exchange index by `by`.
+    fn shift(&mut self, by: usize);
+}
+
+impl Shift for Finding {
+    fn shift(&mut self, by: usize) {
+        self.exchange = self.exchange.map(|i| i + by);
+        for instance in &mut self.instances {
+            instance.exchange = instance.exchange.map(|i| i + by);
+        }
+    }
+}
+
+impl Shift for Conclusion {
+    fn shift(&mut self, by: usize) {
+        if let Conclusion::Fail(f) | Conclusion::Error(_, f) = self {
+            f.shift(by);
+        }
+    }
+}
+
+impl<T: Shift> Shift for Vec<T> {
+    fn shift(&mut self, by: usize) {
+        self.iter_mut().for_each(|x| x.shift(by));
+    }
+}
+
+impl<T: Shift> Shift for Option<T> {
+    fn shift(&mut self, by: usize) {
+        if let Some(x) = self {
+            x.shift(by);
+        }
+    }
+}
+
+impl<T: Shift, E: Shift> Shift for Result<T, E> {
+    fn shift(&mut self, by: usize) {
+        match self {
+            Ok(x) => x.shift(by),
+            Err(e) => e.shift(by),
+        }
+    }
+}
+
+impl<A: Shift, B: Shift> Shift for (A, B) {
+    fn shift(&mut self, by: usize) {
+        self.0.shift(by);
+        self.1.shift(by);
+    }
+}
+
 /// A request made for a case, as recorded in reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExchangeRecord {

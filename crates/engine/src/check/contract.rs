@@ -7,7 +7,7 @@ use super::Checked;
 use crate::http::Exchange;
 use crate::spec::model::Level;
 use crate::spec::Spec;
-use crate::verdict::{Conclusion, Finding};
+use crate::verdict::{Conclusion, Finding, Shift};
 
 /// Responses whose findings are kept whole; later broken responses are only counted, so a walk
 /// of a million broken pages costs a few findings, not a million.
@@ -29,7 +29,8 @@ pub(crate) fn listing_contract(spec: &Spec) -> Option<Expectation<'_>> {
 /// The findings of the responses of one case, gathered as they come (bounded).
 #[derive(Debug, Default)]
 pub(crate) struct Responses {
-    findings: Vec<Finding>,
+    /// The findings kept, each with the index of the response that showed it.
+    findings: Vec<(usize, Finding)>,
     /// Responses that broke the contract, kept or not.
     broken: usize,
     checked: usize,
@@ -62,13 +63,34 @@ impl Responses {
         for mut f in found {
             // The request that showed it: a listing's later pages differ only in their query.
             f.message = format!("{} {}: {}", ex.method, ex.url, f.message);
-            self.findings.push(f);
+            self.findings.push((index, f));
         }
+    }
+
+    /// Take the findings of a branch of the case (`run::branch`) after these, its response
+    /// indices moved by `offset`: the same as if its responses had come after these ones.
+    pub(crate) fn absorb(&mut self, branch: Responses, offset: usize) {
+        self.checked += branch.checked;
+        let mut kept = 0;
+        for (index, mut f) in branch.findings {
+            let index = index + offset;
+            if self.last != Some(index) {
+                self.broken += 1;
+                kept += 1;
+                self.last = Some(index);
+            }
+            if self.broken <= KEPT_RESPONSES {
+                f.shift(offset);
+                self.findings.push((index, f));
+            }
+        }
+        self.broken += branch.broken - kept;
+        self.last = branch.last.map(|i| i + offset).or(self.last);
     }
 
     /// The findings, with a count of the broken responses that were not kept.
     pub(crate) fn findings(&self) -> Vec<Finding> {
-        let mut out = super::group::group(self.findings.clone());
+        let mut out = super::group::group(self.findings.iter().map(|(_, f)| f.clone()).collect());
         if self.broken > KEPT_RESPONSES {
             if let Some(first) = out.first_mut() {
                 first.message = format!(
@@ -151,6 +173,27 @@ mod tests {
         let f = r.findings();
         assert_eq!(f.len(), KEPT_RESPONSES);
         assert!(f[0].message.ends_with("(and 990 more of the 1000 responses broke the listing's contract)"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn branches_absorbed_in_order_keep_and_count_as_one_walk_would() {
+        let expect = Expectation { status: &StatusSet::One(200), content_type: Some("application/json"), schema: None };
+        let broken = |i: usize| {
+            let mut ex = page(i, "{}");
+            ex.headers = vec![("content-type".into(), "text/html".into())];
+            ex
+        };
+        // One walk of 30 broken responses, against three branches of 10 taken back in order.
+        let mut one = Responses::default();
+        (0..30).for_each(|i| one.check(expect, &broken(i), i));
+        let mut case = Responses::default();
+        for b in 0..3 {
+            let mut branch = Responses::default();
+            (0..10).for_each(|i| branch.check(expect, &broken(10 * b + i), i));
+            case.absorb(branch, 10 * b);
+        }
+        assert_eq!(case.findings(), one.findings());
+        assert_eq!(case.findings()[9].exchange, Some(9));
     }
 
     #[test]

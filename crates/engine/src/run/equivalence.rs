@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use super::branch::branches;
 use super::invariant::{changed_between, full_listing};
 use super::session::Session;
 use crate::check::equivalence::{same_field, same_ids, same_order, Listed, View};
@@ -11,7 +12,7 @@ use crate::check::pages::id_of;
 use crate::plan::equivalence::{EquivCase, EquivCheck, ListingPlan};
 use crate::plan::merge_query;
 use crate::spec::model::Query;
-use crate::verdict::{CheckId, Conclusion};
+use crate::verdict::{CheckId, Conclusion, Shift};
 
 pub(crate) async fn run<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> Conclusion {
     let block = case.catalogue.block();
@@ -23,13 +24,16 @@ pub(crate) async fn run<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> C
         }
         _ => (&none, &none),
     };
-    let a = match listing(session, &case.a, qa).await {
-        Ok(v) => v,
-        Err(c) => return c,
-    };
-    let b = match listing(session, &case.b, qb).await {
-        Ok(v) => v,
-        Err(c) => return c,
+    // The two listings at once; each branch lists with its own spec and target.
+    let both = branches(session, [(&case.a, qa), (&case.b, qb)], |mut session, (plan, extra)| async move {
+        let view = listing(&mut session, plan, extra).await;
+        (session, view)
+    })
+    .await;
+    let [a, b] = <[_; 2]>::try_from(both).unwrap_or_else(|_| unreachable!("two branches, two views"));
+    let (a, b) = match (a, b) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(c), _) | (_, Err(c)) => return c,
     };
     // The first listing again: if its ids moved, the catalogue changed under the walks and a
     // difference proves nothing.
@@ -130,4 +134,13 @@ async fn listing<'a>(session: &mut Session<'a>, listing: &'a ListingPlan, extra:
 fn excluded(item: &serde_json::Value, x: &crate::spec::equivalence::Exclude) -> bool {
     let text = |v: &serde_json::Value| crate::check::pages::scalar_text(v).unwrap_or_else(|| v.to_string());
     item.pointer(&x.field).is_some_and(|v| x.values.iter().any(|w| text(w) == text(v)))
+}
+
+impl Shift for View {
+    fn shift(&mut self, by: usize) {
+        if let Some((_, i)) = &mut self.first {
+            *i += by;
+        }
+        self.items.iter_mut().for_each(|l| l.exchange += by);
+    }
 }

@@ -6,6 +6,7 @@
 //! honours the stop switch (signals, `--deadline`, `--max-fail`) so the run always ends with
 //! every selected case accounted for.
 
+pub(crate) mod branch;
 pub(crate) mod equivalence;
 pub mod execute;
 pub(crate) mod health;

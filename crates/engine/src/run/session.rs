@@ -3,6 +3,7 @@
 //! pace respected.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -25,6 +26,9 @@ pub struct Context {
     pub path_map: Vec<(String, String)>,
     /// Most requests one case may spend.
     pub budget: usize,
+    /// Most branches of one case (independent walks and probes) in flight at once: `--jobs`,
+    /// so that `--jobs 1` sends one request at a time.
+    pub branches: usize,
     /// Longest time one case may take; no request starts after it.
     pub case_timeout: std::time::Duration,
     /// Seed for sampling values from catalogues.
@@ -49,9 +53,10 @@ impl Context {
 /// What the run knows about one target, shared by all its cases.
 pub struct TargetState {
     pub health: Health,
-    /// Listings (by spec path) whose full walk ran out of request budget before their end,
-    /// with the reason: later full walks of them end at once instead of spending it again.
-    unending: Mutex<BTreeMap<String, String>>,
+    /// Listings (by spec path) whose full walk ran out of request budget or items before their
+    /// end: later full walks of them that could get no further end at once instead of
+    /// spending it again.
+    unending: Mutex<BTreeMap<String, Unending>>,
     /// How fast requests may start: `--rps` at most, slowed by 429s (`crate::pace`).
     pub(crate) pace: crate::pace::Pace,
     /// The answers of this target's requests, shared by every case that sends the same one.
@@ -72,6 +77,23 @@ impl TargetState {
             responses: Responses::default(),
             sent: Default::default(),
         }
+    }
+}
+
+/// Why full walks of a listing were given up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Unending {
+    reason: String,
+    /// `Some(n)`: a walk that keeps its pages stopped after `n` items, so a walk that hands its
+    /// pages on and may pass more still goes on; `None`: the request budget ran out, which
+    /// every full walk would.
+    items: Option<usize>,
+}
+
+impl Unending {
+    /// Whether a full walk that may pass `max_items` items would stop where this one did.
+    fn stops(&self, max_items: usize) -> bool {
+        self.items.is_none_or(|n| n >= max_items)
     }
 }
 
@@ -113,6 +135,18 @@ pub(crate) struct Chain {
     pub elapsed: Duration,
 }
 
+impl Chain {
+    /// One request that took `elapsed`.
+    pub(crate) fn one(elapsed: Duration) -> Chain {
+        Chain { requests: 1, elapsed }
+    }
+
+    /// This chain, then `next` after it.
+    pub(crate) fn then(self, next: Chain) -> Chain {
+        Chain { requests: self.requests + next.requests, elapsed: self.elapsed + next.elapsed }
+    }
+}
+
 impl Trace {
     pub(crate) fn new(index: usize, id: &str, target: &str) -> Trace {
         Trace { index, id: id.to_string(), target: target.to_string(), records: Mutex::default(), chain: Mutex::default() }
@@ -130,10 +164,9 @@ impl Trace {
         self.records.lock().unwrap_or_else(|p| p.into_inner()).push(record);
     }
 
-    fn waited(&self, elapsed: Duration) {
-        let mut chain = self.chain.lock().unwrap_or_else(|p| p.into_inner());
-        chain.requests += 1;
-        chain.elapsed += elapsed;
+    fn waited(&self, chain: Chain) {
+        let mut own = self.chain.lock().unwrap_or_else(|p| p.into_inner());
+        *own = own.then(chain);
     }
 
     /// The case's chain of dependent requests.
@@ -170,6 +203,15 @@ pub(crate) struct Session<'a> {
     pub responses: crate::check::contract::Responses,
     trace: &'a Trace,
     started: std::time::Instant,
+    /// Requests this case has spent, its branches' included (`crate::run::branch`): the
+    /// request budget is the case's, whichever branch spends it.
+    spent: Arc<AtomicUsize>,
+    /// A branch's own chain of dependent requests; `None` for the case's own session, whose
+    /// chain is its trace's.
+    chain: Option<Chain>,
+    /// Time this session's requests waited for the target's pace: the case's time budget does
+    /// not count it, so a rationed target costs time, not verdicts.
+    paced: Duration,
 }
 
 impl<'a> Session<'a> {
@@ -187,6 +229,54 @@ impl<'a> Session<'a> {
             responses: Default::default(),
             trace,
             started: std::time::Instant::now(),
+            spent: Arc::default(),
+            chain: None,
+            paced: Duration::ZERO,
+        }
+    }
+
+    /// A session for one branch of this case: the same target, spec, members and budget, its
+    /// own exchanges and chain. `absorb` puts them back.
+    pub(crate) fn fork(&self) -> Session<'a> {
+        Session {
+            ctx: self.ctx,
+            spec: self.spec,
+            target: self.target,
+            exchanges: Vec::new(),
+            members: self.members.clone(),
+            fresh: self.fresh,
+            spaces_as_pct20: self.spaces_as_pct20,
+            shared: Vec::new(),
+            reread: self.reread.clone(),
+            responses: Default::default(),
+            trace: self.trace,
+            started: self.started,
+            spent: self.spent.clone(),
+            chain: Some(Chain::default()),
+            paced: self.paced,
+        }
+    }
+
+    /// Take a branch's exchanges (and what its responses broke) after this session's own; returns
+    /// the offset its exchange indices are to be moved by.
+    pub(crate) fn absorb(&mut self, branch: Session<'a>) -> usize {
+        let offset = self.exchanges.len();
+        self.exchanges.extend(branch.exchanges);
+        self.shared.extend(branch.shared);
+        self.responses.absorb(branch.responses, offset);
+        offset
+    }
+
+    /// The chain of dependent requests of this session so far.
+    pub(crate) fn chain(&self) -> Chain {
+        self.chain.unwrap_or_else(|| self.trace.chain())
+    }
+
+    /// Add `chain` to this session's chain: requests it waited on one after another.
+    pub(crate) fn waited(&mut self, chain: Chain) {
+        match &mut self.chain {
+            Some(own) => *own = own.then(chain),
+            None => self.trace.waited(chain),
         }
     }
 
@@ -255,19 +345,28 @@ impl<'a> Session<'a> {
 
     /// Send a GET-like request of the spec's method; returns the index of the exchange.
     pub(crate) async fn send(&mut self, url: url::Url, headers: Vec<(String, String)>) -> Result<usize, Refused> {
-        if self.exchanges.len() >= self.ctx.budget {
+        // The request's place in the budget is taken before it is sent, so that branches
+        // running at once cannot overspend it together.
+        if self.spent.fetch_add(1, Ordering::Relaxed) >= self.ctx.budget {
+            self.spent.fetch_sub(1, Ordering::Relaxed);
             return Err(Refused::Requests(self.ctx.budget));
         }
-        if self.started.elapsed() >= self.ctx.case_timeout {
-            return Err(Refused::Time(self.ctx.case_timeout));
-        }
         let state = self.ctx.target_state(&self.target.name);
-        state.health.admit().map_err(Refused::TargetDown)?;
+        let admitted = if self.started.elapsed().saturating_sub(self.paced) >= self.ctx.case_timeout {
+            Err(Refused::Time(self.ctx.case_timeout))
+        } else {
+            state.health.admit().map_err(Refused::TargetDown)
+        };
+        if let Err(refused) = admitted {
+            self.spent.fetch_sub(1, Ordering::Relaxed);
+            return Err(refused);
+        }
         let req = Request { method: self.spec.file.request.method.as_str().to_string(), url, headers };
         let key = if self.fresh || self.reread.is_some() { None } else { Key::of(&req.method, &req.url, &req.headers) };
         let (ex, shared) = match key {
             None => {
                 let ex = self.transmit(state, &req).await;
+                self.waited(Chain::one(ex.elapsed));
                 if let Some(None) = &self.reread {
                     let before = Key::of(&req.method, &req.url, &req.headers).and_then(|k| state.responses.kept(&k));
                     if before.is_some_and(|b| !b.same_as(&ex)) {
@@ -277,16 +376,20 @@ impl<'a> Session<'a> {
                 (ex, false)
             }
             Some(key) => match state.responses.answer(key, &self.trace.id, &self.spec.path, self.transmit(state, &req)).await {
-                Served::Sent(ex) => (*ex, false),
+                Served::Sent(ex) => {
+                    self.waited(Chain::one(ex.elapsed));
+                    (*ex, false)
+                }
                 Served::Shared { answer, waited } => {
                     let ex = answer.exchange(&req.method, &self.ctx.http.redactor().url(&req.url));
                     if waited {
-                        self.trace.waited(ex.elapsed);
+                        self.waited(Chain::one(ex.elapsed));
                     }
                     (ex, true)
                 }
             },
         };
+        self.paced += ex.paced;
         let mut record = ex.record();
         record.shared = shared;
         self.trace.exchange(&self.ctx.events, record);
@@ -306,7 +409,6 @@ impl<'a> Session<'a> {
             Some(Change::Up) => self.ctx.events.emit(Event::TargetUp { target: &self.target.name }),
             None => {}
         }
-        self.trace.waited(ex.elapsed);
         ex
     }
 
@@ -315,23 +417,31 @@ impl<'a> Session<'a> {
         self.exchanges.iter().zip(&self.shared).map(|(ex, shared)| ExchangeRecord { shared: *shared, ..ex.record() }).collect()
     }
 
-    /// Why a full walk of this spec's listing is known to be hopeless, if it is.
-    pub(crate) fn unending(&self) -> Option<String> {
+    /// Why a full walk of this spec's listing that may pass `max_items` items is known to be
+    /// hopeless, if it is.
+    pub(crate) fn unending(&self, max_items: usize) -> Option<String> {
         let state = self.ctx.target_state(&self.target.name);
-        state.unending.lock().unwrap_or_else(|p| p.into_inner()).get(&self.spec.path).cloned()
+        let unending = state.unending.lock().unwrap_or_else(|p| p.into_inner());
+        unending.get(&self.spec.path).filter(|u| u.stops(max_items)).map(|u| u.reason.clone())
     }
 
-    /// Record that a full walk of this spec's listing was given up (`what` happened); returns
-    /// the reason later walks will give.
-    pub(crate) fn mark_unending(&self, what: &str) -> String {
+    /// Record that a full walk of this spec's listing was given up (`what` happened): after
+    /// `items` items when it holds more than a walk may keep, `None` when the request budget ran
+    /// out. Returns the reason later walks will give.
+    pub(crate) fn mark_unending(&self, what: &str, items: Option<usize>) -> String {
         let state = self.ctx.target_state(&self.target.name);
         let reason = format!("the listing {what} when `{}` walked it: endless pages, or a catalogue too large for --budget", self.trace.id);
-        state.unending.lock().unwrap_or_else(|p| p.into_inner()).entry(self.spec.path.clone()).or_insert(reason).clone()
+        let mut unending = state.unending.lock().unwrap_or_else(|p| p.into_inner());
+        let known = unending.entry(self.spec.path.clone()).or_insert_with(|| Unending { reason: reason.clone(), items });
+        if !known.stops(items.unwrap_or(usize::MAX)) {
+            *known = Unending { reason, items };
+        }
+        known.reason.clone()
     }
 
     /// Whether the request budget is spent.
     pub(crate) fn budget_spent(&self) -> bool {
-        self.exchanges.len() >= self.ctx.budget
+        self.spent.load(Ordering::Relaxed) >= self.ctx.budget
     }
 
     /// Follow a link found in a response (absolute or relative to the target).
@@ -345,4 +455,19 @@ impl<'a> Session<'a> {
 fn utf8_percent_encode_segment(s: &str) -> String {
     const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
     percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Unending;
+
+    #[test]
+    fn an_id_walk_is_not_stopped_by_a_page_keeping_walks_item_cap() {
+        // A filter's universe stopped at 100,000 items; the walk cases pass ids of millions.
+        let capped = Unending { reason: "capped".into(), items: Some(100_000) };
+        assert!(capped.stops(100_000));
+        assert!(!capped.stops(10_000_000));
+        let budget = Unending { reason: "budget".into(), items: None };
+        assert!(budget.stops(10_000_000));
+    }
 }

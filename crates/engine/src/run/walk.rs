@@ -13,7 +13,7 @@ use crate::check::links;
 use crate::check::pages::Page;
 use crate::run::session::Session;
 use crate::spec::model::{NextLink, NextStyle, Pagination};
-use crate::verdict::{CheckId, Finding};
+use crate::verdict::{CheckId, Finding, Shift};
 use specgate_json::reader::Wanted;
 
 /// Most items a walk that keeps its pages holds: bounds a case's memory on a huge or endless
@@ -63,6 +63,27 @@ pub(crate) struct Listing<'p> {
     pub query: Vec<(String, String)>,
     pub limit: Option<u64>,
     pub headers: Vec<(String, String)>,
+}
+
+impl Shift for End {
+    fn shift(&mut self, by: usize) {
+        if let End::Broken(f) = self {
+            f.shift(by);
+        }
+    }
+}
+
+impl Shift for Page {
+    fn shift(&mut self, by: usize) {
+        self.exchange += by;
+    }
+}
+
+impl Shift for Walk {
+    fn shift(&mut self, by: usize) {
+        self.pages.shift(by);
+        self.end.shift(by);
+    }
 }
 
 /// Extract the next link of a page body per the style.
@@ -178,7 +199,7 @@ pub(crate) async fn walk_each(
     }
     let whole = max_pages == usize::MAX;
     let mut walked = 0usize;
-    if let Some(reason) = session.unending().filter(|_| whole) {
+    if let Some(reason) = session.unending(max_items).filter(|_| whole) {
         return Walked { last, end: End::Stuck(reason) };
     }
     let mut url = match session.url(&query) {
@@ -194,7 +215,7 @@ pub(crate) async fn walk_each(
             Ok(page) => page,
             Err(end) => {
                 if whole && matches!(end, End::Stuck(_)) && session.budget_spent() {
-                    session.mark_unending(&format!("did not end within the request budget ({pages} pages)"));
+                    session.mark_unending(&format!("did not end within the request budget ({pages} pages)"), None);
                 }
                 return done(end);
             }
@@ -213,7 +234,7 @@ pub(crate) async fn walk_each(
         each(page);
         let done = |end: End| Walked { last, end };
         if whole && walked > max_items {
-            let reason = session.mark_unending(&format!("holds more than {max_items} items after {pages} pages"));
+            let reason = session.mark_unending(&format!("holds more than {max_items} items after {pages} pages"), Some(max_items));
             return done(End::Stuck(reason));
         }
         match follow {

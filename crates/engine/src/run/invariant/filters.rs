@@ -15,6 +15,7 @@ use crate::check::relation::{value_selecting, Sent};
 use crate::check::time;
 use crate::plan::invariant::FilterCheck;
 use crate::plan::merge_query;
+use crate::run::branch::branches;
 use crate::run::sample::Rng;
 use crate::run::session::Session;
 use crate::run::walk::End;
@@ -154,24 +155,29 @@ pub(crate) async fn run(check: &FilterCheck, session: &mut Session<'_>) -> Concl
                 ));
             }
             let mut findings = Vec::new();
-            for sent in &values {
+            let probed = branches(session, &values, |mut session, sent| {
                 let mut q = query.clone();
                 q.push((param.param.clone(), sent.text.clone()));
-                let got = match full_listing(session, p, q).await {
-                    Ok(w) => w,
-                    Err(Conclusion::Fail(mut f)) => {
-                        for x in &mut f {
-                            x.message = format!("{}={}: {}", param.param, sent.text, x.message);
+                let items = &items;
+                async move {
+                    let sound = matches!(check, FilterCheck::Sound(_));
+                    let found = match filtered(&mut session, p, q, items, sound, &[(param, sent)]).await {
+                        Err(Conclusion::Fail(mut f)) => {
+                            for x in &mut f {
+                                x.message = format!("{}={}: {}", param.param, sent.text, x.message);
+                            }
+                            Ok(f)
                         }
-                        findings.extend(f);
-                        continue;
-                    }
+                        found => found,
+                    };
+                    (session, found)
+                }
+            })
+            .await;
+            for found in probed {
+                match found {
+                    Ok(f) => findings.extend(f),
                     Err(c) => return c,
-                };
-                if matches!(check, FilterCheck::Sound(_)) {
-                    findings.extend(unsound(&got.pages, &p.id, &[(param, sent)]));
-                } else {
-                    findings.extend(incomplete(&items, &got.pages, &p.id, &[(param, sent)]));
                 }
                 if findings.len() >= MAX_FINDINGS {
                     break;
@@ -241,15 +247,25 @@ async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &Pagination, sound: b
     let mut combos: Vec<(&FilterParam, &FilterParam)> =
         (0..params.len()).map(|i| (params[i], params[(i + 1) % params.len()])).filter(|(a, b)| a.param != b.param).take(PAIRS).collect();
     combos.extend(params.iter().filter(|x| x.relation == Relation::Contains).map(|x| (*x, *x)));
-    for (a, b) in combos {
-        let query = with_query(session, p, &[a, b]);
-        let universe = match full_listing(session, p, query.clone()).await {
-            Ok(w) => w,
+    // The pairs' catalogues at once, then their values drawn in order (one generator for all),
+    // then the filtered listings at once.
+    let universes = branches(session, &combos, |mut session, (a, b)| {
+        let query = with_query(&session, p, &[a, b]);
+        async move {
+            let universe = full_listing(&mut session, p, query).await;
+            (session, universe)
+        }
+    })
+    .await;
+    let mut probes = Vec::new();
+    for ((a, b), universe) in combos.iter().zip(universes) {
+        let universe = match universe {
+            Ok(u) => u,
             Err(c) => return c,
         };
-        let items: Vec<Value> = universe.pages.iter().flat_map(|pg| pg.items.iter().cloned()).collect();
+        let items: Vec<Value> = universe.pages.into_iter().flat_map(|pg| pg.items).collect();
         // An item that carries both fields proposes the pair's values, so the answer can't be empty.
-        let proposals: Vec<(Sent, Sent)> = if std::ptr::eq(a, b) {
+        let proposals: Vec<(Sent, Sent)> = if std::ptr::eq(*a, *b) {
             items.iter().filter_map(|it| two_members(it.pointer(&a.field)?)).collect()
         } else {
             items
@@ -258,24 +274,41 @@ async fn pairs(session: &mut Session<'_>, fl: &Filters, p: &Pagination, sound: b
                 .collect()
         };
         let Some((sa, sb)) = rng.choose(&proposals, 1).into_iter().next() else { continue };
-        let mut q = query.clone();
+        let mut q = with_query(session, p, &[a, b]);
         q.push((a.param.clone(), sa.text.clone()));
         q.push((b.param.clone(), sb.text.clone()));
-        let got = match full_listing(session, p, q).await {
-            Ok(w) => w,
+        probes.push((*a, *b, sa, sb, q, items));
+    }
+    let probed = branches(session, &probes, |mut session, (a, b, sa, sb, q, items)| async move {
+        let found = filtered(&mut session, p, q.clone(), items, sound, &[(a, sa), (b, sb)]).await;
+        (session, found)
+    })
+    .await;
+    for found in probed {
+        match found {
+            Ok(f) => findings.extend(f),
             Err(c) => return c,
-        };
-        checked += 1;
-        if sound {
-            findings.extend(unsound(&got.pages, &p.id, &[(a, &sa), (b, &sb)]));
-        } else {
-            findings.extend(incomplete(&items, &got.pages, &p.id, &[(a, &sa), (b, &sb)]));
         }
+        checked += 1;
     }
     if checked == 0 {
         return Conclusion::Skip("no item of the catalogue carries the fields of two filters".into());
     }
     conclude(&End::Complete, findings)
+}
+
+/// List `q` whole and judge it by the filters `sent`: the items it lists that they do not
+/// select (`sound`), or else the items of the catalogue `items` they select that it leaves out.
+async fn filtered(
+    session: &mut Session<'_>,
+    p: &Pagination,
+    q: Vec<(String, String)>,
+    items: &[Value],
+    sound: bool,
+    sent: &[(&FilterParam, &Sent)],
+) -> Result<Vec<crate::verdict::Finding>, Conclusion> {
+    let got = full_listing(session, p, q).await?;
+    Ok(if sound { unsound(&got.pages, &p.id, sent) } else { incomplete(items, &got.pages, &p.id, sent) })
 }
 
 /// Two distinct members of an array field, as two values of one membership filter.
@@ -286,10 +319,11 @@ fn two_members(field: &Value) -> Option<(Sent, Sent)> {
 }
 
 async fn paged(session: &mut Session<'_>, fl: &Filters, p: &Pagination, chosen: &[usize]) -> Conclusion {
-    let mut findings = Vec::new();
-    let mut checked = 0;
+    // The filters to page and their most common values, one after another (their catalogues
+    // are mostly one shared listing); then their walks at once.
+    let mut probes = Vec::new();
     for param in chosen.iter().map(|i| &fl.params[*i].value) {
-        if checked >= PAGED_PARAMS {
+        if probes.len() >= PAGED_PARAMS {
             break;
         }
         let query = with_query(session, p, &[param]);
@@ -297,31 +331,56 @@ async fn paged(session: &mut Session<'_>, fl: &Filters, p: &Pagination, chosen: 
             Ok(w) => w,
             Err(c) => return c,
         };
-        let items: Vec<Value> = universe.pages.iter().flat_map(|pg| pg.items.iter().cloned()).collect();
         // The most common value, so the filtered listing spans several small pages.
+        let items: Vec<Value> = universe.pages.iter().flat_map(|pg| pg.items.iter().cloned()).collect();
         let Some(sent) = common_value(param, &items, p.page_size) else { continue };
-        let mut q = query.clone();
+        let mut q = query;
         q.push((param.param.clone(), sent.text.clone()));
-        let whole = q.clone();
-        let mut order = None;
-        if let Some(sort) = &p.sort {
-            if let Some((key, k)) = sort.keys.iter().next() {
-                q.push((sort.key_param.clone(), key.clone()));
-                q.push((sort.dir_param.clone(), "asc".into()));
-                order = Some(Order::by(sort, key, k, Direction::Asc));
+        probes.push((param, sent, q));
+    }
+    if probes.is_empty() {
+        return Conclusion::Skip(format!("no filter value matches more than {} items: paging cannot be exercised", p.page_size));
+    }
+    let walked = branches(session, probes, |mut session, (param, sent, q)| async move {
+        let found = paged_one(&mut session, p, param, &sent, q).await;
+        (session, found)
+    })
+    .await;
+    let mut findings = Vec::new();
+    for found in walked {
+        match found {
+            Ok((f, None)) => findings.extend(f),
+            Ok((f, Some(end))) => {
+                findings.extend(f);
+                return conclude(&end, findings);
             }
-        }
-        checked += 1;
-        let what = format!("paging {}={} with {}={}", param.param, sent.text, p.limit, p.page_size);
-        match small_pages(session, p, (param, &sent), (whole, q), order.as_ref(), &what, CheckId::FilterPaged).await {
-            Ok((f, _)) => findings.extend(f),
             Err(c) => return c,
         }
     }
-    if checked == 0 {
-        return Conclusion::Skip(format!("no filter value matches more than {} items: paging cannot be exercised", p.page_size));
-    }
     conclude(&End::Complete, findings)
+}
+
+/// Page the listing filtered by `param`=`sent` (query `q`) with small pages, against the whole
+/// filtered listing: the findings, and the walk's end when it did not complete.
+async fn paged_one(
+    session: &mut Session<'_>,
+    p: &Pagination,
+    param: &FilterParam,
+    sent: &Sent,
+    mut q: Vec<(String, String)>,
+) -> Result<(Vec<crate::verdict::Finding>, Option<End>), Conclusion> {
+    let whole = q.clone();
+    let mut order = None;
+    if let Some(sort) = &p.sort {
+        if let Some((key, k)) = sort.keys.iter().next() {
+            q.push((sort.key_param.clone(), key.clone()));
+            q.push((sort.dir_param.clone(), "asc".into()));
+            order = Some(Order::by(sort, key, k, Direction::Asc));
+        }
+    }
+    let what = format!("paging {}={} with {}={}", param.param, sent.text, p.limit, p.page_size);
+    let (findings, _) = small_pages(session, p, (param, sent), (whole, q), order.as_ref(), &what, CheckId::FilterPaged).await?;
+    Ok((findings, None))
 }
 
 #[cfg(test)]

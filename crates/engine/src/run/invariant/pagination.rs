@@ -9,6 +9,7 @@ use crate::check::links::NextLinks;
 use crate::check::pages::{duplicates, misordered, over_limit, Order, OverLimit, Page, WalkedIds};
 use crate::check::{check_response, Checked, Expectation};
 use crate::plan::invariant::PagCheck;
+use crate::run::branch::branches;
 use crate::run::session::Session;
 use crate::run::walk::{fetch_page, walk, walk_each, End, Follow, Listing, MAX_WALK_IDS};
 use crate::spec::model::{Direction, ErrorExpect, Pagination};
@@ -30,14 +31,15 @@ pub(crate) async fn run(check: &PagCheck, session: &mut Session<'_>) -> Conclusi
     match check {
         PagCheck::Limit => {
             let mut findings = Vec::new();
-            for limit in [1, p.page_size] {
-                let w = walk(
-                    session,
-                    &Listing { pagination: p, query: query.clone(), limit: Some(limit), headers: headers.clone() },
-                    Follow::Marker,
-                    3,
-                )
-                .await;
+            let walks = branches(session, [1, p.page_size], |mut session, limit| {
+                let listing = Listing { pagination: p, query: query.clone(), limit: Some(limit), headers: headers.clone() };
+                async move {
+                    let w = walk(&mut session, &listing, Follow::Marker, 3).await;
+                    (session, w)
+                }
+            })
+            .await;
+            for (limit, w) in [1, p.page_size].into_iter().zip(walks) {
                 findings.extend(over_limit(&w.pages, limit));
                 if !matches!(w.end, End::Complete | End::Sampled) {
                     return conclude(&w.end, findings);
