@@ -194,6 +194,7 @@ fn run(args: RunArgs) -> ExitCode {
         update_snapshots: args.update_snapshots,
         targets: targets.iter().map(|t| (t.name.clone(), TargetState::new(args.rps))).collect(),
         events: events.clone(),
+        identities: settings.identities,
     });
 
     // Every selected case ends with a verdict, also when the run is stopped early; every
@@ -309,6 +310,8 @@ struct Settings {
     http: Option<Http>,
     /// Settings that weaken what the run proves (e.g. `--insecure`).
     warnings: Vec<String>,
+    /// Who the requests are made as (one unnamed identity without `--identity`).
+    identities: Vec<crate::auth::Identity>,
 }
 
 impl Settings {
@@ -376,9 +379,16 @@ impl Settings {
             list_only: list,
             timeout: Duration::from_secs_f64(args.timeout),
         };
-        let login = crate::auth::establish(&args.auth, intent).map_err(|e| Redactor::new(secrets.clone()).text(&e.to_string()))?;
+        let (login, identities) = log_in(args, intent, &secrets)?;
         let given: std::collections::BTreeSet<String> = given.into_iter().chain(vars.keys().cloned()).collect();
         login.apply(&mut vars, &mut secrets, &mut targets);
+        for (_, other) in identities.iter().skip(1) {
+            secrets.extend(other.secrets.iter().cloned());
+        }
+        let identities: Vec<crate::auth::Identity> = match identities.is_empty() {
+            true => vec![crate::auth::Identity::unnamed(&login)],
+            false => identities.into_iter().map(|(identity, _)| identity).collect(),
+        };
         for w in &login.warnings {
             eprintln!("specgate: warning: {w}");
         }
@@ -394,8 +404,43 @@ impl Settings {
             None => None,
         };
         let http = http.map(|h| h.with_auth(login.auth.clone()));
-        Ok(Settings { secrets, vars, headers, path_map, targets, http, warnings: login.warnings })
+        Ok(Settings { secrets, vars, headers, path_map, targets, http, warnings: login.warnings, identities })
     }
+}
+
+/// Log in once, before any case (a failure is one line, exit 2): the run's single identity, or
+/// each `--identity` (then the login returned is the first identity's, with the run's secret
+/// variables and warnings, and the identities come with their own logins).
+fn log_in(
+    args: &RunArgs,
+    intent: crate::auth::Intent,
+    secrets: &[String],
+) -> Result<(crate::auth::Login, Vec<(crate::auth::Identity, crate::auth::Login)>), String> {
+    let redact = |e: crate::auth::AuthError| Redactor::new(secrets.to_vec()).text(&e.to_string());
+    let declared = crate::auth::identity::declared(&args.auth)?;
+    if declared.is_empty() {
+        return Ok((crate::auth::establish(&args.auth, intent).map_err(redact)?, Vec::new()));
+    }
+    if args.token.is_some() {
+        return Err("--token and --identity exclude each other: give the token as an identity (token-env:VAR)".into());
+    }
+    // The run's own settings, without its credentials: each identity brings its own.
+    let own = crate::auth::AuthArgs {
+        secret_vars: args.auth.secret_vars.clone(),
+        insecure: args.auth.insecure,
+        cacert: args.auth.cacert.clone(),
+        allow_writes: args.auth.allow_writes,
+        ..Default::default()
+    };
+    let mut login = crate::auth::establish(&own, intent).map_err(redact)?;
+    let each = crate::auth::identity::establish_each(&args.auth, &declared, intent, |k| std::env::var(k).ok()).map_err(redact)?;
+    if let Some((_, first)) = each.first() {
+        login.auth = first.auth.clone();
+        login.secrets.extend(first.secrets.iter().cloned());
+        login.project_id = first.project_id.clone();
+        login.target = first.target.clone();
+    }
+    Ok((login, each))
 }
 
 /// A client being built on its own thread (`Http::client`).

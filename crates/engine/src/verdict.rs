@@ -265,6 +265,9 @@ pub struct ExchangeRecord {
     /// The status of each attempt that was retried before this answer (0: none came back).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retried: Vec<u16>,
+    /// The named identity that made the request (`--identity`); absent in a run of one unnamed identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 /// The verdict of one case against one target.

@@ -9,6 +9,7 @@
 mod aksk;
 mod clouds;
 mod error;
+pub mod identity;
 mod keystone;
 mod tls;
 mod writes;
@@ -21,6 +22,7 @@ use clap::{Args, ValueEnum};
 
 pub use aksk::AkSk;
 pub use error::AuthError;
+pub use identity::Identity;
 use keystone::Credentials;
 pub use tls::Tls;
 pub use writes::refuse_writes;
@@ -83,6 +85,14 @@ pub struct AuthArgs {
     /// A `--var` whose value is secret: used like one, never printed or reported; repeatable.
     #[arg(long = "secret-var", value_name = "KEY=VALUE")]
     pub secret_vars: Vec<String>,
+    /// A named identity, `NAME=SOURCE[,admin]`; repeatable. SOURCE: `os-cloud:CLOUD`,
+    /// `token-env:VAR` or `aksk-env:AK_VAR:SK_VAR:PROJECT_ID`. The first runs the ordinary cases;
+    /// the isolation invariants compare them all (see docs/auth.md).
+    #[arg(long = "identity", value_name = "NAME=SOURCE")]
+    pub identities: Vec<String>,
+    /// Named identities from a YAML file: a mapping of name to SOURCE or `{source, admin}`.
+    #[arg(long = "identities", value_name = "FILE")]
+    pub identities_file: Option<PathBuf>,
     /// Let specs send methods other than GET, HEAD and OPTIONS.
     #[arg(long)]
     pub allow_writes: bool,
