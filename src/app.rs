@@ -577,7 +577,8 @@ fn serve(args: ServeArgs) -> ExitCode {
             (None, None) => None,
             _ => return usage("serve: --ak and --sk go together"),
         };
-        let config = specgate_refserver::Config { images: args.images, seed: args.seed, faults: args.faults.clone(), aksk };
+        let config =
+            specgate_refserver::Config { images: args.images, seed: args.seed, faults: args.faults.clone(), aksk, tenancy: args.tenancy };
         let running = match specgate_refserver::start(config, args.port).await {
             Ok(r) => r,
             Err(e) => return usage(e),
@@ -589,6 +590,14 @@ fn serve(args: ServeArgs) -> ExitCode {
             args.seed,
             running.project_id()
         );
+        for identity in running.identities() {
+            // Test tokens of a local server: printing them gives nothing away.
+            let role = if identity.admin { ", admin" } else { "" };
+            eprintln!(
+                "specgate: identity {} (project {}{role}): X-Auth-Token: {} (test token of this local server)",
+                identity.name, identity.project_id, identity.token
+            );
+        }
         let _ = tokio::signal::ctrl_c().await;
         running.shutdown().await;
         exit::code(exit::PASSED)

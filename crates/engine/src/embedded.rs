@@ -9,7 +9,7 @@ pub use specgate_refserver::{faults, FaultKind, Running};
 
 /// Start the reference server on the current runtime and describe it as a target.
 pub async fn start(images: usize, seed: u64, faults: Vec<String>) -> Result<(Running, Target), String> {
-    let config = specgate_refserver::Config { images, seed, faults, aksk: None };
+    let config = specgate_refserver::Config { images, seed, faults, aksk: None, tenancy: false };
     let running = specgate_refserver::start(config, 0).await.map_err(|e| e.to_string())?;
     let url = url::Url::parse(running.url()).map_err(|e| format!("reference server URL: {e}"))?;
     let mut target = shape();

@@ -25,12 +25,14 @@ mod listing;
 mod rng;
 mod server;
 mod signature;
+mod tenancy;
 mod time;
 mod transport;
 
 pub use fault::{faults, FaultInfo, FaultKind, FaultValue};
 pub use server::Running;
 pub use signature::AkSk;
+pub use tenancy::Identity;
 
 /// What to serve.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,11 +47,18 @@ pub struct Config {
     /// AK/SK mode: only requests signed with this key pair (`SDK-HMAC-SHA256`) are answered;
     /// others get 401.
     pub aksk: Option<AkSk>,
+    /// Tenancy mode: requests must carry the `X-Auth-Token` of one of [`Running::identities`]
+    /// (others get 401), and each lists what its project may see. Off, the server answers as
+    /// it always has: every image, no credentials needed.
+    pub tenancy: bool,
 }
+
+/// The name the identities' interface gives [`Config`].
+pub type Options = Config;
 
 impl Default for Config {
     fn default() -> Self {
-        Config { images: 300, seed: 1, faults: Vec::new(), aksk: None }
+        Config { images: 300, seed: 1, faults: Vec::new(), aksk: None, tenancy: false }
     }
 }
 

@@ -20,6 +20,8 @@ use crate::catalog::Catalog;
 use crate::fault::behaviour::Behaviour;
 use crate::fault::defect::Transport;
 use crate::fault::Active;
+use crate::listing::view::Viewer;
+use crate::tenancy::{self, Identity};
 use crate::transport::{self, Listener};
 use crate::{Config, Error};
 
@@ -37,6 +39,8 @@ pub(crate) struct Shared {
     behaviours: Vec<(Api, Behaviour)>,
     base_url: String,
     project_id: String,
+    /// Tenancy mode's identities and what each views; empty when tenancy is off.
+    tenants: Vec<(Identity, Viewer)>,
 }
 
 /// A server started by [`crate::start`].
@@ -44,6 +48,7 @@ pub(crate) struct Shared {
 pub struct Running {
     url: String,
     project_id: String,
+    identities: Vec<Identity>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -57,6 +62,13 @@ impl Running {
     /// The hex project id `/v2.1/{project_id}/images/detail` accepts.
     pub fn project_id(&self) -> &str {
         &self.project_id
+    }
+
+    /// The identities whose tokens the server accepts: alice (the project of
+    /// [`Running::project_id`]), bob (another project) and an administrator; empty unless
+    /// started with [`crate::Config::tenancy`].
+    pub fn identities(&self) -> &[Identity] {
+        &self.identities
     }
 
     /// Stops accepting, lets in-flight exchanges finish (hanging and trickling ones are ended),
@@ -96,11 +108,14 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
     let transport: Vec<Transport> = active.transport().collect();
     let url = format!("http://{addr}");
     let project_id = crate::catalog::generate::project_id(seed);
+    let tenants = if config.tenancy { tenancy::identities(seed) } else { Vec::new() };
+    let identities = tenants.iter().map(|(identity, _)| identity.clone()).collect();
     let shared = Arc::new(Shared {
         catalog,
         behaviours: Api::ALL.into_iter().map(|api| (api, Behaviour::new(active.for_api(api)))).collect(),
         base_url: url.clone(),
         project_id: project_id.clone(),
+        tenants,
     });
     let mut app = Router::new()
         .route("/v2/cloudimages", get(cloudimages))
@@ -131,7 +146,7 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
     let task = tokio::spawn(async move {
         let _ = server.await;
     });
-    Ok(Running { url, project_id, stop, task: Some(task) })
+    Ok(Running { url, project_id, identities, stop, task: Some(task) })
 }
 
 async fn cloudimages(State(s): State<SharedState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
@@ -160,7 +175,15 @@ async fn compute_version(State(s): State<SharedState>) -> Response {
 
 fn serve(shared: &Shared, api: Api, query: Option<String>, headers: &HeaderMap, project: Option<&str>) -> Response {
     let behaviour = shared.behaviours.iter().find(|(a, _)| *a == api).map(|(_, b)| b).expect("every api has a behaviour");
-    let ctx = Context { catalog: &shared.catalog, behaviour, base_url: &shared.base_url, project_id: &shared.project_id };
+    let project_id = if shared.tenants.is_empty() {
+        shared.project_id.as_str()
+    } else {
+        match tenancy::authenticate(&shared.tenants, headers) {
+            Ok((identity, _)) => identity.project_id.as_str(),
+            Err(why) => return into_response(tenancy::unauthorized(api, why)),
+        }
+    };
+    let ctx = Context { catalog: &shared.catalog, behaviour, base_url: &shared.base_url, project_id };
     let accept_json = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("application/json"));
     let req = Request { params: Params::parse(query.as_deref()), accept_json, project };
     into_response(api::respond(api, &ctx, &req))

@@ -75,10 +75,6 @@ fn check(keys: &AkSk, request: &Request) -> Result<(), &'static str> {
 }
 
 fn unauthorized(why: &str) -> Response {
-    let body = serde_json::json!({
-        "error_code": "APIGW.0301",
-        "error_msg": format!("Incorrect IAM authentication information: {why}"),
-        "request_id": "0a1b2c3d4e5f",
-    });
-    (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    let body = crate::api::reply::apigw_unauthorized(why);
+    (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }

@@ -30,7 +30,7 @@ pub(crate) struct Context<'a> {
     pub(crate) behaviour: &'a Behaviour,
     /// `http://127.0.0.1:PORT`, for absolute links (Nova).
     pub(crate) base_url: &'a str,
-    /// The only project id Nova's path accepts.
+    /// The only project id Nova's path accepts: the caller's.
     pub(crate) project_id: &'a str,
 }
 

@@ -7,6 +7,7 @@
 //! matches instead.
 
 pub(crate) mod filter;
+pub(crate) mod view;
 
 use std::cmp::Ordering;
 
