@@ -175,15 +175,15 @@ async fn compute_version(State(s): State<SharedState>) -> Response {
 
 fn serve(shared: &Shared, api: Api, query: Option<String>, headers: &HeaderMap, project: Option<&str>) -> Response {
     let behaviour = shared.behaviours.iter().find(|(a, _)| *a == api).map(|(_, b)| b).expect("every api has a behaviour");
-    let project_id = if shared.tenants.is_empty() {
-        shared.project_id.as_str()
+    let (viewer, project_id) = if shared.tenants.is_empty() {
+        (Viewer::Unrestricted, shared.project_id.as_str())
     } else {
         match tenancy::authenticate(&shared.tenants, headers) {
-            Ok((identity, _)) => identity.project_id.as_str(),
+            Ok((identity, viewer)) => (*viewer, identity.project_id.as_str()),
             Err(why) => return into_response(tenancy::unauthorized(api, why)),
         }
     };
-    let ctx = Context { catalog: &shared.catalog, behaviour, base_url: &shared.base_url, project_id };
+    let ctx = Context { catalog: &shared.catalog, behaviour, base_url: &shared.base_url, project_id, viewer };
     let accept_json = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("application/json"));
     let req = Request { params: Params::parse(query.as_deref()), accept_json, project };
     into_response(api::respond(api, &ctx, &req))

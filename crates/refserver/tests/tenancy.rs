@@ -95,3 +95,138 @@ async fn without_tenancy_no_token_is_needed() {
     }
     s.shutdown().await;
 }
+
+/// Ids of one listing, as `identity` sees it (one page: the catalogue is smaller than a page).
+async fn ids(server: &Running, identity: &Identity, path: &str) -> std::collections::BTreeSet<String> {
+    let (status, body) = get(server, path, &identity.project_id, Some(&identity.token)).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body["images"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+}
+
+/// Every image, as the administrator's Glance v2 lists it: id → (owner, visibility, image type, status).
+async fn truth(server: &Running) -> std::collections::BTreeMap<String, (String, String, String, String)> {
+    let admin = who(server, "admin");
+    let mut all = std::collections::BTreeMap::new();
+    for hidden in ["false", "true"] {
+        let (_, body) = get(server, &format!("/v2/images?visibility=all&os_hidden={hidden}&limit=1000"), "", Some(&admin.token)).await;
+        for i in body["images"].as_array().unwrap() {
+            let field = |k: &str| i[k].as_str().unwrap_or_default().to_owned();
+            all.insert(field("id"), (field("owner"), field("visibility"), field("__imagetype"), field("status")));
+        }
+    }
+    all
+}
+
+#[tokio::test]
+async fn each_identity_sees_one_catalogue_through_the_four_listings() {
+    let s = tenancy().await;
+    let truth = truth(&s).await;
+    assert_eq!(truth.len(), 120, "the administrator sees every image");
+    for identity in s.identities() {
+        let glance = &ids(&s, identity, "/v2/images?limit=1000").await | &ids(&s, identity, "/v2/images?limit=1000&os_hidden=true").await;
+        let nova = ids(&s, identity, "/v2.1/{project}/images/detail?limit=1000").await;
+        let v1 = ids(&s, identity, "/v1.1/images/detail?limit=1000").await;
+        let cloudimages = ids(&s, identity, "/v2/cloudimages?limit=1000").await;
+        assert_eq!(v1, glance, "{}: v1 is Glance's catalogue", identity.name);
+        // Nova: but hidden and deleted images.
+        let listed_by_nova: std::collections::BTreeSet<String> =
+            ids(&s, identity, "/v2/images?limit=1000").await.into_iter().filter(|id| truth[id].3 != "deleted").collect();
+        assert_eq!(nova, listed_by_nova, "{}", identity.name);
+        let ims: std::collections::BTreeSet<String> =
+            glance.iter().filter(|id| truth[*id].1 != "community" && truth[*id].2 != "market").cloned().collect();
+        assert_eq!(cloudimages, ims, "{}", identity.name);
+    }
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn no_listing_filter_sort_or_page_shows_a_private_image_to_another_project() {
+    let s = tenancy().await;
+    let truth = truth(&s).await;
+    let (alice, bob) = (who(&s, "alice"), who(&s, "bob"));
+    for (me, other) in [(alice, bob), (bob, alice)] {
+        let others_private: Vec<&String> =
+            truth.iter().filter(|(_, (owner, vis, _, _))| *owner == other.project_id && vis == "private").map(|(id, _)| id).collect();
+        let mine: Vec<&String> =
+            truth.iter().filter(|(_, (owner, vis, _, _))| *owner == me.project_id && vis == "private").map(|(id, _)| id).collect();
+        assert!(!others_private.is_empty() && !mine.is_empty(), "both hold private images");
+        let (_, named) = get(&s, "/v2/images?visibility=all&limit=1000", "", Some(&who(&s, "admin").token)).await;
+        let name_of =
+            |id: &str| named["images"].as_array().unwrap().iter().find(|i| i["id"] == id).map(|i| i["name"].as_str().unwrap().to_owned());
+        let secret = others_private[0];
+        let name = name_of(secret).unwrap_or_default().replace(' ', "+");
+        let queries = [
+            "/v2/images?visibility=all&member_status=all&limit=1000".to_owned(),
+            "/v2/images?visibility=private&limit=1000".to_owned(),
+            format!("/v2/images?owner={}&limit=1000", other.project_id),
+            format!("/v2/images?name={name}&limit=1000"),
+            format!("/v2/images?id={secret}"),
+            "/v2/images?sort=name:asc,size:desc&limit=7".to_owned(),
+            "/v2/cloudimages?visibility=private&limit=1000".to_owned(),
+            format!("/v2/cloudimages?owner={}&limit=1000", other.project_id),
+            format!("/v2/cloudimages?id={secret}"),
+            format!("/v2/cloudimages?name={name}"),
+            "/v2/cloudimages?sort_key=name&limit=1000".to_owned(),
+            format!("/v2.1/{{project}}/images/detail?name={name}"),
+            format!("/v1.1/images/detail?name={name}&sort_key=size&limit=1000"),
+        ];
+        for q in &queries {
+            let seen = ids(&s, me, q).await;
+            for id in &others_private {
+                assert!(!seen.contains(*id), "{} sees {}'s private image {id} through {q}", me.name, other.name);
+            }
+        }
+        // Paging: a walk in pages of 7 visits exactly the default listing, and an invisible image is no marker.
+        let mut walked = std::collections::BTreeSet::new();
+        let mut path = "/v2/images?limit=7&sort_key=name&sort_dir=asc".to_owned();
+        loop {
+            let (_, page) = get(&s, &path, &me.project_id, Some(&me.token)).await;
+            walked.extend(page["images"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()));
+            match page["next"].as_str() {
+                Some(next) => path = next.to_owned(),
+                None => break,
+            }
+        }
+        assert_eq!(walked, ids(&s, me, "/v2/images?limit=1000").await);
+        for listing in
+            ["/v2/images?marker=", "/v2/cloudimages?marker=", "/v1.1/images/detail?marker=", "/v2.1/{project}/images/detail?marker="]
+        {
+            let (status, _) = get(&s, &format!("{listing}{secret}"), &me.project_id, Some(&me.token)).await;
+            assert_eq!(status, 400, "{listing}: another project's private image is an unknown marker");
+        }
+        assert_eq!(get(&s, &format!("/v2/images?marker={}", mine[0]), &me.project_id, Some(&me.token)).await.0, 200);
+    }
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn shared_images_follow_the_member_status_asked_for() {
+    let s = tenancy().await;
+    let truth = truth(&s).await;
+    for name in ["alice", "bob"] {
+        let me = who(&s, name);
+        let shared_of_others = |set: &std::collections::BTreeSet<String>| -> std::collections::BTreeSet<String> {
+            set.iter().filter(|id| truth[*id].1 == "shared" && truth[*id].0 != me.project_id).cloned().collect()
+        };
+        let mut by_status = Vec::new();
+        for status in ["accepted", "pending", "rejected"] {
+            let query = format!("/v2/images?visibility=shared&member_status={status}&limit=1000");
+            let glance = shared_of_others(&(&ids(&s, me, &query).await | &ids(&s, me, &format!("{query}&os_hidden=true")).await));
+            let ims = ids(&s, me, &format!("/v2/cloudimages?visibility=shared&member_status={status}&__imagetype=shared&limit=1000")).await;
+            assert!(!glance.is_empty(), "{name} has {status} shared images of others");
+            assert_eq!(shared_of_others(&ims), glance, "{name} {status}");
+            by_status.push(glance);
+        }
+        assert!(
+            by_status[0].is_disjoint(&by_status[1]) && by_status[1].is_disjoint(&by_status[2]) && by_status[0].is_disjoint(&by_status[2])
+        );
+        let query = "/v2/images?visibility=shared&member_status=all&limit=1000";
+        let all = shared_of_others(&(&ids(&s, me, query).await | &ids(&s, me, &format!("{query}&os_hidden=true")).await));
+        assert_eq!(all, &(&by_status[0] | &by_status[1]) | &by_status[2], "{name}");
+        // Without member_status: accepted only, as with visibility=shared alone.
+        let default =
+            shared_of_others(&(&ids(&s, me, "/v2/images?limit=1000").await | &ids(&s, me, "/v2/images?os_hidden=true&limit=1000").await));
+        assert_eq!(default, by_status[0], "{name}: only accepted shared images by default");
+    }
+    s.shutdown().await;
+}

@@ -15,6 +15,7 @@ use crate::catalog::order::{Dir, SortKey};
 use crate::catalog::write_uuid;
 use crate::fault::defect::{NextLink, TimeStyle};
 use crate::listing::filter::{Filter, TimeField};
+use crate::listing::view::View;
 use crate::listing::Listing;
 use crate::time::{Clock, Cmp};
 
@@ -81,7 +82,7 @@ pub(crate) fn parse(ctx: &Context, req: &Request) -> Result<Listing, Rejection> 
         }
     }
     Listing::new(SortKey::CreatedAt, Dir::Desc, query::page_size(limit, MAX_LIMIT, MAX_LIMIT, reading))
-        .start_after(ctx.catalog, filters, reading.paging, marker)
+        .start_after(ctx.catalog, query::viewed(View::of(ctx.viewer), filters), reading.paging, marker)
         .map_err(|text| Rejection::new("", format!("HTTP 400 Bad Request: No image found with ID {text}")))
 }
 
