@@ -69,6 +69,8 @@ pub enum Error {
     UnknownFault { name: String, suggestion: Option<String> },
     #[error("fault `{fault}`: {reason}")]
     FaultValue { fault: String, reason: String },
+    #[error("fault `{fault}` breaks the isolation of projects: it needs a server with tenancy (several projects)")]
+    FaultNeedsTenancy { fault: String },
     #[error("cannot listen on 127.0.0.1: {0}")]
     Bind(std::io::Error),
     #[error("a catalogue of {requested} images is too large (at most {max})")]

@@ -96,6 +96,9 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
         return Err(Error::TooManyImages { requested: config.images, max: MAX_IMAGES });
     }
     let active = Active::resolve(&config.faults)?;
+    if let (false, Some(fault)) = (config.tenancy, active.needing_tenancy()) {
+        return Err(Error::FaultNeedsTenancy { fault: fault.to_owned() });
+    }
     let inner = TcpListener::bind(("127.0.0.1", port)).await.map_err(Error::Bind)?;
     let addr = inner.local_addr().map_err(Error::Bind)?;
     let (images, seed) = (config.images, config.seed);
@@ -180,6 +183,8 @@ fn serve(shared: &Shared, api: Api, query: Option<String>, headers: &HeaderMap, 
     } else {
         match tenancy::authenticate(&shared.tenants, headers) {
             Ok((identity, viewer)) => (*viewer, identity.project_id.as_str()),
+            // Glance's unauthenticated context is an administrator's.
+            Err(_) if behaviour.reading.credentials_ignored => (Viewer::Admin, tenancy::admin(&shared.tenants).project_id.as_str()),
             Err(why) => return into_response(tenancy::unauthorized(api, why)),
         }
     };

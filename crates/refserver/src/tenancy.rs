@@ -51,6 +51,11 @@ pub(crate) fn identities(seed: u64) -> Vec<(Identity, Viewer)> {
         .collect()
 }
 
+/// The administrator among the identities.
+pub(crate) fn admin(known: &[(Identity, Viewer)]) -> &Identity {
+    &known.iter().find(|(identity, _)| identity.admin).expect("tenancy has an administrator").0
+}
+
 /// Why a request is not authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Refusal {

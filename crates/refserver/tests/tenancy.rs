@@ -230,3 +230,77 @@ async fn shared_images_follow_the_member_status_asked_for() {
     }
     s.shutdown().await;
 }
+
+/// A server with tenancy and one fault.
+async fn faulty(fault: &str) -> Running {
+    start(Config { images: 120, tenancy: true, faults: vec![fault.into()], ..Config::default() }, 0).await.unwrap()
+}
+
+#[tokio::test]
+async fn each_isolation_fault_breaks_its_rule_on_its_endpoint_only() {
+    let clean = tenancy().await;
+    let truth = truth(&clean).await;
+    clean.shutdown().await;
+    let (alice_project, bob_project) = {
+        let ids = tenancy().await;
+        let pair = (who(&ids, "alice").project_id.clone(), who(&ids, "bob").project_id.clone());
+        ids.shutdown().await;
+        pair
+    };
+    let bobs_private: std::collections::BTreeSet<String> =
+        truth.iter().filter(|(_, (o, v, _, _))| *o == bob_project && v == "private").map(|(id, _)| id.clone()).collect();
+    let leaks = |seen: &std::collections::BTreeSet<String>| !seen.is_disjoint(&bobs_private);
+
+    let s = faulty("cloudimages.leak-private").await;
+    let alice = who(&s, "alice");
+    assert!(leaks(&ids(&s, alice, "/v2/cloudimages?visibility=private&limit=1000").await));
+    assert!(!leaks(&ids(&s, alice, "/v2/images?visibility=private&limit=1000").await));
+    s.shutdown().await;
+
+    let s = faulty("glance.owner-filter-leaks").await;
+    let alice = who(&s, "alice");
+    assert!(leaks(&ids(&s, alice, &format!("/v2/images?owner={bob_project}&limit=1000")).await));
+    assert!(!leaks(&ids(&s, alice, "/v2/images?visibility=all&member_status=all&limit=1000").await), "only through the filter");
+    assert!(!leaks(&ids(&s, alice, &format!("/v2/cloudimages?owner={bob_project}&limit=1000")).await));
+    s.shutdown().await;
+
+    let s = faulty("nova.name-filter-leaks").await;
+    let alice = who(&s, "alice");
+    let (_, page) = get(&s, "/v2/images?visibility=private&limit=1", &bob_project, Some(&who(&s, "bob").token)).await;
+    let name: String = form_urlencoded::byte_serialize(page["images"][0]["name"].as_str().unwrap().as_bytes()).collect();
+    assert!(leaks(&ids(&s, alice, &format!("/v2.1/{{project}}/images/detail?name={name}")).await));
+    assert!(!leaks(&ids(&s, alice, "/v2.1/{project}/images/detail?limit=1000").await));
+    assert!(!leaks(&ids(&s, alice, &format!("/v2/images?name={name}")).await));
+    s.shutdown().await;
+
+    let s = faulty("glance.pending-shared-listed").await;
+    let alice = who(&s, "alice");
+    let pending = ids(&s, alice, "/v2/images?visibility=shared&member_status=pending&limit=1000").await;
+    let pending: std::collections::BTreeSet<String> = pending.into_iter().filter(|id| truth[id].0 != alice_project).collect();
+    assert!(!pending.is_empty());
+    assert!(!ids(&s, alice, "/v2/images?limit=1000").await.is_disjoint(&pending), "listed before it is accepted");
+    assert!(ids(&s, alice, "/v2.1/{project}/images/detail?limit=1000").await.is_disjoint(&pending));
+    s.shutdown().await;
+
+    let s = faulty("glance-v1.credentials-ignored").await;
+    let (status, body) = get(&s, "/v1.1/images/detail?limit=1000", "", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["images"].as_array().unwrap().len(),
+        truth.values().filter(|t| t.1 != "community").count(),
+        "an administrator's listing"
+    );
+    assert_eq!(get(&s, "/v2/images", "", None).await.0, 401);
+    assert_eq!(get(&s, "/v1.1/images/detail", "", Some("tok-mallory-0")).await.0, 200);
+    s.shutdown().await;
+
+    let s = faulty("nova.project-unchecked").await;
+    let alice = who(&s, "alice");
+    let (status, body) = get(&s, "/v2.1/{project}/images/detail?limit=1000", &bob_project, Some(&alice.token)).await;
+    assert_eq!(status, 200);
+    let seen: std::collections::BTreeSet<String> =
+        body["images"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
+    assert!(leaks(&seen), "alice's token lists bob's private images");
+    assert_eq!(get(&s, "/v2.1/ffff/images/detail", "", Some(&alice.token)).await.0, 400, "an unknown project is still refused");
+    s.shutdown().await;
+}

@@ -15,7 +15,6 @@ use crate::catalog::order::{Dir, SortKey};
 use crate::catalog::parse_uuid;
 use crate::fault::defect::TimeStyle;
 use crate::listing::filter::{Filter, TimeField};
-use crate::listing::view::View;
 use crate::listing::Listing;
 use crate::time::{Clock, Cmp};
 
@@ -47,7 +46,7 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
     let reading = &ctx.behaviour.reading;
     let catalog = ctx.catalog;
     let mut filters = ims_view();
-    let mut view = View::of(ctx.viewer);
+    let mut view = query::view(ctx);
     let (mut key, mut dir, mut limit, mut marker) = (SortKey::CreatedAt, Dir::Desc, None, None);
     for (param, value) in params.pairs() {
         let (param, value) = (param.as_str(), value.as_str());

@@ -15,7 +15,6 @@ use crate::catalog::order::{Dir, SortKey};
 use crate::catalog::parse_uuid;
 use crate::fault::defect::{NextLink, TimeStyle};
 use crate::listing::filter::{Filter, TimeField};
-use crate::listing::view::View;
 use crate::listing::Listing;
 use crate::time::{Clock, Cmp};
 
@@ -30,7 +29,7 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
     let reading = &ctx.behaviour.reading;
     let catalog = ctx.catalog;
     let mut filters = Vec::new();
-    let mut view = View::of(ctx.viewer);
+    let mut view = query::view(ctx);
     let (mut limit, mut marker, mut hidden) = (None, None, Some(false));
     let (mut keys, mut dirs, mut sort) = (Vec::new(), Vec::new(), None);
     let mut tags = Vec::new();

@@ -19,6 +19,7 @@ use crate::catalog::order::{Dir, SortKey};
 use crate::catalog::Catalog;
 use crate::fault::behaviour::Behaviour;
 use crate::fault::defect::TimeStyle;
+use crate::listing::filter::Filter;
 use crate::listing::view::Viewer;
 use crate::listing::{select, Listing};
 use family::Api;
@@ -55,7 +56,12 @@ pub(crate) fn respond(api: Api, ctx: &Context, req: &Request) -> Reply {
         Api::GlanceV2 => glance_v2::parse(ctx, &req.params),
     };
     match parsed {
-        Ok(listing) => {
+        Ok(mut listing) => {
+            if let Some(param) = ctx.behaviour.reading.view_bypassed_by {
+                if req.params.pairs().iter().any(|(k, _)| k == param) {
+                    listing.filters.retain(|f| !matches!(f, Filter::View(_)));
+                }
+            }
             let page = select(ctx.catalog, &listing);
             render(api, ctx, req, &listing, &page)
         }

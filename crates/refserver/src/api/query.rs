@@ -8,6 +8,11 @@ use crate::listing::filter::{profiles_where, Filter, NameMatch, TimeField};
 use crate::listing::view::View;
 use crate::time::{self, Clock, Cmp};
 
+/// The view of the request's identity, as this endpoint (mis)applies it.
+pub(crate) fn view(ctx: &super::Context) -> View {
+    View::of(ctx.viewer).leaking(ctx.behaviour.reading.leaks)
+}
+
 /// A listing's filters, led by what the viewer may see (nothing to add without tenancy), so
 /// that every filter, sort order and page works within the view.
 pub(crate) fn viewed(view: View, mut filters: Vec<Filter>) -> Vec<Filter> {

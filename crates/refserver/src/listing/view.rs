@@ -57,6 +57,15 @@ pub(crate) fn member_status(image: &Image, project: u8) -> Option<MemberStatus> 
     }
 }
 
+/// Isolation defects: what a view lets through that it should not (nothing, by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Leaks {
+    /// Other projects' private images.
+    pub(crate) private: bool,
+    /// Shared images whose membership is pending, listed as if accepted.
+    pub(crate) pending: bool,
+}
+
 /// What a listing request shows its viewer besides its filters: the viewer, and the parts of
 /// the query that widen what the viewer may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,13 +75,23 @@ pub(crate) struct View {
     members: u32,
     /// A `visibility` was asked for: community images of other projects may be listed.
     visibility_asked: bool,
+    leaks: Leaks,
 }
 
 impl View {
     /// The view of a request with neither `visibility` nor `member_status`.
     pub(crate) fn of(viewer: Viewer) -> View {
         // Glance's member_status: "Default is accepted."
-        View { viewer, members: MemberStatus::Accepted.bit(), visibility_asked: false }
+        View { viewer, members: MemberStatus::Accepted.bit(), visibility_asked: false, leaks: Leaks::default() }
+    }
+
+    /// The same view, bent by isolation defects.
+    pub(crate) fn leaking(mut self, leaks: Leaks) -> View {
+        if leaks.pending && self.members == MemberStatus::Accepted.bit() {
+            self.members |= MemberStatus::Pending.bit();
+        }
+        self.leaks = leaks;
+        self
     }
 
     /// Whether this view restricts anything (tenancy is on).
@@ -108,7 +127,7 @@ impl View {
             Visibility::Public => true,
             Visibility::Community => self.visibility_asked,
             // "A private image is seen by its owner project only."
-            Visibility::Private => false,
+            Visibility::Private => self.leaks.private,
             // member_status: "Filters the response by a member status ... Default is accepted."
             Visibility::Shared => member_status(image, project).is_some_and(|m| self.members & m.bit() != 0),
         }
