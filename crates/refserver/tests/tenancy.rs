@@ -304,3 +304,38 @@ async fn each_isolation_fault_breaks_its_rule_on_its_endpoint_only() {
     assert_eq!(get(&s, "/v2.1/ffff/images/detail", "", Some(&alice.token)).await.0, 400, "an unknown project is still refused");
     s.shutdown().await;
 }
+
+#[tokio::test]
+async fn each_identitys_key_pair_signs_for_its_project_and_a_bad_signature_is_refused_everywhere() {
+    use specgate_sdksign as sdksign;
+    let given = specgate_refserver::AkSk { access_key: "AKALICE".into(), secret_key: "sk-alice".into() };
+    let s = start(Config { images: 120, tenancy: true, aksk: Some(given), ..Config::default() }, 0).await.unwrap();
+    let (alice, bob) = (who(&s, "alice"), who(&s, "bob"));
+    assert_eq!((alice.access_key.as_str(), alice.secret_key.as_str()), ("AKALICE", "sk-alice"), "the given pair is alice's");
+    let host = s.url().trim_start_matches("http://").to_owned();
+    let signed = |identity: &Identity, secret: &str, path: &str| {
+        let (path, query) = path.split_once('?').map_or((path, None), |(p, q)| (p, Some(q)));
+        let date = sdksign::sdk_date(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs());
+        let headers = vec![("Host".to_owned(), host.clone()), ("X-Sdk-Date".to_owned(), date.clone())];
+        let req = sdksign::Request { method: "GET", path, query, headers: &headers, body: b"" };
+        let auth = sdksign::authorization(&identity.access_key, secret.as_bytes(), &req).unwrap();
+        let url = format!("{}{path}{}", s.url(), query.map(|q| format!("?{q}")).unwrap_or_default());
+        reqwest::Client::new().get(url).header("X-Sdk-Date", date).header("Authorization", auth).send()
+    };
+    for who in [alice, bob] {
+        let by_token = ids(&s, who, "/v2/images?limit=1000").await;
+        let page: serde_json::Value = signed(who, &who.secret_key, "/v2/images?limit=1000").await.unwrap().json().await.unwrap();
+        let by_keys: std::collections::BTreeSet<String> =
+            page["images"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(by_keys, by_token, "{}: the key pair lists what the token lists", who.name);
+        for path in LISTINGS {
+            let path = format!("{}?limit=1", path.replace("{project}", &who.project_id));
+            assert_eq!(signed(who, &who.secret_key, &path).await.unwrap().status(), 200, "{path}");
+            let refused = signed(who, "not-the-secret", &path).await.unwrap();
+            assert_eq!(refused.status(), 401, "{path}");
+            let body: serde_json::Value = refused.json().await.unwrap();
+            assert_eq!(body["error_code"], "APIGW.0301", "{path}: {body}");
+        }
+    }
+    s.shutdown().await;
+}
