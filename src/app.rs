@@ -594,8 +594,8 @@ fn serve(args: ServeArgs) -> ExitCode {
             // Test tokens of a local server: printing them gives nothing away.
             let role = if identity.admin { ", admin" } else { "" };
             eprintln!(
-                "specgate: identity {} (project {}{role}): X-Auth-Token: {} (test token of this local server)",
-                identity.name, identity.project_id, identity.token
+                "specgate: identity {} (project {}{role}): X-Auth-Token: {}, AK/SK: {} {} (test credentials of this local server)",
+                identity.name, identity.project_id, identity.token, identity.access_key, identity.secret_key
             );
         }
         let _ = tokio::signal::ctrl_c().await;

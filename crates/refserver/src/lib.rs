@@ -45,7 +45,8 @@ pub struct Config {
     /// several may be combined.
     pub faults: Vec<String>,
     /// AK/SK mode: only requests signed with this key pair (`SDK-HMAC-SHA256`) are answered;
-    /// others get 401.
+    /// others get 401. With [`Config::tenancy`], it is alice's key pair instead (each identity
+    /// has one).
     pub aksk: Option<AkSk>,
     /// Tenancy mode: requests must carry the `X-Auth-Token` of one of [`Running::identities`]
     /// (others get 401), and each lists what its project may see. Off, the server answers as
@@ -69,6 +70,8 @@ pub enum Error {
     UnknownFault { name: String, suggestion: Option<String> },
     #[error("fault `{fault}`: {reason}")]
     FaultValue { fault: String, reason: String },
+    #[error("fault `{fault}` breaks the isolation of projects: it needs a server with tenancy (several projects)")]
+    FaultNeedsTenancy { fault: String },
     #[error("cannot listen on 127.0.0.1: {0}")]
     Bind(std::io::Error),
     #[error("a catalogue of {requested} images is too large (at most {max})")]

@@ -83,7 +83,14 @@ impl Listing {
         self.filters = filters;
         self.paging = paging;
         if let Some(text) = marker {
-            self.marker = Some(resolve_marker(catalog, text, paging.endless).ok_or(text)?);
+            let found = resolve_marker(catalog, text, paging.endless).ok_or(text)?;
+            // An image the viewer may not see is no marker: as unknown as one that does not exist.
+            if let (Marker::Image(index), Some(Filter::View(view))) = (found, self.filters.first()) {
+                if !view.admits(catalog.image(index)) {
+                    return Err(text);
+                }
+            }
+            self.marker = Some(found);
         }
         Ok(self)
     }
