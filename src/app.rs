@@ -99,8 +99,12 @@ fn prepare(args: &RunArgs, libtest: libtest_mimic::Arguments, rt: Option<&tokio:
     let (specs, waivers) = load(args)?;
     let catalogues = load_equivalences(args, &specs)?;
     let settings = Settings::of(args, list, client, &specs, &libtest).map_err(usage)?;
-    let (targets, embedded) = pick_targets(args, settings.targets.clone(), rt).map_err(usage)?;
-    let mut plan = Plan::new(&specs, &targets).with_equivalences(&catalogues, &specs, &targets);
+    let isolation = load_isolation(args)?;
+    // The embedded server keeps projects apart when there are isolation rules to check: then its
+    // identities make the requests, the first of them (alice) the ordinary cases'.
+    let (targets, embedded) = pick_targets(args, settings.targets.clone(), rt, !isolation.is_empty()).map_err(usage)?;
+    let mut plan =
+        Plan::new(&specs, &targets).with_equivalences(&catalogues, &specs, &targets).with_isolation(&isolation, &specs, &targets);
     let planned = plan.cases.iter().map(|c| (c.id.clone(), c.target.name.clone())).collect();
     if let Some(partition) = args.partition {
         plan.keep_share(partition, |c| Runner::selects(&libtest, c));
@@ -194,7 +198,10 @@ fn run(args: RunArgs) -> ExitCode {
         update_snapshots: args.update_snapshots,
         targets: targets.iter().map(|t| (t.name.clone(), TargetState::new(args.rps))).collect(),
         events: events.clone(),
-        identities: settings.identities,
+        identities: match &embedded {
+            Some(server) if !server.identities().is_empty() => crate::embedded::identities(server),
+            _ => settings.identities,
+        },
     });
 
     // Every selected case ends with a verdict, also when the run is stopped early; every
@@ -285,7 +292,17 @@ fn load(args: &RunArgs) -> Result<(Vec<Arc<crate::spec::Spec>>, Vec<crate::waive
 
 /// Load the equivalence files among the paths; any error is shown and nothing runs.
 fn load_equivalences(args: &RunArgs, specs: &[Arc<crate::spec::Spec>]) -> Result<Vec<Arc<crate::spec::equivalence::Catalogue>>, ExitCode> {
-    match crate::spec::equivalence::load_all(&args.paths, specs) {
+    shown(crate::spec::equivalence::load_all(&args.paths, specs))
+}
+
+/// Load the isolation files among the paths; any error is shown and nothing runs.
+fn load_isolation(args: &RunArgs) -> Result<Vec<Arc<crate::spec::isolation::IsolationSpec>>, ExitCode> {
+    shown(crate::spec::isolation::load_all(&args.paths))
+}
+
+/// What a loader of files that relate specs loaded, or its errors shown (exit 2).
+fn shown<T>(loaded: Result<Vec<T>, Vec<crate::spec::error::SpecError>>) -> Result<Vec<Arc<T>>, ExitCode> {
+    match loaded {
         Ok(c) => Ok(c.into_iter().map(Arc::new).collect()),
         Err(errors) => {
             for e in &errors {
@@ -473,6 +490,7 @@ fn pick_targets(
     args: &RunArgs,
     mut targets: Vec<Target>,
     rt: Option<&tokio::runtime::Runtime>,
+    tenancy: bool,
 ) -> Result<(Vec<Arc<Target>>, Option<crate::embedded::Running>), String> {
     let mut embedded = None;
     if targets.is_empty() {
@@ -480,7 +498,12 @@ fn pick_targets(
             None => targets.push(crate::embedded::shape()),
             Some(rt) => {
                 let (running, target) = rt
-                    .block_on(crate::embedded::start(args.images.unwrap_or(300), args.catalog_seed.unwrap_or(1), args.faults.clone()))
+                    .block_on(crate::embedded::start(
+                        args.images.unwrap_or(300),
+                        args.catalog_seed.unwrap_or(1),
+                        args.faults.clone(),
+                        tenancy,
+                    ))
                     .map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
                 eprintln!("specgate: no --target given; testing the embedded reference server at {}", target.url);
                 targets.push(target);

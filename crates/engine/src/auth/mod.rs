@@ -180,6 +180,25 @@ impl std::fmt::Debug for Auth {
 }
 
 impl Auth {
+    /// Whether no credentials are sent.
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The same AK/SK signing with a wrong secret key, for seeing a bad signature refused;
+    /// `None` for other credentials.
+    pub(crate) fn wrong_signature(&self) -> Option<Auth> {
+        match self.0.as_deref() {
+            Some(Scheme::AkSk(s)) => Some(Auth(Some(Arc::new(Scheme::AkSk(s.with_wrong_secret()))))),
+            _ => None,
+        }
+    }
+
+    /// A token sent as it is, as `X-Auth-Token` (the embedded server's test tokens).
+    pub fn token(token: String) -> Auth {
+        Auth(Some(Arc::new(Scheme::Token(token))))
+    }
+
     /// The headers that authenticate `method url` now: a fresh signature, or the current token
     /// (renewed first when it is about to expire).
     pub async fn headers(&self, method: &str, url: &url::Url) -> Result<Vec<(String, String)>, AuthError> {

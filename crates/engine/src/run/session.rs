@@ -86,6 +86,14 @@ impl TargetState {
     }
 }
 
+/// Someone who is none of the run's identities: credentials that must be refused.
+#[derive(Clone)]
+pub(crate) struct Stranger {
+    /// How the reports name who made the request, e.g. `(no credentials)`.
+    pub label: String,
+    pub auth: crate::auth::Auth,
+}
+
 /// Why a session refused to send a request: the case cannot be completed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Refused {
@@ -179,6 +187,10 @@ pub(crate) struct Session<'a> {
     /// Which of the run's identities makes the requests (`Context::identities`): the first,
     /// unless an isolation invariant says otherwise.
     pub identity: usize,
+    /// Requests made as nobody of the run (no credentials, a bad token), over `identity`.
+    pub(crate) stranger: Option<Stranger>,
+    /// `{project_id}` of the requests, over the identity's own (another project's, on purpose).
+    pub(crate) path_project: Option<String>,
     trace: &'a Trace,
     started: std::time::Instant,
 }
@@ -196,6 +208,8 @@ impl<'a> Session<'a> {
             reread: None,
             responses: Default::default(),
             identity: 0,
+            stranger: None,
+            path_project: None,
             trace,
             started: std::time::Instant::now(),
         }
@@ -203,6 +217,9 @@ impl<'a> Session<'a> {
 
     /// The value of a template variable: `--var`, then the target's own, then the spec default.
     pub(crate) fn var(&self, name: &str) -> Option<String> {
+        if let Some(p) = self.path_project.as_ref().filter(|_| name == PROJECT_ID) {
+            return Some(p.clone());
+        }
         // An identity other than the first acts for its own project.
         if name == PROJECT_ID && self.identity > 0 {
             if let Some(p) = self.ctx.identities.get(self.identity).and_then(|i| i.project_id.clone()) {
@@ -311,7 +328,10 @@ impl<'a> Session<'a> {
 
     /// Send `req` to the target at its pace, and note what the answer says of its health.
     async fn transmit(&self, state: &TargetState, req: &Request) -> Exchange {
-        let auth = self.ctx.identities.get(self.identity).map(|i| &i.auth);
+        let auth = match &self.stranger {
+            Some(s) => Some(&s.auth),
+            None => self.ctx.identities.get(self.identity).map(|i| &i.auth),
+        };
         let ex = match auth {
             Some(auth) => self.ctx.http.send_paced_as(req, Some(&state.pace), auth).await,
             None => self.ctx.http.send_paced(req, Some(&state.pace)).await,
@@ -335,13 +355,16 @@ impl<'a> Session<'a> {
 
     /// The name of the identity the requests are made as (empty: the run's unnamed one).
     pub(crate) fn identity_name(&self) -> &str {
+        if let Some(s) = &self.stranger {
+            return &s.label;
+        }
         self.ctx.identities.get(self.identity).map(|i| i.name.as_str()).unwrap_or("")
     }
 
     /// `ex` as recorded: with the identity that made it, when the run's identities have names.
     fn record_of(&self, ex: &Exchange) -> ExchangeRecord {
         let mut record = ex.record();
-        if self.ctx.named_identities() {
+        if self.ctx.named_identities() || self.stranger.is_some() {
             record.identity = Some(self.identity_name().to_string());
         }
         record
