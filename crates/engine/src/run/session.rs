@@ -179,6 +179,8 @@ pub(crate) struct Session<'a> {
     pub fresh: bool,
     /// Which of `exchanges` were answered from another case's request.
     shared: Vec<bool>,
+    /// Who made each of `exchanges`, as recorded when it was made (`None`: the run's unnamed identity).
+    made_as: Vec<Option<String>>,
     /// Compare each answer with the one shared earlier in the run for the same request, and
     /// note here the URL of the first that reads otherwise (the run's last look at listings).
     pub(crate) reread: Option<Option<String>>,
@@ -205,6 +207,7 @@ impl<'a> Session<'a> {
             members: None,
             fresh: false,
             shared: Vec::new(),
+            made_as: Vec::new(),
             reread: None,
             responses: Default::default(),
             identity: 0,
@@ -320,9 +323,10 @@ impl<'a> Session<'a> {
         };
         let mut record = self.record_of(&ex);
         record.shared = shared;
-        self.trace.exchange(&self.ctx.events, record);
+        self.trace.exchange(&self.ctx.events, record.clone());
         self.exchanges.push(ex);
         self.shared.push(shared);
+        self.made_as.push(record.identity.clone());
         Ok(self.exchanges.len() - 1)
     }
 
@@ -350,7 +354,8 @@ impl<'a> Session<'a> {
 
     /// The records of the exchanges so far, each marked when it was shared.
     pub(crate) fn records(&self) -> Vec<ExchangeRecord> {
-        self.exchanges.iter().zip(&self.shared).map(|(ex, shared)| ExchangeRecord { shared: *shared, ..self.record_of(ex) }).collect()
+        let made = self.exchanges.iter().zip(&self.shared).zip(&self.made_as);
+        made.map(|((ex, shared), who)| ExchangeRecord { shared: *shared, identity: who.clone(), ..ex.record() }).collect()
     }
 
     /// The name of the identity the requests are made as (empty: the run's unnamed one).
