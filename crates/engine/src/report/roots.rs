@@ -282,6 +282,7 @@ mod tests {
             error: None,
             shared: false,
             retried: vec![],
+            identity: None,
         }
     }
 

@@ -25,6 +25,7 @@ pub(crate) async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, me
         }
         Work::Invariant(inv) => super::invariant::run(inv, &mut session).await,
         Work::Equivalence(e) => super::equivalence::run(e, &mut session).await,
+        Work::Isolation(c) => super::isolation::run(c, &mut session).await,
     };
     let transient = crate::check::transient::came_and_went(&session.exchanges);
     let (conclusion, only_transient) = crate::check::transient::joined(conclusion, transient);
@@ -49,7 +50,7 @@ fn fresh(case: &PlannedCase) -> bool {
             crate::plan::invariant::Check::Pagination(_) => file.pagination.as_ref().is_some_and(|p| p.value.fresh),
             crate::plan::invariant::Check::Filter(_) => file.filters.as_ref().is_some_and(|f| f.value.fresh),
         },
-        Work::Equivalence(_) => false,
+        Work::Equivalence(_) | Work::Isolation(_) => false,
     }
 }
 
@@ -82,6 +83,7 @@ fn verdict_of(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchang
         id: case.id.clone(),
         spec: match &case.work {
             Work::Equivalence(e) => e.catalogue.path.clone(),
+            Work::Isolation(c) => c.file.path.clone(),
             _ => case.spec.path.clone(),
         },
         case: case.name.clone(),

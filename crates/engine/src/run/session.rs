@@ -15,6 +15,9 @@ use crate::run::shared::{Key, Responses, Served};
 use crate::spec::Spec;
 use crate::verdict::ExchangeRecord;
 
+/// The variable that names the project a request acts for.
+const PROJECT_ID: &str = "project_id";
+
 /// Run-wide settings shared by every case.
 pub struct Context {
     pub http: Http,
@@ -41,9 +44,17 @@ pub struct Context {
     pub targets: BTreeMap<String, TargetState>,
     /// Where exchanges and target state changes are announced.
     pub events: Arc<Events>,
+    /// Who the requests are made as: the first makes the ordinary cases' requests. One
+    /// unnamed identity in a run without `--identity`.
+    pub identities: Vec<crate::auth::Identity>,
 }
 
 impl Context {
+    /// Whether the identities have names, so that each request records who made it.
+    pub(crate) fn named_identities(&self) -> bool {
+        self.identities.iter().any(|i| !i.name.is_empty())
+    }
+
     fn target_state(&self, name: &str) -> &TargetState {
         // Every planned target has a state; a missing one is a bug in the wiring.
         self.targets.get(name).expect("a state for every target")
@@ -95,6 +106,14 @@ impl Unending {
     fn stops(&self, max_items: usize) -> bool {
         self.items.is_none_or(|n| n >= max_items)
     }
+}
+
+/// Someone who is none of the run's identities: credentials that must be refused.
+#[derive(Clone)]
+pub(crate) struct Stranger {
+    /// How the reports name who made the request, e.g. `(no credentials)`.
+    pub label: String,
+    pub auth: crate::auth::Auth,
 }
 
 /// Why a session refused to send a request: the case cannot be completed.
@@ -196,11 +215,20 @@ pub(crate) struct Session<'a> {
     pub spaces_as_pct20: bool,
     /// Which of `exchanges` were answered from another case's request.
     shared: Vec<bool>,
+    /// Who made each of `exchanges`, as recorded when it was made (`None`: the run's unnamed identity).
+    made_as: Vec<Option<String>>,
     /// Compare each answer with the one shared earlier in the run for the same request, and
     /// note here the URL of the first that reads otherwise (the run's last look at listings).
     pub(crate) reread: Option<Option<String>>,
     /// What the case's listing responses broke of the listing's contract (`check::contract`).
     pub responses: crate::check::contract::Responses,
+    /// Which of the run's identities makes the requests (`Context::identities`): the first,
+    /// unless an isolation invariant says otherwise.
+    pub identity: usize,
+    /// Requests made as nobody of the run (no credentials, a bad token), over `identity`.
+    pub(crate) stranger: Option<Stranger>,
+    /// `{project_id}` of the requests, over the identity's own (another project's, on purpose).
+    pub(crate) path_project: Option<String>,
     trace: &'a Trace,
     started: std::time::Instant,
     /// Requests this case has spent, its branches' included (`crate::run::branch`): the
@@ -225,8 +253,12 @@ impl<'a> Session<'a> {
             fresh: false,
             spaces_as_pct20: false,
             shared: Vec::new(),
+            made_as: Vec::new(),
             reread: None,
             responses: Default::default(),
+            identity: 0,
+            stranger: None,
+            path_project: None,
             trace,
             started: std::time::Instant::now(),
             spent: Arc::default(),
@@ -247,8 +279,12 @@ impl<'a> Session<'a> {
             fresh: self.fresh,
             spaces_as_pct20: self.spaces_as_pct20,
             shared: Vec::new(),
+            made_as: Vec::new(),
             reread: self.reread.clone(),
             responses: Default::default(),
+            identity: self.identity,
+            stranger: self.stranger.clone(),
+            path_project: self.path_project.clone(),
             trace: self.trace,
             started: self.started,
             spent: self.spent.clone(),
@@ -263,6 +299,7 @@ impl<'a> Session<'a> {
         let offset = self.exchanges.len();
         self.exchanges.extend(branch.exchanges);
         self.shared.extend(branch.shared);
+        self.made_as.extend(branch.made_as);
         self.responses.absorb(branch.responses, offset);
         offset
     }
@@ -282,6 +319,15 @@ impl<'a> Session<'a> {
 
     /// The value of a template variable: `--var`, then the target's own, then the spec default.
     pub(crate) fn var(&self, name: &str) -> Option<String> {
+        if let Some(p) = self.path_project.as_ref().filter(|_| name == PROJECT_ID) {
+            return Some(p.clone());
+        }
+        // An identity other than the first acts for its own project.
+        if name == PROJECT_ID && self.identity > 0 {
+            if let Some(p) = self.ctx.identities.get(self.identity).and_then(|i| i.project_id.clone()) {
+                return Some(p);
+            }
+        }
         self.ctx
             .vars
             .get(name)
@@ -362,13 +408,16 @@ impl<'a> Session<'a> {
             return Err(refused);
         }
         let req = Request { method: self.spec.file.request.method.as_str().to_string(), url, headers };
-        let key = if self.fresh || self.reread.is_some() { None } else { Key::of(&req.method, &req.url, &req.headers) };
+        let who = self.identity_name().to_string();
+        let who = who.as_str();
+        let key =
+            if self.fresh || self.reread.is_some() { None } else { Key::of(&req.method, &req.url, &req.headers).map(|k| k.made_as(who)) };
         let (ex, shared) = match key {
             None => {
                 let ex = self.transmit(state, &req).await;
                 self.waited(Chain::one(ex.elapsed));
                 if let Some(None) = &self.reread {
-                    let before = Key::of(&req.method, &req.url, &req.headers).and_then(|k| state.responses.kept(&k));
+                    let before = Key::of(&req.method, &req.url, &req.headers).and_then(|k| state.responses.kept(&k.made_as(who)));
                     if before.is_some_and(|b| !b.same_as(&ex)) {
                         self.reread = Some(Some(ex.url.clone()));
                     }
@@ -390,17 +439,25 @@ impl<'a> Session<'a> {
             },
         };
         self.paced += ex.paced;
-        let mut record = ex.record();
+        let mut record = self.record_of(&ex);
         record.shared = shared;
-        self.trace.exchange(&self.ctx.events, record);
+        self.trace.exchange(&self.ctx.events, record.clone());
         self.exchanges.push(ex);
         self.shared.push(shared);
+        self.made_as.push(record.identity.clone());
         Ok(self.exchanges.len() - 1)
     }
 
     /// Send `req` to the target at its pace, and note what the answer says of its health.
     async fn transmit(&self, state: &TargetState, req: &Request) -> Exchange {
-        let ex = self.ctx.http.send_paced(req, Some(&state.pace)).await;
+        let auth = match &self.stranger {
+            Some(s) => Some(&s.auth),
+            None => self.ctx.identities.get(self.identity).map(|i| &i.auth),
+        };
+        let ex = match auth {
+            Some(auth) => self.ctx.http.send_paced_as(req, Some(&state.pace), auth).await,
+            None => self.ctx.http.send_paced(req, Some(&state.pace)).await,
+        };
         state.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match state.health.record(&ex) {
             Some(Change::Down(reason)) => {
@@ -414,7 +471,25 @@ impl<'a> Session<'a> {
 
     /// The records of the exchanges so far, each marked when it was shared.
     pub(crate) fn records(&self) -> Vec<ExchangeRecord> {
-        self.exchanges.iter().zip(&self.shared).map(|(ex, shared)| ExchangeRecord { shared: *shared, ..ex.record() }).collect()
+        let made = self.exchanges.iter().zip(&self.shared).zip(&self.made_as);
+        made.map(|((ex, shared), who)| ExchangeRecord { shared: *shared, identity: who.clone(), ..ex.record() }).collect()
+    }
+
+    /// The name of the identity the requests are made as (empty: the run's unnamed one).
+    pub(crate) fn identity_name(&self) -> &str {
+        if let Some(s) = &self.stranger {
+            return &s.label;
+        }
+        self.ctx.identities.get(self.identity).map(|i| i.name.as_str()).unwrap_or("")
+    }
+
+    /// `ex` as recorded: with the identity that made it, when the run's identities have names.
+    fn record_of(&self, ex: &Exchange) -> ExchangeRecord {
+        let mut record = ex.record();
+        if self.ctx.named_identities() || self.stranger.is_some() {
+            record.identity = Some(self.identity_name().to_string());
+        }
+        record
     }
 
     /// Why a full walk of this spec's listing that may pass `max_items` items is known to be
