@@ -128,6 +128,15 @@ async fn each_identity_sees_one_catalogue_through_the_four_listings() {
         let v1 = ids(&s, identity, "/v1.1/images/detail?limit=1000").await;
         let cloudimages = ids(&s, identity, "/v2/cloudimages?limit=1000").await;
         assert_eq!(v1, glance, "{}: v1 is Glance's catalogue", identity.name);
+        // v1's is_public: true for public images only; the rest are the identity's own or shared.
+        let (_, page) = get(&s, "/v1.1/images/detail?limit=1000", &identity.project_id, Some(&identity.token)).await;
+        for image in page["images"].as_array().unwrap() {
+            let (owner, visibility, _, _) = &truth[image["id"].as_str().unwrap()];
+            assert_eq!(image["is_public"] == true, visibility == "public", "{}", image["id"]);
+            if !identity.admin && visibility != "public" {
+                assert!(*owner == identity.project_id || visibility == "shared", "{}: {} of {owner}", identity.name, image["id"]);
+            }
+        }
         // Nova: but hidden and deleted images.
         let listed_by_nova: std::collections::BTreeSet<String> =
             ids(&s, identity, "/v2/images?limit=1000").await.into_iter().filter(|id| truth[id].3 != "deleted").collect();
