@@ -110,11 +110,13 @@ fn under_every_load_fault_the_suite_still_passes_with_default_flags() {
     }
 }
 
-/// Contract faults a run of the embedded server can show. Isolation faults need a server with
-/// tenancy and checks that compare identities, which the embedded run does not have yet.
 fn contract_faults() -> Vec<&'static FaultInfo> {
-    faults().iter().filter(|f| matches!(f.kind, FaultKind::Contract) && !f.needs_tenancy).collect()
+    faults().iter().filter(|f| matches!(f.kind, FaultKind::Contract)).collect()
 }
+
+/// The isolation invariants: the embedded server keeps projects apart when they run, so a
+/// fault that needs tenancy is run with them.
+const ISOLATION: &str = "specs/ims/isolation.yaml";
 
 /// Faults that only show on a catalogue larger than a documented cap (1000).
 const NEEDS_LARGE_CATALOGUE: &[&str] = &["limit-cap"];
@@ -132,21 +134,27 @@ fn every_contract_fault_is_caught_by_some_case() {
         let handles: Vec<_> = chunk
             .iter()
             .map(|f| {
-                let (name, endpoint) = (f.name, f.endpoint);
+                let (name, endpoint, tenancy) = (f.name, f.endpoint, f.needs_tenancy);
                 let baseline = baseline.clone();
                 std::thread::spawn(move || {
                     let specs = specs_for(endpoint);
                     let large = NEEDS_LARGE_CATALOGUE.iter().any(|n| name.contains(n));
                     let extra: &[&str] = if large { &["--images", "1100"] } else { &[] };
-                    let (paths, filters) = with_equivalence(&specs);
+                    let (mut paths, filters) = with_equivalence(&specs);
+                    if tenancy {
+                        paths.push(ISOLATION.into());
+                    }
                     let extra: Vec<&str> = extra.iter().copied().chain(filters.iter().map(String::as_str)).collect();
                     let run = run_with_faults(&format!("fault-{name}"), Some(name), &paths, &extra);
                     let caught: Vec<String> = cases_with(&run, "fail").into_iter().filter(|c| !baseline.contains(c)).collect();
-                    let shown = if paths.len() > specs.len() {
-                        format!("{}, specs/ims/equivalence.yaml", specs.join(", "))
-                    } else {
-                        specs.join(", ")
-                    };
+                    let mut shown = specs.clone();
+                    if paths.iter().any(|p| p.ends_with("equivalence.yaml")) && !specs.iter().any(|p| p.ends_with("equivalence.yaml")) {
+                        shown.push("specs/ims/equivalence.yaml".into());
+                    }
+                    if tenancy {
+                        shown.push(ISOLATION.into());
+                    }
+                    let shown = shown.join(", ");
                     (name, shown, caught, run.code)
                 })
             })
