@@ -86,9 +86,9 @@ fn a_run_of_one_identity_states_why_the_rules_that_compare_identities_are_skippe
     assert!(!std::fs::read_to_string(dir.join("results.json")).unwrap().contains("\"identity\""));
 }
 
-/// report.md's Identities table, the JUnit case names and each request with who made it, of
-/// the run of one isolation case.
-fn who_made_what(dir_name: &str, case: &str) -> (String, String, String) {
+/// report.md's Identities table, the JUnit case names, each request with who made it, and
+/// report.html's Identities table, of the run of one isolation case.
+fn who_made_what(dir_name: &str, case: &str) -> (String, String, String, String) {
     let dir = report_dir(dir_name);
     let id = format!("specs/ims/isolation.yaml::{case}");
     let out = specgate(&["run", "specs", "--report-dir", dir.to_str().unwrap(), "--", "--exact", &id]);
@@ -103,15 +103,21 @@ fn who_made_what(dir_name: &str, case: &str) -> (String, String, String) {
         .iter()
         .map(|e| format!("{} {} -> {} as {}\n", e["method"], e["url"], e["status"], e["identity"]))
         .collect();
-    (format!("## Identities{identities}"), names, requests)
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let table = html
+        .split(r#"<section><h2 id="identities">"#)
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or("(no identities section)");
+    (format!("## Identities{identities}"), names, requests, table.to_string())
 }
 
 #[test]
 fn the_reports_of_a_run_of_several_identities_say_who_made_each_request() {
     let mut filters = VOLATILE.to_vec();
     filters.push((r#"time="[^"]*""#, r#"time="[T]""#));
-    let (section, names, requests) = who_made_what("isolation-reports-refusals", "isolation.unauthenticated.glance");
-    let (admin_section, admin_names, admin_requests) = who_made_what("isolation-reports-admin", "isolation.admin.glance");
+    let (section, names, requests, _) = who_made_what("isolation-reports-refusals", "isolation.unauthenticated.glance");
+    let (admin_section, admin_names, admin_requests, admin_html) = who_made_what("isolation-reports-admin", "isolation.admin.glance");
     insta::with_settings!({filters => filters}, {
         insta::assert_snapshot!("identities_section", section);
         insta::assert_snapshot!("identities_junit_names", names);
@@ -119,5 +125,6 @@ fn the_reports_of_a_run_of_several_identities_say_who_made_each_request() {
         insta::assert_snapshot!("identities_admin_section", admin_section);
         insta::assert_snapshot!("identities_admin_junit_names", admin_names);
         insta::assert_snapshot!("identities_admin_requests", admin_requests);
+        insta::assert_snapshot!("identities_admin_html", admin_html);
     });
 }

@@ -277,6 +277,8 @@ struct Page<'r> {
     notable: usize,
     /// Failing, warning and waived cases, each with its findings: the cases under the root causes.
     problems: Vec<Card<'r>>,
+    /// Requests per target and identity, in a run of several identities.
+    identities: Option<super::identities::Matrix>,
     /// Answer times per target and endpoint.
     latency: Vec<EndpointTimes>,
     /// The last runs, this one last, and their trend charts.
@@ -302,6 +304,7 @@ pub(crate) fn render(r: &Report<'_>) -> String {
         notable: matrix.iter().filter(|(_, cells)| super::notable(cells)).count(),
         matrix,
         problems: problems.into_iter().map(card).collect(),
+        identities: super::identities::matrix(r.verdicts, &r.info.targets),
         latency: latency::per_endpoint(r.verdicts),
         history: &r.history,
         charts: if r.history.len() > 1 { history::charts(&r.history) } else { Vec::new() },
