@@ -128,3 +128,17 @@ fn the_reports_of_a_run_of_several_identities_say_who_made_each_request() {
         insta::assert_snapshot!("identities_admin_html", admin_html);
     });
 }
+
+/// Each identity's view is one catalogue through every listing: the equivalence ids cases of a
+/// run of several identities compare the listings as each of them, and pass on the clean server.
+#[test]
+fn the_equivalence_ids_cases_compare_the_listings_as_every_identity() {
+    let (code, r) = isolation_run("isolation-same-catalogue", None, &["equivalence.glance~nova.ids"]);
+    assert_eq!(code, Some(0), "{}", r["summary"]);
+    let case = &r["cases"][0];
+    assert_eq!(case["case"], "equivalence.glance~nova.ids");
+    assert_eq!(case["outcome"], "pass", "{case}");
+    let who: std::collections::BTreeSet<&str> =
+        case["exchanges"].as_array().unwrap().iter().filter_map(|e| e["identity"].as_str()).collect();
+    assert_eq!(who, ["admin", "alice", "bob"].into(), "{case}");
+}

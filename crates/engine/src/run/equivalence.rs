@@ -14,7 +14,47 @@ use crate::plan::merge_query;
 use crate::spec::model::Query;
 use crate::verdict::{CheckId, Conclusion, Shift};
 
+/// An equivalence case. Its ids check runs as each of the run's identities in turn: each
+/// identity's view must be one catalogue through both listings, whatever that view holds.
 pub(crate) async fn run<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> Conclusion {
+    let identities = session.ctx.identities.len();
+    if case.check != EquivCheck::Ids || identities < 2 {
+        return compare(case, session).await;
+    }
+    let first = session.identity;
+    let mut findings = Vec::new();
+    let mut ended = None;
+    for identity in 0..identities {
+        session.identity = identity;
+        match compare(case, session).await {
+            Conclusion::Pass => {}
+            Conclusion::Fail(found) => {
+                let who = session.identity_name().to_string();
+                findings.extend(found.into_iter().map(|mut f| {
+                    f.message = format!("as {who}: {}", f.message);
+                    f
+                }));
+            }
+            other => {
+                ended = Some(other);
+                break;
+            }
+        }
+    }
+    session.identity = first;
+    match ended {
+        Some(Conclusion::Error(why, mut before)) => {
+            before.splice(0..0, findings);
+            Conclusion::Error(why, before)
+        }
+        Some(other) if findings.is_empty() => other,
+        _ if findings.is_empty() => Conclusion::Pass,
+        _ => Conclusion::Fail(findings),
+    }
+}
+
+/// Walk both listings as the session's identity and compare what they show.
+async fn compare<'a>(case: &'a EquivCase, session: &mut Session<'a>) -> Conclusion {
     let block = case.catalogue.block();
     let none = Query::new();
     let (qa, qb) = match &case.check {
