@@ -10,10 +10,10 @@ pub use crate::report::diff::{DiffArgs, DiffOutput};
 pub use specgate_docs::args::{DeriveArgs, DocOutput, ExportOpenapiArgs, ImportOpenapiArgs, LintDocsArgs};
 
 /// Cases in flight by default: a test suite against an HTTP API is I/O-bound, so this does not
-/// follow the CPU count. Against a target 100 ms away the seed suite's cases spend about 130 s
-/// waiting in all; 32 at once bring the run near its critical path, 8 left it at 20 s
-/// (docs/performance.md, "Parallel inside a case").
-pub const DEFAULT_JOBS: usize = 32;
+/// follow the CPU count. 32 bring a run against a target 100 ms away near its critical path,
+/// but against a catalogue of a million images 32 cases each keeping a listing of up to 100,000
+/// items peaked at 5.6 GiB (docs/performance.md, "Parallel inside a case").
+pub const DEFAULT_JOBS: usize = 8;
 
 #[derive(Debug, Parser)]
 #[command(
