@@ -409,7 +409,7 @@ password = $KEYSTONE_PASSWORD
 user_domain_name = Default
 project_name = admin
 project_domain_name = Default
-# Keystone's catalog lists its public endpoint only (the default would be `internal`).
+# Keystone's catalog lists its public endpoint only (the default would be "internal").
 interface = public
 EOF
 }
