@@ -9,11 +9,13 @@
 #   scripts/upstreams.sh start     fresh configs + databases, start both servers, seed images
 #   scripts/upstreams.sh stop      stop exactly the processes that `start` recorded
 #   scripts/upstreams.sh status    show what is recorded and whether it is alive
-#   scripts/upstreams.sh check     install, start, run specgate, stop (always)
+#   scripts/upstreams.sh tenancy   after start: tenants in Keystone, their images, curl checks
+#   scripts/upstreams.sh check     install, start, run specgate, tenancy, isolation run, stop
 #
 # After `start`, `target/upstreams/run/env` is shell-sourceable:
 #   GLANCE_URL, NOVA_URL, NOVA_PROJECT_ID, KEYSTONE_URL, GLANCE_KS_URL, NOVA_KS_URL, ...
-#   (see docs/upstreams.md); `target/upstreams/run/clouds.yaml` holds cloud `upstreams`.
+#   (see docs/upstreams.md); `target/upstreams/run/clouds.yaml` holds cloud `upstreams`, and
+#   `alice` (project alpha), `bob` (project beta) and `admin` for the isolation run.
 #
 # Knobs (environment): UPSTREAMS_PYTHON (python >= 3.10, default python3),
 # UPSTREAMS_START_TIMEOUT (s, default 60), UPSTREAMS_STOP_TIMEOUT (s, default 20),
@@ -26,6 +28,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib/keystone.sh
 source "$ROOT/scripts/lib/keystone.sh"
+# shellcheck source=scripts/lib/tenancy.sh
+source "$ROOT/scripts/lib/tenancy.sh"
 UP_DIR=$ROOT/target/upstreams
 RUN_DIR=$UP_DIR/run
 ENV_FILE=$RUN_DIR/env
@@ -74,7 +78,7 @@ log() { printf 'upstreams: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 # ---------------------------------------------------------------------------------------
@@ -423,7 +427,11 @@ write_authenticated_configs() {
     sed -e "s/^bind_port = .*/bind_port = $GLANCE_KS_PORT/" \
         -e "s|^worker_self_reference_url = .*|worker_self_reference_url = http://127.0.0.1:$GLANCE_KS_PORT|" \
         -e 's/^flavor = *$/flavor = keystone/' -e '/^# Empty flavor/d' \
+        -e "s|^policy_file = .*|policy_file = $g/policy.yaml|" \
         "$RUN_DIR/glance/glance-api.conf" >"$g/glance-api.conf"
+    # Glance's own policy defaults: the no-auth Glance's open rules include context_is_admin,
+    # which would make every Keystone user an admin who lists every project's images.
+    echo '{}' >"$g/policy.yaml"
     authtoken_section >>"$g/glance-api.conf"
     grep -q '^flavor = keystone$' "$g/glance-api.conf" || die "could not set glance-ks's paste flavor"
     sed -e "s|^endpoint_override = .*|endpoint_override = http://127.0.0.1:$GLANCE_KS_PORT|" \
@@ -432,7 +440,8 @@ write_authenticated_configs() {
     authtoken_section >>"$n/nova.conf"
     cp "$UP_DIR/venv-nova/etc/nova/api-paste.ini" "$n/api-paste.ini" # authtoken kept
     cp "$RUN_DIR/nova/nova_osapi_wsgi.py" "$n/"
-    # How users log in: cloud `upstreams` (the check uses it with --os-cloud).
+    # How users log in: cloud `upstreams` (the check uses it with --os-cloud), and the isolation
+    # run's alice (project alpha), bob (project beta) and admin.
     cat >"$RUN_DIR/clouds.yaml" <<EOF
 clouds:
   upstreams:
@@ -445,6 +454,7 @@ clouds:
       project_domain_name: Default
     region_name: RegionOne
 EOF
+    tenancy_clouds "http://127.0.0.1:$KEYSTONE_PORT/v3" >>"$RUN_DIR/clouds.yaml"
 }
 
 # A fresh Keystone: sqlite, fernet tokens of TOKEN_TTL seconds, bootstrapped admin.
@@ -888,6 +898,31 @@ cmd_status() {
 }
 
 # ---------------------------------------------------------------------------------------
+# tenancy: two tenants and their images (after the runs that compare with the seeded catalogue)
+# ---------------------------------------------------------------------------------------
+
+# Once per start: projects alpha and beta with users alice and bob in Keystone, then the
+# isolation images through glance-ks; each time: curl checks of what alice, bob and admin list.
+# The images are in the database glance and nova read too: every run after this one sees them.
+cmd_tenancy() {
+    [[ -f $ENV_FILE ]] || die "nothing started: run scripts/upstreams.sh start first"
+    # shellcheck source=/dev/null
+    . "$ENV_FILE"
+    [[ -n ${GLANCE_KS_URL:-} ]] || die "no glance-ks in this run (UPSTREAMS_KEYSTONE=0?)"
+    local t0=$SECONDS
+    if [[ -f $RUN_DIR/tenancy-images.json ]]; then
+        log "tenants and isolation images already created ($RUN_DIR/tenancy-*.json)"
+    else
+        tenancy_keystone "$KEYSTONE_URL"
+        log "keystone: projects alpha and beta, users alice and bob (member) in $((SECONDS - t0))s"
+        t0=$SECONDS
+        tenancy_images
+        log "isolation images created through glance-ks in $((SECONDS - t0))s"
+    fi
+    tenancy_verify
+}
+
+# ---------------------------------------------------------------------------------------
 # check (the CI gate)
 # ---------------------------------------------------------------------------------------
 
@@ -951,8 +986,41 @@ run_specgate() {
     cp "$reports/report.html" "$ROOT/reports/examples/upstreams.html" 2>/dev/null || true
     if [[ -n ${KEYSTONE_URL:-} ]]; then
         run_specgate_keystone "$reports" || { code=$?; ((rc)) || rc=$code; }
+        # Last: its images change what every listing above would see.
+        cmd_tenancy
+        run_isolation "$reports/isolation" || { code=$?; ((rc)) || rc=$code; }
     fi
     return "$rc"
+}
+
+# The isolation invariants (specs/ims/isolation.yaml) as alice, bob and admin against glance-ks:
+# 0 `must` failures, 0 errors, and no password in the reports.
+run_isolation() {
+    local reports=$1 t0=$SECONDS code=0
+    if ! "${SPECGATE_CMD[@]}" run --help 2>/dev/null | grep -q -e '--identity'; then
+        log "isolation: SKIPPED: this specgate has no --identity (\`specgate run --help\` does not list it)"
+        return 0
+    fi
+    local -a args=(specs/ims/isolation.yaml specs/openstack/glance-v2-images.yaml
+        --target "glance=$GLANCE_KS_URL"
+        --identity alice=os-cloud:alice --identity bob=os-cloud:bob --identity 'admin=os-cloud:admin,admin'
+        --header 'Accept: application/json' --waivers "$ROOT/waivers/upstreams.yaml" --timeout 60
+        --report-dir "$reports")
+    log "isolation: specgate run $(printf '%q ' "${args[@]}")"
+    (cd "$ROOT" && env -u SPECGATE_TOKEN OS_CLIENT_CONFIG_FILE="$UPSTREAMS_RUN_DIR/clouds.yaml" \
+        "${SPECGATE_CMD[@]}" run "${args[@]}") || code=$?
+    local got
+    got=$(verdict_counts "$reports/results.json")
+    log "isolation: exit $code in $((SECONDS - t0))s; verdicts $got"
+    if ((code)) || [[ $got != *" failed=0 "* || $got != "errored=0 "* ]]; then
+        log "FAIL isolation behind keystonemiddleware: exit $code, verdicts [$got]; want exit 0, errored=0 failed=0"
+        return 1
+    fi
+    if grep -rlF -e "$KEYSTONE_PASSWORD" -e "$(tenancy_password alice)" -e "$(tenancy_password bob)" "$reports"; then
+        log "FAIL: a Keystone password appears in the files above"
+        return 1
+    fi
+    return 0
 }
 
 # The same three runs against glance-ks and nova-ks, specgate logging in to Keystone by itself
@@ -1092,6 +1160,7 @@ install) cmd_install ;;
 start) cmd_start ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
+tenancy) cmd_tenancy ;;
 check) cmd_check ;;
 -h | --help | help) usage ;;
 *)
