@@ -99,8 +99,12 @@ fn prepare(args: &RunArgs, libtest: libtest_mimic::Arguments, rt: Option<&tokio:
     let (specs, waivers) = load(args)?;
     let catalogues = load_equivalences(args, &specs)?;
     let settings = Settings::of(args, list, client, &specs, &libtest).map_err(usage)?;
-    let (targets, embedded) = pick_targets(args, settings.targets.clone(), rt).map_err(usage)?;
-    let mut plan = Plan::new(&specs, &targets).with_equivalences(&catalogues, &specs, &targets);
+    let isolation = load_isolation(args)?;
+    // The embedded server keeps projects apart when there are isolation rules to check: then its
+    // identities make the requests, the first of them (alice) the ordinary cases'.
+    let (targets, embedded) = pick_targets(args, settings.targets.clone(), rt, !isolation.is_empty()).map_err(usage)?;
+    let mut plan =
+        Plan::new(&specs, &targets).with_equivalences(&catalogues, &specs, &targets).with_isolation(&isolation, &specs, &targets);
     let planned = plan.cases.iter().map(|c| (c.id.clone(), c.target.name.clone())).collect();
     if let Some(partition) = args.partition {
         plan.keep_share(partition, |c| Runner::selects(&libtest, c));
@@ -194,6 +198,10 @@ fn run(args: RunArgs) -> ExitCode {
         update_snapshots: args.update_snapshots,
         targets: targets.iter().map(|t| (t.name.clone(), TargetState::new(args.rps))).collect(),
         events: events.clone(),
+        identities: match &embedded {
+            Some(server) if !server.identities().is_empty() => crate::embedded::identities(server),
+            _ => settings.identities,
+        },
     });
 
     // Every selected case ends with a verdict, also when the run is stopped early; every
@@ -284,7 +292,17 @@ fn load(args: &RunArgs) -> Result<(Vec<Arc<crate::spec::Spec>>, Vec<crate::waive
 
 /// Load the equivalence files among the paths; any error is shown and nothing runs.
 fn load_equivalences(args: &RunArgs, specs: &[Arc<crate::spec::Spec>]) -> Result<Vec<Arc<crate::spec::equivalence::Catalogue>>, ExitCode> {
-    match crate::spec::equivalence::load_all(&args.paths, specs) {
+    shown(crate::spec::equivalence::load_all(&args.paths, specs))
+}
+
+/// Load the isolation files among the paths; any error is shown and nothing runs.
+fn load_isolation(args: &RunArgs) -> Result<Vec<Arc<crate::spec::isolation::IsolationSpec>>, ExitCode> {
+    shown(crate::spec::isolation::load_all(&args.paths))
+}
+
+/// What a loader of files that relate specs loaded, or its errors shown (exit 2).
+fn shown<T>(loaded: Result<Vec<T>, Vec<crate::spec::error::SpecError>>) -> Result<Vec<Arc<T>>, ExitCode> {
+    match loaded {
         Ok(c) => Ok(c.into_iter().map(Arc::new).collect()),
         Err(errors) => {
             for e in &errors {
@@ -309,6 +327,8 @@ struct Settings {
     http: Option<Http>,
     /// Settings that weaken what the run proves (e.g. `--insecure`).
     warnings: Vec<String>,
+    /// Who the requests are made as (one unnamed identity without `--identity`).
+    identities: Vec<crate::auth::Identity>,
 }
 
 impl Settings {
@@ -376,9 +396,16 @@ impl Settings {
             list_only: list,
             timeout: Duration::from_secs_f64(args.timeout),
         };
-        let login = crate::auth::establish(&args.auth, intent).map_err(|e| Redactor::new(secrets.clone()).text(&e.to_string()))?;
+        let (login, identities) = log_in(args, intent, &secrets)?;
         let given: std::collections::BTreeSet<String> = given.into_iter().chain(vars.keys().cloned()).collect();
         login.apply(&mut vars, &mut secrets, &mut targets);
+        for (_, other) in identities.iter().skip(1) {
+            secrets.extend(other.secrets.iter().cloned());
+        }
+        let identities: Vec<crate::auth::Identity> = match identities.is_empty() {
+            true => vec![crate::auth::Identity::unnamed(&login)],
+            false => identities.into_iter().map(|(identity, _)| identity).collect(),
+        };
         for w in &login.warnings {
             eprintln!("specgate: warning: {w}");
         }
@@ -394,8 +421,43 @@ impl Settings {
             None => None,
         };
         let http = http.map(|h| h.with_auth(login.auth.clone()));
-        Ok(Settings { secrets, vars, headers, path_map, targets, http, warnings: login.warnings })
+        Ok(Settings { secrets, vars, headers, path_map, targets, http, warnings: login.warnings, identities })
     }
+}
+
+/// Log in once, before any case (a failure is one line, exit 2): the run's single identity, or
+/// each `--identity` (then the login returned is the first identity's, with the run's secret
+/// variables and warnings, and the identities come with their own logins).
+fn log_in(
+    args: &RunArgs,
+    intent: crate::auth::Intent,
+    secrets: &[String],
+) -> Result<(crate::auth::Login, Vec<(crate::auth::Identity, crate::auth::Login)>), String> {
+    let redact = |e: crate::auth::AuthError| Redactor::new(secrets.to_vec()).text(&e.to_string());
+    let declared = crate::auth::identity::declared(&args.auth)?;
+    if declared.is_empty() {
+        return Ok((crate::auth::establish(&args.auth, intent).map_err(redact)?, Vec::new()));
+    }
+    if args.token.is_some() {
+        return Err("--token and --identity exclude each other: give the token as an identity (token-env:VAR)".into());
+    }
+    // The run's own settings, without its credentials: each identity brings its own.
+    let own = crate::auth::AuthArgs {
+        secret_vars: args.auth.secret_vars.clone(),
+        insecure: args.auth.insecure,
+        cacert: args.auth.cacert.clone(),
+        allow_writes: args.auth.allow_writes,
+        ..Default::default()
+    };
+    let mut login = crate::auth::establish(&own, intent).map_err(redact)?;
+    let each = crate::auth::identity::establish_each(&args.auth, &declared, intent, |k| std::env::var(k).ok()).map_err(redact)?;
+    if let Some((_, first)) = each.first() {
+        login.auth = first.auth.clone();
+        login.secrets.extend(first.secrets.iter().cloned());
+        login.project_id = first.project_id.clone();
+        login.target = first.target.clone();
+    }
+    Ok((login, each))
 }
 
 /// A client being built on its own thread (`Http::client`).
@@ -428,6 +490,7 @@ fn pick_targets(
     args: &RunArgs,
     mut targets: Vec<Target>,
     rt: Option<&tokio::runtime::Runtime>,
+    tenancy: bool,
 ) -> Result<(Vec<Arc<Target>>, Option<crate::embedded::Running>), String> {
     let mut embedded = None;
     if targets.is_empty() {
@@ -435,7 +498,12 @@ fn pick_targets(
             None => targets.push(crate::embedded::shape()),
             Some(rt) => {
                 let (running, target) = rt
-                    .block_on(crate::embedded::start(args.images.unwrap_or(300), args.catalog_seed.unwrap_or(1), args.faults.clone()))
+                    .block_on(crate::embedded::start(
+                        args.images.unwrap_or(300),
+                        args.catalog_seed.unwrap_or(1),
+                        args.faults.clone(),
+                        tenancy,
+                    ))
                     .map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
                 eprintln!("specgate: no --target given; testing the embedded reference server at {}", target.url);
                 targets.push(target);
@@ -532,7 +600,8 @@ fn serve(args: ServeArgs) -> ExitCode {
             (None, None) => None,
             _ => return usage("serve: --ak and --sk go together"),
         };
-        let config = specgate_refserver::Config { images: args.images, seed: args.seed, faults: args.faults.clone(), aksk };
+        let config =
+            specgate_refserver::Config { images: args.images, seed: args.seed, faults: args.faults.clone(), aksk, tenancy: args.tenancy };
         let running = match specgate_refserver::start(config, args.port).await {
             Ok(r) => r,
             Err(e) => return usage(e),
@@ -544,6 +613,14 @@ fn serve(args: ServeArgs) -> ExitCode {
             args.seed,
             running.project_id()
         );
+        for identity in running.identities() {
+            // Test tokens of a local server: printing them gives nothing away.
+            let role = if identity.admin { ", admin" } else { "" };
+            eprintln!(
+                "specgate: identity {} (project {}{role}): X-Auth-Token: {}, AK/SK: {} {} (test credentials of this local server)",
+                identity.name, identity.project_id, identity.token, identity.access_key, identity.secret_key
+            );
+        }
         let _ = tokio::signal::ctrl_c().await;
         running.shutdown().await;
         exit::code(exit::PASSED)

@@ -258,6 +258,10 @@ pub struct ServeArgs {
     /// …and this secret key; others get 401.
     #[arg(long, value_name = "SK", hide_env_values = true, env = "SPECGATE_SERVE_SK")]
     pub sk: Option<String>,
+    /// Several projects: requests need the `X-Auth-Token` of one of the identities printed at
+    /// start-up (alice, bob, admin), and each lists what its project may see.
+    #[arg(long)]
+    pub tenancy: bool,
 }
 
 /// The command line, or the usage error for it (clap's: exit 2). A mistyped subcommand gets

@@ -452,3 +452,44 @@ fn the_token_is_renewed_before_it_expires_and_an_unrenewable_one_stops_requests(
     assert_eq!(token(&rt).unwrap()[0].1, format!("{TOKEN_MARK}1"), "renewed ahead of expiry");
     assert_eq!(w.fake.logins.load(Ordering::SeqCst), 2);
 }
+
+#[test]
+fn several_identities_log_in_each_and_no_secret_of_any_reaches_a_report() {
+    let w = world(Keystone::Good(3600), None);
+    let dir = report_dir("auth-identities");
+    std::fs::create_dir_all(&dir).unwrap();
+    let yaml = format!(
+        "clouds:\n  bob:\n    auth:\n      auth_url: {}\n      username: alice\n      password: {PASSWORD}\n      user_domain_name: Default\n      \
+         project_id: {}\n",
+        w.keystone, w.project
+    );
+    std::fs::write(dir.join("clouds.yaml"), yaml).unwrap();
+    let glance = spec("openstack/glance-v2-images.yaml");
+    let target = format!("glance={}", w.fake.base.lock().unwrap());
+    let args = [
+        "run",
+        &glance,
+        "--target",
+        &target,
+        "--identity",
+        "alice=token-env:ALICE_TOKEN",
+        "--identity",
+        "bob=os-cloud:bob,admin",
+        "--report-dir",
+        "r",
+    ];
+    let out = specgate_in(&dir, &args, &[("ALICE_TOKEN", USER_TOKEN)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(w.fake.logins.load(Ordering::SeqCst), 1, "bob logged in with Keystone; alice's token is used as it is");
+    assert_eq!(w.fake.rejected.load(Ordering::SeqCst), 0);
+    // The ordinary cases ran as the first identity, and say so.
+    let results = std::fs::read_to_string(dir.join("r/results.json")).unwrap();
+    assert!(results.contains(r#""identity": "alice""#), "{results}");
+    std::fs::remove_file(dir.join("clouds.yaml")).unwrap();
+    assert_no_canary(&dir, &out, &[USER_TOKEN, PASSWORD, TOKEN_MARK]);
+
+    // An unknown source kind is one line, exit 2, before anything is sent.
+    let refused = dir.join("refused");
+    let out = specgate_in(&refused, &["run", &glance, "--target", &target, "--identity", "alice=kerberos:x", "--report-dir", "r"], &[]);
+    assert_refused(&out, &refused, "the kinds are os-cloud:CLOUD, token-env:VAR, aksk-env:AK_VAR:SK_VAR:PROJECT_ID");
+}

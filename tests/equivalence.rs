@@ -31,10 +31,22 @@ const FAULTS: &[(&str, &[&str], &str, &[&str])] = &[
     ),
 ];
 
-/// Run every spec (the default paths) against the embedded server; (spec, case, outcome) per case.
+/// Every spec but the isolation file: equivalence is judged on one view of the catalogue, the
+/// embedded server's without tenancy (the isolation file turns tenancy on, and its own tests
+/// judge the views of several identities).
+const ALL_BUT_ISOLATION: &[&str] = &[
+    "specs/ims/cloudimages.yaml",
+    "specs/ims/equivalence.yaml",
+    "specs/ims/glance-v1-images-detail.yaml",
+    "specs/ims/nova-images-detail.yaml",
+    "specs/openstack/glance-v2-images.yaml",
+];
+
+/// Run every spec (but the isolation file) against the embedded server; (spec, case, outcome) per case.
 fn run_all(fault: Option<&str>, dir_name: &str) -> Vec<(String, String, String)> {
     let dir = report_dir(dir_name);
     let mut args = vec!["run", "--report-dir", dir.to_str().unwrap(), "--images", "120"];
+    args.extend(ALL_BUT_ISOLATION);
     if let Some(f) = fault {
         args.extend(["--fault", f]);
     }

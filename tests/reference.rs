@@ -110,8 +110,10 @@ fn under_every_load_fault_the_suite_still_passes_with_default_flags() {
     }
 }
 
+/// Contract faults a run of the embedded server can show. Isolation faults need a server with
+/// tenancy and checks that compare identities, which the embedded run does not have yet.
 fn contract_faults() -> Vec<&'static FaultInfo> {
-    faults().iter().filter(|f| matches!(f.kind, FaultKind::Contract)).collect()
+    faults().iter().filter(|f| matches!(f.kind, FaultKind::Contract) && !f.needs_tenancy).collect()
 }
 
 /// Faults that only show on a catalogue larger than a documented cap (1000).

@@ -159,6 +159,7 @@ fn docs_examples_validate() {
     let mut complete = Vec::new();
     let mut fragments = Vec::new();
     let mut equivalences = Vec::new();
+    let mut isolations = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         let label = format!("docs/spec-format.md yaml block {}", i + 1);
         let value = yaml(&label, block);
@@ -167,6 +168,8 @@ fn docs_examples_validate() {
             // An equivalence file: the schema accepts it and so does its own loader, as if it
             // lived in specs/ims/, where its listings' specs resolve.
             equivalences.push((label, block.clone()));
+        } else if map.contains_key("isolation") {
+            isolations.push((label, block.clone()));
         } else if map.contains_key("specgate") {
             complete.push((label, block.clone()));
         } else if !map.is_empty() && map.keys().all(|k| top_level.contains(k)) {
@@ -194,6 +197,13 @@ fn docs_examples_validate() {
     for (label, text) in equivalences {
         failures.extend(violations(&validator, &yaml(&label, &text)).into_iter().map(|v| format!("{label}: {v}")));
         if let Err(errors) = specgate::spec::equivalence::load_str(&root().join("specs/ims/docs-example.yaml"), &text, &specs) {
+            failures.extend(errors.iter().map(|e| format!("{label}: loader: {}: {}", e.location(), e.message)));
+        }
+    }
+    assert!(!isolations.is_empty(), "docs/spec-format.md has no isolation example");
+    for (label, text) in isolations {
+        failures.extend(violations(&validator, &yaml(&label, &text)).into_iter().map(|v| format!("{label}: {v}")));
+        if let Err(errors) = specgate::spec::isolation::load_str(&root().join("specs/ims/docs-example.yaml"), &text) {
             failures.extend(errors.iter().map(|e| format!("{label}: loader: {}: {}", e.location(), e.message)));
         }
     }

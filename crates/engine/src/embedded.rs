@@ -7,15 +7,31 @@ use crate::plan::Target;
 
 pub use specgate_refserver::{faults, FaultKind, Running};
 
-/// Start the reference server on the current runtime and describe it as a target.
-pub async fn start(images: usize, seed: u64, faults: Vec<String>) -> Result<(Running, Target), String> {
-    let config = specgate_refserver::Config { images, seed, faults, aksk: None };
+/// Start the reference server on the current runtime (with `tenancy`, each identity lists what
+/// its project may see) and describe it as a target.
+pub async fn start(images: usize, seed: u64, faults: Vec<String>, tenancy: bool) -> Result<(Running, Target), String> {
+    let config = specgate_refserver::Config { images, seed, faults, aksk: None, tenancy };
     let running = specgate_refserver::start(config, 0).await.map_err(|e| e.to_string())?;
     let url = url::Url::parse(running.url()).map_err(|e| format!("reference server URL: {e}"))?;
     let mut target = shape();
     target.url = url;
     target.vars.insert(PROJECT_ID.to_string(), running.project_id().to_string());
     Ok((running, target))
+}
+
+/// The identities the run makes its requests as: the server's own (alice first, whose project
+/// is the target's `project_id`), each sending its test token as it is.
+pub fn identities(running: &Running) -> Vec<crate::auth::Identity> {
+    running
+        .identities()
+        .iter()
+        .map(|i| crate::auth::Identity {
+            name: i.name.clone(),
+            auth: crate::auth::Auth::token(i.token.clone()),
+            project_id: Some(i.project_id.clone()),
+            admin: i.admin,
+        })
+        .collect()
 }
 
 /// The variable the embedded server supplies: its project's id.

@@ -180,6 +180,7 @@ impl Exchange {
             error: self.error.as_ref().map(ToString::to_string),
             shared: false,
             retried: self.retried.clone(),
+            identity: None,
         }
     }
 }
@@ -269,6 +270,12 @@ impl Http {
     /// `max_retry_total` from the first 429 (not `retries` times, unless that is 0): a
     /// throttling target costs time, not verdicts.
     pub async fn send_paced(&self, req: &Request, pace: Option<&crate::pace::Pace>) -> Exchange {
+        self.send_paced_as(req, pace, &self.auth).await
+    }
+
+    /// [`Http::send_paced`] authenticated as `auth` instead of the client's own: one client
+    /// (one pool of connections) serves every identity of a run.
+    pub async fn send_paced_as(&self, req: &Request, pace: Option<&crate::pace::Pace>, auth: &crate::auth::Auth) -> Exchange {
         use backon::BackoffBuilder;
         let started = Instant::now();
         let mut delays = backon::ExponentialBuilder::default()
@@ -286,7 +293,7 @@ impl Http {
             if let Some(pace) = pace {
                 pace.ready().await;
             }
-            let mut ex = self.send_once(req).await;
+            let mut ex = self.send_once(req, auth).await;
             let advised = ex.header("retry-after").and_then(|v| retry_after(v, std::time::SystemTime::now()));
             if let Some(pace) = pace {
                 pace.answered(ex.status.filter(|_| ex.error.is_none()), advised);
@@ -325,12 +332,12 @@ impl Http {
         ex
     }
 
-    async fn send_once(&self, req: &Request) -> Exchange {
+    async fn send_once(&self, req: &Request, auth: &crate::auth::Auth) -> Exchange {
         let url = self.redactor.url(&req.url);
         let mut ex = Exchange::new(req.method.clone(), url);
         let started = Instant::now();
         let timeout = self.config.timeout;
-        let result = tokio::time::timeout(timeout, self.fetch(req, &mut ex)).await;
+        let result = tokio::time::timeout(timeout, self.fetch(req, &mut ex, auth)).await;
         ex.elapsed = started.elapsed();
         match result {
             Err(_) => ex.error = Some(TransportError::Timeout(timeout.as_millis() as u64)),
@@ -340,18 +347,18 @@ impl Http {
         ex
     }
 
-    async fn fetch(&self, req: &Request, ex: &mut Exchange) -> Result<(), TransportError> {
+    async fn fetch(&self, req: &Request, ex: &mut Exchange, auth: &crate::auth::Auth) -> Result<(), TransportError> {
         let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| TransportError::Other(e.to_string()))?;
         let mut resp = match self.plain.as_ref().filter(|_| method.is_safe() && req.url.scheme() == "http") {
             Some(plain) => {
-                let resp = self.respond(plain, method.clone(), req).await?;
+                let resp = self.respond(plain, method.clone(), req, auth).await?;
                 if resp.status().is_redirection() && resp.headers().contains_key(reqwest::header::LOCATION) {
-                    self.respond(self.full()?, method, req).await?
+                    self.respond(self.full()?, method, req, auth).await?
                 } else {
                     resp
                 }
             }
-            None => self.respond(self.full()?, method, req).await?,
+            None => self.respond(self.full()?, method, req, auth).await?,
         };
         ex.status = Some(resp.status().as_u16());
         ex.headers =
@@ -373,14 +380,18 @@ impl Http {
     }
 
     /// `req` sent through `client`, with its headers and the authentication's.
-    async fn respond(&self, client: &reqwest::Client, method: reqwest::Method, req: &Request) -> Result<reqwest::Response, TransportError> {
+    async fn respond(
+        &self,
+        client: &reqwest::Client,
+        method: reqwest::Method,
+        req: &Request,
+        auth: &crate::auth::Auth,
+    ) -> Result<reqwest::Response, TransportError> {
         let mut builder = client.request(method, req.url.clone());
         for (k, v) in &req.headers {
             builder = builder.header(k, v);
         }
-        for (k, v) in
-            self.auth.headers(&req.method, &req.url).await.map_err(|e| TransportError::Other(self.redactor.text(&e.to_string())))?
-        {
+        for (k, v) in auth.headers(&req.method, &req.url).await.map_err(|e| TransportError::Other(self.redactor.text(&e.to_string())))? {
             builder = builder.header(k, v);
         }
         builder.send().await.map_err(|e| self.classify(e))

@@ -107,7 +107,10 @@ pub(crate) const SHOWN_VALUE: usize = 160;
 /// `GET url -> status` for a recorded request.
 pub(crate) fn request_line(ex: &ExchangeRecord) -> String {
     let st = ex.status.map(|c| c.to_string()).unwrap_or_else(|| ex.error.clone().unwrap_or_else(|| "no response".into()));
-    format!("{} {} -> {st}", ex.method, ex.url)
+    match &ex.identity {
+        Some(who) => format!("{} {} -> {st} (as {who})", ex.method, ex.url),
+        None => format!("{} {} -> {st}", ex.method, ex.url),
+    }
 }
 
 /// A verdict as a person reads it: what broke, where the rule is, and the requests that prove it.

@@ -93,6 +93,24 @@ pub enum CheckId {
     /// The answer times of a spec's endpoint on a target break the spec's `latency:` bound.
     #[serde(rename = "latency")]
     Latency,
+    /// A private image of one project listed to another.
+    #[serde(rename = "isolation.private")]
+    IsolationPrivate,
+    /// A shared image listed to a member whose member status does not allow it.
+    #[serde(rename = "isolation.shared")]
+    IsolationShared,
+    /// A public image not listed to every identity.
+    #[serde(rename = "isolation.public")]
+    IsolationPublic,
+    /// A listing answered without valid credentials.
+    #[serde(rename = "isolation.unauthenticated")]
+    IsolationUnauthenticated,
+    /// Another project's `{project_id}` in the path listed that project's images.
+    #[serde(rename = "isolation.project-in-path")]
+    IsolationProjectInPath,
+    /// An admin identity does not see an image another identity sees.
+    #[serde(rename = "isolation.admin")]
+    IsolationAdmin,
 }
 
 impl CheckId {
@@ -126,6 +144,12 @@ impl CheckId {
             CheckId::EquivalenceOrder => "equivalence.order",
             CheckId::EquivalenceFilter => "equivalence.filter",
             CheckId::Latency => "latency",
+            CheckId::IsolationPrivate => "isolation.private",
+            CheckId::IsolationShared => "isolation.shared",
+            CheckId::IsolationPublic => "isolation.public",
+            CheckId::IsolationUnauthenticated => "isolation.unauthenticated",
+            CheckId::IsolationProjectInPath => "isolation.project-in-path",
+            CheckId::IsolationAdmin => "isolation.admin",
         }
     }
 }
@@ -265,6 +289,9 @@ pub struct ExchangeRecord {
     /// The status of each attempt that was retried before this answer (0: none came back).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retried: Vec<u16>,
+    /// The named identity that made the request (`--identity`); absent in a run of one unnamed identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 /// The verdict of one case against one target.
@@ -301,6 +328,18 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// The named identities its requests were made as, in the order they first appear; empty
+    /// in a run of one unnamed identity.
+    pub(crate) fn identities(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for who in self.exchanges.iter().filter_map(|e| e.identity.as_deref()) {
+            if !out.contains(&who) {
+                out.push(who);
+            }
+        }
+        out
+    }
+
     /// How this verdict counts: see [`Class::of`].
     pub(crate) fn class(&self) -> Class {
         Class::of(self)

@@ -25,12 +25,14 @@ mod listing;
 mod rng;
 mod server;
 mod signature;
+mod tenancy;
 mod time;
 mod transport;
 
 pub use fault::{faults, FaultInfo, FaultKind, FaultValue};
 pub use server::Running;
 pub use signature::AkSk;
+pub use tenancy::Identity;
 
 /// What to serve.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,13 +45,21 @@ pub struct Config {
     /// several may be combined.
     pub faults: Vec<String>,
     /// AK/SK mode: only requests signed with this key pair (`SDK-HMAC-SHA256`) are answered;
-    /// others get 401.
+    /// others get 401. With [`Config::tenancy`], it is alice's key pair instead (each identity
+    /// has one).
     pub aksk: Option<AkSk>,
+    /// Tenancy mode: requests must carry the `X-Auth-Token` of one of [`Running::identities`]
+    /// (others get 401), and each lists what its project may see. Off, the server answers as
+    /// it always has: every image, no credentials needed.
+    pub tenancy: bool,
 }
+
+/// The name the identities' interface gives [`Config`].
+pub type Options = Config;
 
 impl Default for Config {
     fn default() -> Self {
-        Config { images: 300, seed: 1, faults: Vec::new(), aksk: None }
+        Config { images: 300, seed: 1, faults: Vec::new(), aksk: None, tenancy: false }
     }
 }
 
@@ -60,6 +70,8 @@ pub enum Error {
     UnknownFault { name: String, suggestion: Option<String> },
     #[error("fault `{fault}`: {reason}")]
     FaultValue { fault: String, reason: String },
+    #[error("fault `{fault}` breaks the isolation of projects: it needs a server with tenancy (several projects)")]
+    FaultNeedsTenancy { fault: String },
     #[error("cannot listen on 127.0.0.1: {0}")]
     Bind(std::io::Error),
     #[error("a catalogue of {requested} images is too large (at most {max})")]

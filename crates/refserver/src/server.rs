@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -20,6 +20,8 @@ use crate::catalog::Catalog;
 use crate::fault::behaviour::Behaviour;
 use crate::fault::defect::Transport;
 use crate::fault::Active;
+use crate::listing::view::Viewer;
+use crate::tenancy::{self, Asked, Identity, Tenant};
 use crate::transport::{self, Listener};
 use crate::{Config, Error};
 
@@ -37,6 +39,8 @@ pub(crate) struct Shared {
     behaviours: Vec<(Api, Behaviour)>,
     base_url: String,
     project_id: String,
+    /// Tenancy mode's identities; empty when tenancy is off.
+    tenants: Vec<Tenant>,
 }
 
 /// A server started by [`crate::start`].
@@ -44,6 +48,7 @@ pub(crate) struct Shared {
 pub struct Running {
     url: String,
     project_id: String,
+    identities: Vec<Identity>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -57,6 +62,13 @@ impl Running {
     /// The hex project id `/v2.1/{project_id}/images/detail` accepts.
     pub fn project_id(&self) -> &str {
         &self.project_id
+    }
+
+    /// The identities whose tokens the server accepts: alice (the project of
+    /// [`Running::project_id`]), bob (another project) and an administrator; empty unless
+    /// started with [`crate::Config::tenancy`].
+    pub fn identities(&self) -> &[Identity] {
+        &self.identities
     }
 
     /// Stops accepting, lets in-flight exchanges finish (hanging and trickling ones are ended),
@@ -84,6 +96,9 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
         return Err(Error::TooManyImages { requested: config.images, max: MAX_IMAGES });
     }
     let active = Active::resolve(&config.faults)?;
+    if let (false, Some(fault)) = (config.tenancy, active.needing_tenancy()) {
+        return Err(Error::FaultNeedsTenancy { fault: fault.to_owned() });
+    }
     let inner = TcpListener::bind(("127.0.0.1", port)).await.map_err(Error::Bind)?;
     let addr = inner.local_addr().map_err(Error::Bind)?;
     let (images, seed) = (config.images, config.seed);
@@ -96,11 +111,14 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
     let transport: Vec<Transport> = active.transport().collect();
     let url = format!("http://{addr}");
     let project_id = crate::catalog::generate::project_id(seed);
+    let tenants = if config.tenancy { tenancy::identities(seed, config.aksk.clone()) } else { Vec::new() };
+    let identities = tenants.iter().map(|tenant| tenant.identity.clone()).collect();
     let shared = Arc::new(Shared {
         catalog,
         behaviours: Api::ALL.into_iter().map(|api| (api, Behaviour::new(active.for_api(api)))).collect(),
         base_url: url.clone(),
         project_id: project_id.clone(),
+        tenants,
     });
     let mut app = Router::new()
         .route("/v2/cloudimages", get(cloudimages))
@@ -119,7 +137,7 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
         app = app.layer(axum::middleware::from_fn_with_state(edge, transport::edge));
     }
     let mut app = app.with_state(shared);
-    if let Some(keys) = config.aksk {
+    if let (Some(keys), false) = (config.aksk, config.tenancy) {
         // Outermost: an unsigned request meets no fault and no endpoint.
         app = app.layer(axum::middleware::from_fn_with_state(Arc::new(keys), crate::signature::verify));
     }
@@ -131,23 +149,23 @@ pub(crate) async fn start(config: Config, port: u16) -> Result<Running, Error> {
     let task = tokio::spawn(async move {
         let _ = server.await;
     });
-    Ok(Running { url, project_id, stop, task: Some(task) })
+    Ok(Running { url, project_id, identities, stop, task: Some(task) })
 }
 
-async fn cloudimages(State(s): State<SharedState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
-    serve(&s, Api::Cloudimages, q, &headers, None)
+async fn cloudimages(State(s): State<SharedState>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    serve(&s, Api::Cloudimages, &Asked { method, uri, headers }, None)
 }
 
-async fn nova(State(s): State<SharedState>, Path(project): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
-    serve(&s, Api::Nova, q, &headers, Some(&project))
+async fn nova(State(s): State<SharedState>, Path(project): Path<String>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    serve(&s, Api::Nova, &Asked { method, uri, headers }, Some(&project))
 }
 
-async fn glance_v1(State(s): State<SharedState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
-    serve(&s, Api::GlanceV1, q, &headers, None)
+async fn glance_v1(State(s): State<SharedState>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    serve(&s, Api::GlanceV1, &Asked { method, uri, headers }, None)
 }
 
-async fn glance_v2(State(s): State<SharedState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
-    serve(&s, Api::GlanceV2, q, &headers, None)
+async fn glance_v2(State(s): State<SharedState>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    serve(&s, Api::GlanceV2, &Asked { method, uri, headers }, None)
 }
 
 async fn image_version(State(s): State<SharedState>) -> Response {
@@ -158,11 +176,22 @@ async fn compute_version(State(s): State<SharedState>) -> Response {
     into_response(api::versions::compute(&s.base_url))
 }
 
-fn serve(shared: &Shared, api: Api, query: Option<String>, headers: &HeaderMap, project: Option<&str>) -> Response {
+fn serve(shared: &Shared, api: Api, asked: &Asked, project: Option<&str>) -> Response {
     let behaviour = shared.behaviours.iter().find(|(a, _)| *a == api).map(|(_, b)| b).expect("every api has a behaviour");
-    let ctx = Context { catalog: &shared.catalog, behaviour, base_url: &shared.base_url, project_id: &shared.project_id };
-    let accept_json = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("application/json"));
-    let req = Request { params: Params::parse(query.as_deref()), accept_json, project };
+    let (viewer, project_id) = if shared.tenants.is_empty() {
+        (Viewer::Unrestricted, shared.project_id.as_str())
+    } else {
+        match tenancy::authenticate(&shared.tenants, asked) {
+            Ok(tenant) => (tenant.viewer, tenant.identity.project_id.as_str()),
+            // Glance's unauthenticated context is an administrator's.
+            Err(_) if behaviour.reading.credentials_ignored => (Viewer::Admin, tenancy::admin(&shared.tenants).project_id.as_str()),
+            Err(why) => return into_response(tenancy::unauthorized(api, why)),
+        }
+    };
+    let ctx = Context { catalog: &shared.catalog, behaviour, base_url: &shared.base_url, project_id, viewer };
+    let accept = asked.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let accept_json = accept.is_some_and(|accept| accept.contains("application/json"));
+    let req = Request { params: Params::parse(asked.uri.query()), accept_json, project };
     into_response(api::respond(api, &ctx, &req))
 }
 

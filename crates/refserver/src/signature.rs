@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use specgate_sdksign as sdksign;
@@ -29,14 +29,23 @@ const MAX_SKEW_SECS: u64 = 15 * 60;
 
 /// The middleware in front of every route in AK/SK mode.
 pub(crate) async fn verify(State(keys): State<Arc<AkSk>>, request: Request, next: Next) -> Response {
-    match check(&keys, &request) {
+    match check(&keys, request.method(), request.uri(), request.headers()) {
         Ok(()) => next.run(request).await,
         Err(why) => unauthorized(why),
     }
 }
 
-fn check(keys: &AkSk, request: &Request) -> Result<(), &'static str> {
-    let value = request.headers().get(header::AUTHORIZATION).ok_or("no Authorization header")?;
+/// The access key of a request signed `SDK-HMAC-SHA256`; `None` when it carries no
+/// `Authorization` header.
+pub(crate) fn signed_with(headers: &HeaderMap) -> Option<Result<&str, &'static str>> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    let Ok(text) = value.to_str() else { return Some(Err("Authorization is not text")) };
+    Some(sdksign::parse_authorization(text).map(|auth| auth.access).ok_or("Authorization is not SDK-HMAC-SHA256"))
+}
+
+/// Whether a request for `uri` with these headers is signed with `keys`.
+pub(crate) fn check(keys: &AkSk, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<(), &'static str> {
+    let value = headers.get(header::AUTHORIZATION).ok_or("no Authorization header")?;
     let auth = sdksign::parse_authorization(value.to_str().map_err(|_| "Authorization is not text")?)
         .ok_or("Authorization is not SDK-HMAC-SHA256")?;
     if auth.access != keys.access_key {
@@ -47,7 +56,7 @@ fn check(keys: &AkSk, request: &Request) -> Result<(), &'static str> {
     }
     let mut signed = Vec::with_capacity(auth.signed_headers.len());
     for name in &auth.signed_headers {
-        let value = request.headers().get(*name).ok_or("a signed header is missing")?;
+        let value = headers.get(*name).ok_or("a signed header is missing")?;
         // Header values outside ASCII are signed as their UTF-8 text.
         let text = String::from_utf8(value.as_bytes().to_vec()).map_err(|_| "a signed header is not UTF-8")?;
         signed.push((name.to_string(), text));
@@ -59,13 +68,7 @@ fn check(keys: &AkSk, request: &Request) -> Result<(), &'static str> {
         return Err("X-Sdk-Date is more than 15 minutes off");
     }
     // The endpoints are all GET: no body is read, so the empty payload is what is signed.
-    let req = sdksign::Request {
-        method: request.method().as_str(),
-        path: request.uri().path(),
-        query: request.uri().query(),
-        headers: &signed,
-        body: b"",
-    };
+    let req = sdksign::Request { method: method.as_str(), path: uri.path(), query: uri.query(), headers: &signed, body: b"" };
     let expected = sdksign::signature(keys.secret_key.as_bytes(), date, &sdksign::canonical_request(&req));
     if sdksign::same_signature(&expected, auth.signature) {
         Ok(())
@@ -75,10 +78,6 @@ fn check(keys: &AkSk, request: &Request) -> Result<(), &'static str> {
 }
 
 fn unauthorized(why: &str) -> Response {
-    let body = serde_json::json!({
-        "error_code": "APIGW.0301",
-        "error_msg": format!("Incorrect IAM authentication information: {why}"),
-        "request_id": "0a1b2c3d4e5f",
-    });
-    (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    let body = crate::api::reply::apigw_unauthorized(why);
+    (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }

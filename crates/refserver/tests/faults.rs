@@ -8,21 +8,29 @@ use std::time::{Duration, Instant};
 use specgate_refserver::{faults, start, Config, FaultKind, Running};
 
 /// How to expose one fault: a request (placeholders: `{project}`, `{marker}` = the last id of
-/// the clean answer to `marker_from`, `{size}` = the size of a listed image), optionally
-/// `Accept: application/json`, and a catalogue size.
+/// the clean answer to `marker_from`, `{size}` = the size of a listed image, and with tenancy
+/// `{bob_project}`, `{bob_private_name}` = the name of one of bob's private images),
+/// optionally `Accept: application/json`, a catalogue size, and for a fault that needs tenancy
+/// whether alice's token is sent (both servers then start with tenancy).
 struct Probe {
     request: &'static str,
     marker_from: Option<&'static str>,
     accept_json: bool,
     images: usize,
+    anonymous: bool,
 }
 
 const fn get(request: &'static str) -> Probe {
-    Probe { request, marker_from: None, accept_json: false, images: 300 }
+    Probe { request, marker_from: None, accept_json: false, images: 300, anonymous: false }
 }
 
 const fn after(marker_from: &'static str) -> Probe {
-    Probe { request: "", marker_from: Some(marker_from), accept_json: false, images: 300 }
+    Probe { request: "", marker_from: Some(marker_from), accept_json: false, images: 300, anonymous: false }
+}
+
+/// With tenancy, a request without a token.
+const fn anonymous(request: &'static str) -> Probe {
+    Probe { anonymous: true, ..get(request) }
 }
 
 fn probes() -> HashMap<&'static str, Probe> {
@@ -41,6 +49,12 @@ fn probes() -> HashMap<&'static str, Probe> {
         ("cloudimages.wrapper-renamed", get("/v2/cloudimages?limit=2")),
         ("cloudimages.bad-request-500", get("/v2/cloudimages?limit=abc")),
         ("cloudimages.unstable-tie-order", after("/v2/cloudimages?sort_key=status&limit=10")),
+        ("cloudimages.leak-private", get("/v2/cloudimages?visibility=private&limit=1000")),
+        ("nova.project-unchecked", get("/v2.1/{bob_project}/images/detail")),
+        ("nova.name-filter-leaks", get("/v2.1/{project}/images/detail?name={bob_private_name}")),
+        ("glance-v1.credentials-ignored", anonymous("/v1.1/images/detail?limit=1")),
+        ("glance.pending-shared-listed", get("/v2/images?limit=1000")),
+        ("glance.owner-filter-leaks", get("/v2/images?owner={bob_project}&limit=1000")),
         ("cloudimages.space-time-local", get("/v2/cloudimages?created_at=lte:{created_space}&limit=1000")),
         ("nova.wrapper-image", get("/v2.1/{project}/images/detail?limit=2")),
         ("nova.queued-shown-active", get("/v2.1/{project}/images/detail")),
@@ -100,12 +114,15 @@ enum Outcome {
     Failed(String),
 }
 
-async fn fetch(url: &str, accept_json: bool) -> Outcome {
+async fn fetch(url: &str, accept_json: bool, token: Option<&str>) -> Outcome {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let exchange = async {
         let mut request = client.get(url);
         if accept_json {
             request = request.header("Accept", "application/json");
+        }
+        if let Some(token) = token {
+            request = request.header("X-Auth-Token", token);
         }
         let mut response = request.send().await.map_err(|e| format!("send: {e}"))?;
         let status = response.status().as_u16();
@@ -136,32 +153,48 @@ fn json(outcome: &Outcome) -> serde_json::Value {
     }
 }
 
+/// The token a probe sends: alice's on a server with tenancy, unless the probe is anonymous.
+fn token<'a>(server: &'a Running, probe: &Probe) -> Option<&'a str> {
+    let alice = server.identities().iter().find(|i| i.name == "alice");
+    alice.filter(|_| !probe.anonymous).map(|i| i.token.as_str())
+}
+
 /// Resolves a probe's placeholders against the clean server.
 async fn url_for(clean: &Running, probe: &Probe) -> String {
     let base = clean.url();
     let mut request = probe.request.to_owned();
+    let fetch = |url: String, accept_json| async move { fetch(&url, accept_json, token(clean, probe)).await };
+    if request.contains("{bob_project}") || request.contains("{bob_private_name}") {
+        let bob = clean.identities().iter().find(|i| i.name == "bob").expect("a probe naming bob needs tenancy");
+        let admin = clean.identities().iter().find(|i| i.admin).unwrap();
+        let private = format!("{base}/v2/images?owner={}&visibility=private&limit=1", bob.project_id);
+        let page = json(&self::fetch(&private, false, Some(&admin.token)).await);
+        let name = page["images"][0]["name"].as_str().unwrap();
+        let name: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+        request = request.replace("{bob_project}", &bob.project_id).replace("{bob_private_name}", &name);
+    }
     if let Some(first) = probe.marker_from {
         let first = first.replace("{project}", clean.project_id());
-        let page = json(&fetch(&format!("{base}{first}"), false).await);
+        let page = json(&fetch(format!("{base}{first}"), false).await);
         let last = page["images"].as_array().unwrap().last().unwrap()["id"].as_str().unwrap().to_owned();
         request = format!("{first}&marker={last}");
     }
     if request.contains("{size}") {
         // From Glance v2, whose listing is a subset of Glance v1's.
-        let all = json(&fetch(&format!("{base}/v2/images?limit=1000"), false).await);
+        let all = json(&fetch(format!("{base}/v2/images?limit=1000"), false).await);
         let size = all["images"].as_array().unwrap().iter().find_map(|i| i["size"].as_u64().filter(|s| *s > 0)).unwrap();
         request = request.replace("{size}", &size.to_string());
     }
     if request.contains("{created_space}") {
         // An image's own instant in the doc's second layout: `lte:` it lists that image.
-        let all = json(&fetch(&format!("{base}/v2/cloudimages?limit=1000"), false).await);
+        let all = json(&fetch(format!("{base}/v2/cloudimages?limit=1000"), false).await);
         let at = all["images"][0]["created_at"].as_str().unwrap();
         let at = chrono::DateTime::parse_from_rfc3339(at).unwrap().to_utc();
         request = request.replace("{created_space}", &at.format("%Y-%m-%d%%20%H:%M:%S").to_string());
     }
     if request.contains("{updated_0530}") {
         // An image's own instant written at +05:30: `changes-since` it lists that image.
-        let page = json(&fetch(&format!("{base}/v2.1/{}/images/detail?limit=1000", clean.project_id()), false).await);
+        let page = json(&fetch(format!("{base}/v2.1/{}/images/detail?limit=1000", clean.project_id()), false).await);
         let at = page["images"][0]["updated"].as_str().unwrap();
         let zone = chrono::FixedOffset::east_opt(5 * 3600 + 30 * 60).unwrap();
         let at = chrono::DateTime::parse_from_rfc3339(at).unwrap().with_timezone(&zone);
@@ -188,15 +221,18 @@ async fn every_fault_changes_its_endpoints_answer() {
         let probe = &probes[info.name];
         let pairs = pairs.clone();
         let images = probe.images;
-        let (request, marker_from, accept_json) = (probe.request, probe.marker_from, probe.accept_json);
+        let (request, marker_from, accept_json, anonymous) = (probe.request, probe.marker_from, probe.accept_json, probe.anonymous);
         checks.push(tokio::spawn(async move {
             let _pair = pairs.acquire_owned().await.unwrap();
-            let probe = Probe { request, marker_from, accept_json, images };
-            let clean = start(Config { images, ..Config::default() }, 0).await.unwrap();
-            let faulty = start(Config { images, faults: vec![info.example()], ..Config::default() }, 0).await.unwrap();
+            let probe = Probe { request, marker_from, accept_json, images, anonymous };
+            let tenancy = info.needs_tenancy;
+            let clean = start(Config { images, tenancy, ..Config::default() }, 0).await.unwrap();
+            let faulty = start(Config { images, tenancy, faults: vec![info.example()], ..Config::default() }, 0).await.unwrap();
+            // The same seed, the same tokens.
+            assert_eq!(clean.identities(), faulty.identities());
             let url = url_for(&clean, &probe).await;
-            let expected = fetch(&url, accept_json).await;
-            let actual = fetch(&url.replace(clean.url(), faulty.url()), accept_json).await;
+            let expected = fetch(&url, accept_json, token(&clean, &probe)).await;
+            let actual = fetch(&url.replace(clean.url(), faulty.url()), accept_json, token(&faulty, &probe)).await;
             assert!(matches!(expected, Outcome::Answer { .. }), "{}: clean server failed: {expected:?}", info.name);
             match info.kind {
                 // Its own tests below show that it is slow or sparing.
@@ -336,7 +372,7 @@ async fn endless_pages_never_end() {
     let mut path = "/v2/images?limit=20".to_owned();
     let mut seen = std::collections::HashSet::new();
     for _ in 0..10 {
-        let page = json(&fetch(&format!("{}{path}", s.url()), false).await);
+        let page = json(&fetch(&format!("{}{path}", s.url()), false, None).await);
         let images = page["images"].as_array().unwrap();
         assert_eq!(images.len(), 20);
         for image in images {
@@ -345,6 +381,16 @@ async fn endless_pages_never_end() {
         path = page["next"].as_str().expect("always a next link").to_owned();
     }
     s.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_fault_that_needs_tenancy_is_refused_without_it() {
+    let isolation: Vec<_> = faults().iter().filter(|f| f.needs_tenancy).collect();
+    assert!(isolation.len() >= 5, "a fault for each isolation rule");
+    for info in isolation {
+        let err = start(Config { faults: vec![info.example()], ..Config::default() }, 0).await.unwrap_err();
+        assert!(err.to_string().contains("needs a server with tenancy"), "{}: {err}", info.name);
+    }
 }
 
 #[test]

@@ -60,9 +60,9 @@ async fn error_bodies_follow_each_family() {
 
 #[tokio::test]
 async fn same_seed_same_answers_across_servers() {
-    let a = start(Config { images: 500, seed: 9, faults: vec![], aksk: None }, 0).await.unwrap();
-    let b = start(Config { images: 500, seed: 9, faults: vec![], aksk: None }, 0).await.unwrap();
-    let c = start(Config { images: 500, seed: 10, faults: vec![], aksk: None }, 0).await.unwrap();
+    let a = start(Config { images: 500, seed: 9, ..Config::default() }, 0).await.unwrap();
+    let b = start(Config { images: 500, seed: 9, ..Config::default() }, 0).await.unwrap();
+    let c = start(Config { images: 500, seed: 10, ..Config::default() }, 0).await.unwrap();
     let path = "/v2/images?limit=50&sort_key=name";
     let body = |s: &specgate_refserver::Running| format!("{}{path}", s.url());
     let (_, _, from_a) = get(&body(&a), false).await;

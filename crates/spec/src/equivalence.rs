@@ -210,23 +210,7 @@ impl Catalogue {
 
 /// Load every equivalence file under `paths`, checking its listings against the loaded `specs`.
 pub fn load_all<S: std::borrow::Borrow<Spec>>(paths: &[PathBuf], specs: &[S]) -> Result<Vec<Catalogue>, Vec<SpecError>> {
-    let files = super::files::discover(paths).map_err(|e| vec![e])?;
-    let (mut out, mut errors) = (Vec::new(), Vec::new());
-    for f in files {
-        let Ok(source) = std::fs::read_to_string(&f) else { continue };
-        if !is_equivalence(&source) {
-            continue;
-        }
-        match load_str(&f, &source, specs) {
-            Ok(c) => out.push(c),
-            Err(mut e) => errors.append(&mut e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    super::files::load_each(paths, is_equivalence, |f, source| load_str(f, source, specs))
 }
 
 /// Parse and validate one equivalence file; `path` names it and resolves the listing specs.
@@ -370,7 +354,7 @@ impl Checker<'_> {
 }
 
 /// A path with `.` and `..` resolved lexically (listing specs are named relative to the file).
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

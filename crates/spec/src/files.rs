@@ -5,8 +5,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 use super::error::SpecError;
 
 /// Expand `paths` (files or directories) into the sorted list of spec files.
@@ -70,16 +68,23 @@ pub(crate) fn looks_like_spec(source: &str) -> bool {
 
 /// Whether `source` is an equivalence file (it has a top-level `equivalence:` key). A file
 /// that does not parse is not one: the spec loader then reports its errors.
+pub(crate) fn is_equivalence(source: &str) -> bool {
+    has_top_level_key(source, "equivalence")
+}
+
+/// Whether `source` is an isolation file (it has a top-level `isolation:` key).
+pub(crate) fn is_isolation(source: &str) -> bool {
+    has_top_level_key(source, "isolation")
+}
+
+/// Whether `source`'s top level has the key `name`.
 ///
 /// A block mapping's top-level keys start their lines, so the lines are scanned first; only a
 /// file whose top level is a flow mapping (`{...}`, as JSON is) is parsed to find out.
-pub(crate) fn is_equivalence(source: &str) -> bool {
-    #[derive(Deserialize)]
-    struct Probe {
-        equivalence: Option<serde::de::IgnoredAny>,
-    }
+fn has_top_level_key(source: &str, name: &str) -> bool {
     let key = |line: &str| {
-        let rest = ["equivalence", "\"equivalence\"", "'equivalence'"].iter().find_map(|k| line.strip_prefix(k));
+        let quoted = [name.to_string(), format!("\"{name}\""), format!("'{name}'")];
+        let rest = quoted.iter().find_map(|k| line.strip_prefix(k.as_str()));
         rest.is_some_and(|r| r.trim_start_matches([' ', '\t']).starts_with(':'))
     };
     let mut content = source.lines().map(|l| l.trim_start_matches('\u{feff}')).filter(|l| {
@@ -88,9 +93,34 @@ pub(crate) fn is_equivalence(source: &str) -> bool {
     });
     match content.next() {
         Some(first) if first.trim_start().starts_with('{') => {
-            serde_saphyr::from_str::<Probe>(source).is_ok_and(|p| p.equivalence.is_some())
+            serde_saphyr::from_str::<std::collections::BTreeMap<String, serde::de::IgnoredAny>>(source).is_ok_and(|m| m.contains_key(name))
         }
         Some(first) => key(first) || content.any(key),
         None => false,
+    }
+}
+
+/// Every file under `paths` that `is` recognises, loaded with `load`; every file's errors.
+pub(crate) fn load_each<T>(
+    paths: &[PathBuf],
+    is: fn(&str) -> bool,
+    mut load: impl FnMut(&Path, &str) -> Result<T, Vec<SpecError>>,
+) -> Result<Vec<T>, Vec<SpecError>> {
+    let files = discover(paths).map_err(|e| vec![e])?;
+    let (mut out, mut errors) = (Vec::new(), Vec::new());
+    for f in files {
+        let Ok(source) = std::fs::read_to_string(&f) else { continue };
+        if !is(&source) {
+            continue;
+        }
+        match load(&f, &source) {
+            Ok(c) => out.push(c),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
     }
 }

@@ -4,6 +4,7 @@ pub(crate) mod catalog;
 pub mod equivalence;
 pub mod error;
 mod files;
+pub mod isolation;
 pub mod load;
 pub mod model;
 mod recover;

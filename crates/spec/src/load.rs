@@ -105,8 +105,8 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, Vec<SpecError>> {
                 continue;
             }
         };
-        // Equivalence files relate specs; `spec::equivalence` loads them.
-        if super::files::is_equivalence(&source) {
+        // Equivalence and isolation files relate specs; `spec::equivalence` and `spec::isolation` load them.
+        if super::files::is_equivalence(&source) || super::files::is_isolation(&source) {
             equivalences += 1;
             continue;
         }

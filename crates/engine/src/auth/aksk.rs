@@ -24,6 +24,15 @@ impl AkSk {
         AkSk { access_key, secret_key, project_id }
     }
 
+    /// The same key pair with a secret key that is not its own: its signatures must be refused.
+    pub(crate) fn with_wrong_secret(&self) -> AkSk {
+        AkSk {
+            access_key: self.access_key.clone(),
+            secret_key: format!("{}-not-the-secret", self.secret_key),
+            project_id: self.project_id.clone(),
+        }
+    }
+
     /// The headers that make `method url` a signed request at the current time.
     pub(crate) fn headers(&self, method: &str, url: &url::Url) -> Vec<(String, String)> {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);

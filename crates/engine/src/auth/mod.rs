@@ -9,6 +9,7 @@
 mod aksk;
 mod clouds;
 mod error;
+pub mod identity;
 mod keystone;
 mod tls;
 mod writes;
@@ -21,6 +22,7 @@ use clap::{Args, ValueEnum};
 
 pub use aksk::AkSk;
 pub use error::AuthError;
+pub use identity::Identity;
 use keystone::Credentials;
 pub use tls::Tls;
 pub use writes::refuse_writes;
@@ -83,6 +85,14 @@ pub struct AuthArgs {
     /// A `--var` whose value is secret: used like one, never printed or reported; repeatable.
     #[arg(long = "secret-var", value_name = "KEY=VALUE")]
     pub secret_vars: Vec<String>,
+    /// A named identity, `NAME=SOURCE[,admin]`; repeatable. SOURCE: `os-cloud:CLOUD`,
+    /// `token-env:VAR` or `aksk-env:AK_VAR:SK_VAR:PROJECT_ID`. The first runs the ordinary cases;
+    /// the isolation invariants compare them all (see docs/auth.md).
+    #[arg(long = "identity", value_name = "NAME=SOURCE")]
+    pub identities: Vec<String>,
+    /// Named identities from a YAML file: a mapping of name to SOURCE or `{source, admin}`.
+    #[arg(long = "identities", value_name = "FILE")]
+    pub identities_file: Option<PathBuf>,
     /// Let specs send methods other than GET, HEAD and OPTIONS.
     #[arg(long)]
     pub allow_writes: bool,
@@ -170,6 +180,25 @@ impl std::fmt::Debug for Auth {
 }
 
 impl Auth {
+    /// Whether no credentials are sent.
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The same AK/SK signing with a wrong secret key, for seeing a bad signature refused;
+    /// `None` for other credentials.
+    pub(crate) fn wrong_signature(&self) -> Option<Auth> {
+        match self.0.as_deref() {
+            Some(Scheme::AkSk(s)) => Some(Auth(Some(Arc::new(Scheme::AkSk(s.with_wrong_secret()))))),
+            _ => None,
+        }
+    }
+
+    /// A token sent as it is, as `X-Auth-Token` (the embedded server's test tokens).
+    pub fn token(token: String) -> Auth {
+        Auth(Some(Arc::new(Scheme::Token(token))))
+    }
+
     /// The headers that authenticate `method url` now: a fresh signature, or the current token
     /// (renewed first when it is about to expire).
     pub async fn headers(&self, method: &str, url: &url::Url) -> Result<Vec<(String, String)>, AuthError> {

@@ -4,6 +4,7 @@ pub(crate) mod contract;
 pub(crate) mod equivalence;
 pub(crate) mod filters;
 pub(crate) mod group;
+pub(crate) mod isolation;
 pub(crate) mod item_ids;
 pub(crate) mod links;
 pub(crate) mod pages;

@@ -6,6 +6,7 @@
 use super::equivalence::EquivCheck;
 use super::invariant::{Check, FilterCheck, PagCheck};
 use super::{PlannedCase, Work};
+use crate::spec::isolation::Rule;
 
 /// The spec block a family's cases are derived from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +14,7 @@ pub enum Block {
     Pagination,
     Filters,
     Equivalence,
+    Isolation,
 }
 
 impl Block {
@@ -21,6 +23,7 @@ impl Block {
             Block::Pagination => "pagination",
             Block::Filters => "filters",
             Block::Equivalence => "equivalence",
+            Block::Isolation => "isolation",
         }
     }
 }
@@ -40,7 +43,7 @@ const fn family(block: Block, id: &'static str, checks: &'static str) -> Family 
     Family { block, id, checks }
 }
 
-use Block::{Equivalence as E, Filters as F, Pagination as P};
+use Block::{Equivalence as E, Filters as F, Isolation as I, Pagination as P};
 
 const LIMIT: Family = family(P, "pagination.limit", "a page never holds more than `limit` items (tried with 1 and `page_size`)");
 const DEFAULT_LIMIT: Family = family(
@@ -105,6 +108,26 @@ const ORDERED: Family = family(
 const FILTERS: Family = family(E, "equivalence.<a>~<b>.filters.<name>", "each listing's spelling of the filter selects the same ids");
 
 /// Every family, in the order the planner derives them.
+const PRIVATE: Family = family(
+    I,
+    "isolation.private.<listing>",
+    "for each ordered pair of identities that are not admin, no private image of the one is listed to the other: full listing, each filter of the listing's spec at the image's own value, each sort key",
+);
+const SHARED: Family = family(
+    I,
+    "isolation.shared.<listing>",
+    "no shared image that an identity has left pending or rejected is in that identity's default listing",
+);
+const PUBLIC: Family = family(I, "isolation.public.<listing>", "every public image any identity sees is listed to every identity");
+const UNAUTHENTICATED: Family =
+    family(I, "isolation.unauthenticated.<listing>", "no credentials, a bad token and a bad AK/SK signature are each answered 401");
+const PROJECT_IN_PATH: Family = family(
+    I,
+    "isolation.project-in-path.<listing>",
+    "another project's id in the path is refused, or lists none of that project's private images",
+);
+const ADMIN: Family = family(I, "isolation.admin.<listing>", "an admin identity is listed every image any other identity is listed");
+
 pub const FAMILIES: &[Family] = &[
     LIMIT,
     DEFAULT_LIMIT,
@@ -127,6 +150,12 @@ pub const FAMILIES: &[Family] = &[
     FIELDS,
     ORDERED,
     FILTERS,
+    PRIVATE,
+    SHARED,
+    PUBLIC,
+    UNAUTHENTICATED,
+    PROJECT_IN_PATH,
+    ADMIN,
 ];
 
 impl Family {
@@ -162,6 +191,15 @@ impl Family {
                 EquivCheck::Field(_) => &FIELDS,
                 EquivCheck::Order => &ORDERED,
                 EquivCheck::Filter(_) => &FILTERS,
+            },
+            Work::Isolation(c) => match c.rule {
+                Rule::Private => &PRIVATE,
+                Rule::Shared => &SHARED,
+                Rule::Public => &PUBLIC,
+                Rule::Unauthenticated => &UNAUTHENTICATED,
+                Rule::ProjectInPath => &PROJECT_IN_PATH,
+                Rule::Admin => &ADMIN,
+                Rule::SameCatalogue => return None,
             },
         };
         Some(family)
@@ -209,7 +247,7 @@ pub fn rewrite_regions(doc: &str) -> String {
         let name = rest[start + "<!-- derived-cases: ".len()..open_end - 3].trim();
         out.push_str(&rest[..open_end]);
         out.push('\n');
-        match [Block::Pagination, Block::Filters, Block::Equivalence].into_iter().find(|b| b.as_str() == name) {
+        match [Block::Pagination, Block::Filters, Block::Equivalence, Block::Isolation].into_iter().find(|b| b.as_str() == name) {
             Some(block) => out.push_str(&table(block)),
             None => out.push_str(&format!("(no block named `{name}`)\n")),
         }

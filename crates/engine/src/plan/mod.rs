@@ -4,6 +4,7 @@ pub(crate) mod equivalence;
 pub mod families;
 pub(crate) mod filters;
 pub(crate) mod invariant;
+pub mod isolation;
 pub(crate) mod pagination;
 pub mod partition;
 
@@ -32,6 +33,8 @@ pub enum Work {
     Invariant(Invariant),
     /// A derived equivalence case: two listings of one catalogue compared.
     Equivalence(equivalence::EquivCase),
+    /// A derived isolation case: what each identity may see through one listing.
+    Isolation(isolation::IsoCase),
 }
 
 /// One trial: a case of a spec against a target.
@@ -113,6 +116,17 @@ impl Plan {
         targets: &[Arc<Target>],
     ) -> Plan {
         equivalence::plan(catalogues, specs, targets, &mut self.cases);
+        self
+    }
+
+    /// Add the cases of isolation files, for the listings whose specs were loaded.
+    pub fn with_isolation(
+        mut self,
+        files: &[Arc<crate::spec::isolation::IsolationSpec>],
+        specs: &[Arc<Spec>],
+        targets: &[Arc<Target>],
+    ) -> Plan {
+        isolation::plan(files, specs, targets, &mut self.cases);
         self
     }
 }

@@ -47,7 +47,12 @@ pub(crate) fn render(r: &Report<'_>) -> String {
                 s
             }
         };
-        let mut tc = TestCase::new(v.case.clone(), status);
+        // Which identity a case ran as is part of what it proves, where there are several.
+        let name = match v.identities()[..] {
+            [] => v.case.clone(),
+            ref who => format!("{} [as {}]", v.case, who.join(", ")),
+        };
+        let mut tc = TestCase::new(name, status);
         tc.set_classname(v.spec.clone());
         tc.set_time(std::time::Duration::from_millis(v.elapsed_ms));
         tc.add_property(Property::new("level", v.level.as_str()));

@@ -276,7 +276,16 @@ mod tests {
     use crate::verdict::{Class, ExchangeRecord};
 
     fn answer(url: &str, ms: u64, status: Option<u16>) -> ExchangeRecord {
-        ExchangeRecord { method: "GET".into(), url: url.into(), status, elapsed_ms: ms, error: None, shared: false, retried: vec![] }
+        ExchangeRecord {
+            method: "GET".into(),
+            url: url.into(),
+            status,
+            elapsed_ms: ms,
+            error: None,
+            shared: false,
+            retried: vec![],
+            identity: None,
+        }
     }
 
     #[test]

@@ -192,6 +192,7 @@ pub(crate) fn render(r: &Report<'_>) -> String {
         }
     }
 
+    s.push_str(&super::identities::markdown(r.verdicts, &r.info.targets));
     latency(&mut s, r);
 
     for class in [Class::Fail, Class::Warn, Class::Waived] {

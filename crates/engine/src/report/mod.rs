@@ -8,6 +8,7 @@ pub mod diff;
 pub mod files;
 pub mod history;
 pub(crate) mod html;
+pub(crate) mod identities;
 pub mod json;
 pub(crate) mod junit;
 pub mod latency;

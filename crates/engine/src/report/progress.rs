@@ -226,6 +226,7 @@ mod tests {
             error: None,
             shared: false,
             retried: vec![],
+            identity: None,
         }
     }
 

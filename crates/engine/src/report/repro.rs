@@ -138,6 +138,7 @@ mod tests {
                 error: None,
                 shared: false,
                 retried: vec![],
+                identity: None,
             })
             .collect();
         v.findings = vec![Finding::new(CheckId::PaginationOrder, "/1/name", json!("name asc"), json!(["b", "a"]), "m").on(1)];

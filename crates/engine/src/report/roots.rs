@@ -281,6 +281,7 @@ mod tests {
             error: None,
             shared: false,
             retried: vec![],
+            identity: None,
         }
     }
 

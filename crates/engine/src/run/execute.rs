@@ -25,6 +25,7 @@ pub(crate) async fn execute(ctx: &Context, case: &PlannedCase, trace: &Trace, me
         }
         Work::Invariant(inv) => super::invariant::run(inv, &mut session).await,
         Work::Equivalence(e) => super::equivalence::run(e, &mut session).await,
+        Work::Isolation(c) => super::isolation::run(c, &mut session).await,
     };
     let exchanges = session.records();
     let mut verdict = verdict_of(ctx, case, conclusion, exchanges, started);
@@ -44,7 +45,7 @@ fn fresh(case: &PlannedCase) -> bool {
             crate::plan::invariant::Check::Pagination(_) => file.pagination.as_ref().is_some_and(|p| p.value.fresh),
             crate::plan::invariant::Check::Filter(_) => file.filters.as_ref().is_some_and(|f| f.value.fresh),
         },
-        Work::Equivalence(_) => false,
+        Work::Equivalence(_) | Work::Isolation(_) => false,
     }
 }
 
@@ -77,6 +78,7 @@ fn verdict_of(ctx: &Context, case: &PlannedCase, conclusion: Conclusion, exchang
         id: case.id.clone(),
         spec: match &case.work {
             Work::Equivalence(e) => e.catalogue.path.clone(),
+            Work::Isolation(c) => c.file.path.clone(),
             _ => case.spec.path.clone(),
         },
         case: case.name.clone(),

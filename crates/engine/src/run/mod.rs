@@ -10,6 +10,7 @@ pub(crate) mod equivalence;
 pub mod execute;
 pub(crate) mod health;
 pub(crate) mod invariant;
+pub(crate) mod isolation;
 pub(crate) mod sample;
 pub mod session;
 pub(crate) mod shared;

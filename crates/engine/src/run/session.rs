@@ -14,6 +14,9 @@ use crate::run::shared::{Key, Responses, Served};
 use crate::spec::Spec;
 use crate::verdict::ExchangeRecord;
 
+/// The variable that names the project a request acts for.
+const PROJECT_ID: &str = "project_id";
+
 /// Run-wide settings shared by every case.
 pub struct Context {
     pub http: Http,
@@ -37,9 +40,17 @@ pub struct Context {
     pub targets: BTreeMap<String, TargetState>,
     /// Where exchanges and target state changes are announced.
     pub events: Arc<Events>,
+    /// Who the requests are made as: the first makes the ordinary cases' requests. One
+    /// unnamed identity in a run without `--identity`.
+    pub identities: Vec<crate::auth::Identity>,
 }
 
 impl Context {
+    /// Whether the identities have names, so that each request records who made it.
+    pub(crate) fn named_identities(&self) -> bool {
+        self.identities.iter().any(|i| !i.name.is_empty())
+    }
+
     fn target_state(&self, name: &str) -> &TargetState {
         // Every planned target has a state; a missing one is a bug in the wiring.
         self.targets.get(name).expect("a state for every target")
@@ -73,6 +84,14 @@ impl TargetState {
             sent: Default::default(),
         }
     }
+}
+
+/// Someone who is none of the run's identities: credentials that must be refused.
+#[derive(Clone)]
+pub(crate) struct Stranger {
+    /// How the reports name who made the request, e.g. `(no credentials)`.
+    pub label: String,
+    pub auth: crate::auth::Auth,
 }
 
 /// Why a session refused to send a request: the case cannot be completed.
@@ -165,6 +184,13 @@ pub(crate) struct Session<'a> {
     pub(crate) reread: Option<Option<String>>,
     /// What the case's listing responses broke of the listing's contract (`check::contract`).
     pub responses: crate::check::contract::Responses,
+    /// Which of the run's identities makes the requests (`Context::identities`): the first,
+    /// unless an isolation invariant says otherwise.
+    pub identity: usize,
+    /// Requests made as nobody of the run (no credentials, a bad token), over `identity`.
+    pub(crate) stranger: Option<Stranger>,
+    /// `{project_id}` of the requests, over the identity's own (another project's, on purpose).
+    pub(crate) path_project: Option<String>,
     trace: &'a Trace,
     started: std::time::Instant,
 }
@@ -181,6 +207,9 @@ impl<'a> Session<'a> {
             shared: Vec::new(),
             reread: None,
             responses: Default::default(),
+            identity: 0,
+            stranger: None,
+            path_project: None,
             trace,
             started: std::time::Instant::now(),
         }
@@ -188,6 +217,15 @@ impl<'a> Session<'a> {
 
     /// The value of a template variable: `--var`, then the target's own, then the spec default.
     pub(crate) fn var(&self, name: &str) -> Option<String> {
+        if let Some(p) = self.path_project.as_ref().filter(|_| name == PROJECT_ID) {
+            return Some(p.clone());
+        }
+        // An identity other than the first acts for its own project.
+        if name == PROJECT_ID && self.identity > 0 {
+            if let Some(p) = self.ctx.identities.get(self.identity).and_then(|i| i.project_id.clone()) {
+                return Some(p);
+            }
+        }
         self.ctx
             .vars
             .get(name)
@@ -255,12 +293,14 @@ impl<'a> Session<'a> {
         let state = self.ctx.target_state(&self.target.name);
         state.health.admit().map_err(Refused::TargetDown)?;
         let req = Request { method: self.spec.file.request.method.as_str().to_string(), url, headers };
-        let key = if self.fresh || self.reread.is_some() { None } else { Key::of(&req.method, &req.url, &req.headers) };
+        let who = self.identity_name();
+        let key =
+            if self.fresh || self.reread.is_some() { None } else { Key::of(&req.method, &req.url, &req.headers).map(|k| k.made_as(who)) };
         let (ex, shared) = match key {
             None => {
                 let ex = self.transmit(state, &req).await;
                 if let Some(None) = &self.reread {
-                    let before = Key::of(&req.method, &req.url, &req.headers).and_then(|k| state.responses.kept(&k));
+                    let before = Key::of(&req.method, &req.url, &req.headers).and_then(|k| state.responses.kept(&k.made_as(who)));
                     if before.is_some_and(|b| !b.same_as(&ex)) {
                         self.reread = Some(Some(ex.url.clone()));
                     }
@@ -278,7 +318,7 @@ impl<'a> Session<'a> {
                 }
             },
         };
-        let mut record = ex.record();
+        let mut record = self.record_of(&ex);
         record.shared = shared;
         self.trace.exchange(&self.ctx.events, record);
         self.exchanges.push(ex);
@@ -288,7 +328,14 @@ impl<'a> Session<'a> {
 
     /// Send `req` to the target at its pace, and note what the answer says of its health.
     async fn transmit(&self, state: &TargetState, req: &Request) -> Exchange {
-        let ex = self.ctx.http.send_paced(req, Some(&state.pace)).await;
+        let auth = match &self.stranger {
+            Some(s) => Some(&s.auth),
+            None => self.ctx.identities.get(self.identity).map(|i| &i.auth),
+        };
+        let ex = match auth {
+            Some(auth) => self.ctx.http.send_paced_as(req, Some(&state.pace), auth).await,
+            None => self.ctx.http.send_paced(req, Some(&state.pace)).await,
+        };
         state.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match state.health.record(&ex) {
             Some(Change::Down(reason)) => {
@@ -303,7 +350,24 @@ impl<'a> Session<'a> {
 
     /// The records of the exchanges so far, each marked when it was shared.
     pub(crate) fn records(&self) -> Vec<ExchangeRecord> {
-        self.exchanges.iter().zip(&self.shared).map(|(ex, shared)| ExchangeRecord { shared: *shared, ..ex.record() }).collect()
+        self.exchanges.iter().zip(&self.shared).map(|(ex, shared)| ExchangeRecord { shared: *shared, ..self.record_of(ex) }).collect()
+    }
+
+    /// The name of the identity the requests are made as (empty: the run's unnamed one).
+    pub(crate) fn identity_name(&self) -> &str {
+        if let Some(s) = &self.stranger {
+            return &s.label;
+        }
+        self.ctx.identities.get(self.identity).map(|i| i.name.as_str()).unwrap_or("")
+    }
+
+    /// `ex` as recorded: with the identity that made it, when the run's identities have names.
+    fn record_of(&self, ex: &Exchange) -> ExchangeRecord {
+        let mut record = ex.record();
+        if self.ctx.named_identities() || self.stranger.is_some() {
+            record.identity = Some(self.identity_name().to_string());
+        }
+        record
     }
 
     /// Why a full walk of this spec's listing is known to be hopeless, if it is.

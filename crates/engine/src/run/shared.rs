@@ -21,13 +21,15 @@ use crate::http::Exchange;
 /// gigabyte of pages, and it is read once.
 pub(crate) const KEPT_BYTES: usize = 64 * 1024 * 1024;
 
-/// What identifies a request: method, URL, and every header sent with it (the spec's, the
-/// run's and the case's; the authentication added per attempt is the same for all of them).
+/// What identifies a request: method, URL, every header sent with it (the spec's, the run's
+/// and the case's) and the identity whose authentication is added per attempt. Two identities
+/// may be shown different catalogues by the same URL: an answer is never shared across them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Key {
     method: String,
     url: String,
     headers: Vec<(String, String)>,
+    identity: String,
 }
 
 impl Key {
@@ -39,7 +41,13 @@ impl Key {
         }
         let mut headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect();
         headers.sort();
-        Some(Key { method, url: url.as_str().to_string(), headers })
+        Some(Key { method, url: url.as_str().to_string(), headers, identity: String::new() })
+    }
+
+    /// The key of the same request made as `identity` (a name of `Context::identities`).
+    pub(crate) fn made_as(mut self, identity: &str) -> Key {
+        self.identity = identity.to_string();
+        self
     }
 }
 
@@ -262,6 +270,22 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_eq!(Key::of("POST", &url, &[]), None);
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_never_shared_across_identities() {
+        let responses = Responses::default();
+        let alice = key("http://h/v2/images").made_as("alice");
+        let bob = key("http://h/v2/images").made_as("bob");
+        assert_ne!(alice, bob);
+        let first = responses.answer(alice.clone(), "a", "s", async { answered(200, "[\"alice-private\"]") }).await;
+        assert!(matches!(first, Served::Sent(_)));
+        // Bob's listing is his own, even though alice's answer to the same URL is at hand.
+        let second = responses.answer(bob, "b", "s", async { answered(200, "[]") }).await;
+        let Served::Sent(ex) = second else { panic!("bob was given alice's answer") };
+        assert_eq!(ex.body.bytes(), b"[]");
+        // The same identity still shares.
+        assert!(matches!(responses.answer(alice, "c", "s", async { answered(200, "x") }).await, Served::Shared { .. }));
     }
 
     #[test]

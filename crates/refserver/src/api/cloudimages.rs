@@ -46,6 +46,7 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
     let reading = &ctx.behaviour.reading;
     let catalog = ctx.catalog;
     let mut filters = ims_view();
+    let mut view = query::view(ctx);
     let (mut key, mut dir, mut limit, mut marker) = (SortKey::CreatedAt, Dir::Desc, None, None);
     for (param, value) in params.pairs() {
         let (param, value) = (param.as_str(), value.as_str());
@@ -68,8 +69,13 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
             "name" => filters.push(query::names(catalog, &[value], reading.name_mode)),
             "id" => filters.push(parse_uuid(value).map_or(Filter::Nothing, |id| Filter::Id(vec![id]))),
             "owner" => filters.push(catalog.owner_index(value).map_or(Filter::Nothing, Filter::Owner)),
-            "visibility" => filters.push(Filter::Visibility(query::enum_bits(&[value], Visibility::from_wire, Visibility::bit))),
-            "member_status" => filters.push(Filter::MemberStatus(query::enum_bits(&[value], MemberStatus::from_wire, MemberStatus::bit))),
+            "visibility" => {
+                view = view.with_visibility_asked();
+                filters.push(Filter::Visibility(query::enum_bits(&[value], Visibility::from_wire, Visibility::bit)));
+            }
+            "member_status" => {
+                view = query::member_status(view, query::enum_bits(&[value], MemberStatus::from_wire, MemberStatus::bit), &mut filters);
+            }
             "status" | "container_format" | "disk_format" => filters.extend(query::enum_filter(param, &[value])),
             "protected" => filters.push(Filter::Flag(Flags::PROTECTED, boolean()?)),
             "__whole_image" => filters.push(Filter::Flag(Flags::WHOLE_IMAGE, boolean()?)),
@@ -96,7 +102,7 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
         dir = Dir::Desc;
     }
     Listing::new(key, dir, query::page_size(limit, DEFAULT_LIMIT, MAX_LIMIT, reading))
-        .start_after(catalog, filters, reading.paging, marker)
+        .start_after(catalog, query::viewed(view, filters), reading.paging, marker)
         .map_err(|text| Rejection::new(INVALID, format!("Invalid parameter marker: image {text} not found.")))
 }
 

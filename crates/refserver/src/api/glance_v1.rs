@@ -62,7 +62,7 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
         key = SortKey::CreatedAt;
     }
     Listing::new(key, dir, query::page_size(limit, DEFAULT_LIMIT, MAX_LIMIT, reading))
-        .start_after(ctx.catalog, filters, reading.paging, marker)
+        .start_after(ctx.catalog, query::viewed(query::view(ctx), filters), reading.paging, marker)
         .map_err(|text| Rejection::new("", format!("No image found with ID {text}")))
 }
 

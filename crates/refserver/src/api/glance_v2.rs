@@ -29,6 +29,7 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
     let reading = &ctx.behaviour.reading;
     let catalog = ctx.catalog;
     let mut filters = Vec::new();
+    let mut view = query::view(ctx);
     let (mut limit, mut marker, mut hidden) = (None, None, Some(false));
     let (mut keys, mut dirs, mut sort) = (Vec::new(), Vec::new(), None);
     let mut tags = Vec::new();
@@ -53,19 +54,19 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
             "name" => filters.push(query::names(catalog, &values, reading.name_mode)),
             "id" => filters.push(Filter::Id(values.iter().filter_map(|v| parse_uuid(v)).collect())),
             "status" | "container_format" | "disk_format" => filters.extend(query::enum_filter(param, &values)),
-            "visibility" => match value {
-                "all" => {}
-                _ => {
+            "visibility" => {
+                view = view.with_visibility_asked();
+                if value != "all" {
                     let v = Visibility::from_wire(value).ok_or_else(|| bad(format!("Invalid visibility value: {value}")))?;
                     filters.push(Filter::Visibility(v.bit()));
                 }
-            },
+            }
             "member_status" => {
                 let set = match value {
                     "all" => MemberStatus::ALL.iter().fold(0, |s, m| s | m.bit()),
                     _ => MemberStatus::from_wire(value).ok_or_else(|| bad(format!("Invalid status: {value}")))?.bit(),
                 };
-                filters.push(Filter::MemberStatus(set));
+                view = query::member_status(view, set, &mut filters);
             }
             "owner" => filters.push(catalog.owner_index(value).map_or(Filter::Nothing, Filter::Owner)),
             "protected" => filters.push(Filter::Flag(Flags::PROTECTED, boolean()?)),
@@ -105,7 +106,9 @@ pub(crate) fn parse(ctx: &Context, params: &Params) -> Result<Listing, Rejection
     let order = sort_order(&keys, &dirs, sort)?;
     let mut listing = Listing::new(order[0].0, order[0].1, query::page_size(limit, DEFAULT_LIMIT, MAX_LIMIT, reading));
     listing.sort = order;
-    listing.start_after(catalog, filters, reading.paging, marker).map_err(|text| bad(format!("No image found with ID {text}")))
+    listing
+        .start_after(catalog, query::viewed(view, filters), reading.paging, marker)
+        .map_err(|text| bad(format!("No image found with ID {text}")))
 }
 
 fn invalid_key(key: &str) -> Rejection {

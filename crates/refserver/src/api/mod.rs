@@ -19,6 +19,8 @@ use crate::catalog::order::{Dir, SortKey};
 use crate::catalog::Catalog;
 use crate::fault::behaviour::Behaviour;
 use crate::fault::defect::TimeStyle;
+use crate::listing::filter::Filter;
+use crate::listing::view::Viewer;
 use crate::listing::{select, Listing};
 use family::Api;
 use params::Params;
@@ -30,8 +32,10 @@ pub(crate) struct Context<'a> {
     pub(crate) behaviour: &'a Behaviour,
     /// `http://127.0.0.1:PORT`, for absolute links (Nova).
     pub(crate) base_url: &'a str,
-    /// The only project id Nova's path accepts.
+    /// The only project id Nova's path accepts: the caller's.
     pub(crate) project_id: &'a str,
+    /// Whose listing this is.
+    pub(crate) viewer: Viewer,
 }
 
 /// The parts of a request the endpoints look at.
@@ -52,7 +56,12 @@ pub(crate) fn respond(api: Api, ctx: &Context, req: &Request) -> Reply {
         Api::GlanceV2 => glance_v2::parse(ctx, &req.params),
     };
     match parsed {
-        Ok(listing) => {
+        Ok(mut listing) => {
+            if let Some(param) = ctx.behaviour.reading.view_bypassed_by {
+                if req.params.pairs().iter().any(|(k, _)| k == param) {
+                    listing.filters.retain(|f| !matches!(f, Filter::View(_)));
+                }
+            }
             let page = select(ctx.catalog, &listing);
             render(api, ctx, req, &listing, &page)
         }
@@ -108,13 +117,14 @@ pub(crate) mod testing {
     pub(crate) struct Fixture {
         pub(crate) catalog: Catalog,
         pub(crate) behaviour: Behaviour,
+        pub(crate) viewer: Viewer,
     }
 
     impl Fixture {
         pub(crate) fn new(api: Api, faults: &[&str]) -> Fixture {
             let names: Vec<String> = faults.iter().map(|f| (*f).to_owned()).collect();
             let active = Active::resolve(&names).unwrap();
-            Fixture { catalog: Catalog::build(300, 1), behaviour: Behaviour::new(active.for_api(api)) }
+            Fixture { catalog: Catalog::build(300, 1), behaviour: Behaviour::new(active.for_api(api)), viewer: Viewer::Unrestricted }
         }
 
         pub(crate) fn call(&self, api: Api, query: &str) -> Reply {
@@ -122,9 +132,19 @@ pub(crate) mod testing {
         }
 
         pub(crate) fn call_with(&self, api: Api, query: &str, accept_json: bool, project: Option<&str>) -> Reply {
-            let project_id = crate::catalog::generate::project_id(1);
-            let ctx =
-                Context { catalog: &self.catalog, behaviour: &self.behaviour, base_url: "http://127.0.0.1:9", project_id: &project_id };
+            let owner = match self.viewer {
+                Viewer::Unrestricted => crate::listing::view::CALLER,
+                Viewer::Project(owner) => owner,
+                Viewer::Admin => 0,
+            };
+            let project_id = crate::catalog::generate::hex_id(1, owner.into());
+            let ctx = Context {
+                catalog: &self.catalog,
+                behaviour: &self.behaviour,
+                base_url: "http://127.0.0.1:9",
+                project_id: &project_id,
+                viewer: self.viewer,
+            };
             let req = Request { params: Params::parse(Some(query)), accept_json, project: Some(project.unwrap_or(&project_id)) };
             respond(api, &ctx, &req)
         }

@@ -15,6 +15,7 @@ use crate::catalog::order::{Dir, SortKey};
 use crate::catalog::write_uuid;
 use crate::fault::defect::{NextLink, TimeStyle};
 use crate::listing::filter::{Filter, TimeField};
+use crate::listing::view::{View, Viewer};
 use crate::listing::Listing;
 use crate::time::{Clock, Cmp};
 
@@ -26,13 +27,21 @@ fn invalid_query(param: &str, value: &str, why: &str) -> Rejection {
 
 pub(crate) fn parse(ctx: &Context, req: &Request) -> Result<Listing, Rejection> {
     let project = req.project.unwrap_or_default();
-    if project != ctx.project_id {
+    let reading = &ctx.behaviour.reading;
+    let mut view = query::view(ctx);
+    // A proxy that trusts the path lists the path's project for any token.
+    let trusted = match ctx.viewer {
+        Viewer::Project(_) if reading.path_project_trusted => ctx.catalog.owner_index(project),
+        _ => None,
+    };
+    if let Some(owner) = trusted {
+        view = View::of(Viewer::Project(owner)).leaking(reading.leaks);
+    } else if project != ctx.project_id {
         return Err(Rejection::new(
             "",
             format!("Malformed request URL: URL's project_id '{project}' doesn't match Context's project_id '{}'", ctx.project_id),
         ));
     }
-    let reading = &ctx.behaviour.reading;
     // Glance never hands deleted images to Nova, so `status=deleted` (which the doc calls
     // unsupported) finds nothing.
     let listed = Status::ALL.iter().filter(|s| **s != Status::Deleted).fold(0, |set, s| set | s.bit());
@@ -81,7 +90,7 @@ pub(crate) fn parse(ctx: &Context, req: &Request) -> Result<Listing, Rejection> 
         }
     }
     Listing::new(SortKey::CreatedAt, Dir::Desc, query::page_size(limit, MAX_LIMIT, MAX_LIMIT, reading))
-        .start_after(ctx.catalog, filters, reading.paging, marker)
+        .start_after(ctx.catalog, query::viewed(view, filters), reading.paging, marker)
         .map_err(|text| Rejection::new("", format!("HTTP 400 Bad Request: No image found with ID {text}")))
 }
 

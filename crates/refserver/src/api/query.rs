@@ -5,7 +5,34 @@ use crate::catalog::vocab::{FLAVORS, GPU_TYPES, PROFILES, TAG_SETS};
 use crate::catalog::Catalog;
 use crate::fault::behaviour::{NameMode, Reading};
 use crate::listing::filter::{profiles_where, Filter, NameMatch, TimeField};
+use crate::listing::view::View;
 use crate::time::{self, Clock, Cmp};
+
+/// The view of the request's identity, as this endpoint (mis)applies it.
+pub(crate) fn view(ctx: &super::Context) -> View {
+    View::of(ctx.viewer).leaking(ctx.behaviour.reading.leaks)
+}
+
+/// A listing's filters, led by what the viewer may see (nothing to add without tenancy), so
+/// that every filter, sort order and page works within the view.
+pub(crate) fn viewed(view: View, mut filters: Vec<Filter>) -> Vec<Filter> {
+    if view.restricts() {
+        filters.insert(0, Filter::View(view));
+    }
+    filters
+}
+
+/// `member_status`: without tenancy a filter on the calling project's memberships, as the
+/// server always read it; with tenancy, which shared images of others the member lists
+/// (Glance applies it to member images only, so public and own images stay listed).
+pub(crate) fn member_status(view: View, set: u32, filters: &mut Vec<Filter>) -> View {
+    if view.restricts() {
+        view.with_members(set)
+    } else {
+        filters.push(Filter::MemberStatus(set));
+        view
+    }
+}
 
 /// A decimal integer without sign; what every `limit`/`min_*`/`size_*` accepts when valid.
 pub(crate) fn unsigned(text: &str) -> Option<u64> {

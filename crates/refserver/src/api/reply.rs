@@ -73,6 +73,33 @@ pub(crate) fn nova_error(status: u16, message: &str) -> String {
     out.finish()
 }
 
+/// Huawei Cloud's API gateway refusing a request IAM did not authenticate (401):
+/// `{"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information: ..."}`.
+pub(crate) fn apigw_unauthorized(why: &str) -> String {
+    let mut out = JsonOut::with_capacity(128);
+    out.begin_object();
+    out.field_str("error_code", "APIGW.0301");
+    out.field_str("error_msg", &format!("Incorrect IAM authentication information: {why}"));
+    out.field_str("request_id", "0a1b2c3d4e5f");
+    out.end_object();
+    out.finish()
+}
+
+/// keystonemiddleware refusing a request without a valid token (401), in front of Nova and
+/// Glance alike.
+pub(crate) fn keystone_unauthorized() -> String {
+    let mut out = JsonOut::with_capacity(128);
+    out.begin_object();
+    out.key("error");
+    out.begin_object();
+    out.field_uint("code", 401);
+    out.field_str("title", "Unauthorized");
+    out.field_str("message", "The request you have made requires authentication.");
+    out.end_object();
+    out.end_object();
+    out.finish()
+}
+
 /// Glance (webob) with `Accept: application/json`: the explanation keeps webob's HTML tail.
 pub(crate) fn webob_json(status: u16, message: &str) -> String {
     let mut out = JsonOut::with_capacity(160);

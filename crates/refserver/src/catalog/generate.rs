@@ -48,7 +48,8 @@ pub(crate) fn project_id(seed: u64) -> String {
     hex_id(seed, 1)
 }
 
-fn hex_id(seed: u64, which: u64) -> String {
+/// A hex id (32 lowercase digits) derived from the seed: owner `which`'s project id.
+pub(crate) fn hex_id(seed: u64, which: u64) -> String {
     let a = mix(seed ^ mix(which.wrapping_mul(0xA24B_AED4_963E_E407)));
     let b = mix(a ^ which);
     format!("{a:016x}{b:016x}")

@@ -4,6 +4,7 @@
 //! (parse, page, render, link, reject) only read the resulting settings.
 
 use super::defect::{Contract, Defect, NextLink, TimeStyle, Transport};
+use crate::listing::view::Leaks;
 use crate::listing::{MarkerMode, Paging, TieOrder};
 
 /// How the `name` filter compares.
@@ -45,6 +46,14 @@ pub(crate) struct Reading {
     pub(crate) time_offset_ignored: bool,
     /// A time filter in the space layout is read in local time (UTC+8).
     pub(crate) space_time_local: bool,
+    /// What the identity's view lets through that it should not.
+    pub(crate) leaks: Leaks,
+    /// With this query parameter, the view is not applied.
+    pub(crate) view_bypassed_by: Option<&'static str>,
+    /// Requests without a valid token are served, as an administrator's.
+    pub(crate) credentials_ignored: bool,
+    /// Nova lists the path's project instead of refusing one that is not the token's.
+    pub(crate) path_project_trusted: bool,
 }
 
 impl Reading {
@@ -154,6 +163,11 @@ impl Behaviour {
                 }
                 Contract::TimeOffsetIgnored => read.time_offset_ignored = true,
                 Contract::SpaceTimeLocal => read.space_time_local = true,
+                Contract::LeaksPrivate => read.leaks.private = true,
+                Contract::PendingListed => read.leaks.pending = true,
+                Contract::ViewBypassedBy(param) => read.view_bypassed_by = Some(param),
+                Contract::CredentialsIgnored => read.credentials_ignored = true,
+                Contract::PathProjectTrusted => read.path_project_trusted = true,
                 Contract::SizeRoundedToMib => render.size_in_mib = true,
                 Contract::Wrapper(key) => render.wrapper = Some(key),
                 Contract::OsBitNumber => render.os_bit_number = true,

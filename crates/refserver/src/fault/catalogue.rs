@@ -10,6 +10,8 @@ pub(crate) struct Entry {
     pub(crate) api: Option<Api>,
     pub(crate) injects: Injects,
     pub(crate) description: &'static str,
+    /// Shows only on a server with tenancy (several projects and their tokens).
+    pub(crate) needs_tenancy: bool,
 }
 
 /// What starting a server with an entry's name injects.
@@ -22,15 +24,20 @@ pub(crate) enum Injects {
 }
 
 const fn contract(name: &'static str, api: Option<Api>, defect: super::defect::Contract, description: &'static str) -> Entry {
-    Entry { name, api, injects: Injects::Fixed(Defect::Contract(defect)), description }
+    Entry { name, api, injects: Injects::Fixed(Defect::Contract(defect)), description, needs_tenancy: false }
+}
+
+/// A contract fault that breaks the isolation of projects, so needs tenancy to show.
+const fn isolation(name: &'static str, api: Api, defect: super::defect::Contract, description: &'static str) -> Entry {
+    Entry { name, api: Some(api), injects: Injects::Fixed(Defect::Contract(defect)), description, needs_tenancy: true }
 }
 
 const fn transport(name: &'static str, defect: super::defect::Transport, description: &'static str) -> Entry {
-    Entry { name, api: None, injects: Injects::Fixed(Defect::Transport(defect)), description }
+    Entry { name, api: None, injects: Injects::Fixed(Defect::Transport(defect)), description, needs_tenancy: false }
 }
 
 const fn valued(name: &'static str, parameter: Parameter, description: &'static str) -> Entry {
-    Entry { name, api: None, injects: Injects::Valued(parameter), description }
+    Entry { name, api: None, injects: Injects::Valued(parameter), description, needs_tenancy: false }
 }
 
 #[rustfmt::skip]
@@ -64,6 +71,8 @@ pub(crate) static ENTRIES: &[Entry] = &[
         "The list is wrapped in `image` instead of `images`."),
     contract("cloudimages.bad-request-500", Some(Cloudimages), ErrorStatus(500),
         "Invalid parameters (bad limit, unknown marker, bad sort key...) answer 500 instead of 400."),
+    isolation("cloudimages.leak-private", Cloudimages, LeaksPrivate,
+        "Other projects' private images are listed too (needs tenancy): the IMS listing's ownership check is lost, the other three listings keep it."),
     contract("cloudimages.unstable-tie-order", Some(Cloudimages), UnstableTies,
         "Images with equal sort values are ordered differently on pages after the first, so paging skips and repeats some."),
     // GET /v2.1/{project_id}/images/detail
@@ -101,6 +110,10 @@ pub(crate) static ENTRIES: &[Entry] = &[
         "`OS-EXT-IMG-SIZE:size` is the size rounded to whole MiB (a count of MiB) instead of the byte count Glance has."),
     contract("nova.queued-active-everywhere", Some(Nova), QueuedActiveEverywhere,
         "Glance `queued` images are shown as ACTIVE, and `status=ACTIVE` selects them too: consistent here, wrong against Glance."),
+    isolation("nova.project-unchecked", Nova, PathProjectTrusted,
+        "`{project_id}` is not checked against the token's project (needs tenancy): the path's project is listed, so one project's token lists another's images."),
+    isolation("nova.name-filter-leaks", Nova, ViewBypassedBy("name"),
+        "With `name`, the listing searches the whole catalogue (needs tenancy): other projects' private images of that name are listed."),
     // GET /v1.1/images/detail
     contract("glance-v1.size-max-exclusive", Some(GlanceV1), SizeMaxExclusive,
         "`size_max` excludes images of exactly that size (documented: not larger than)."),
@@ -120,6 +133,8 @@ pub(crate) static ENTRIES: &[Entry] = &[
         "Unknown markers and invalid parameters answer 200 with an empty list instead of 400."),
     contract("glance-v1.local-time-zone", Some(GlanceV1), LocalTimeZone,
         "Timestamps are the server's local time (UTC+8) written without a zone, so they read 8 hours late; `changes-since` is read on the same clock."),
+    isolation("glance-v1.credentials-ignored", GlanceV1, CredentialsIgnored,
+        "Answers requests without a token or with an unknown one (needs tenancy), listing what an administrator sees, as Glance's unauthenticated context does."),
     // GET /v2/images
     contract("glance.next-link-drops-params", Some(GlanceV2), Next(NextLink::DropsParams),
         "`next` keeps only the marker: filters, limit and sort are lost on page two."),
@@ -143,6 +158,10 @@ pub(crate) static ENTRIES: &[Entry] = &[
         "The page starts at the marker image instead of after it: the last image of a page repeats on the next."),
     contract("glance.size-min-exclusive", Some(GlanceV2), SizeMinExclusive,
         "`size_min` excludes images of exactly that size (should be inclusive)."),
+    isolation("glance.pending-shared-listed", GlanceV2, PendingListed,
+        "Shared images are listed to a member before it accepts them (needs tenancy): pending memberships count as accepted."),
+    isolation("glance.owner-filter-leaks", GlanceV2, ViewBypassedBy("owner"),
+        "With `owner`, the listing searches the whole catalogue (needs tenancy): that project's private images are listed to anyone who names it."),
     // Every endpoint
     contract("*.html-error-body", None, ErrorHtml,
         "Error bodies are HTML pages even where JSON is documented or was asked for with `Accept: application/json`."),

@@ -60,6 +60,18 @@ pub(crate) enum Contract {
     /// Timestamps are written (and `changes-since` read) in the server's local time, UTC+8,
     /// without a zone.
     LocalTimeZone,
+    // Isolating projects (tenancy mode).
+    /// Other projects' private images are listed too.
+    LeaksPrivate,
+    /// Shared images whose membership is pending are listed as if accepted.
+    PendingListed,
+    /// With this query parameter, the listing searches the whole catalogue instead of the
+    /// identity's view.
+    ViewBypassedBy(&'static str),
+    /// Requests without a valid token are answered, as an administrator's.
+    CredentialsIgnored,
+    /// Nova's `{project_id}` is not checked against the token: the path's project is listed.
+    PathProjectTrusted,
     // Rendering the page.
     Wrapper(&'static str),
     OsBitNumber,

@@ -61,6 +61,9 @@ pub struct FaultInfo {
     pub description: &'static str,
     /// `Some` for a fault given as `NAME=VALUE`.
     pub value: Option<FaultValue>,
+    /// The fault breaks the isolation of projects, so it shows only on a server started with
+    /// [`crate::Config::tenancy`] (and starting one without tenancy is an error).
+    pub needs_tenancy: bool,
 }
 
 impl FaultInfo {
@@ -89,7 +92,14 @@ pub fn faults() -> &'static [FaultInfo] {
                         (FaultKind::of(Defect::Transport(example)), Some(FaultValue { placeholder: p.placeholder(), example: p.example() }))
                     }
                 };
-                FaultInfo { name: e.name, kind, endpoint: e.api.map_or("*", Api::path), description: e.description, value }
+                FaultInfo {
+                    name: e.name,
+                    kind,
+                    endpoint: e.api.map_or("*", Api::path),
+                    description: e.description,
+                    value,
+                    needs_tenancy: e.needs_tenancy,
+                }
             })
             .collect()
     })
@@ -138,6 +148,11 @@ impl Active {
     /// The defects that apply to one endpoint.
     pub(crate) fn for_api(&self, api: Api) -> impl Iterator<Item = Defect> + '_ {
         self.faults.iter().filter(move |f| f.entry.api.is_none_or(|a| a == api)).map(|f| f.defect)
+    }
+
+    /// The first fault that needs tenancy, by the name it was given.
+    pub(crate) fn needing_tenancy(&self) -> Option<&str> {
+        self.faults.iter().find(|f| f.entry.needs_tenancy).map(|f| f.given.as_str())
     }
 
     pub(crate) fn transport(&self) -> impl Iterator<Item = Transport> + '_ {

@@ -7,6 +7,8 @@ use crate::catalog::image::{Flags, Image};
 use crate::catalog::Catalog;
 use crate::time::{Clock, Cmp, Micros};
 
+use super::view::View;
+
 /// Which timestamp a time filter looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TimeField {
@@ -28,6 +30,8 @@ pub(crate) enum NameMatch {
 /// One predicate; a listing keeps the images matching all of its filters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Filter {
+    /// What the identity listing may see (tenancy mode); first among a listing's filters.
+    View(View),
     /// A value no image has (unknown owner, unknown property...).
     Nothing,
     Id(Vec<u128>),
@@ -80,6 +84,7 @@ pub(crate) enum Filter {
 impl Filter {
     pub(crate) fn matches(&self, catalog: &Catalog, image: &Image) -> bool {
         match self {
+            Filter::View(view) => view.admits(image),
             Filter::Nothing => false,
             Filter::Id(ids) => ids.contains(&image.id),
             Filter::NotId(id) => image.id != *id,

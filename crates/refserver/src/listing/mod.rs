@@ -7,6 +7,7 @@
 //! matches instead.
 
 pub(crate) mod filter;
+pub(crate) mod view;
 
 use std::cmp::Ordering;
 
@@ -82,7 +83,14 @@ impl Listing {
         self.filters = filters;
         self.paging = paging;
         if let Some(text) = marker {
-            self.marker = Some(resolve_marker(catalog, text, paging.endless).ok_or(text)?);
+            let found = resolve_marker(catalog, text, paging.endless).ok_or(text)?;
+            // An image the viewer may not see is no marker: as unknown as one that does not exist.
+            if let (Marker::Image(index), Some(Filter::View(view))) = (found, self.filters.first()) {
+                if !view.admits(catalog.image(index)) {
+                    return Err(text);
+                }
+            }
+            self.marker = Some(found);
         }
         Ok(self)
     }
