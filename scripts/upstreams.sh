@@ -987,16 +987,21 @@ run_specgate() {
     if [[ -n ${KEYSTONE_URL:-} ]]; then
         run_specgate_keystone "$reports" || { code=$?; ((rc)) || rc=$code; }
         # Last: its images change what every listing above would see.
+        local t0=$SECONDS
         cmd_tenancy
         run_isolation "$reports/isolation" || { code=$?; ((rc)) || rc=$code; }
+        log "tenants, their images, the curl checks and the isolation runs took $((SECONDS - t0))s"
     fi
     return "$rc"
 }
 
-# The isolation invariants (specs/ims/isolation.yaml) as alice, bob and admin against glance-ks:
-# 0 `must` failures, 0 errors, and no password in the reports.
+# The isolation invariants (specs/ims/isolation.yaml) as alice, bob and admin: over Glance's
+# spec against glance-ks (its ordinary cases as alice), and, the invariants only, over Nova's
+# against nova-ks. Each must exit 0 with 0 `must` failures and 0 errors, its isolation cases
+# must end as recorded below (a case that skips has checked nothing), and no report may hold a
+# Keystone password.
 run_isolation() {
-    local reports=$1 t0=$SECONDS code=0
+    local reports=$1 rc=0
     if ! "${SPECGATE_CMD[@]}" run --help 2>/dev/null | grep -q -e '--identity'; then
         log "isolation: SKIPPED: this specgate has no --identity (\`specgate run --help\` does not list it)"
         return 0
@@ -1005,26 +1010,65 @@ run_isolation() {
         log "isolation: SKIPPED: specs/ims/isolation.yaml (the isolation invariants) does not exist"
         return 0
     fi
-    local -a args=(specs/ims/isolation.yaml specs/openstack/glance-v2-images.yaml
-        --target "glance=$GLANCE_KS_URL"
-        --identity alice=os-cloud:alice --identity bob=os-cloud:bob --identity 'admin=os-cloud:admin,admin'
-        --header 'Accept: application/json' --waivers "$ROOT/waivers/isolation.yaml" --timeout 60
-        --report-dir "$reports")
-    log "isolation: specgate run $(printf '%q ' "${args[@]}")"
-    (cd "$ROOT" && env -u SPECGATE_TOKEN OS_CLIENT_CONFIG_FILE="$UPSTREAMS_RUN_DIR/clouds.yaml" \
-        "${SPECGATE_CMD[@]}" run "${args[@]}") || code=$?
-    local got
-    got=$(verdict_counts "$reports/results.json")
-    log "isolation: exit $code in $((SECONDS - t0))s; verdicts $got"
-    if ((code)) || [[ $got != *" failed=0 "* || $got != "errored=0 "* ]]; then
-        log "FAIL isolation behind keystonemiddleware: exit $code, verdicts [$got]; want exit 0, errored=0 failed=0"
-        return 1
-    fi
+    isolation_one glance "$ISOLATION_GLANCE" -- specs/ims/isolation.yaml specs/openstack/glance-v2-images.yaml \
+        --target "glance=$GLANCE_KS_URL" --header 'Accept: application/json' \
+        --waivers "$ROOT/waivers/isolation.yaml" --report-dir "$reports/glance" || rc=1
+    # The other listings: the invariants only. Nova's ordinary cases as alice would take minutes
+    # through nova-ks, and the IMS ones (Glance standing in for IMS) are the Keystone run's.
+    isolation_one nova "$ISOLATION_NOVA" -- specs/ims/isolation.yaml specs/ims/nova-images-detail.yaml \
+        --target "nova=$NOVA_KS_URL" --report-dir "$reports/nova" -- isolation. || rc=1
+    isolation_one cloudimages "$ISOLATION_IMS" -- specs/ims/isolation.yaml specs/ims/cloudimages.yaml \
+        --target "ims=$GLANCE_KS_URL" --map-path /v2/cloudimages=/v2/images --header 'Accept: application/json' \
+        --report-dir "$reports/cloudimages" -- isolation. || rc=1
     if grep -rlF -e "$KEYSTONE_PASSWORD" -e "$(tenancy_password alice)" -e "$(tenancy_password bob)" "$reports"; then
         log "FAIL: a Keystone password appears in the files above"
+        rc=1
+    fi
+    return "$rc"
+}
+
+# How each isolation case ends on real Glance 33 and Nova 34 (measured; docs/upstreams.md).
+# Nova's listing shows no owner or visibility: isolation.private cannot tell whose an image is
+# there (skip), and isolation.admin (should) finds alice's own community image missing from the
+# admin's listing, which Glance fills with others' community images only on request
+# (visibility=community), a filter Nova's proxy does not pass on.
+ISOLATION_GLANCE="isolation.admin.glance=pass isolation.private.glance=pass isolation.public.glance=pass isolation.shared.glance=pass isolation.unauthenticated.glance=pass"
+ISOLATION_NOVA="isolation.admin.nova=fail isolation.private.nova=skip isolation.project-in-path.nova=pass isolation.unauthenticated.nova=pass"
+ISOLATION_IMS="isolation.admin.cloudimages=pass isolation.private.cloudimages=pass isolation.public.cloudimages=pass isolation.shared.cloudimages=pass isolation.unauthenticated.cloudimages=pass"
+
+# isolation_one NAME WANT -- ARGS...: one isolation run as the three identities.
+isolation_one() {
+    local name=$1 want=$2 t0=$SECONDS code=0
+    shift 3
+    # Before ARGS: they may end with `-- FILTER`.
+    local -a args=(--identity alice=os-cloud:alice --identity bob=os-cloud:bob
+        --identity 'admin=os-cloud:admin,admin' --timeout 60 "$@")
+    local dir
+    dir=$(printf '%s\n' "$@" | grep -A1 -x -e --report-dir | tail -n 1)
+    log "isolation $name: specgate run $(printf '%q ' "${args[@]}")"
+    (cd "$ROOT" && env -u SPECGATE_TOKEN OS_CLIENT_CONFIG_FILE="$UPSTREAMS_RUN_DIR/clouds.yaml" \
+        "${SPECGATE_CMD[@]}" run "${args[@]}") || code=$?
+    local got outcomes
+    got=$(verdict_counts "$dir/results.json")
+    outcomes=$(isolation_outcomes "$dir/results.json")
+    log "isolation $name: exit $code in $((SECONDS - t0))s; verdicts $got"
+    if ((code)) || [[ $got != *" failed=0 "* || $got != "errored=0 "* ]]; then
+        log "FAIL isolation $name behind keystonemiddleware: exit $code, verdicts [$got]; want exit 0, errored=0 failed=0"
+        return 1
+    fi
+    if [[ $outcomes != "$want" ]]; then
+        log "FAIL isolation $name behind keystonemiddleware: isolation cases [$outcomes], recorded [$want]"
         return 1
     fi
     return 0
+}
+
+isolation_outcomes() { # isolation_outcomes results.json: "case=outcome ..." of its isolation cases, sorted
+    "$PYTHON" - "$1" <<'EOF' 2>/dev/null || true
+import json, sys
+cases = json.load(open(sys.argv[1]))["cases"]
+print(" ".join(sorted("%s=%s" % (c["case"], c["outcome"]) for c in cases if c["case"].startswith("isolation."))))
+EOF
 }
 
 # The same three runs against glance-ks and nova-ks, specgate logging in to Keystone by itself
