@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/upstreams.sh and scripts/clients.sh (sourced): a fresh Keystone's files and
 # bootstrap.
 #
