@@ -118,6 +118,8 @@ async fn case_variant(session: &mut Session<'_>, p: &Pagination, param: &FilterP
         let sent = plain(case_variant_of(&value));
         let label = format!("{}={} (a case variant of `{value}`)", param.param, sent.text);
         match judged(session, p, &query, &items, (param, &sent), &label).await {
+            // Refusing a variant is matching nothing: right for `equals`, not when case is ignored.
+            Ok(None) if param.relation == Relation::EqualsIgnoreCase => findings.push(refusal(param, &value, &label)),
             Ok(f) => findings.extend(f.unwrap_or_default()),
             Err(c) => return c,
         }
