@@ -141,4 +141,8 @@ fn the_equivalence_ids_cases_compare_the_listings_as_every_identity() {
     let who: std::collections::BTreeSet<&str> =
         case["exchanges"].as_array().unwrap().iter().filter_map(|e| e["identity"].as_str()).collect();
     assert_eq!(who, ["admin", "alice", "bob"].into(), "{case}");
+    // report.html's table of all cases says who made each case's requests.
+    let html = std::fs::read_to_string(report_dir("isolation-same-catalogue").join("report.html")).unwrap();
+    assert!(html.contains("<th>target</th><th>as</th>"), "no `as` column");
+    assert!(html.contains("<td>reference</td><td>alice, bob, admin</td>"), "no `as` cell for the ids case");
 }

@@ -131,6 +131,11 @@ fn case_id(v: &Verdict) -> String {
     format!("{}::{}", v.spec, v.case)
 }
 
+/// Who made a case's requests (`report::identities::made_as`).
+fn made_as(v: &Verdict) -> String {
+    super::identities::made_as(v)
+}
+
 /// One bar of a histogram drawn as inline SVG: its place, its height and its tooltip.
 struct Bar {
     x: usize,

@@ -48,6 +48,18 @@ pub(crate) fn matrix(verdicts: &[Verdict], targets: &[TargetInfo]) -> Option<Mat
     Some(Matrix { identities, rows })
 }
 
+/// The identities that made a case's requests, in the order they first did, for the `as`
+/// column of a run of several identities; empty when none is named.
+pub(crate) fn made_as(v: &Verdict) -> String {
+    let mut who: Vec<&str> = Vec::new();
+    for i in v.exchanges.iter().filter_map(|e| e.identity.as_deref()) {
+        if !who.contains(&i) {
+            who.push(i);
+        }
+    }
+    who.join(", ")
+}
+
 /// The table in Markdown, under its heading.
 pub(crate) fn markdown(verdicts: &[Verdict], targets: &[TargetInfo]) -> String {
     let Some(Matrix { identities, rows }) = matrix(verdicts, targets) else { return String::new() };
@@ -103,6 +115,7 @@ mod tests {
             exchange(Some("(no credentials)"), 401),
             exchange(Some("alice"), 200),
         ];
+        assert_eq!(made_as(&v), "alice, bob, (no credentials)", "each identity once, in the order it first made a request");
         let table = markdown(&[v], &targets);
         assert!(table.contains("| target | alice | bob | (no credentials) |"), "{table}");
         assert!(table.contains("| reference | 2 (0 refused) | 1 (0 refused) | 1 (1 refused) |"), "{table}");
