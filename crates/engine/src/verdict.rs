@@ -357,6 +357,24 @@ pub struct ExchangeRecord {
     pub identity: Option<String>,
 }
 
+#[cfg(test)]
+impl ExchangeRecord {
+    /// A GET of `url` answered 200 in 1 ms by the run's unnamed identity: what the reporters'
+    /// tests start from, changing the fields they are about.
+    pub(crate) fn get(url: &str) -> ExchangeRecord {
+        ExchangeRecord {
+            method: "GET".into(),
+            url: url.into(),
+            status: Some(200),
+            elapsed_ms: 1,
+            error: None,
+            shared: false,
+            retried: vec![],
+            identity: None,
+        }
+    }
+}
+
 /// The verdict of one case against one target.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Verdict {

@@ -127,7 +127,6 @@ const ORDERED: Family = family(
 );
 const FILTERS: Family = family(E, "equivalence.<a>~<b>.filters.<name>", "each listing's spelling of the filter selects the same ids");
 
-/// Every family, in the order the planner derives them.
 const PRIVATE: Family = family(
     I,
     "isolation.private.<listing>",
@@ -148,6 +147,7 @@ const PROJECT_IN_PATH: Family = family(
 );
 const ADMIN: Family = family(I, "isolation.admin.<listing>", "an admin identity is listed every image any other identity is listed");
 
+/// Every family, in the order the planner derives them.
 pub const FAMILIES: &[Family] = &[
     LIMIT,
     DEFAULT_LIMIT,

@@ -87,16 +87,7 @@ mod tests {
     use crate::verdict::ExchangeRecord;
 
     fn exchange(who: Option<&str>, status: u16) -> ExchangeRecord {
-        ExchangeRecord {
-            method: "GET".into(),
-            url: "http://h/x".into(),
-            status: Some(status),
-            elapsed_ms: 1,
-            error: None,
-            shared: false,
-            retried: vec![],
-            identity: who.map(str::to_string),
-        }
+        ExchangeRecord { status: Some(status), identity: who.map(str::to_string), ..ExchangeRecord::get("http://h/x") }
     }
 
     #[test]

@@ -276,16 +276,7 @@ mod tests {
     use crate::verdict::{Class, ExchangeRecord};
 
     fn answer(url: &str, ms: u64, status: Option<u16>) -> ExchangeRecord {
-        ExchangeRecord {
-            method: "GET".into(),
-            url: url.into(),
-            status,
-            elapsed_ms: ms,
-            error: None,
-            shared: false,
-            retried: vec![],
-            identity: None,
-        }
+        ExchangeRecord { status, elapsed_ms: ms, ..ExchangeRecord::get(url) }
     }
 
     #[test]

@@ -217,22 +217,9 @@ mod tests {
         }
     }
 
-    fn record() -> ExchangeRecord {
-        ExchangeRecord {
-            method: "GET".into(),
-            url: "http://h/v2/images".into(),
-            status: Some(200),
-            elapsed_ms: 1,
-            error: None,
-            shared: false,
-            retried: vec![],
-            identity: None,
-        }
-    }
-
     fn busy(progress: &Progress) {
         let mut tally = progress.lock();
-        let ex = record();
+        let ex = ExchangeRecord::get("http://h/v2/images");
         for e in [
             Event::RunStarted { specgate: "0", targets: &[], cases: 3, jobs: 1 },
             Event::CaseStarted { index: 0, id: "specs/a.yaml::list", target: "t" },

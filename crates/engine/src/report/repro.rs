@@ -128,19 +128,8 @@ mod tests {
         let mut v = sample(Outcome::Fail, Level::Must);
         v.spec = "s.yaml".into();
         v.case = "c".into();
-        v.exchanges = ["http://h/v2/images?limit=2", "http://h/v2/images?limit=2&marker=it's"]
-            .iter()
-            .map(|u| ExchangeRecord {
-                method: "GET".into(),
-                url: u.to_string(),
-                status: Some(200),
-                elapsed_ms: 1,
-                error: None,
-                shared: false,
-                retried: vec![],
-                identity: None,
-            })
-            .collect();
+        v.exchanges =
+            ["http://h/v2/images?limit=2", "http://h/v2/images?limit=2&marker=it's"].iter().map(|u| ExchangeRecord::get(u)).collect();
         v.findings = vec![Finding::new(CheckId::PaginationOrder, "/1/name", json!("name asc"), json!(["b", "a"]), "m").on(1)];
         v
     }

@@ -273,19 +273,6 @@ mod tests {
     use crate::verdict::{sample, ExchangeRecord, Outcome};
     use serde_json::json;
 
-    fn get(url: &str) -> ExchangeRecord {
-        ExchangeRecord {
-            method: "GET".into(),
-            url: url.into(),
-            status: Some(200),
-            elapsed_ms: 1,
-            error: None,
-            shared: false,
-            retried: vec![],
-            identity: None,
-        }
-    }
-
     /// A failing case on `target` whose items 0..n send `min_ram` as a string, on `url`.
     fn string_min_ram(case: &str, target: &str, level: Level, n: usize, of: usize, url: &str) -> Verdict {
         let findings = (0..n)
@@ -307,7 +294,7 @@ mod tests {
             target: target.into(),
             location: format!("s:{}", case.len()),
             findings,
-            exchanges: vec![get(url)],
+            exchanges: vec![ExchangeRecord::get(url)],
             ..sample(Outcome::Fail, level)
         }
     }
