@@ -225,6 +225,20 @@ pub fn load_str<S: std::borrow::Borrow<Spec>>(path: &Path, source: &str, specs: 
     }
 }
 
+/// A listing as an equivalence or isolation file declares it: its spec's path, resolved from
+/// the file's folder `base`, and what is wrong with its name or that path (message, hint).
+pub(crate) fn declared_listing(base: &Path, name: &str, spec: &str) -> (PathBuf, Vec<(String, &'static str)>) {
+    let mut problems = Vec::new();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        problems.push((format!("invalid listing name `{name}`"), "use letters, digits, `-` and `_`"));
+    }
+    let resolved = normalize(&base.join(spec));
+    if !resolved.is_file() {
+        problems.push((format!("listing `{name}`: spec `{spec}` not found"), "the path is relative to this file"));
+    }
+    (resolved, problems)
+}
+
 struct Checker<'a> {
     path: &'a Path,
     source: &'a str,
@@ -258,16 +272,9 @@ impl Checker<'_> {
         let base = self.path.parent().unwrap_or(Path::new(""));
         for d in &b.listings {
             let listing = &d.value;
-            if listing.name.is_empty() || !listing.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-                self.err(d, format!("invalid listing name `{}`", listing.name), Some("use letters, digits, `-` and `_`".into()));
-            }
-            let resolved = normalize(&base.join(&listing.spec));
-            if !resolved.is_file() {
-                self.err(
-                    d,
-                    format!("listing `{}`: spec `{}` not found", listing.name, listing.spec),
-                    Some("the path is relative to this file".into()),
-                );
+            let (resolved, problems) = declared_listing(base, &listing.name, &listing.spec);
+            for (message, hint) in problems {
+                self.err(d, message, Some(hint.into()));
             }
             let shown = display_path(&resolved);
             if let Some(spec) = specs.iter().map(|s| s.borrow()).find(|s| normalize(Path::new(&s.path)) == resolved) {

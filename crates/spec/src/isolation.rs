@@ -156,17 +156,8 @@ pub fn load_str(path: &Path, source: &str) -> Result<IsolationSpec, Vec<SpecErro
     let mut listing_specs = BTreeMap::new();
     for d in &file.isolation.value.listings {
         let l = &d.value;
-        if l.name.is_empty() || !l.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            errors.push(err(&d.referenced, format!("invalid listing name `{}`", l.name), "use letters, digits, `-` and `_`"));
-        }
-        let resolved = super::equivalence::normalize(&base.join(&l.spec));
-        if !resolved.is_file() {
-            errors.push(err(
-                &d.referenced,
-                format!("listing `{}`: spec `{}` not found", l.name, l.spec),
-                "the path is relative to this file",
-            ));
-        }
+        let (resolved, problems) = super::equivalence::declared_listing(base, &l.name, &l.spec);
+        errors.extend(problems.into_iter().map(|(message, hint)| err(&d.referenced, message, hint)));
         let pointers = [l.owner.as_deref(), l.visibility.as_ref().map(|v| v.field.as_str())];
         for p in pointers.into_iter().flatten().filter(|p| !p.starts_with('/')) {
             errors.push(err(&d.referenced, format!("listing `{}`: `{p}` is not a JSON pointer", l.name), &format!("write `/{p}`")));
