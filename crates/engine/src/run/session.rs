@@ -408,16 +408,18 @@ impl<'a> Session<'a> {
             return Err(refused);
         }
         let req = Request { method: self.spec.file.request.method.as_str().to_string(), url, headers };
-        let who = self.identity_name().to_string();
-        let who = who.as_str();
-        let key =
-            if self.fresh || self.reread.is_some() { None } else { Key::of(&req.method, &req.url, &req.headers).map(|k| k.made_as(who)) };
+        let key = if self.fresh || self.reread.is_some() {
+            None
+        } else {
+            Key::of(&req.method, &req.url, &req.headers).map(|k| k.made_as(self.identity_name()))
+        };
         let (ex, shared) = match key {
             None => {
                 let ex = self.transmit(state, &req).await;
                 self.waited(Chain::one(ex.elapsed));
                 if let Some(None) = &self.reread {
-                    let before = Key::of(&req.method, &req.url, &req.headers).and_then(|k| state.responses.kept(&k.made_as(who)));
+                    let before =
+                        Key::of(&req.method, &req.url, &req.headers).and_then(|k| state.responses.kept(&k.made_as(self.identity_name())));
                     if before.is_some_and(|b| !b.same_as(&ex)) {
                         self.reread = Some(Some(ex.url.clone()));
                     }
@@ -441,10 +443,10 @@ impl<'a> Session<'a> {
         self.paced += ex.paced;
         let mut record = self.record_of(&ex);
         record.shared = shared;
-        self.trace.exchange(&self.ctx.events, record.clone());
+        self.made_as.push(record.identity.clone());
+        self.trace.exchange(&self.ctx.events, record);
         self.exchanges.push(ex);
         self.shared.push(shared);
-        self.made_as.push(record.identity.clone());
         Ok(self.exchanges.len() - 1)
     }
 
